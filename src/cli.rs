@@ -1,0 +1,233 @@
+//! Command-line interface: argument parsing and the command handlers.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand};
+
+use crate::generate::{generate, GenFormat, GenerateOptions};
+use crate::ingest::{self, Dataset, LoadOptions, ValidationReport};
+use crate::kpi::scorecard::{identity_columns, TRAILING_COLUMNS};
+use crate::kpi::{scorecard, Grouping, KpiContext, Settings, SCORECARD_COLUMNS};
+use crate::output::{render_table, write_csv, write_table, TableFormat};
+use crate::period::{default_as_of, Period};
+use crate::Error;
+
+/// salesops: sales KPIs, reports and commission inputs from CRM exports.
+#[derive(Debug, Parser)]
+#[command(name = "salesops", version, about)]
+pub struct Cli {
+    /// Command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check a data directory against the contract and report every bad row.
+    Validate(ValidateArgs),
+    /// Write a deterministic, realistic synthetic dataset.
+    Generate(GenerateArgs),
+    /// Per-rep (or per-group) scorecard for a period.
+    Scorecard(ScorecardArgs),
+}
+
+/// Input options shared by every command that reads data.
+#[derive(Debug, Args)]
+pub struct DataArgs {
+    /// Directory holding `<table>.csv` or `<table>.parquet` files.
+    #[arg(long)]
+    pub data: PathBuf,
+    /// Quarantine bad rows instead of failing, as long as each table's share of
+    /// bad rows stays at or below this fraction (e.g. 0.01).
+    #[arg(long, value_name = "SHARE")]
+    pub max_reject_share: Option<f64>,
+    /// Folder for the rejects files written when rows are quarantined.
+    #[arg(long, value_name = "DIR", default_value = "rejects")]
+    pub rejects: PathBuf,
+}
+
+/// `salesops validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Input options.
+    #[command(flatten)]
+    pub input: DataArgs,
+}
+
+/// `salesops generate`.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Output directory.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Size: 1 ≈ 40 reps, 2,000 customers, 60k visits, 40k order lines.
+    #[arg(long, default_value_t = 1.0)]
+    pub scale: f64,
+    /// Random seed; the same seed gives byte-identical files.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// File format.
+    #[arg(long, value_enum, default_value_t = GenFormat::Csv)]
+    pub format: GenFormat,
+    /// Last day of generated history (default 2026-10-31).
+    #[arg(long, default_value = "2026-10-31")]
+    pub end_date: NaiveDate,
+}
+
+/// `salesops scorecard`.
+#[derive(Debug, Args)]
+pub struct ScorecardArgs {
+    /// Input options.
+    #[command(flatten)]
+    pub input: DataArgs,
+    /// Period: `2026-10`, `2026-Q4`, `2026` or `2026-01-05..2026-02-10`.
+    #[arg(long)]
+    pub period: String,
+    /// Last day of data included (default: yesterday).
+    #[arg(long)]
+    pub as_of: Option<NaiveDate>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+    pub format: TableFormat,
+    /// Write to this file instead of stdout.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// Exit code for invalid input data.
+pub const EXIT_INVALID_DATA: i32 = 2;
+/// Exit code for a usage or configuration error.
+pub const EXIT_USAGE: i32 = 3;
+/// Exit code for an internal error.
+pub const EXIT_INTERNAL: i32 = 1;
+
+/// Maps an error to its documented exit code.
+pub fn exit_code(err: &anyhow::Error) -> i32 {
+    match err.downcast_ref::<Error>() {
+        Some(Error::Invalid(_)) => EXIT_INVALID_DATA,
+        Some(Error::Usage(_)) => EXIT_USAGE,
+        _ => EXIT_INTERNAL,
+    }
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Validate(a) => validate(a),
+        Command::Generate(a) => run_generate(a),
+        Command::Scorecard(a) => run_scorecard(a),
+    }
+}
+
+fn print_warnings(warnings: &[String]) {
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
+}
+
+/// Loads a data directory; writes rejects files when rows were quarantined.
+pub fn load_data(input: &DataArgs) -> anyhow::Result<(Dataset, ValidationReport)> {
+    if let Some(x) = input.max_reject_share {
+        if !(0.0..=1.0).contains(&x) {
+            return Err(
+                Error::Usage(format!("--max-reject-share {x} must be between 0 and 1")).into(),
+            );
+        }
+    }
+    let opts = LoadOptions {
+        max_reject_share: input.max_reject_share,
+    };
+    let (data, report) = ingest::load(&input.data, &opts)?;
+    print_warnings(&report.warnings);
+    write_rejects(&report, &input.rejects)?;
+    Ok((data, report))
+}
+
+fn write_rejects(report: &ValidationReport, dir: &Path) -> anyhow::Result<()> {
+    if report.rejects.is_empty() {
+        return Ok(());
+    }
+    eprint!("{}", report.render());
+    for (table, df) in &report.rejects {
+        let path = dir.join(format!("{table}_rejects.csv"));
+        write_csv(df, &path)?;
+        eprintln!(
+            "warning: {table}: {} row(s) quarantined to {}",
+            df.height(),
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+fn validate(args: ValidateArgs) -> anyhow::Result<()> {
+    let (_, report) = load_data(&args.input)?;
+    let mut out = std::io::stdout().lock();
+    for (table, c) in &report.counts {
+        writeln!(out, "{table}: {} rows, {} rejected", c.rows, c.bad_rows)?;
+    }
+    writeln!(
+        out,
+        "ok: {} problem(s), {} warning(s)",
+        report.problem_total(),
+        report.warnings.len()
+    )?;
+    Ok(())
+}
+
+fn run_generate(args: GenerateArgs) -> anyhow::Result<()> {
+    if !(args.scale > 0.0) {
+        return Err(Error::Usage("--scale must be a positive number".into()).into());
+    }
+    let opts = GenerateOptions {
+        out: args.out.clone(),
+        scale: args.scale,
+        seed: args.seed,
+        format: args.format,
+        end_date: args.end_date,
+    };
+    let summary =
+        generate(&opts).with_context(|| format!("generating into {}", args.out.display()))?;
+    for (table, rows) in summary.rows {
+        eprintln!("{table}: {rows} rows");
+    }
+    Ok(())
+}
+
+fn run_scorecard(args: ScorecardArgs) -> anyhow::Result<()> {
+    let period = Period::parse(&args.period)?;
+    let as_of = args.as_of.unwrap_or_else(default_as_of);
+    let (data, _) = load_data(&args.input)?;
+    let ctx = KpiContext::new(&data, period, as_of, Settings::default())?;
+    let grouping = Grouping::Rep;
+    let df = scorecard(&ctx, grouping)?;
+    print_warnings(&ctx.warnings());
+    let types: Vec<_> = identity_columns(grouping)
+        .into_iter()
+        .chain(SCORECARD_COLUMNS.iter().copied())
+        .chain(TRAILING_COLUMNS.iter().copied())
+        .collect();
+    match &args.out {
+        Some(path) => write_table(&df, &types, args.format, path)?,
+        None => {
+            if args.format == TableFormat::Parquet {
+                return Err(Error::Usage("--format parquet needs --out FILE".into()).into());
+            }
+            let bytes = render_table(&df, &types, args.format)?;
+            let mut out = std::io::stdout().lock();
+            if args.format == TableFormat::Table {
+                writeln!(
+                    out,
+                    "period {} (as_of {}, data through {})",
+                    ctx.period, ctx.as_of, ctx.pe
+                )?;
+            }
+            out.write_all(&bytes)?;
+        }
+    }
+    Ok(())
+}

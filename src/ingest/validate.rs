@@ -1,0 +1,485 @@
+//! Row validation: every problem names table, 1-based data row, column and
+//! value, with a hint. Checks run column-wise over the whole table.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use polars::prelude::*;
+
+use super::parse::{expected_form, present_expr, typed_expr};
+use super::{Dataset, ROW};
+use crate::schema::{Kind, Table};
+use crate::{Error, Result};
+
+/// Examples kept per (table, column, kind); the rest are counted.
+pub const EXAMPLES_PER_KIND: usize = 20;
+
+/// What is wrong with a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ProblemKind {
+    /// The value does not parse as the column's type.
+    Unparsable,
+    /// A required value is empty.
+    Empty,
+    /// The value is outside the allowed range.
+    OutOfRange,
+    /// The key repeats an earlier row's key.
+    DuplicateKey,
+    /// The id does not exist in the referenced table.
+    UnknownReference,
+    /// A won or lost opportunity has no close_date.
+    MissingCloseDate,
+}
+
+impl ProblemKind {
+    fn label(self) -> &'static str {
+        match self {
+            ProblemKind::Unparsable => "unparsable value",
+            ProblemKind::Empty => "empty required value",
+            ProblemKind::OutOfRange => "value out of range",
+            ProblemKind::DuplicateKey => "duplicate key",
+            ProblemKind::UnknownReference => "unknown reference",
+            ProblemKind::MissingCloseDate => "closed opportunity without close_date",
+        }
+    }
+}
+
+/// One bad value.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    /// Table name.
+    pub table: &'static str,
+    /// 1-based data row (the header is not counted).
+    pub row: u64,
+    /// Column name.
+    pub column: String,
+    /// The value as found (empty for a missing value).
+    pub value: String,
+    /// What is wrong.
+    pub kind: ProblemKind,
+    /// How to fix it.
+    pub hint: String,
+}
+
+/// Per-table counts of rows read and rows rejected.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TableCounts {
+    /// Data rows read.
+    pub rows: usize,
+    /// Rows with at least one problem.
+    pub bad_rows: usize,
+}
+
+/// Everything validation found.
+#[derive(Debug, Default)]
+pub struct ValidationReport {
+    /// Problems that stop the load whatever the policy (missing table or column).
+    pub fatal: Vec<String>,
+    /// Example problems, at most [`EXAMPLES_PER_KIND`] per (table, column, kind).
+    pub problems: Vec<Problem>,
+    /// Number of problems per (table, column, kind), examples included.
+    pub problem_counts: BTreeMap<(&'static str, String, ProblemKind), usize>,
+    /// Non-fatal notes (unknown columns, absent optional tables).
+    pub warnings: Vec<String>,
+    /// Rows read and rejected per table.
+    pub counts: BTreeMap<&'static str, TableCounts>,
+    /// Rejected rows per table: the original columns plus `reason`.
+    pub rejects: BTreeMap<&'static str, DataFrame>,
+}
+
+impl ValidationReport {
+    /// Total number of problems found.
+    pub fn problem_total(&self) -> usize {
+        self.problem_counts.values().sum()
+    }
+
+    /// Human-readable report of every problem kind with its examples.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        for f in &self.fatal {
+            let _ = writeln!(out, "error: {f}");
+        }
+        for ((table, column, kind), n) in &self.problem_counts {
+            let examples: Vec<&Problem> = self
+                .problems
+                .iter()
+                .filter(|p| p.table == *table && &p.column == column && p.kind == *kind)
+                .collect();
+            for p in &examples {
+                let _ = writeln!(
+                    out,
+                    "error: {} row {} column {}: {} `{}`: {}",
+                    p.table,
+                    p.row,
+                    p.column,
+                    p.kind.label(),
+                    p.value,
+                    p.hint
+                );
+            }
+            if *n > examples.len() {
+                let _ = writeln!(
+                    out,
+                    "error: {table} column {column}: … and {} more {}",
+                    n - examples.len(),
+                    kind.label()
+                );
+            }
+        }
+        out
+    }
+
+    /// Applies the reject policy: strict fails on any problem; quarantine fails
+    /// when a table's bad-row share exceeds the limit.
+    pub(super) fn decide(&mut self, max_reject_share: Option<f64>) -> Result<()> {
+        if !self.fatal.is_empty() {
+            return Err(Error::Invalid(self.render()));
+        }
+        if self.problem_total() == 0 {
+            return Ok(());
+        }
+        let Some(limit) = max_reject_share else {
+            return Err(Error::Invalid(format!(
+                "{}{} problem(s) found; the input was not loaded and nothing was written (fix the rows above, or allow quarantining with --max-reject-share)",
+                self.render(),
+                self.problem_total()
+            )));
+        };
+        let over: Vec<String> = self
+            .counts
+            .iter()
+            .filter(|(_, c)| c.rows > 0 && c.bad_rows as f64 / c.rows as f64 > limit)
+            .map(|(t, c)| {
+                format!(
+                    "{t}: {} of {} rows bad ({:.2} %)",
+                    c.bad_rows,
+                    c.rows,
+                    100.0 * c.bad_rows as f64 / c.rows as f64
+                )
+            })
+            .collect();
+        if over.is_empty() {
+            return Ok(());
+        }
+        Err(Error::Invalid(format!(
+            "{}bad-row share above --max-reject-share {limit}: {}; nothing was written",
+            self.render(),
+            over.join("; ")
+        )))
+    }
+}
+
+/// One check: a boolean mask over the table marking bad rows.
+struct Check {
+    column: String,
+    kind: ProblemKind,
+    mask: Expr,
+    hint: String,
+}
+
+fn tmp(name: &str) -> String {
+    format!("__t_{name}")
+}
+
+/// Validates one raw table against the contract. Returns the typed table
+/// (good rows only; `None` when the table cannot be used at all).
+pub(super) fn validate_table(
+    table: &'static Table,
+    raw: DataFrame,
+    accepted: &Dataset,
+    report: &mut ValidationReport,
+) -> Result<Option<DataFrame>> {
+    let raw = trim_header(raw)?;
+    let schema = raw.schema().clone();
+    let missing: Vec<&str> = table
+        .columns
+        .iter()
+        .filter(|c| c.required && !schema.contains(c.name))
+        .map(|c| c.name)
+        .collect();
+    if !missing.is_empty() {
+        let found: Vec<&str> = schema
+            .iter_names()
+            .filter(|n| n.as_str() != ROW)
+            .map(|n| n.as_str())
+            .collect();
+        report.fatal.push(format!(
+            "{}: required column(s) {} missing (found: {}); rename the export's columns to the contract's names",
+            table.name,
+            missing.join(", "),
+            found.join(", ")
+        ));
+        return Ok(None);
+    }
+    for name in schema.iter_names() {
+        if name.as_str() != ROW && table.column(name).is_none() {
+            report.warnings.push(format!(
+                "{}: unknown column `{name}` ignored (contract columns: {})",
+                table.name,
+                table
+                    .columns
+                    .iter()
+                    .map(|c| c.name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+    }
+    let present: Vec<_> = table
+        .columns
+        .iter()
+        .filter(|c| schema.contains(c.name))
+        .collect();
+    let typed_cols: Vec<Expr> = present
+        .iter()
+        .map(|c| {
+            typed_expr(c.name, c.kind, schema.get(c.name).expect("present")).alias(tmp(c.name))
+        })
+        .collect();
+    let df = raw.lazy().with_columns(typed_cols).collect()?;
+
+    let mut checks = Vec::new();
+    for c in &present {
+        let dtype = schema.get(c.name).expect("present");
+        let has_value = present_expr(c.name, dtype);
+        if c.required {
+            checks.push(Check {
+                column: c.name.into(),
+                kind: ProblemKind::Empty,
+                mask: has_value.clone().not(),
+                hint: format!("{} is required; fill it in or remove the row", c.name),
+            });
+        }
+        if !matches!(c.kind, Kind::Text) {
+            checks.push(Check {
+                column: c.name.into(),
+                kind: ProblemKind::Unparsable,
+                mask: has_value.and(col(tmp(c.name)).is_null()),
+                hint: format!("expected {}", expected_form(c.kind)),
+            });
+        }
+        if c.kind == Kind::Ratio {
+            let t = col(tmp(c.name));
+            checks.push(Check {
+                column: c.name.into(),
+                kind: ProblemKind::OutOfRange,
+                mask: t.clone().lt(lit(0.0)).or(t.gt(lit(1.0))),
+                hint: "write probabilities as a fraction between 0 and 1 (0.4, not 40)".into(),
+            });
+        }
+    }
+    checks.push(duplicate_check(table)?);
+    for r in table.references {
+        if !schema.contains(r.column) {
+            continue;
+        }
+        let Some(target) = accepted.frame(r.table) else {
+            continue;
+        };
+        let keys = target.column(r.key)?.as_materialized_series().unique()?;
+        checks.push(Check {
+            column: r.column.into(),
+            kind: ProblemKind::UnknownReference,
+            mask: col(tmp(r.column)).is_not_null().and(
+                col(tmp(r.column))
+                    .is_in(lit(keys).implode(false), false)
+                    .not(),
+            ),
+            hint: format!(
+                "no {} with this {} in {}; add it there or correct the id",
+                r.table, r.key, r.table
+            ),
+        });
+    }
+    if table.name == "opportunities" && schema.contains("close_date") {
+        let stage = col(tmp("stage"))
+            .str()
+            .strip_chars(lit(NULL))
+            .str()
+            .to_lowercase();
+        checks.push(Check {
+            column: "close_date".into(),
+            kind: ProblemKind::MissingCloseDate,
+            mask: stage
+                .clone()
+                .eq(lit("won"))
+                .or(stage.eq(lit("lost")))
+                .and(col(tmp("close_date")).is_null()),
+            hint: "a won or lost opportunity needs the date it closed".into(),
+        });
+    }
+    if table.name == "opportunities" && !schema.contains("close_date") {
+        report
+            .warnings
+            .push("opportunities: no close_date column; won/lost KPIs are null".into());
+    }
+
+    let bad = collect_problems(table, &df, &checks, report)?;
+    let reason = checks
+        .iter()
+        .rev()
+        .fold(lit(NULL).cast(DataType::String), |acc, c| {
+            when(c.mask.clone().fill_null(lit(false)))
+                .then(lit(format!(
+                    "{}: {} ({})",
+                    c.column,
+                    c.kind.label(),
+                    c.hint
+                )))
+                .otherwise(acc)
+        });
+    let rows = df.height();
+    report.counts.insert(
+        table.name,
+        TableCounts {
+            rows,
+            bad_rows: bad,
+        },
+    );
+    let flagged = df.lazy().with_column(reason.alias("__reason"));
+    if bad > 0 {
+        let mut raw_cols: Vec<Expr> = schema
+            .iter_names()
+            .filter(|n| n.as_str() != ROW)
+            .map(|n| col(n.clone()).cast(DataType::String))
+            .collect();
+        raw_cols.insert(0, col(ROW).alias("row"));
+        raw_cols.push(col("__reason").alias("reason"));
+        let rejects = flagged
+            .clone()
+            .filter(col("__reason").is_not_null())
+            .select(raw_cols)
+            .collect()?;
+        report.rejects.insert(table.name, rejects);
+    }
+    let keep: Vec<Expr> = present
+        .iter()
+        .map(|c| col(tmp(c.name)).alias(c.name))
+        .collect();
+    let typed = flagged
+        .filter(col("__reason").is_null())
+        .select(keep)
+        .collect()?;
+    Ok(Some(add_absent_columns(table, typed)?))
+}
+
+/// Adds contract columns the file lacks as typed nulls, so jobs can rely on them.
+fn add_absent_columns(table: &Table, df: DataFrame) -> Result<DataFrame> {
+    let absent: Vec<Expr> = table
+        .columns
+        .iter()
+        .filter(|c| !df.schema().contains(c.name))
+        .map(|c| typed_expr(c.name, c.kind, &DataType::String).alias(c.name))
+        .collect();
+    if absent.is_empty() {
+        return Ok(df);
+    }
+    let nulls: Vec<Expr> = table
+        .columns
+        .iter()
+        .filter(|c| !df.schema().contains(c.name))
+        .map(|c| lit(NULL).cast(DataType::String).alias(c.name))
+        .collect();
+    Ok(df
+        .lazy()
+        .with_columns(nulls)
+        .with_columns(absent)
+        .collect()?)
+}
+
+fn duplicate_check(table: &Table) -> Result<Check> {
+    let parts: Vec<Expr> = table
+        .key
+        .iter()
+        .map(|k| col(tmp(k)).cast(DataType::String))
+        .collect();
+    let key = concat_str(parts, "\u{1f}", false);
+    let first_row = col(ROW).min().over([key.clone()])?;
+    Ok(Check {
+        column: table.key.join("+"),
+        kind: ProblemKind::DuplicateKey,
+        mask: key.is_not_null().and(col(ROW).neq(first_row)),
+        hint: format!(
+            "({}) must be unique; an earlier row has the same key",
+            table.key.join(", ")
+        ),
+    })
+}
+
+fn trim_header(mut df: DataFrame) -> Result<DataFrame> {
+    let names: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|n| n.trim().to_string())
+        .collect();
+    df.set_column_names(&names)?;
+    Ok(df)
+}
+
+/// Evaluates every check, records counts and examples; returns the number of bad rows.
+fn collect_problems(
+    table: &'static Table,
+    df: &DataFrame,
+    checks: &[Check],
+    report: &mut ValidationReport,
+) -> Result<usize> {
+    if checks.is_empty() {
+        return Ok(0);
+    }
+    let masks: Vec<Expr> = checks
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            c.mask
+                .clone()
+                .fill_null(lit(false))
+                .alias(format!("__m{i}"))
+        })
+        .collect();
+    let any = checks
+        .iter()
+        .map(|c| c.mask.clone().fill_null(lit(false)))
+        .reduce(|a, b| a.or(b))
+        .expect("non-empty");
+    let flags = df.clone().lazy().select(masks).collect()?;
+    let bad_rows = df.clone().lazy().select([any.alias("a")]).collect()?;
+    let bad = bad_rows.column("a")?.bool()?.sum().unwrap_or(0) as usize;
+    for (i, c) in checks.iter().enumerate() {
+        let mask = flags.column(&format!("__m{i}"))?.bool()?.clone();
+        let n = mask.sum().unwrap_or(0) as usize;
+        if n == 0 {
+            continue;
+        }
+        report
+            .problem_counts
+            .insert((table.name, c.column.clone(), c.kind), n);
+        let value_col = c
+            .column
+            .split('+')
+            .map(|s| col(s).cast(DataType::String))
+            .collect::<Vec<_>>();
+        let examples = df
+            .clone()
+            .lazy()
+            .filter(c.mask.clone().fill_null(lit(false)))
+            .limit(EXAMPLES_PER_KIND as IdxSize)
+            .select([
+                col(ROW).cast(DataType::UInt64).alias("row"),
+                concat_str(value_col, ", ", true).alias("value"),
+            ])
+            .collect()?;
+        let rows = examples.column("row")?.u64()?;
+        let values = examples.column("value")?.str()?;
+        for (row, value) in rows.iter().zip(values.iter()) {
+            report.problems.push(Problem {
+                table: table.name,
+                row: row.unwrap_or(0),
+                column: c.column.clone(),
+                value: value.unwrap_or("").to_string(),
+                kind: c.kind,
+                hint: c.hint.clone(),
+            });
+        }
+    }
+    Ok(bad)
+}

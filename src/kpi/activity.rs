@@ -1,0 +1,89 @@
+//! Visit activity KPIs: visits, workdays, visit rate, visit length, customers visited.
+
+use polars::prelude::*;
+
+use super::context::{Grouping, KpiContext, GROUP};
+use crate::Result;
+
+/// Per group, from visits with `visit_start` date in `[start, PE]`:
+/// - `visits` = count of visits;
+/// - `visited_customers` = distinct `customer_id` (recounted per group);
+/// - `__duration_sum` / `__duration_n` = Σ and count of non-null
+///   `duration_minutes`, so `avg_visit_minutes = Σ / n` at any level;
+/// - `__visit_cost` = Σ visit `cost` in cents (part of expenses_amount).
+///
+/// `None` when the visits table is absent.
+pub fn visit_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Option<LazyFrame>> {
+    let Some(visits) = ctx.table("visits", "visit KPIs") else {
+        return Ok(None);
+    };
+    let parts = visits
+        .filter(ctx.in_period(col("visit_start").cast(DataType::Date)))
+        .join(
+            groups,
+            [col("rep_id")],
+            [col("rep_id")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .group_by([col(GROUP)])
+        .agg([
+            len().cast(DataType::Int64).alias("visits"),
+            col("customer_id")
+                .n_unique()
+                .cast(DataType::Int64)
+                .alias("visited_customers"),
+            col("duration_minutes").sum().alias("__duration_sum"),
+            col("duration_minutes")
+                .count()
+                .cast(DataType::Int64)
+                .alias("__duration_n"),
+            col("cost").sum().alias("__visit_cost"),
+        ]);
+    Ok(Some(parts))
+}
+
+/// Per group: `workdays` = Σ over its reps of the rep's workdays in
+/// `[max(start, hire_date), min(PE, leave_date)]` (calendar-aware).
+pub fn workday_parts(ctx: &KpiContext, grouping: Grouping) -> Result<LazyFrame> {
+    let reps = ctx
+        .reps()?
+        .select([col("rep_id"), col("hire_date"), col("leave_date")])
+        .collect()?;
+    let ids = reps.column("rep_id")?.str()?;
+    let hires = reps
+        .column("hire_date")?
+        .date()?
+        .as_date_iter()
+        .collect::<Vec<_>>();
+    let leaves = reps
+        .column("leave_date")?
+        .date()?
+        .as_date_iter()
+        .collect::<Vec<_>>();
+    let days: Vec<i64> = hires
+        .iter()
+        .zip(leaves.iter())
+        .map(|(hire, leave)| {
+            let from = hire.map_or(ctx.period.start, |h| h.max(ctx.period.start));
+            let to = leave.map_or(ctx.pe, |l| l.min(ctx.pe));
+            ctx.calendar.workdays(from, to)
+        })
+        .collect();
+    let per_rep = DataFrame::new(
+        ids.len(),
+        vec![
+            Column::new("rep_id".into(), ids.clone().into_series()),
+            Column::new("workdays".into(), days),
+        ],
+    )?;
+    Ok(per_rep
+        .lazy()
+        .join(
+            ctx.rep_groups(grouping)?,
+            [col("rep_id")],
+            [col("rep_id")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .group_by([col(GROUP)])
+        .agg([col("workdays").sum()]))
+}

@@ -1,0 +1,196 @@
+//! What every KPI job needs: the data, the period and its as_of cut, the
+//! calendar, the settings, and the rep → group mapping of a roll-up.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+use crate::ingest::Dataset;
+use crate::period::{Period, WorkCalendar};
+use crate::{Error, Result};
+
+/// KPI settings from the pipeline config; defaults are in [`Settings::default`].
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    /// Days without an order after which a customer counts as lost.
+    pub churn_days: i64,
+    /// Age in days of a customer's first order beyond which its sales are "legacy".
+    pub legacy_days: i64,
+    /// Ordered funnel stages.
+    pub stages: Vec<String>,
+    /// Default win probability per stage (used when the opportunity has none).
+    pub stage_probabilities: HashMap<String, f64>,
+    /// Maximum discount (fraction of list price) each role may grant.
+    pub discount_authority: HashMap<String, f64>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        let stages = [
+            "lead",
+            "contact",
+            "needs_analysis",
+            "demo",
+            "negotiation",
+            "won",
+        ];
+        let probs = [0.05, 0.10, 0.25, 0.40, 0.60, 1.0];
+        Settings {
+            churn_days: 90,
+            legacy_days: 365,
+            stages: stages.iter().map(|s| s.to_string()).collect(),
+            stage_probabilities: stages
+                .iter()
+                .map(|s| s.to_string())
+                .zip(probs)
+                .chain([("lost".to_string(), 0.0)])
+                .collect(),
+            discount_authority: [("rep", 0.10), ("manager", 0.20), ("director", 0.30)]
+                .iter()
+                .map(|(r, a)| (r.to_string(), *a))
+                .collect(),
+        }
+    }
+}
+
+/// The level a KPI table is computed at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Grouping {
+    /// One row per rep.
+    Rep,
+    /// One row per team.
+    Team,
+    /// One row per region.
+    Region,
+    /// One row for the whole company.
+    Company,
+}
+
+impl Grouping {
+    /// Name of the key column in the output.
+    pub fn key(self) -> &'static str {
+        match self {
+            Grouping::Rep => "rep_id",
+            Grouping::Team => "team",
+            Grouping::Region => "region",
+            Grouping::Company => "scope",
+        }
+    }
+}
+
+/// Name of the group column every family aggregates by.
+pub const GROUP: &str = "__group";
+
+/// Inputs of one KPI computation.
+pub struct KpiContext<'a> {
+    /// Validated input tables.
+    pub data: &'a Dataset,
+    /// The period computed.
+    pub period: Period,
+    /// Last day of data included.
+    pub as_of: NaiveDate,
+    /// `min(period end, as_of)` (rule 1).
+    pub pe: NaiveDate,
+    /// Workday calendar.
+    pub calendar: WorkCalendar,
+    /// KPI settings.
+    pub settings: Settings,
+    warnings: RefCell<Vec<String>>,
+}
+
+impl<'a> KpiContext<'a> {
+    /// Builds a context; fails when as_of is before the period start.
+    pub fn new(
+        data: &'a Dataset,
+        period: Period,
+        as_of: NaiveDate,
+        settings: Settings,
+    ) -> Result<Self> {
+        let pe = period.cut_end(as_of)?;
+        let calendar = load_calendar(data)?;
+        Ok(KpiContext {
+            data,
+            period,
+            as_of,
+            pe,
+            calendar,
+            settings,
+            warnings: RefCell::new(Vec::new()),
+        })
+    }
+
+    /// Records a warning once.
+    pub fn warn(&self, message: impl Into<String>) {
+        let m = message.into();
+        let mut w = self.warnings.borrow_mut();
+        if !w.contains(&m) {
+            w.push(m);
+        }
+    }
+
+    /// Warnings recorded so far.
+    pub fn warnings(&self) -> Vec<String> {
+        self.warnings.borrow().clone()
+    }
+
+    /// A table, or `None` with one warning naming it when absent.
+    pub fn table(&self, name: &str, used_for: &str) -> Option<LazyFrame> {
+        let lf = self.data.lazy(name);
+        if lf.is_none() {
+            self.warn(format!("{name}: table absent, so {used_for} are null"));
+        }
+        lf
+    }
+
+    /// The reps table (always present after ingest).
+    pub fn reps(&self) -> Result<LazyFrame> {
+        self.data
+            .lazy("reps")
+            .ok_or_else(|| Error::Invalid("reps: required table missing".into()))
+    }
+
+    /// `rep_id → __group` for a grouping, over every rep in `reps` (rule 11).
+    pub fn rep_groups(&self, grouping: Grouping) -> Result<LazyFrame> {
+        let group = match grouping {
+            Grouping::Rep => col("rep_id"),
+            Grouping::Team => col("team"),
+            Grouping::Region => col("region"),
+            Grouping::Company => lit("company"),
+        };
+        Ok(self.reps()?.select([col("rep_id"), group.alias(GROUP)]))
+    }
+
+    /// Filter: a date column within `[start, PE]`.
+    pub fn in_period(&self, date: Expr) -> Expr {
+        date.clone()
+            .gt_eq(lit(self.period.start))
+            .and(date.lt_eq(lit(self.pe)))
+    }
+
+    /// Calendar workdays of the period in `[start, PE]` (rule 2).
+    pub fn elapsed_workdays(&self) -> i64 {
+        self.calendar.workdays(self.period.start, self.pe)
+    }
+
+    /// Calendar workdays of the nominal period (rule 2).
+    pub fn total_workdays(&self) -> i64 {
+        self.calendar.workdays(self.period.start, self.period.end)
+    }
+}
+
+fn load_calendar(data: &Dataset) -> Result<WorkCalendar> {
+    let Some(df) = data.frame("calendar") else {
+        return Ok(WorkCalendar::default());
+    };
+    let dates = df.column("date")?.date()?.clone();
+    let flags = df.column("is_workday")?.bool()?.clone();
+    let overrides = dates
+        .as_date_iter()
+        .zip(flags.iter())
+        .filter_map(|(d, w)| Some((d?, w?)))
+        .collect();
+    Ok(WorkCalendar::new(overrides))
+}

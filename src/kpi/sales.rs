@@ -1,0 +1,128 @@
+//! Order and sales KPIs: orders, sales, cost, margin, discount, active customers.
+
+use polars::prelude::*;
+
+use super::context::{KpiContext, GROUP};
+use crate::money::line_cents;
+
+/// True for a live order line: `status` is not `cancelled` (case-insensitive,
+/// trimmed; rule 4).
+pub fn is_live() -> Expr {
+    col("status")
+        .str()
+        .strip_chars(lit(NULL))
+        .str()
+        .to_lowercase()
+        .eq(lit("cancelled"))
+        .fill_null(lit(false))
+        .not()
+}
+
+/// Live order lines dated ≤ as_of with exact line money (SPEC section 2, rule 5):
+/// - `list_price_eff` / `unit_cost_eff` = the line's value, else the product's;
+/// - `line_amount = round(quantity × unit_price, 2)`,
+///   `line_cost = round(quantity × unit_cost_eff, 2)`,
+///   `line_list_amount = round(quantity × list_price_eff, 2)`, all in cents.
+///
+/// `None` when the orders table is absent.
+pub fn order_lines(ctx: &KpiContext) -> Option<LazyFrame> {
+    let orders = ctx.table("orders", "order and sales KPIs")?;
+    let lines = orders.filter(is_live().and(col("order_date").lt_eq(lit(ctx.as_of))));
+    let lines = match ctx.data.lazy("products") {
+        Some(products) => lines
+            .join(
+                products.select([
+                    col("product_id"),
+                    col("list_price").alias("__p_list"),
+                    col("unit_cost").alias("__p_cost"),
+                ]),
+                [col("product_id")],
+                [col("product_id")],
+                JoinArgs::new(JoinType::Left),
+            )
+            .with_columns([
+                col("list_price")
+                    .fill_null(col("__p_list"))
+                    .alias("list_price_eff"),
+                col("unit_cost")
+                    .fill_null(col("__p_cost"))
+                    .alias("unit_cost_eff"),
+            ]),
+        None => lines.with_columns([
+            col("list_price").alias("list_price_eff"),
+            col("unit_cost").alias("unit_cost_eff"),
+        ]),
+    };
+    Some(lines.with_columns([
+        line_cents(col("quantity"), col("unit_price")).alias("line_amount"),
+        line_cents(col("quantity"), col("unit_cost_eff")).alias("line_cost"),
+        line_cents(col("quantity"), col("list_price_eff")).alias("line_list_amount"),
+    ]))
+}
+
+/// One row per order (an `order_id` with at least one live line; rule 4):
+/// its date, rep and customer are those of its lowest live `line_no`.
+pub fn order_heads(lines: LazyFrame) -> LazyFrame {
+    lines
+        .sort(["order_id", "line_no"], SortMultipleOptions::default())
+        .group_by([col("order_id")])
+        .agg([
+            col("order_date").first(),
+            col("rep_id").first(),
+            col("customer_id").first(),
+        ])
+}
+
+/// Per group, over live lines with `order_date` in `[start, PE]`, each credited
+/// to its line's rep:
+/// - `sales_amount = Σ line_amount`, `cost_amount = Σ line_cost`;
+/// - `active_customers` = distinct customers with a line (recounted per group);
+/// - `__list_amount = Σ line_list_amount`;
+/// - `__cost_missing` / `__list_missing`: some line had no cost / list price
+///   on the line or the product, which nulls cost, margin and discount (rule 5).
+pub fn line_parts(ctx: &KpiContext, lines: LazyFrame, groups: LazyFrame) -> LazyFrame {
+    lines
+        .filter(ctx.in_period(col("order_date")))
+        .join(
+            groups,
+            [col("rep_id")],
+            [col("rep_id")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .group_by([col(GROUP)])
+        .agg([
+            col("line_amount").sum().alias("sales_amount"),
+            col("line_cost").sum().alias("__cost_sum"),
+            col("line_list_amount").sum().alias("__list_amount"),
+            col("line_cost")
+                .null_count()
+                .gt(lit(0))
+                .alias("__cost_missing"),
+            col("line_list_amount")
+                .null_count()
+                .gt(lit(0))
+                .alias("__list_missing"),
+            col("customer_id")
+                .n_unique()
+                .cast(DataType::Int64)
+                .alias("active_customers"),
+        ])
+}
+
+/// Per group: `orders` = distinct orders whose date (lowest live line) is in
+/// `[start, PE]`, credited to the order's rep.
+pub fn order_count_parts(ctx: &KpiContext, lines: LazyFrame, groups: LazyFrame) -> LazyFrame {
+    order_heads(lines)
+        .filter(ctx.in_period(col("order_date")))
+        .join(
+            groups,
+            [col("rep_id")],
+            [col("rep_id")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .group_by([col(GROUP)])
+        .agg([col("order_id")
+            .n_unique()
+            .cast(DataType::Int64)
+            .alias("orders")])
+}

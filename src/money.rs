@@ -1,0 +1,187 @@
+//! Exact money: integer cents for amounts, integer 1/10000 units for prices
+//! and quantities (SPEC section 2). Parsing and rounding are polars
+//! expressions so they run column-wise inside lazy plans; no float ever
+//! touches a money value.
+
+use polars::prelude::*;
+
+/// Scale of prices and quantities: 4 decimals.
+pub const UNITS_PER_ONE: i64 = 10_000;
+
+/// Pattern of decimal text: optional sign, digits, optional point and up to 4 decimals.
+const DECIMAL_PATTERN: &str = r"^([+-]?)(\d*)\.?(\d{0,4})$";
+
+/// Parses decimal text (`1234.5`, `-20.00`, `.5`) into integer 1/10000 units;
+/// null when the text is not a decimal with at most 4 decimals.
+pub fn parse_units(text: Expr) -> Expr {
+    let s = text.str().strip_chars(lit(NULL));
+    let sign = s.clone().str().extract(lit(DECIMAL_PATTERN), 1);
+    let int = s.clone().str().extract(lit(DECIMAL_PATTERN), 2);
+    let frac = s.clone().str().extract(lit(DECIMAL_PATTERN), 3);
+    let has_digits = int.clone().str().len_bytes().gt(lit(0)).or(frac
+        .clone()
+        .str()
+        .len_bytes()
+        .gt(lit(0)));
+    let int_units = when(int.clone().str().len_bytes().gt(lit(0)))
+        .then(int.strict_cast(DataType::Int64))
+        .otherwise(lit(0i64))
+        * lit(UNITS_PER_ONE);
+    let frac_units = frac.str().pad_end(lit(4), '0').strict_cast(DataType::Int64);
+    let magnitude = int_units + frac_units;
+    when(has_digits)
+        .then(
+            when(sign.eq(lit("-")))
+                .then(lit(0i64) - magnitude.clone())
+                .otherwise(magnitude),
+        )
+        .otherwise(lit(NULL).cast(DataType::Int64))
+}
+
+/// Divides an integer expression by `divisor` (> 0), rounding half away from
+/// zero. Works on Int64 and Int128.
+pub fn div_round_half_away(value: Expr, divisor: i64) -> Expr {
+    let half = divisor / 2;
+    when(value.clone().gt_eq(lit(0)))
+        .then((value.clone() + lit(half)).floor_div(lit(divisor)))
+        .otherwise(lit(0) - (lit(0) - value + lit(half)).floor_div(lit(divisor)))
+}
+
+/// Rounds 1/10000 units to integer cents, half away from zero.
+pub fn units_to_cents(units: Expr) -> Expr {
+    div_round_half_away(units, 100)
+}
+
+/// `round(quantity × price, 2)` in cents from two 1/10000-unit columns,
+/// computed in 128-bit integers so no product can overflow.
+pub fn line_cents(quantity_units: Expr, price_units: Expr) -> Expr {
+    let product = quantity_units.cast(DataType::Int128) * price_units.cast(DataType::Int128);
+    div_round_half_away(product, UNITS_PER_ONE * 100).cast(DataType::Int64)
+}
+
+/// Formats integer cents as decimal text with exactly 2 decimals.
+pub fn format_cents(cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let abs = cents.unsigned_abs();
+    format!("{sign}{}.{:02}", abs / 100, abs % 100)
+}
+
+/// Formats integer cents with thousands separators (`1,234,567.89`).
+pub fn format_cents_grouped(cents: i64) -> String {
+    let plain = format_cents(cents);
+    let (sign, rest) = plain
+        .strip_prefix('-')
+        .map_or(("", plain.as_str()), |r| ("-", r));
+    let (int, frac) = rest.split_once('.').unwrap_or((rest, "00"));
+    let mut grouped = String::new();
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    format!("{sign}{grouped}.{frac}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn eval(values: &[Option<&str>], f: impl Fn(Expr) -> Expr) -> Vec<Option<i64>> {
+        let df = df!("v" => values).unwrap();
+        let out = df
+            .lazy()
+            .select([f(col("v")).alias("o")])
+            .collect()
+            .unwrap();
+        out.column("o")
+            .unwrap()
+            .i64()
+            .unwrap()
+            .into_iter()
+            .collect()
+    }
+
+    #[test]
+    fn parses_decimal_text_exactly() {
+        let got = eval(
+            &[
+                Some("1234.5"),
+                Some("-20.00"),
+                Some(".5"),
+                Some("7"),
+                Some(" 0.0001 "),
+                Some("1.23456"),
+                Some("abc"),
+                Some(""),
+                None,
+                Some("-"),
+                Some("1,5"),
+            ],
+            parse_units,
+        );
+        assert_eq!(
+            got,
+            vec![
+                Some(12_345_000),
+                Some(-200_000),
+                Some(5_000),
+                Some(70_000),
+                Some(1),
+                None,
+                None,
+                None,
+                None,
+                None,
+                None
+            ]
+        );
+    }
+
+    #[test]
+    fn rounds_half_away_from_zero_to_cents() {
+        let got = eval(
+            &[
+                Some("1.005"),
+                Some("-1.005"),
+                Some("2.0049"),
+                Some("-2.0050"),
+                Some("0.125"),
+            ],
+            |e| units_to_cents(parse_units(e)),
+        );
+        assert_eq!(
+            got,
+            vec![Some(101), Some(-101), Some(200), Some(-201), Some(13)]
+        );
+    }
+
+    #[test]
+    fn line_amount_is_rounded_once_from_exact_product() {
+        // 3 × 0.3333 = 0.9999 → 1.00; -2 × 1.0025 = -2.005 → -2.01
+        let df =
+            df!("q" => [30_000i64, -20_000, 1_000_000_000], "p" => [3_333i64, 10_025, 99_999_999])
+                .unwrap();
+        let out = df
+            .lazy()
+            .select([line_cents(col("q"), col("p")).alias("c")])
+            .collect()
+            .unwrap();
+        let got: Vec<_> = out
+            .column("c")
+            .unwrap()
+            .i64()
+            .unwrap()
+            .into_iter()
+            .collect();
+        assert_eq!(got, vec![Some(100), Some(-201), Some(99_999_999_000)]);
+    }
+
+    #[test]
+    fn formats_cents() {
+        assert_eq!(format_cents(-5), "-0.05");
+        assert_eq!(format_cents(123_456), "1234.56");
+        assert_eq!(format_cents_grouped(-123_456_789), "-1,234,567.89");
+        assert_eq!(format_cents_grouped(99), "0.99");
+    }
+}

@@ -1,0 +1,300 @@
+//! Writing KPI tables: CSV (money with 2 decimals), Parquet (money as
+//! Decimal(18,2)), JSON and a readable terminal table. Every file is written
+//! to a temporary name in its folder and renamed into place.
+
+use std::io::Write;
+use std::path::Path;
+
+use polars::prelude::*;
+use unicode_width::UnicodeWidthStr;
+
+use crate::kpi::ColumnType;
+use crate::{Error, Result};
+
+/// Output format of a KPI table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TableFormat {
+    /// Aligned text for a terminal.
+    Table,
+    /// Comma-separated values, money with 2 decimals.
+    Csv,
+    /// One JSON array of objects.
+    Json,
+    /// Apache Parquet, money as Decimal(18,2).
+    Parquet,
+}
+
+/// Writes `path` atomically: `write` fills a temporary file in the same
+/// folder, which is renamed over `path` only when it succeeded.
+pub fn write_atomic(
+    path: &Path,
+    write: impl FnOnce(&mut std::fs::File) -> Result<()>,
+) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".salesops-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(dir, e))?;
+    write(tmp.as_file_mut())?;
+    tmp.as_file_mut().flush().map_err(|e| Error::io(path, e))?;
+    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    Ok(())
+}
+
+/// Integer cents → text with exactly 2 decimals (`-0.05`, `1234.50`).
+pub fn cents_text(cents: Expr) -> Expr {
+    let abs = cents.clone().abs();
+    concat_str(
+        [
+            when(cents.lt(lit(0))).then(lit("-")).otherwise(lit("")),
+            abs.clone().floor_div(lit(100i64)).cast(DataType::String),
+            lit("."),
+            (abs % lit(100i64))
+                .cast(DataType::String)
+                .str()
+                .pad_start(lit(2), '0'),
+        ],
+        "",
+        false,
+    )
+}
+
+/// Converts money columns for writing: text with 2 decimals for CSV, JSON and
+/// the terminal; Decimal(18,2) for Parquet.
+pub fn money_for_output(
+    df: &DataFrame,
+    types: &[(&str, ColumnType)],
+    format: TableFormat,
+) -> Result<DataFrame> {
+    let exprs: Vec<Expr> = types
+        .iter()
+        .filter(|(n, t)| *t == ColumnType::Money && df.schema().contains(n))
+        .map(|(n, _)| {
+            let text = cents_text(col(*n));
+            match format {
+                TableFormat::Parquet => text.cast(DataType::Decimal(18, 2)).alias(*n),
+                _ => text.alias(*n),
+            }
+        })
+        .collect();
+    Ok(df.clone().lazy().with_columns(exprs).collect()?)
+}
+
+/// Writes a frame as plain CSV to `path` (atomically).
+pub fn write_csv(df: &DataFrame, path: &Path) -> Result<()> {
+    let mut df = df.clone();
+    write_atomic(path, |f| {
+        Ok(CsvWriter::new(f).include_header(true).finish(&mut df)?)
+    })
+}
+
+/// Writes a KPI table to `path` in `format` (atomically).
+pub fn write_table(
+    df: &DataFrame,
+    types: &[(&str, ColumnType)],
+    format: TableFormat,
+    path: &Path,
+) -> Result<()> {
+    let bytes = render_table(df, types, format)?;
+    write_atomic(path, |f| {
+        f.write_all(&bytes).map_err(|e| Error::io(path, e))
+    })
+}
+
+/// Renders a KPI table into bytes in `format`.
+pub fn render_table(
+    df: &DataFrame,
+    types: &[(&str, ColumnType)],
+    format: TableFormat,
+) -> Result<Vec<u8>> {
+    let mut out = money_for_output(df, types, format)?;
+    let mut buf = Vec::new();
+    match format {
+        TableFormat::Csv => {
+            CsvWriter::new(&mut buf)
+                .include_header(true)
+                .finish(&mut out)?;
+        }
+        TableFormat::Parquet => {
+            ParquetWriter::new(&mut buf).finish(&mut out)?;
+        }
+        TableFormat::Json => {
+            let rows = json_rows(&out, types)?;
+            serde_json::to_writer_pretty(&mut buf, &rows)
+                .map_err(|e| Error::Invalid(e.to_string()))?;
+            buf.push(b'\n');
+        }
+        TableFormat::Table => buf = pretty(&out, types)?.into_bytes(),
+    }
+    Ok(buf)
+}
+
+fn cell_strings(column: &Column) -> Result<Vec<Option<String>>> {
+    let s = column.as_materialized_series();
+    Ok(match s.dtype() {
+        DataType::Float64 | DataType::Float32 => s
+            .cast(&DataType::Float64)?
+            .f64()?
+            .iter()
+            .map(|v| v.map(|x| format_ratio(x)))
+            .collect(),
+        _ => s
+            .cast(&DataType::String)?
+            .str()?
+            .iter()
+            .map(|v| v.map(str::to_string))
+            .collect(),
+    })
+}
+
+/// Ratios are written with up to 6 decimals, trailing zeros trimmed.
+fn format_ratio(x: f64) -> String {
+    let s = format!("{x:.6}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".into()
+    } else {
+        s.to_string()
+    }
+}
+
+fn json_rows(
+    df: &DataFrame,
+    types: &[(&str, ColumnType)],
+) -> Result<Vec<serde_json::Map<String, serde_json::Value>>> {
+    let mut rows = vec![serde_json::Map::new(); df.height()];
+    for column in df.columns() {
+        let name = column.name().to_string();
+        let kind = types.iter().find(|(n, _)| *n == name).map(|(_, t)| *t);
+        let s = column.as_materialized_series();
+        let values: Vec<serde_json::Value> = match (s.dtype(), kind) {
+            (DataType::Float64, _) => s
+                .f64()?
+                .iter()
+                .map(|v| v.map_or(serde_json::Value::Null, serde_json::Value::from))
+                .collect(),
+            (DataType::Int64, _) => s
+                .i64()?
+                .iter()
+                .map(|v| v.map_or(serde_json::Value::Null, serde_json::Value::from))
+                .collect(),
+            _ => cell_strings(column)?
+                .into_iter()
+                .map(|v| v.map_or(serde_json::Value::Null, serde_json::Value::from))
+                .collect(),
+        };
+        for (row, v) in rows.iter_mut().zip(values) {
+            row.insert(name.clone(), v);
+        }
+    }
+    Ok(rows)
+}
+
+/// An aligned text table; widths count East Asian characters as two columns.
+fn pretty(df: &DataFrame, types: &[(&str, ColumnType)]) -> Result<String> {
+    let names: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|n| n.to_string())
+        .collect();
+    let mut cells: Vec<Vec<String>> = Vec::new();
+    for column in df.columns() {
+        cells.push(
+            cell_strings(column)?
+                .into_iter()
+                .map(|v| v.unwrap_or_else(|| "—".into()))
+                .collect(),
+        );
+    }
+    let right: Vec<bool> = names
+        .iter()
+        .map(|n| types.iter().any(|(c, t)| c == n && *t != ColumnType::Text))
+        .collect();
+    let widths: Vec<usize> = names
+        .iter()
+        .zip(&cells)
+        .map(|(n, col)| {
+            col.iter()
+                .map(|c| c.width())
+                .chain([n.width()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let pad = |s: &str, w: usize, right: bool| {
+        let fill = " ".repeat(w.saturating_sub(s.width()));
+        if right {
+            format!("{fill}{s}")
+        } else {
+            format!("{s}{fill}")
+        }
+    };
+    let mut out = String::new();
+    let header: Vec<String> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| pad(n, widths[i], right[i]))
+        .collect();
+    out.push_str(header.join("  ").trim_end());
+    out.push('\n');
+    out.push_str(
+        &widths
+            .iter()
+            .map(|w| "-".repeat(*w))
+            .collect::<Vec<_>>()
+            .join("  "),
+    );
+    out.push('\n');
+    for r in 0..df.height() {
+        let line: Vec<String> = (0..names.len())
+            .map(|i| pad(&cells[i][r], widths[i], right[i]))
+            .collect();
+        out.push_str(line.join("  ").trim_end());
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cents_become_two_decimal_text() {
+        let df = df!("m" => [Some(-5i64), Some(123_450), None, Some(0)]).unwrap();
+        let out = df.lazy().select([cents_text(col("m"))]).collect().unwrap();
+        let got: Vec<_> = out.column("m").unwrap().str().unwrap().iter().collect();
+        assert_eq!(
+            got,
+            vec![Some("-0.05"), Some("1234.50"), None, Some("0.00")]
+        );
+    }
+
+    #[test]
+    fn pretty_table_aligns_wide_characters() {
+        let df = df!("rep_name" => ["张伟", "Bob"], "orders" => [3i64, 12]).unwrap();
+        let text = pretty(
+            &df,
+            &[
+                ("rep_name", ColumnType::Text),
+                ("orders", ColumnType::Count),
+            ],
+        )
+        .unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[2], "张伟           3");
+        assert_eq!(lines[3], "Bob           12");
+    }
+
+    #[test]
+    fn ratios_trim_trailing_zeros() {
+        assert_eq!(format_ratio(0.25), "0.25");
+        assert_eq!(format_ratio(2.0), "2");
+        assert_eq!(format_ratio(1.0 / 3.0), "0.333333");
+    }
+}
