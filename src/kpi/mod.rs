@@ -9,6 +9,8 @@
 pub mod activity;
 pub mod context;
 pub mod sales;
+#[cfg(test)]
+pub mod testing;
 pub mod scorecard;
 
 pub use context::{Grouping, KpiContext, Settings};
