@@ -1,0 +1,60 @@
+//! Shared helpers for integration tests: run the real binary on fixture data.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+/// Path of a committed fixture folder.
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+}
+
+/// Copies a fixture into a fresh temporary directory so a test may alter it.
+pub fn copy_fixture(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(fixture(name)).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
+    }
+    dir
+}
+
+/// Runs `salesops` with these arguments in `cwd`.
+pub fn run_in(cwd: &Path, args: &[&str]) -> Output {
+    assert_cmd::Command::cargo_bin("salesops")
+        .unwrap()
+        .current_dir(cwd)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// Runs `salesops` with these arguments.
+pub fn run(args: &[&str]) -> Output {
+    run_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
+}
+
+/// Stdout as text.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+/// Stderr as text.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+/// Parses CSV text into rows of fields.
+pub fn csv_rows(text: &str) -> Vec<Vec<String>> {
+    let mut r = csv::ReaderBuilder::new().has_headers(false).from_reader(text.as_bytes());
+    r.records().map(|rec| rec.unwrap().iter().map(String::from).collect()).collect()
+}
+
+/// The value of `column` in the row whose first matching key column equals `key`.
+pub fn cell(rows: &[Vec<String>], key_col: &str, key: &str, column: &str) -> String {
+    let header = &rows[0];
+    let k = header.iter().position(|h| h == key_col).unwrap_or_else(|| panic!("no column {key_col}"));
+    let c = header.iter().position(|h| h == column).unwrap_or_else(|| panic!("no column {column}"));
+    let row = rows[1..].iter().find(|r| r[k] == key).unwrap_or_else(|| panic!("no row {key}"));
+    row[c].clone()
+}
