@@ -24,10 +24,10 @@ pub fn parse_units(text: Expr) -> Expr {
         .len_bytes()
         .gt(lit(0)));
     let int_units = when(int.clone().str().len_bytes().gt(lit(0)))
-        .then(int.strict_cast(DataType::Int64))
+        .then(int.cast(DataType::Int64))
         .otherwise(lit(0i64))
         * lit(UNITS_PER_ONE);
-    let frac_units = frac.str().pad_end(lit(4), '0').strict_cast(DataType::Int64);
+    let frac_units = frac.str().pad_end(lit(4), '0').cast(DataType::Int64);
     let magnitude = int_units + frac_units;
     when(has_digits)
         .then(
@@ -97,8 +97,7 @@ mod tests {
         out.column("o")
             .unwrap()
             .i64()
-            .unwrap()
-            .into_iter()
+            .unwrap().iter()
             .collect()
     }
 
@@ -171,8 +170,7 @@ mod tests {
             .column("c")
             .unwrap()
             .i64()
-            .unwrap()
-            .into_iter()
+            .unwrap().iter()
             .collect();
         assert_eq!(got, vec![Some(100), Some(-201), Some(99_999_999_000)]);
     }

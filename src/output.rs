@@ -267,7 +267,7 @@ mod tests {
     #[test]
     fn cents_become_two_decimal_text() {
         let df = df!("m" => [Some(-5i64), Some(123_450), None, Some(0)]).unwrap();
-        let out = df.lazy().select([cents_text(col("m"))]).collect().unwrap();
+        let out = df.lazy().select([cents_text(col("m")).alias("m")]).collect().unwrap();
         let got: Vec<_> = out.column("m").unwrap().str().unwrap().iter().collect();
         assert_eq!(
             got,
