@@ -9,10 +9,13 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::generate::{generate, GenFormat, GenerateOptions};
 use crate::ingest::{self, Dataset, LoadOptions, ValidationReport};
-use crate::kpi::scorecard::{identity_columns, TRAILING_COLUMNS};
-use crate::kpi::{scorecard, Grouping, KpiContext, Settings, SCORECARD_COLUMNS};
+use crate::kpi::scorecard::output_columns;
+use crate::kpi::tables::compute_all;
+use crate::kpi::view::ScorecardView;
+use crate::kpi::{scorecard, Grouping, KpiContext, Settings};
 use crate::output::{render_table, write_csv, write_table, TableFormat};
 use crate::period::{default_as_of, Period};
+use crate::pipeline::Config;
 use crate::Error;
 
 /// salesops: sales KPIs, reports and commission inputs from CRM exports.
@@ -33,6 +36,8 @@ pub enum Command {
     Generate(GenerateArgs),
     /// Per-rep (or per-group) scorecard for a period.
     Scorecard(ScorecardArgs),
+    /// Every KPI table of a period (scorecard, roll-ups, aging, customers, funnel) to a folder.
+    Kpi(KpiArgs),
 }
 
 /// Input options shared by every command that reads data.
@@ -78,24 +83,81 @@ pub struct GenerateArgs {
     pub end_date: NaiveDate,
 }
 
-/// `salesops scorecard`.
+/// Period options shared by every command that computes KPIs.
 #[derive(Debug, Args)]
-pub struct ScorecardArgs {
-    /// Input options.
-    #[command(flatten)]
-    pub input: DataArgs,
+pub struct PeriodArgs {
     /// Period: `2026-10`, `2026-Q4`, `2026` or `2026-01-05..2026-02-10`.
     #[arg(long)]
     pub period: String,
     /// Last day of data included (default: yesterday).
     #[arg(long)]
     pub as_of: Option<NaiveDate>,
+    /// Pipeline config file (TOML) whose `[kpi]` section sets churn_days,
+    /// legacy_days, stages, stage probabilities and discount authority.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+}
+
+/// `salesops scorecard`.
+#[derive(Debug, Args)]
+pub struct ScorecardArgs {
+    /// Input options.
+    #[command(flatten)]
+    pub input: DataArgs,
+    /// Period options.
+    #[command(flatten)]
+    pub when: PeriodArgs,
+    /// Level of the rows.
+    #[arg(long, value_enum, default_value_t = Grouping::Rep)]
+    pub by: Grouping,
+    /// Keep only these reps (comma-separated rep_ids; rep rows only).
+    #[arg(long, value_delimiter = ',')]
+    pub rep: Vec<String>,
+    /// Keep only these teams (rep or team rows).
+    #[arg(long, value_delimiter = ',')]
+    pub team: Vec<String>,
+    /// Keep only these regions (rep or region rows).
+    #[arg(long, value_delimiter = ',')]
+    pub region: Vec<String>,
+    /// Sort by a column: `COLUMN`, `COLUMN:asc` or `COLUMN:desc` (numbers sort
+    /// descending and text ascending by default; nulls last).
+    #[arg(long)]
+    pub sort: Option<String>,
+    /// Show only these columns, in this order (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub columns: Vec<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = TableFormat::Table)]
     pub format: TableFormat,
     /// Write to this file instead of stdout.
     #[arg(long)]
     pub out: Option<PathBuf>,
+}
+
+/// File format of the tables written by `salesops kpi`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum KpiFormat {
+    /// CSV, money with 2 decimals.
+    Csv,
+    /// Parquet, money as Decimal(18,2).
+    Parquet,
+}
+
+/// `salesops kpi`.
+#[derive(Debug, Args)]
+pub struct KpiArgs {
+    /// Input options.
+    #[command(flatten)]
+    pub input: DataArgs,
+    /// Period options.
+    #[command(flatten)]
+    pub when: PeriodArgs,
+    /// Output folder; each table is written as `<table>.<format>`.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// File formats (comma-separated: `csv`, `parquet`).
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "csv")]
+    pub format: Vec<KpiFormat>,
 }
 
 /// Exit code for invalid input data.
@@ -120,6 +182,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Validate(a) => validate(a),
         Command::Generate(a) => run_generate(a),
         Command::Scorecard(a) => run_scorecard(a),
+        Command::Kpi(a) => run_kpi(a),
     }
 }
 
@@ -180,7 +243,7 @@ fn validate(args: ValidateArgs) -> anyhow::Result<()> {
 }
 
 fn run_generate(args: GenerateArgs) -> anyhow::Result<()> {
-    if !(args.scale > 0.0) {
+    if args.scale.is_nan() || args.scale <= 0.0 {
         return Err(Error::Usage("--scale must be a positive number".into()).into());
     }
     let opts = GenerateOptions {
@@ -198,19 +261,33 @@ fn run_generate(args: GenerateArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn run_scorecard(args: ScorecardArgs) -> anyhow::Result<()> {
+/// Period, as_of and KPI settings from the command line.
+fn resolve_period(args: &PeriodArgs) -> anyhow::Result<(Period, NaiveDate, Settings)> {
     let period = Period::parse(&args.period)?;
     let as_of = args.as_of.unwrap_or_else(default_as_of);
+    let settings = match &args.config {
+        Some(path) => Config::load(path)?.kpi,
+        None => Settings::default(),
+    };
+    Ok((period, as_of, settings))
+}
+
+fn run_scorecard(args: ScorecardArgs) -> anyhow::Result<()> {
+    let (period, as_of, settings) = resolve_period(&args.when)?;
     let (data, _) = load_data(&args.input)?;
-    let ctx = KpiContext::new(&data, period, as_of, Settings::default())?;
-    let grouping = Grouping::Rep;
-    let df = scorecard(&ctx, grouping)?;
+    let ctx = KpiContext::new(&data, period, as_of, settings)?;
+    let view = ScorecardView {
+        by: Some(args.by),
+        reps: args.rep.clone(),
+        teams: args.team.clone(),
+        regions: args.region.clone(),
+        sort: args.sort.clone(),
+        columns: args.columns.clone(),
+    };
+    view.check()?;
+    let df = scorecard(&ctx, args.by)?;
     print_warnings(&ctx.warnings());
-    let types: Vec<_> = identity_columns(grouping)
-        .into_iter()
-        .chain(SCORECARD_COLUMNS.iter().copied())
-        .chain(TRAILING_COLUMNS.iter().copied())
-        .collect();
+    let (df, types) = view.apply(df, output_columns(args.by))?;
     match &args.out {
         Some(path) => write_table(&df, &types, args.format, path)?,
         None => {
@@ -228,6 +305,31 @@ fn run_scorecard(args: ScorecardArgs) -> anyhow::Result<()> {
             }
             out.write_all(&bytes)?;
         }
+    }
+    Ok(())
+}
+
+fn run_kpi(args: KpiArgs) -> anyhow::Result<()> {
+    let (period, as_of, settings) = resolve_period(&args.when)?;
+    if args.format.is_empty() {
+        return Err(Error::Usage("--format needs at least one of csv, parquet".into()).into());
+    }
+    let (data, _) = load_data(&args.input)?;
+    let ctx = KpiContext::new(&data, period, as_of, settings)?;
+    // Everything is computed before the first file is written, so a failure
+    // leaves the folder as it was.
+    let tables = compute_all(&ctx)?;
+    print_warnings(&ctx.warnings());
+    for table in &tables {
+        for format in &args.format {
+            let (ext, tf) = match format {
+                KpiFormat::Csv => ("csv", TableFormat::Csv),
+                KpiFormat::Parquet => ("parquet", TableFormat::Parquet),
+            };
+            let path = args.out.join(format!("{}.{ext}", table.name));
+            write_table(&table.frame, &table.type_refs(), tf, &path)?;
+        }
+        eprintln!("{}: {} row(s)", table.name, table.frame.height());
     }
     Ok(())
 }

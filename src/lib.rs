@@ -11,6 +11,7 @@ pub mod kpi;
 pub mod money;
 pub mod output;
 pub mod period;
+pub mod pipeline;
 pub mod schema;
 
 pub use error::{Error, Result};

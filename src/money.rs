@@ -94,11 +94,7 @@ mod tests {
             .select([f(col("v")).alias("o")])
             .collect()
             .unwrap();
-        out.column("o")
-            .unwrap()
-            .i64()
-            .unwrap().iter()
-            .collect()
+        out.column("o").unwrap().i64().unwrap().iter().collect()
     }
 
     #[test]
@@ -166,12 +162,7 @@ mod tests {
             .select([line_cents(col("q"), col("p")).alias("c")])
             .collect()
             .unwrap();
-        let got: Vec<_> = out
-            .column("c")
-            .unwrap()
-            .i64()
-            .unwrap().iter()
-            .collect();
+        let got: Vec<_> = out.column("c").unwrap().i64().unwrap().iter().collect();
         assert_eq!(got, vec![Some(100), Some(-201), Some(99_999_999_000)]);
     }
 

@@ -141,7 +141,7 @@ fn cell_strings(column: &Column) -> Result<Vec<Option<String>>> {
             .cast(&DataType::Float64)?
             .f64()?
             .iter()
-            .map(|v| v.map(|x| format_ratio(x)))
+            .map(|v| v.map(format_ratio))
             .collect(),
         _ => s
             .cast(&DataType::String)?
@@ -251,8 +251,10 @@ fn pretty(df: &DataFrame, types: &[(&str, ColumnType)]) -> Result<String> {
     );
     out.push('\n');
     for r in 0..df.height() {
-        let line: Vec<String> = (0..names.len())
-            .map(|i| pad(&cells[i][r], widths[i], right[i]))
+        let line: Vec<String> = cells
+            .iter()
+            .zip(widths.iter().zip(&right))
+            .map(|(column, (width, right))| pad(&column[r], *width, *right))
             .collect();
         out.push_str(line.join("  ").trim_end());
         out.push('\n');
@@ -267,7 +269,11 @@ mod tests {
     #[test]
     fn cents_become_two_decimal_text() {
         let df = df!("m" => [Some(-5i64), Some(123_450), None, Some(0)]).unwrap();
-        let out = df.lazy().select([cents_text(col("m")).alias("m")]).collect().unwrap();
+        let out = df
+            .lazy()
+            .select([cents_text(col("m")).alias("m")])
+            .collect()
+            .unwrap();
         let got: Vec<_> = out.column("m").unwrap().str().unwrap().iter().collect();
         assert_eq!(
             got,

@@ -9,7 +9,17 @@ use common::*;
 
 fn scorecard_csv() -> Vec<Vec<String>> {
     let dir = fixture("tiny");
-    let o = run(&["scorecard", "--data", dir.to_str().unwrap(), "--period", "2026-10", "--as-of", "2026-10-15", "--format", "csv"]);
+    let o = run(&[
+        "scorecard",
+        "--data",
+        dir.to_str().unwrap(),
+        "--period",
+        "2026-10",
+        "--as-of",
+        "2026-10-15",
+        "--format",
+        "csv",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     csv_rows(&stdout(&o))
 }
@@ -36,7 +46,10 @@ fn rep_with_visits_returns_and_a_cancelled_line() {
     // List: 30.00 + 10.00 − 10.00 = 30.00 → 1 − 28/30.
     assert_eq!(v("discount_pct"), (1.0 - 2800.0f64 / 3000.0).to_string());
     assert_eq!(v("avg_order_value"), "14.0");
-    assert_eq!(v("orders_per_100_visits"), (2.0f64 / 3.0 * 100.0).to_string());
+    assert_eq!(
+        v("orders_per_100_visits"),
+        (2.0f64 / 3.0 * 100.0).to_string()
+    );
     assert_eq!(v("sales_per_visit"), (2800.0f64 / 3.0 / 100.0).to_string());
     assert_eq!(v("active_customers"), "2");
     assert_eq!(v("elapsed_workdays"), "7");
@@ -74,27 +87,72 @@ fn new_hire_and_leaver() {
 fn table_and_json_formats_and_out_file() {
     let dir = fixture("tiny");
     let data = dir.to_str().unwrap();
-    let o = run(&["scorecard", "--data", data, "--period", "2026-10", "--as-of", "2026-10-15"]);
+    let o = run(&[
+        "scorecard",
+        "--data",
+        data,
+        "--period",
+        "2026-10",
+        "--as-of",
+        "2026-10-15",
+    ]);
     assert!(o.status.success());
     let text = stdout(&o);
     assert!(text.contains("张伟"), "{text}");
     assert!(text.contains("—"), "null shown as a dash: {text}");
-    let o = run(&["scorecard", "--data", data, "--period", "2026-10", "--as-of", "2026-10-15", "--format", "json"]);
+    let o = run(&[
+        "scorecard",
+        "--data",
+        data,
+        "--period",
+        "2026-10",
+        "--as-of",
+        "2026-10-15",
+        "--format",
+        "json",
+    ]);
     let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    let r01 = json.as_array().unwrap().iter().find(|r| r["rep_id"] == "R01").unwrap();
+    let r01 = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rep_id"] == "R01")
+        .unwrap();
     assert_eq!(r01["sales_amount"], "28.00");
     assert_eq!(r01["orders"], 2);
     let out = tempfile::tempdir().unwrap();
     let file = out.path().join("sc.csv");
-    let o = run(&["scorecard", "--data", data, "--period", "2026-10", "--as-of", "2026-10-15", "--format", "csv", "--out", file.to_str().unwrap()]);
+    let o = run(&[
+        "scorecard",
+        "--data",
+        data,
+        "--period",
+        "2026-10",
+        "--as-of",
+        "2026-10-15",
+        "--format",
+        "csv",
+        "--out",
+        file.to_str().unwrap(),
+    ]);
     assert!(o.status.success());
-    assert!(std::fs::read_to_string(&file).unwrap().contains("R02,Emily Chen"));
+    assert!(std::fs::read_to_string(&file)
+        .unwrap()
+        .contains("R02,Emily Chen"));
 }
 
 #[test]
 fn as_of_before_period_is_a_usage_error() {
     let dir = fixture("tiny");
-    let o = run(&["scorecard", "--data", dir.to_str().unwrap(), "--period", "2026-11", "--as-of", "2026-10-15"]);
+    let o = run(&[
+        "scorecard",
+        "--data",
+        dir.to_str().unwrap(),
+        "--period",
+        "2026-11",
+        "--as-of",
+        "2026-10-15",
+    ]);
     assert_eq!(o.status.code(), Some(3));
     assert!(stderr(&o).contains("before the start of period 2026-11"));
 }

@@ -10,7 +10,11 @@ use std::path::Path;
 fn edit(dir: &Path, file: &str, from: &str, to: &str) {
     let path = dir.join(file);
     let text = std::fs::read_to_string(&path).unwrap();
-    assert_eq!(text.matches(from).count(), 1, "{from} must occur once in {file}");
+    assert_eq!(
+        text.matches(from).count(),
+        1,
+        "{from} must occur once in {file}"
+    );
     std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
 }
 
@@ -26,17 +30,42 @@ fn append(dir: &Path, file: &str, line: &str) {
 fn assert_rejected(dir: &Path, expected: &[&str]) {
     let data = dir.to_str().unwrap();
     let o = run(&["validate", "--data", data]);
-    assert_eq!(o.status.code(), Some(2), "stdout: {}\nstderr: {}", stdout(&o), stderr(&o));
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "stdout: {}\nstderr: {}",
+        stdout(&o),
+        stderr(&o)
+    );
     let err = stderr(&o);
     for e in expected {
         assert!(err.contains(e), "missing `{e}` in:\n{err}");
     }
     let out = tempfile::tempdir().unwrap();
     let file = out.path().join("scorecard.csv");
-    let o = run_in(out.path(), &["scorecard", "--data", data, "--period", "2026-10", "--as-of", "2026-10-15", "--format", "csv", "--out", file.to_str().unwrap()]);
+    let o = run_in(
+        out.path(),
+        &[
+            "scorecard",
+            "--data",
+            data,
+            "--period",
+            "2026-10",
+            "--as-of",
+            "2026-10-15",
+            "--format",
+            "csv",
+            "--out",
+            file.to_str().unwrap(),
+        ],
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(!file.exists(), "nothing may be written on invalid input");
-    assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0, "no temporary or rejects files either");
+    assert_eq!(
+        std::fs::read_dir(out.path()).unwrap().count(),
+        0,
+        "no temporary or rejects files either"
+    );
 }
 
 #[test]
@@ -56,8 +85,19 @@ fn missing_required_table() {
 #[test]
 fn missing_required_column() {
     let d = copy_fixture("tiny");
-    edit(d.path(), "visits.csv", "visit_id,rep_id,customer_id,visit_start", "visit_id,rep_id,customer,visit_start");
-    assert_rejected(d.path(), &["visits: required column(s) customer_id missing", "found: visit_id, rep_id, customer, visit_start"]);
+    edit(
+        d.path(),
+        "visits.csv",
+        "visit_id,rep_id,customer_id,visit_start",
+        "visit_id,rep_id,customer,visit_start",
+    );
+    assert_rejected(
+        d.path(),
+        &[
+            "visits: required column(s) customer_id missing",
+            "found: visit_id, rep_id, customer, visit_start",
+        ],
+    );
 }
 
 #[test]
@@ -65,7 +105,12 @@ fn unparsable_date_money_and_quantity() {
     let d = copy_fixture("tiny");
     edit(d.path(), "orders.csv", "O2,1,2026-10-09", "O2,1,2026/10/09");
     edit(d.path(), "visits.csv", "onsite,12.50", "onsite,12.5x");
-    edit(d.path(), "orders.csv", "O4,1,2026-10-13,R02,C003,0042,2,", "O4,1,2026-10-13,R02,C003,0042,2.123456,");
+    edit(
+        d.path(),
+        "orders.csv",
+        "O4,1,2026-10-13,R02,C003,0042,2,",
+        "O4,1,2026-10-13,R02,C003,0042,2.123456,",
+    );
     assert_rejected(
         d.path(),
         &[
@@ -79,15 +124,30 @@ fn unparsable_date_money_and_quantity() {
 #[test]
 fn empty_required_value() {
     let d = copy_fixture("tiny");
-    edit(d.path(), "customers.csv", "C002,北方贸易,华北", "C002,北方贸易,");
-    assert_rejected(d.path(), &["customers row 2 column region: empty required value ``: region is required"]);
+    edit(
+        d.path(),
+        "customers.csv",
+        "C002,北方贸易,华北",
+        "C002,北方贸易,",
+    );
+    assert_rejected(
+        d.path(),
+        &["customers row 2 column region: empty required value ``: region is required"],
+    );
 }
 
 #[test]
 fn duplicate_key() {
     let d = copy_fixture("tiny");
-    append(d.path(), "orders.csv", "O1,2,2026-10-08,R01,C001,0043,1,3.3333,,,,\n");
-    assert_rejected(d.path(), &["orders row 8 column order_id+line_no: duplicate key `O1, 2`"]);
+    append(
+        d.path(),
+        "orders.csv",
+        "O1,2,2026-10-08,R01,C001,0043,1,3.3333,,,,\n",
+    );
+    assert_rejected(
+        d.path(),
+        &["orders row 8 column order_id+line_no: duplicate key `O1, 2`"],
+    );
 }
 
 #[test]
@@ -95,7 +155,12 @@ fn unknown_rep_customer_and_product() {
     let d = copy_fixture("tiny");
     edit(d.path(), "visits.csv", "V4,R02,C003", "V4,R09,C003");
     edit(d.path(), "visits.csv", "V3,R01,C001", "V3,R01,C999");
-    edit(d.path(), "orders.csv", "O4,1,2026-10-13,R02,C003,0042", "O4,1,2026-10-13,R02,C003,42");
+    edit(
+        d.path(),
+        "orders.csv",
+        "O4,1,2026-10-13,R02,C003,0042",
+        "O4,1,2026-10-13,R02,C003,42",
+    );
     assert_rejected(
         d.path(),
         &[
@@ -112,7 +177,11 @@ fn unknown_invoice_and_opportunity() {
     std::fs::write(d.path().join("invoices.csv"), "invoice_id,customer_id,invoice_date,due_date,amount,order_id,rep_id\n0001,C001,2026-10-08,2026-11-07,37.00,O1,\n0002,C001,2026-10-08,2026-11-07,5.00,O77,\n").unwrap();
     std::fs::write(d.path().join("payments.csv"), "payment_id,invoice_id,payment_date,amount\nP1,0001,2026-10-10,37.00\nP2,1,2026-10-11,1.00\n").unwrap();
     std::fs::write(d.path().join("opportunities.csv"), "opportunity_id,rep_id,customer_id,created_date,stage,amount,close_date,probability\nOP1,R01,C001,2026-09-01,demo,1000,,\n").unwrap();
-    std::fs::write(d.path().join("opportunity_stages.csv"), "opportunity_id,stage,entered_at\nOP1,lead,2026-09-01 10:00\nOP2,lead,2026-09-02 10:00\n").unwrap();
+    std::fs::write(
+        d.path().join("opportunity_stages.csv"),
+        "opportunity_id,stage,entered_at\nOP1,lead,2026-09-01 10:00\nOP2,lead,2026-09-02 10:00\n",
+    )
+    .unwrap();
     assert_rejected(
         d.path(),
         &[
@@ -127,31 +196,50 @@ fn unknown_invoice_and_opportunity() {
 fn closed_opportunity_without_close_date() {
     let d = copy_fixture("tiny");
     std::fs::write(d.path().join("opportunities.csv"), "opportunity_id,rep_id,customer_id,created_date,stage,amount,close_date,probability\nOP1,R01,C001,2026-09-01,Won,1000,,\nOP2,R01,C001,2026-09-01,lost,1000,2026-10-01,\n").unwrap();
-    assert_rejected(d.path(), &["opportunities row 1 column close_date: closed opportunity without close_date"]);
+    assert_rejected(
+        d.path(),
+        &["opportunities row 1 column close_date: closed opportunity without close_date"],
+    );
 }
 
 #[test]
 fn probability_out_of_range() {
     let d = copy_fixture("tiny");
     std::fs::write(d.path().join("opportunities.csv"), "opportunity_id,rep_id,customer_id,created_date,stage,amount,close_date,probability\nOP1,R01,C001,2026-09-01,demo,1000,,40\n").unwrap();
-    assert_rejected(d.path(), &["opportunities row 1 column probability: value out of range `40`"]);
+    assert_rejected(
+        d.path(),
+        &["opportunities row 1 column probability: value out of range `40`"],
+    );
 }
 
 #[test]
 fn every_problem_is_reported_not_just_the_first() {
     let d = copy_fixture("tiny");
-    let mut text = String::from("visit_id,rep_id,customer_id,visit_start,duration_minutes,visit_type,cost\n");
+    let mut text =
+        String::from("visit_id,rep_id,customer_id,visit_start,duration_minutes,visit_type,cost\n");
     for i in 0..30 {
         text.push_str(&format!("V{i},R01,C001,2026-10-0x,10,,\n"));
     }
     std::fs::write(d.path().join("visits.csv"), text).unwrap();
-    assert_rejected(d.path(), &["visits row 1 column visit_start", "visits row 20 column visit_start", "… and 10 more unparsable value", "30 problem(s) found"]);
+    assert_rejected(
+        d.path(),
+        &[
+            "visits row 1 column visit_start",
+            "visits row 20 column visit_start",
+            "… and 10 more unparsable value",
+            "30 problem(s) found",
+        ],
+    );
 }
 
 #[test]
 fn unknown_column_is_a_warning() {
     let d = copy_fixture("tiny");
-    std::fs::write(d.path().join("calendar.csv"), "date,is_workday,note\n2026-10-01,false,国庆\n").unwrap();
+    std::fs::write(
+        d.path().join("calendar.csv"),
+        "date,is_workday,note\n2026-10-01,false,国庆\n",
+    )
+    .unwrap();
     let o = run(&["validate", "--data", d.path().to_str().unwrap()]);
     assert!(o.status.success());
     assert!(stderr(&o).contains("warning: calendar: unknown column `note` ignored"));
@@ -162,11 +250,39 @@ fn quarantine_writes_rejects_and_goes_on() {
     let d = copy_fixture("tiny");
     edit(d.path(), "visits.csv", "V4,R02,C003", "V4,R09,C003");
     let out = tempfile::tempdir().unwrap();
-    let o = run_in(out.path(), &["scorecard", "--data", d.path().to_str().unwrap(), "--period", "2026-10", "--as-of", "2026-10-15", "--format", "csv", "--max-reject-share", "0.2"]);
+    let o = run_in(
+        out.path(),
+        &[
+            "scorecard",
+            "--data",
+            d.path().to_str().unwrap(),
+            "--period",
+            "2026-10",
+            "--as-of",
+            "2026-10-15",
+            "--format",
+            "csv",
+            "--max-reject-share",
+            "0.2",
+        ],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let rejects = std::fs::read_to_string(out.path().join("rejects/visits_rejects.csv")).unwrap();
     let rows = csv_rows(&rejects);
-    assert_eq!(rows[0], ["row", "visit_id", "rep_id", "customer_id", "visit_start", "duration_minutes", "visit_type", "cost", "reason"]);
+    assert_eq!(
+        rows[0],
+        [
+            "row",
+            "visit_id",
+            "rep_id",
+            "customer_id",
+            "visit_start",
+            "duration_minutes",
+            "visit_type",
+            "cost",
+            "reason"
+        ]
+    );
     assert_eq!(rows[1][0..3], ["4", "V4", "R09"]);
     assert!(rows[1][8].starts_with("rep_id: unknown reference"));
     // R02's only visit was quarantined.
@@ -174,7 +290,16 @@ fn quarantine_writes_rejects_and_goes_on() {
 
     // 1 bad row of 6 is 16.7 %: above a 10 % limit the run fails and writes nothing.
     let out = tempfile::tempdir().unwrap();
-    let o = run_in(out.path(), &["validate", "--data", d.path().to_str().unwrap(), "--max-reject-share", "0.1"]);
+    let o = run_in(
+        out.path(),
+        &[
+            "validate",
+            "--data",
+            d.path().to_str().unwrap(),
+            "--max-reject-share",
+            "0.1",
+        ],
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("visits: 1 of 6 rows bad"));
     assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0);

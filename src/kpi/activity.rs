@@ -2,6 +2,8 @@
 
 use polars::prelude::*;
 
+use super::context::GroupByRep;
+
 use super::context::{Grouping, KpiContext, GROUP};
 use crate::Result;
 
@@ -19,13 +21,7 @@ pub fn visit_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Option<LazyFra
     };
     let parts = visits
         .filter(ctx.in_period(col("visit_start").cast(DataType::Date)))
-        .join(
-            groups,
-            [col("rep_id")],
-            [col("rep_id")],
-            JoinArgs::new(JoinType::Inner),
-        )
-        .group_by([col(GROUP)])
+        .join_groups(groups)
         .agg([
             len().cast(DataType::Int64).alias("visits"),
             col("customer_id")

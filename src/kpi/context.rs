@@ -2,7 +2,7 @@
 //! calendar, the settings, and the rep → group mapping of a roll-up.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use polars::prelude::*;
@@ -22,9 +22,9 @@ pub struct Settings {
     /// Ordered funnel stages.
     pub stages: Vec<String>,
     /// Default win probability per stage (used when the opportunity has none).
-    pub stage_probabilities: HashMap<String, f64>,
+    pub stage_probabilities: BTreeMap<String, f64>,
     /// Maximum discount (fraction of list price) each role may grant.
-    pub discount_authority: HashMap<String, f64>,
+    pub discount_authority: BTreeMap<String, f64>,
 }
 
 impl Default for Settings {
@@ -193,4 +193,24 @@ fn load_calendar(data: &Dataset) -> Result<WorkCalendar> {
         .filter_map(|(d, w)| Some((d?, w?)))
         .collect();
     Ok(WorkCalendar::new(overrides))
+}
+
+/// Grouping rows that carry a `rep_id` by the group of their rep.
+pub trait GroupByRep {
+    /// Inner join on `rep_id` with a `rep_id → __group` frame (from
+    /// [`KpiContext::rep_groups`]), then group by `__group`; rows of reps
+    /// unknown to `reps` fall out here, as validation already refused them.
+    fn join_groups(self, groups: LazyFrame) -> LazyGroupBy;
+}
+
+impl GroupByRep for LazyFrame {
+    fn join_groups(self, groups: LazyFrame) -> LazyGroupBy {
+        self.join(
+            groups,
+            [col("rep_id")],
+            [col("rep_id")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .group_by([col(GROUP)])
+    }
 }

@@ -8,10 +8,19 @@
 
 pub mod activity;
 pub mod context;
+pub mod customers;
+pub mod discipline;
+pub mod expenses;
+pub mod funnel;
+pub mod pipeline;
+pub mod receivables;
 pub mod sales;
+pub mod scorecard;
+pub mod tables;
+pub mod targets;
 #[cfg(test)]
 pub mod testing;
-pub mod scorecard;
+pub mod view;
 
 pub use context::{Grouping, KpiContext, Settings};
 pub use scorecard::{scorecard, ColumnType, SCORECARD_COLUMNS};

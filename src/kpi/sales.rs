@@ -2,7 +2,9 @@
 
 use polars::prelude::*;
 
-use super::context::{KpiContext, GROUP};
+use super::context::GroupByRep;
+
+use super::context::KpiContext;
 use crate::money::line_cents;
 
 /// True for a live order line: `status` is not `cancelled` (case-insensitive,
@@ -83,13 +85,7 @@ pub fn order_heads(lines: LazyFrame) -> LazyFrame {
 pub fn line_parts(ctx: &KpiContext, lines: LazyFrame, groups: LazyFrame) -> LazyFrame {
     lines
         .filter(ctx.in_period(col("order_date")))
-        .join(
-            groups,
-            [col("rep_id")],
-            [col("rep_id")],
-            JoinArgs::new(JoinType::Inner),
-        )
-        .group_by([col(GROUP)])
+        .join_groups(groups)
         .agg([
             col("line_amount").sum().alias("sales_amount"),
             col("line_cost").sum().alias("__cost_sum"),
@@ -114,13 +110,7 @@ pub fn line_parts(ctx: &KpiContext, lines: LazyFrame, groups: LazyFrame) -> Lazy
 pub fn order_count_parts(ctx: &KpiContext, lines: LazyFrame, groups: LazyFrame) -> LazyFrame {
     order_heads(lines)
         .filter(ctx.in_period(col("order_date")))
-        .join(
-            groups,
-            [col("rep_id")],
-            [col("rep_id")],
-            JoinArgs::new(JoinType::Inner),
-        )
-        .group_by([col(GROUP)])
+        .join_groups(groups)
         .agg([col("order_id")
             .n_unique()
             .cast(DataType::Int64)

@@ -5,8 +5,10 @@ use polars::prelude::*;
 
 use super::activity::{visit_parts, workday_parts};
 use super::context::{Grouping, KpiContext, GROUP};
+use super::discipline::{discipline_parts, DISCIPLINE_COLUMNS};
 use super::ratio;
 use super::sales::{line_parts, order_count_parts, order_lines};
+use super::{customers, expenses, pipeline, receivables, targets};
 use crate::Result;
 
 /// How a scorecard column is stored and written.
@@ -22,8 +24,8 @@ pub enum ColumnType {
     Ratio,
 }
 
-/// KPI columns of the scorecard in output order, with their types. Columns of
-/// SPEC section 3 not listed here are not implemented yet and are absent.
+/// KPI columns of the scorecard in output order (SPEC section 3), with their
+/// types.
 pub const SCORECARD_COLUMNS: &[(&str, ColumnType)] = &[
     ("visits", ColumnType::Count),
     ("workdays", ColumnType::Count),
@@ -40,6 +42,44 @@ pub const SCORECARD_COLUMNS: &[(&str, ColumnType)] = &[
     ("orders_per_100_visits", ColumnType::Ratio),
     ("sales_per_visit", ColumnType::Ratio),
     ("active_customers", ColumnType::Count),
+    ("new_customers", ColumnType::Count),
+    ("lost_customers", ColumnType::Count),
+    ("legacy_sales_share", ColumnType::Ratio),
+    ("invoiced_amount", ColumnType::Money),
+    ("collected_amount", ColumnType::Money),
+    ("collection_ratio", ColumnType::Ratio),
+    ("repayment_cycle_days", ColumnType::Ratio),
+    ("receivables_end", ColumnType::Money),
+    ("overdue_end", ColumnType::Money),
+    ("overdue_ratio", ColumnType::Ratio),
+    ("dso_days", ColumnType::Ratio),
+    ("opps_created", ColumnType::Count),
+    ("opps_won", ColumnType::Count),
+    ("opps_lost", ColumnType::Count),
+    ("win_rate", ColumnType::Ratio),
+    ("avg_sales_cycle_days", ColumnType::Ratio),
+    ("open_pipeline", ColumnType::Money),
+    ("weighted_pipeline", ColumnType::Money),
+    ("expenses_amount", ColumnType::Money),
+    ("expense_ratio", ColumnType::Ratio),
+    ("sales_target", ColumnType::Money),
+    ("collection_target", ColumnType::Money),
+    ("visit_target", ColumnType::Count),
+    ("new_customer_target", ColumnType::Count),
+    ("sales_attainment", ColumnType::Ratio),
+    ("collection_attainment", ColumnType::Ratio),
+    ("run_rate_sales", ColumnType::Money),
+    ("discount_violations", ColumnType::Count),
+    ("cross_region_lines", ColumnType::Count),
+];
+
+/// Aging columns added to the roll-ups (SPEC section 7), money at `PE`.
+pub const AGING_COLUMNS: &[(&str, ColumnType)] = &[
+    ("aging_not_due", ColumnType::Money),
+    ("aging_1_30", ColumnType::Money),
+    ("aging_31_60", ColumnType::Money),
+    ("aging_61_90", ColumnType::Money),
+    ("aging_91_plus", ColumnType::Money),
 ];
 
 /// Trailing columns of every scorecard.
@@ -109,7 +149,7 @@ fn left_join(frame: LazyFrame, parts: LazyFrame) -> LazyFrame {
 fn join_parts(
     frame: LazyFrame,
     parts: Option<LazyFrame>,
-    columns: &[(&str, DataType)],
+    columns: &[(&'static str, DataType)],
 ) -> LazyFrame {
     match parts {
         Some(p) => left_join(frame, p).with_columns(
@@ -127,9 +167,130 @@ fn join_parts(
     }
 }
 
-/// Computes the scorecard at a grouping level (rep, team, region or company).
+/// Output columns of the scorecard at a grouping level, in order: identity,
+/// every KPI column, aging buckets for roll-ups, then the workday trailer.
+pub fn output_columns(grouping: Grouping) -> Vec<(&'static str, ColumnType)> {
+    let aging: &[(&str, ColumnType)] = if grouping == Grouping::Rep {
+        &[]
+    } else {
+        AGING_COLUMNS
+    };
+    identity_columns(grouping)
+        .into_iter()
+        .chain(SCORECARD_COLUMNS.iter().copied())
+        .chain(aging.iter().copied())
+        .chain(TRAILING_COLUMNS.iter().copied())
+        .collect()
+}
+
+fn int_columns(names: &[&'static str]) -> Vec<(&'static str, DataType)> {
+    names.iter().map(|n| (*n, DataType::Int64)).collect()
+}
+
+/// Joins the activity, sales and discipline parts.
+fn join_activity_and_sales(
+    ctx: &KpiContext,
+    grouping: Grouping,
+    groups: &LazyFrame,
+) -> Result<LazyFrame> {
+    let mut frame = left_join(base(ctx, grouping)?, workday_parts(ctx, grouping)?)
+        .with_column(col("workdays").fill_null(lit(0i64)));
+    frame = join_parts(
+        frame,
+        visit_parts(ctx, groups.clone())?,
+        &int_columns(&[
+            "visits",
+            "visited_customers",
+            "__duration_sum",
+            "__duration_n",
+            "__visit_cost",
+        ]),
+    );
+    let lines = order_lines(ctx);
+    frame = join_parts(
+        frame,
+        lines.clone().map(|l| line_parts(ctx, l, groups.clone())),
+        &int_columns(&[
+            "sales_amount",
+            "__cost_sum",
+            "__list_amount",
+            "active_customers",
+        ]),
+    );
+    frame = join_parts(
+        frame,
+        lines
+            .clone()
+            .map(|l| order_count_parts(ctx, l, groups.clone())),
+        &int_columns(&["orders"]),
+    );
+    let discipline = match lines.clone() {
+        Some(l) => Some(discipline_parts(ctx, l, groups.clone())?),
+        None => None,
+    };
+    frame = join_parts(frame, discipline, &int_columns(DISCIPLINE_COLUMNS));
+    // Without orders there is no cost to speak of: cost and discount are null.
+    Ok(if lines.is_some() {
+        frame.with_columns([
+            col("__cost_missing").fill_null(lit(false)),
+            col("__list_missing").fill_null(lit(false)),
+        ])
+    } else {
+        frame.with_columns([
+            lit(true).alias("__cost_missing"),
+            lit(true).alias("__list_missing"),
+        ])
+    })
+}
+
+/// Joins the customer, receivable, pipeline, expense and target parts.
+fn join_other_families(
+    ctx: &KpiContext,
+    frame: LazyFrame,
+    groups: &LazyFrame,
+) -> Result<LazyFrame> {
+    let mut frame = join_parts(
+        frame,
+        customers::customer_parts(ctx, groups.clone())?,
+        &int_columns(customers::CUSTOMER_COLUMNS),
+    );
+    frame = join_parts(
+        frame,
+        receivables::invoice_parts(ctx, groups.clone())?,
+        &int_columns(receivables::INVOICE_COLUMNS),
+    );
+    frame = join_parts(
+        frame,
+        receivables::payment_parts(ctx, groups.clone())?,
+        &int_columns(receivables::PAYMENT_COLUMNS),
+    );
+    frame = join_parts(
+        frame,
+        pipeline::pipeline_parts(ctx, groups.clone())?,
+        &int_columns(pipeline::PIPELINE_COLUMNS),
+    );
+    frame = join_parts(
+        frame,
+        expenses::expense_parts(ctx, groups.clone())?,
+        &int_columns(expenses::EXPENSE_COLUMNS),
+    );
+    // Targets are not zero-filled: a group without any target row has no
+    // target (rule 3), which is not a target of 0.
+    Ok(match targets::target_parts(ctx, groups.clone())? {
+        Some(t) => left_join(frame, t),
+        None => frame.with_columns(
+            targets::TARGET_COLUMNS
+                .iter()
+                .map(|c| lit(NULL).cast(DataType::Int64).alias(*c))
+                .collect::<Vec<_>>(),
+        ),
+    })
+}
+
+/// Every column of every family at a grouping level, hidden parts (`__…`)
+/// included, unsorted. [`scorecard`] selects the output columns from it.
 ///
-/// Derived columns, from summed parts:
+/// Derived columns, from summed parts (each family documents its own):
 /// - `visits_per_workday = visits / workdays`
 /// - `avg_visit_minutes = Σ duration / count(non-null duration)`
 /// - `cost_amount` null when some in-period line lacks a cost (rule 5)
@@ -137,51 +298,10 @@ fn join_parts(
 /// - `discount_pct = 1 − sales_amount / Σ line_list_amount`
 /// - `avg_order_value = sales_amount / orders`
 /// - `orders_per_100_visits = orders / visits × 100`, `sales_per_visit = sales_amount / visits`
-pub fn scorecard(ctx: &KpiContext, grouping: Grouping) -> Result<DataFrame> {
+pub fn full_frame(ctx: &KpiContext, grouping: Grouping) -> Result<DataFrame> {
     let groups = ctx.rep_groups(grouping)?;
-    let mut frame = left_join(base(ctx, grouping)?, workday_parts(ctx, grouping)?)
-        .with_column(col("workdays").fill_null(lit(0i64)));
-    frame = join_parts(
-        frame,
-        visit_parts(ctx, groups.clone())?,
-        &[
-            ("visits", DataType::Int64),
-            ("visited_customers", DataType::Int64),
-            ("__duration_sum", DataType::Int64),
-            ("__duration_n", DataType::Int64),
-            ("__visit_cost", DataType::Int64),
-        ],
-    );
-    let lines = order_lines(ctx);
-    let sales_cols = [
-        ("sales_amount", DataType::Int64),
-        ("__cost_sum", DataType::Int64),
-        ("__list_amount", DataType::Int64),
-        ("active_customers", DataType::Int64),
-    ];
-    frame = join_parts(
-        frame,
-        lines.clone().map(|l| line_parts(ctx, l, groups.clone())),
-        &sales_cols,
-    );
-    frame = join_parts(
-        frame,
-        lines
-            .clone()
-            .map(|l| order_count_parts(ctx, l, groups.clone())),
-        &[("orders", DataType::Int64)],
-    );
-    if lines.is_some() {
-        frame = frame.with_columns([
-            col("__cost_missing").fill_null(lit(false)),
-            col("__list_missing").fill_null(lit(false)),
-        ]);
-    } else {
-        frame = frame.with_columns([
-            lit(true).alias("__cost_missing"),
-            lit(true).alias("__list_missing"),
-        ]);
-    }
+    let frame = join_activity_and_sales(ctx, grouping, &groups)?;
+    let frame = join_other_families(ctx, frame, &groups)?;
     let null_money = || lit(NULL).cast(DataType::Int64);
     let frame = frame
         .with_columns([
@@ -204,13 +324,29 @@ pub fn scorecard(ctx: &KpiContext, grouping: Grouping) -> Result<DataFrame> {
             (ratio(col("sales_amount"), col("visits")) / lit(100.0)).alias("sales_per_visit"),
             lit(ctx.elapsed_workdays()).alias("elapsed_workdays"),
             lit(ctx.total_workdays()).alias("total_workdays"),
-        ]);
+        ])
+        .with_columns(customers::derived())
+        .with_columns(receivables::derived())
+        .with_columns(pipeline::derived())
+        .with_columns(expenses::derived())
+        .with_columns(expenses::ratios())
+        .with_columns(targets::derived(ctx));
     let df = frame.collect()?;
     warn_missing_costs(ctx, &df, grouping)?;
-    let order: Vec<Expr> = identity_columns(grouping)
+    Ok(df)
+}
+
+/// Computes the scorecard at a grouping level (rep, team, region or company),
+/// sorted by its key, with the columns of [`output_columns`].
+pub fn scorecard(ctx: &KpiContext, grouping: Grouping) -> Result<DataFrame> {
+    let df = full_frame(ctx, grouping)?;
+    select_sorted(df, grouping)
+}
+
+/// Sorts a full frame by the grouping key and keeps the output columns.
+pub fn select_sorted(df: DataFrame, grouping: Grouping) -> Result<DataFrame> {
+    let order: Vec<Expr> = output_columns(grouping)
         .iter()
-        .chain(SCORECARD_COLUMNS)
-        .chain(TRAILING_COLUMNS)
         .map(|(c, _)| col(*c))
         .collect();
     Ok(df

@@ -24,11 +24,19 @@ pub fn day(s: &str) -> NaiveDate {
 
 /// A context for `period` cut at `as_of` with default settings.
 pub fn context<'a>(data: &'a Dataset, period: &str, as_of: &str) -> KpiContext<'a> {
-    KpiContext::new(data, Period::parse(period).expect("period"), day(as_of), Settings::default()).expect("context")
+    KpiContext::new(
+        data,
+        Period::parse(period).expect("period"),
+        day(as_of),
+        Settings::default(),
+    )
+    .expect("context")
 }
 
 /// Minimal reps table used by many tests: R1 and R2 in team T1 / region N, R3 in T2 / S.
-pub const REPS: &str = "rep_id,rep_name,region,team,role\nR1,Ann,N,T1,rep\nR2,Bo,N,T1,manager\nR3,Cy,S,T2,\n";
+pub const REPS: &str =
+    "rep_id,rep_name,region,team,role\nR1,Ann,N,T1,rep\nR2,Bo,N,T1,manager\nR3,Cy,S,T2,\n";
 
 /// Minimal customers table: C1 (N, owner R1), C2 (N, owner R2), C3 (S, owner R3).
-pub const CUSTOMERS: &str = "customer_id,customer_name,region,owner_rep_id\nC1,One,N,R1\nC2,Two,N,R2\nC3,Three,S,R3\n";
+pub const CUSTOMERS: &str =
+    "customer_id,customer_name,region,owner_rep_id\nC1,One,N,R1\nC2,Two,N,R2\nC3,Three,S,R3\n";

@@ -6,7 +6,9 @@ use std::process::Output;
 
 /// Path of a committed fixture folder.
 pub fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 /// Copies a fixture into a fresh temporary directory so a test may alter it.
@@ -46,15 +48,28 @@ pub fn stderr(o: &Output) -> String {
 
 /// Parses CSV text into rows of fields.
 pub fn csv_rows(text: &str) -> Vec<Vec<String>> {
-    let mut r = csv::ReaderBuilder::new().has_headers(false).from_reader(text.as_bytes());
-    r.records().map(|rec| rec.unwrap().iter().map(String::from).collect()).collect()
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes());
+    r.records()
+        .map(|rec| rec.unwrap().iter().map(String::from).collect())
+        .collect()
 }
 
 /// The value of `column` in the row whose first matching key column equals `key`.
 pub fn cell(rows: &[Vec<String>], key_col: &str, key: &str, column: &str) -> String {
     let header = &rows[0];
-    let k = header.iter().position(|h| h == key_col).unwrap_or_else(|| panic!("no column {key_col}"));
-    let c = header.iter().position(|h| h == column).unwrap_or_else(|| panic!("no column {column}"));
-    let row = rows[1..].iter().find(|r| r[k] == key).unwrap_or_else(|| panic!("no row {key}"));
+    let k = header
+        .iter()
+        .position(|h| h == key_col)
+        .unwrap_or_else(|| panic!("no column {key_col}"));
+    let c = header
+        .iter()
+        .position(|h| h == column)
+        .unwrap_or_else(|| panic!("no column {column}"));
+    let row = rows[1..]
+        .iter()
+        .find(|r| r[k] == key)
+        .unwrap_or_else(|| panic!("no row {key}"));
     row[c].clone()
 }

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Benchmark: generate scale 20 and 100 data (CSV and Parquet) and time
+# `salesops validate`, `salesops scorecard` and `salesops kpi` for one month,
+# printing wall time and peak memory of each run, measured in this one run.
+#
+# Usage: bench/kpi.sh [SCALES...]     (default: 20 100)
+# Data is cached in $BENCH_DIR (default /tmp/salesops-bench) and reused.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/salesops-target}"
+BENCH_DIR="${BENCH_DIR:-/tmp/salesops-bench}"
+PERIOD="${PERIOD:-2026-10}"
+AS_OF="${AS_OF:-2026-10-31}"
+if [ $# -gt 0 ]; then SCALES=("$@"); else SCALES=(20 100); fi
+
+if ! [ -x /usr/bin/time ]; then
+  echo "needs GNU time: apt-get install -y time" >&2
+  exit 1
+fi
+cargo build --release --locked --quiet
+BIN="$CARGO_TARGET_DIR/release/salesops"
+
+# Runs a command under GNU time; prints "label  wall_s  peak_MB".
+measure() {
+  local label="$1"; shift
+  local log
+  log=$(mktemp)
+  if ! /usr/bin/time -v "$@" >/dev/null 2>"$log"; then
+    echo "FAILED: $label" >&2; tail -20 "$log" >&2; rm -f "$log"; return 1
+  fi
+  local wall peak
+  wall=$(grep 'Elapsed (wall clock)' "$log" | awk '{print $NF}' \
+    | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
+  peak=$(grep 'Maximum resident set size' "$log" | awk '{printf "%.0f", $NF/1024}')
+  printf '%-34s %9.2f s %8s MB\n' "$label" "$wall" "$peak"
+  rm -f "$log"
+}
+
+printf '%-34s %11s %11s\n' "run" "wall" "peak RSS"
+for scale in "${SCALES[@]}"; do
+  for fmt in csv parquet; do
+    data="$BENCH_DIR/scale${scale}_${fmt}"
+    if ! [ -f "$data/.complete" ]; then
+      rm -rf "$data"
+      measure "generate scale $scale $fmt" "$BIN" generate --out "$data" --scale "$scale" --seed 42 --format "$fmt"
+      touch "$data/.complete"
+    fi
+    measure "validate scale $scale $fmt" "$BIN" validate --data "$data"
+    measure "scorecard scale $scale $fmt" "$BIN" scorecard --data "$data" --period "$PERIOD" --as-of "$AS_OF" --format csv
+    out=$(mktemp -d)
+    measure "kpi scale $scale $fmt" "$BIN" kpi --data "$data" --period "$PERIOD" --as-of "$AS_OF" --out "$out" --format csv,parquet
+    rm -rf "$out"
+  done
+done

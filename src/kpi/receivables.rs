@@ -1,0 +1,880 @@
+//! Invoice and payment KPIs (SPEC sections 2, 3 and rule 8): invoiced and
+//! collected amounts, collection ratio, repayment cycle, receivables, overdue,
+//! DSO and aging at `PE`.
+//!
+//! Attribution: an invoice goes to its `rep_id`, else to the rep of its order
+//! (the rep of the order's lowest live line, rule 4), else to its customer's
+//! `owner_rep_id`; a payment goes to the rep of its invoice. Money is integer
+//! cents throughout; means and ratios are recomputed from summed parts by
+//! [`derived`].
+//!
+//! Two part functions, so a missing `payments` table nulls only the columns
+//! that need it:
+//! - [`invoice_parts`] (needs `invoices`): [`INVOICE_COLUMNS`];
+//! - [`payment_parts`] (needs `invoices` and `payments`): [`PAYMENT_COLUMNS`].
+
+use chrono::{Days, NaiveDate};
+use polars::prelude::*;
+
+use super::context::{KpiContext, GROUP};
+use super::ratio;
+use super::sales::{order_heads, order_lines};
+use crate::Result;
+
+/// What the invoices table feeds, for the absent-table warning.
+const INVOICES_USED_FOR: &str = "invoice, collection and receivable KPIs";
+/// What the payments table feeds, for the absent-table warning.
+const PAYMENTS_USED_FOR: &str = "collection and receivable KPIs";
+
+/// Columns of [`invoice_parts`] besides `__group`, all Int64 cents.
+pub const INVOICE_COLUMNS: &[&str] = &["invoiced_amount", "__invoiced_90d"];
+
+/// Columns of [`payment_parts`] besides `__group`, all Int64 (cents, except
+/// `__cycle_days_sum` in days and `__cycle_n` a count).
+pub const PAYMENT_COLUMNS: &[&str] = &[
+    "collected_amount",
+    "__cycle_days_sum",
+    "__cycle_n",
+    "receivables_end",
+    "overdue_end",
+    "aging_not_due",
+    "aging_1_30",
+    "aging_31_60",
+    "aging_61_90",
+    "aging_91_plus",
+];
+
+/// Days since 1970-01-01 of a Date expression, as Int64.
+fn day_number(date: Expr) -> Expr {
+    date.cast(DataType::Int32).cast(DataType::Int64)
+}
+
+/// Days since 1970-01-01 of a date.
+fn day_number_of(d: NaiveDate) -> i64 {
+    (d - NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch")).num_days()
+}
+
+/// Null String literal.
+fn null_str() -> Expr {
+    lit(NULL).cast(DataType::String)
+}
+
+/// Invoices of every date with the attributed `rep_id` (SPEC section 2):
+/// `rep_id = coalesce(invoice rep_id, rep of the order's lowest live line,
+/// customer owner_rep_id)`, and `rep_source` = `invoice` / `order` /
+/// `customer` (null when unresolved). An order counts only if it has a live
+/// line dated ≤ as_of.
+fn attribute(ctx: &KpiContext, invoices: LazyFrame) -> LazyFrame {
+    let mut inv = invoices;
+    let order_reps = if ctx.data.has("orders") {
+        order_lines(ctx).map(|lines| {
+            order_heads(lines).select([col("order_id"), col("rep_id").alias("__order_rep")])
+        })
+    } else {
+        None
+    };
+    inv = match order_reps {
+        Some(heads) => inv.join(
+            heads,
+            [col("order_id")],
+            [col("order_id")],
+            JoinArgs::new(JoinType::Left),
+        ),
+        None => inv.with_column(null_str().alias("__order_rep")),
+    };
+    inv = match ctx.data.lazy("customers") {
+        Some(customers) => inv.join(
+            customers.select([col("customer_id"), col("owner_rep_id").alias("__owner_rep")]),
+            [col("customer_id")],
+            [col("customer_id")],
+            JoinArgs::new(JoinType::Left),
+        ),
+        None => inv.with_column(null_str().alias("__owner_rep")),
+    };
+    inv.with_columns([
+        coalesce(&[col("rep_id"), col("__order_rep"), col("__owner_rep")]).alias("__rep"),
+        when(col("rep_id").is_not_null())
+            .then(lit("invoice"))
+            .when(col("__order_rep").is_not_null())
+            .then(lit("order"))
+            .when(col("__owner_rep").is_not_null())
+            .then(lit("customer"))
+            .otherwise(null_str())
+            .alias("rep_source"),
+    ])
+    .select([
+        col("invoice_id"),
+        col("customer_id"),
+        col("invoice_date"),
+        col("due_date"),
+        col("amount"),
+        col("order_id"),
+        col("__rep").alias("rep_id"),
+        col("rep_source"),
+    ])
+}
+
+/// Invoices dated ≤ as_of whose rep resolves (SPEC section 2 attribution:
+/// invoice `rep_id`, else the rep of the order's lowest live line, else the
+/// customer's `owner_rep_id`), with columns `invoice_id`, `customer_id`,
+/// `invoice_date`, `due_date`, `amount` (Int64 cents), `order_id`, `rep_id`
+/// (the attributed rep) and `rep_source` (`invoice` / `order` / `customer`).
+///
+/// `None` (with one warning) when the invoices table is absent. Invoices
+/// whose rep does not resolve are left out; [`invoice_parts`] warns about them.
+pub fn attributed_invoices(ctx: &KpiContext) -> Option<LazyFrame> {
+    let invoices = ctx.table("invoices", INVOICES_USED_FOR)?;
+    Some(
+        attribute(ctx, invoices)
+            .filter(col("invoice_date").lt_eq(lit(ctx.as_of)))
+            .filter(col("rep_id").is_not_null()),
+    )
+}
+
+/// Payments dated ≤ as_of, each credited to the attributed rep of its
+/// invoice, with columns `rep_id`, `invoice_id`, `payment_id`,
+/// `payment_date`, `amount` (Int64 cents; negative = refund).
+///
+/// The invoice's rep is resolved whatever the invoice's date (a prepayment
+/// dated ≤ as_of on an invoice dated after as_of still counts as cash
+/// collected); payments of invoices whose rep does not resolve are left out.
+/// `None` (with one warning) when invoices or payments are absent.
+pub fn attributed_payments(ctx: &KpiContext) -> Option<LazyFrame> {
+    let invoices = ctx.table("invoices", INVOICES_USED_FOR)?;
+    let payments = ctx.table("payments", PAYMENTS_USED_FOR)?;
+    let invoice_reps = attribute(ctx, invoices)
+        .filter(col("rep_id").is_not_null())
+        .select([col("invoice_id"), col("rep_id")]);
+    Some(
+        payments
+            .filter(col("payment_date").lt_eq(lit(ctx.as_of)))
+            .join(
+                invoice_reps,
+                [col("invoice_id")],
+                [col("invoice_id")],
+                JoinArgs::new(JoinType::Inner),
+            )
+            .select([
+                col("rep_id"),
+                col("invoice_id"),
+                col("payment_id"),
+                col("payment_date"),
+                col("amount"),
+            ]),
+    )
+}
+
+fn by_group(frame: LazyFrame, groups: LazyFrame) -> LazyFrame {
+    frame.join(
+        groups,
+        [col("rep_id")],
+        [col("rep_id")],
+        JoinArgs::new(JoinType::Inner),
+    )
+}
+
+/// Warns once when invoices dated ≤ as_of have no resolvable rep.
+fn warn_unattributed(ctx: &KpiContext) -> Result<()> {
+    let Some(invoices) = ctx.data.lazy("invoices") else {
+        return Ok(());
+    };
+    let df = attribute(ctx, invoices)
+        .filter(
+            col("invoice_date")
+                .lt_eq(lit(ctx.as_of))
+                .and(col("rep_id").is_null()),
+        )
+        .select([col("invoice_id")])
+        .sort(["invoice_id"], SortMultipleOptions::default())
+        .collect()?;
+    if df.height() > 0 {
+        let ids: Vec<String> = df
+            .column("invoice_id")?
+            .str()?
+            .iter()
+            .flatten()
+            .take(10)
+            .map(String::from)
+            .collect();
+        let more = if df.height() > ids.len() { ", …" } else { "" };
+        ctx.warn(format!(
+            "invoices: {} invoice(s) have no rep_id, no order rep and no customer owner, so they and their payments are left out of {INVOICES_USED_FOR} ({}{more})",
+            df.height(),
+            ids.join(", ")
+        ));
+    }
+    Ok(())
+}
+
+/// Per group, over attributed invoices dated ≤ PE (credit notes, amount ≤ 0,
+/// included):
+/// - `invoiced_amount = Σ amount` of invoices with `invoice_date` in `[start, PE]`;
+/// - `__invoiced_90d = Σ amount` of invoices with `invoice_date` in
+///   `[PE − 89, PE]` (the DSO denominator, rule 8).
+///
+/// Both Int64 cents. `None` when the invoices table is absent.
+pub fn invoice_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Option<LazyFrame>> {
+    let Some(invoices) = attributed_invoices(ctx) else {
+        return Ok(None);
+    };
+    warn_unattributed(ctx)?;
+    let window_start = ctx.pe - Days::new(89);
+    let from = window_start.min(ctx.period.start);
+    let parts = by_group(
+        invoices.filter(
+            col("invoice_date")
+                .gt_eq(lit(from))
+                .and(col("invoice_date").lt_eq(lit(ctx.pe))),
+        ),
+        groups,
+    )
+    .group_by([col(GROUP)])
+    .agg([
+        col("amount")
+            .filter(ctx.in_period(col("invoice_date")))
+            .sum()
+            .alias("invoiced_amount"),
+        col("amount")
+            .filter(col("invoice_date").gt_eq(lit(window_start)))
+            .sum()
+            .alias("__invoiced_90d"),
+    ]);
+    Ok(Some(parts))
+}
+
+/// Per group, from attributed invoices and payments (both dated ≤ as_of;
+/// rule 8), all Int64:
+/// - `collected_amount = Σ amount` of payments with `payment_date` in
+///   `[start, PE]`, refunds included (cents);
+/// - settlement, per invoice with amount > 0: `settle_date` = the first
+///   `payment_date` on which the cumulative payments (same-day payments netted,
+///   payments ≤ as_of) reach `amount`; a later refund does not unsettle. A
+///   payment made before the invoice date settles it on its invoice date,
+///   so `settle_date = max(first crossing day, invoice_date)`. Credit notes
+///   (amount ≤ 0) never settle;
+/// - `__cycle_days_sum = Σ (settle_date − invoice_date)` in days and
+///   `__cycle_n` = count, over invoices whose `settle_date` is in `[start, PE]`
+///   (so `repayment_cycle_days = __cycle_days_sum / __cycle_n`);
+/// - per invoice dated ≤ PE with amount > 0:
+///   `outstanding = max(0, amount − Σ its payments dated ≤ PE)` (an overpayment
+///   never offsets another invoice), and `days past due = PE − due_date`;
+/// - `receivables_end = Σ outstanding` (cents);
+/// - `overdue_end = Σ outstanding` with `due_date < PE` (cents);
+/// - aging at PE, Σ outstanding by days past due: `aging_not_due` (≤ 0),
+///   `aging_1_30`, `aging_31_60`, `aging_61_90`, `aging_91_plus` (≥ 91); they
+///   sum to `receivables_end`.
+///
+/// `None` when invoices or payments are absent (the warning names the table).
+pub fn payment_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Option<LazyFrame>> {
+    let Some(invoices) = attributed_invoices(ctx) else {
+        return Ok(None);
+    };
+    let Some(payments) = attributed_payments(ctx) else {
+        return Ok(None);
+    };
+    let pe = lit(ctx.pe);
+
+    let collected = by_group(
+        payments.clone().filter(ctx.in_period(col("payment_date"))),
+        groups.clone(),
+    )
+    .group_by([col(GROUP)])
+    .agg([col("amount").sum().alias("collected_amount")]);
+
+    let paid_pe = payments
+        .clone()
+        .filter(col("payment_date").lt_eq(pe.clone()))
+        .group_by([col("invoice_id")])
+        .agg([col("amount").sum().alias("__paid_pe")]);
+
+    let positive = invoices.filter(col("amount").gt(lit(0i64)));
+    let settled = payments
+        .group_by([col("invoice_id"), col("payment_date")])
+        .agg([col("amount").sum().alias("__day_amount")])
+        .with_column(
+            col("__day_amount")
+                .cum_sum(false)
+                .over_with_options(
+                    Some([col("invoice_id")]),
+                    Some(([col("payment_date")], SortOptions::default())),
+                    WindowMapping::default(),
+                )?
+                .alias("__cum_paid"),
+        )
+        .join(
+            positive
+                .clone()
+                .select([col("invoice_id"), col("amount").alias("__inv_amount")]),
+            [col("invoice_id")],
+            [col("invoice_id")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .filter(col("__cum_paid").gt_eq(col("__inv_amount")))
+        .group_by([col("invoice_id")])
+        .agg([col("payment_date").min().alias("__crossed")]);
+
+    let past_due = lit(day_number_of(ctx.pe)) - day_number(col("due_date"));
+    let remaining = col("amount") - col("__paid_pe").fill_null(lit(0i64));
+    let per_invoice = positive
+        .join(
+            paid_pe,
+            [col("invoice_id")],
+            [col("invoice_id")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .join(
+            settled,
+            [col("invoice_id")],
+            [col("invoice_id")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .with_columns([
+            when(
+                col("invoice_date")
+                    .lt_eq(pe.clone())
+                    .and(remaining.clone().gt(lit(0i64))),
+            )
+            .then(remaining)
+            .otherwise(lit(0i64))
+            .alias("__outstanding"),
+            past_due.alias("__past_due"),
+            when(col("__crossed").gt(col("invoice_date")))
+                .then(col("__crossed"))
+                .otherwise(col("invoice_date"))
+                .alias("__settle_date"),
+        ])
+        .with_columns([
+            (col("__crossed")
+                .is_not_null()
+                .and(ctx.in_period(col("__settle_date"))))
+            .alias("__settled_in_period"),
+            (day_number(col("__settle_date")) - day_number(col("invoice_date")))
+                .alias("__cycle_days"),
+        ]);
+
+    let out = |lo: Option<i64>, hi: Option<i64>| {
+        let mut cond = lit(true);
+        if let Some(lo) = lo {
+            cond = cond.and(col("__past_due").gt_eq(lit(lo)));
+        }
+        if let Some(hi) = hi {
+            cond = cond.and(col("__past_due").lt_eq(lit(hi)));
+        }
+        col("__outstanding").filter(cond).sum()
+    };
+    let invoice_agg = by_group(per_invoice, groups).group_by([col(GROUP)]).agg([
+        col("__cycle_days")
+            .filter(col("__settled_in_period"))
+            .sum()
+            .alias("__cycle_days_sum"),
+        col("__settled_in_period")
+            .cast(DataType::Int64)
+            .sum()
+            .alias("__cycle_n"),
+        col("__outstanding").sum().alias("receivables_end"),
+        out(Some(1), None).alias("overdue_end"),
+        out(None, Some(0)).alias("aging_not_due"),
+        out(Some(1), Some(30)).alias("aging_1_30"),
+        out(Some(31), Some(60)).alias("aging_31_60"),
+        out(Some(61), Some(90)).alias("aging_61_90"),
+        out(Some(91), None).alias("aging_91_plus"),
+    ]);
+
+    let parts = invoice_agg
+        .join(
+            collected,
+            [col(GROUP)],
+            [col(GROUP)],
+            JoinArgs::new(JoinType::Full).with_coalesce(JoinCoalesce::CoalesceColumns),
+        )
+        .select(
+            std::iter::once(col(GROUP))
+                .chain(
+                    PAYMENT_COLUMNS
+                        .iter()
+                        .map(|c| col(*c).cast(DataType::Int64).fill_null(lit(0i64)).alias(*c)),
+                )
+                .collect::<Vec<_>>(),
+        );
+    Ok(Some(parts))
+}
+
+/// Derived columns, computed after the parts are joined (and zero-filled) per
+/// group, so roll-ups recompute them from summed parts:
+/// - `collection_ratio = collected_amount / invoiced_amount`;
+/// - `repayment_cycle_days = __cycle_days_sum / __cycle_n`;
+/// - `overdue_ratio = overdue_end / receivables_end`;
+/// - `dso_days = receivables_end / __invoiced_90d × 90`, null when the window
+///   invoicing `__invoiced_90d` is ≤ 0 (no sales to measure days against).
+///
+/// All Float64, null on a zero (or null) denominator.
+pub fn derived() -> Vec<Expr> {
+    vec![
+        ratio(col("collected_amount"), col("invoiced_amount")).alias("collection_ratio"),
+        ratio(col("__cycle_days_sum"), col("__cycle_n")).alias("repayment_cycle_days"),
+        ratio(col("overdue_end"), col("receivables_end")).alias("overdue_ratio"),
+        (ratio(
+            col("receivables_end"),
+            when(col("__invoiced_90d").gt(lit(0i64)))
+                .then(col("__invoiced_90d"))
+                .otherwise(lit(NULL).cast(DataType::Int64)),
+        ) * lit(90.0))
+        .alias("dso_days"),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kpi::testing::{self, REPS};
+    use crate::kpi::Grouping;
+
+    const CUSTOMERS: &str = "customer_id,customer_name,region,owner_rep_id\n\
+C1,One,N,R1\nC2,Two,N,R2\nC3,Three,S,R3\nC4,Four,S,\n";
+
+    const PRODUCTS: &str = "product_id,product_name\nX1,Widget\n";
+
+    // O1: R2 (customer C1, owned by R1). O2: line 1 by R1 is cancelled, so
+    // its rep is R3 (lowest live line).
+    const ORDERS: &str =
+        "order_id,line_no,order_date,rep_id,customer_id,product_id,quantity,unit_price,status\n\
+O1,1,2026-09-20,R2,C1,X1,1,100,\n\
+O2,1,2026-09-21,R1,C1,X1,1,40,Cancelled\n\
+O2,2,2026-09-21,R3,C1,X1,1,40,\n";
+
+    // I1  R1  paid 400 + 600 (settled 10-21, 20 days)
+    // I2  R1  Sept invoice, partial payment 200, due 10-15
+    // I3  R1  overpaid by 50 (settled 10-03, 1 day)
+    // I4  R2  settled in Sept, refunded in Oct (not unsettled, receivable again)
+    // I5  ->R2 via order O1 (customer owner is R1)
+    // I6  ->R3 via customer owner (no rep, no order)
+    // I7  R3  credit note, with a refund paid against it
+    // I8  R1  after as_of (ignored); P8 after as_of (ignored)
+    // I9  R1  10-25, not due at 10-31, after PE in the 10-20 cut
+    // I10 C4 without owner: unattributed, it and P9 left out (warning)
+    // I11 ->R3 via order O2 (lowest live line)
+    const INVOICES: &str = "invoice_id,customer_id,invoice_date,due_date,amount,order_id,rep_id\n\
+I1,C1,2026-10-01,2026-10-31,1000.00,,R1\n\
+I2,C1,2026-09-15,2026-10-15,500.00,,R1\n\
+I3,C1,2026-10-02,2026-11-01,300.00,,R1\n\
+I4,C2,2026-09-01,2026-09-30,200.00,,R2\n\
+I5,C1,2026-10-05,2026-10-05,100.00,O1,\n\
+I6,C3,2026-10-10,2026-11-10,250.00,,\n\
+I7,C3,2026-10-15,2026-10-15,-50.00,,R3\n\
+I8,C1,2026-11-02,2026-12-02,999.00,,R1\n\
+I9,C1,2026-10-25,2026-11-24,100.00,,R1\n\
+I10,C4,2026-10-07,2026-10-07,77.00,,\n\
+I11,C1,2026-10-06,2026-12-31,40.00,O2,\n";
+
+    const PAYMENTS: &str = "payment_id,invoice_id,payment_date,amount\n\
+P1,I1,2026-10-05,400.00\n\
+P2,I1,2026-10-21,600.00\n\
+P3,I2,2026-10-10,200.00\n\
+P4,I3,2026-10-03,350.00\n\
+P5,I4,2026-09-10,200.00\n\
+P6,I4,2026-10-12,-200.00\n\
+P7,I7,2026-10-16,-50.00\n\
+P8,I2,2026-11-03,300.00\n\
+P9,I10,2026-10-08,77.00\n";
+
+    /// Joins both part frames onto every group like the scorecard does:
+    /// zero-filled when the table is present, null when absent; then derived().
+    fn compute(ctx: &KpiContext, grouping: Grouping) -> DataFrame {
+        let groups = ctx.rep_groups(grouping).unwrap();
+        let mut frame = groups
+            .clone()
+            .select([col(GROUP)])
+            .unique(None, UniqueKeepStrategy::First);
+        for (parts, columns) in [
+            (invoice_parts(ctx, groups.clone()).unwrap(), INVOICE_COLUMNS),
+            (payment_parts(ctx, groups.clone()).unwrap(), PAYMENT_COLUMNS),
+        ] {
+            frame = match parts {
+                Some(p) => frame
+                    .join(p, [col(GROUP)], [col(GROUP)], JoinArgs::new(JoinType::Left))
+                    .with_columns(
+                        columns
+                            .iter()
+                            .map(|c| col(*c).fill_null(lit(0i64)).alias(*c))
+                            .collect::<Vec<_>>(),
+                    ),
+                None => frame.with_columns(
+                    columns
+                        .iter()
+                        .map(|c| lit(NULL).cast(DataType::Int64).alias(*c))
+                        .collect::<Vec<_>>(),
+                ),
+            };
+        }
+        frame.with_columns(derived()).collect().unwrap()
+    }
+
+    fn row(df: &DataFrame, group: &str) -> DataFrame {
+        df.clone()
+            .lazy()
+            .filter(col(GROUP).eq(lit(group)))
+            .collect()
+            .unwrap()
+    }
+
+    fn int(df: &DataFrame, group: &str, column: &str) -> Option<i64> {
+        let r = row(df, group);
+        assert_eq!(r.height(), 1, "one row for {group}");
+        r.column(column).unwrap().i64().unwrap().get(0)
+    }
+
+    fn float(df: &DataFrame, group: &str, column: &str) -> Option<f64> {
+        let r = row(df, group);
+        assert_eq!(r.height(), 1, "one row for {group}");
+        r.column(column).unwrap().f64().unwrap().get(0)
+    }
+
+    fn close(actual: Option<f64>, expected: f64) {
+        let a = actual.expect("value");
+        assert!((a - expected).abs() < 1e-9, "{a} != {expected}");
+    }
+
+    const AGING: [&str; 5] = [
+        "aging_not_due",
+        "aging_1_30",
+        "aging_31_60",
+        "aging_61_90",
+        "aging_91_plus",
+    ];
+
+    fn assert_aging_sums(df: &DataFrame) {
+        for g in df.column(GROUP).unwrap().str().unwrap().iter().flatten() {
+            let total: i64 = AGING.iter().map(|c| int(df, g, c).unwrap()).sum();
+            assert_eq!(Some(total), int(df, g, "receivables_end"), "aging of {g}");
+        }
+    }
+
+    /// Receivable columns per rep for October 2026, as of its last day.
+    fn october_by_rep(invoices: &str, payments: &str) -> DataFrame {
+        let data = testing::dataset(&[
+            ("reps", REPS),
+            ("customers", testing::CUSTOMERS),
+            ("invoices", invoices),
+            ("payments", payments),
+        ]);
+        compute(
+            &testing::context(&data, "2026-10", "2026-10-31"),
+            Grouping::Rep,
+        )
+    }
+
+    fn full_data() -> crate::ingest::Dataset {
+        testing::dataset(&[
+            ("reps", REPS),
+            ("customers", CUSTOMERS),
+            ("products", PRODUCTS),
+            ("orders", ORDERS),
+            ("invoices", INVOICES),
+            ("payments", PAYMENTS),
+        ])
+    }
+
+    #[test]
+    fn attribution_by_invoice_order_and_owner() {
+        let data = full_data();
+        let ctx = testing::context(&data, "2026-10", "2026-10-31");
+        let df = attributed_invoices(&ctx)
+            .unwrap()
+            .sort(["invoice_id"], SortMultipleOptions::default())
+            .collect()
+            .unwrap();
+        let ids: Vec<&str> = df
+            .column("invoice_id")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .flatten()
+            .collect();
+        // I8 is after as_of, I10 has no rep at all.
+        assert_eq!(ids, ["I1", "I11", "I2", "I3", "I4", "I5", "I6", "I7", "I9"]);
+        let reps: Vec<&str> = df
+            .column("rep_id")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .flatten()
+            .collect();
+        assert_eq!(reps, ["R1", "R3", "R1", "R1", "R2", "R2", "R3", "R3", "R1"]);
+        let src: Vec<&str> = df
+            .column("rep_source")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .flatten()
+            .collect();
+        assert_eq!(
+            src,
+            [
+                "invoice", "order", "invoice", "invoice", "invoice", "order", "customer",
+                "invoice", "invoice"
+            ]
+        );
+        assert!(ctx.warnings().is_empty(), "{:?}", ctx.warnings());
+
+        let pays = attributed_payments(&ctx)
+            .unwrap()
+            .sort(["payment_id"], SortMultipleOptions::default())
+            .collect()
+            .unwrap();
+        let ids: Vec<&str> = pays
+            .column("payment_id")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .flatten()
+            .collect();
+        // P8 after as_of, P9 on the unattributed I10.
+        assert_eq!(ids, ["P1", "P2", "P3", "P4", "P5", "P6", "P7"]);
+        let reps: Vec<&str> = pays
+            .column("rep_id")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .flatten()
+            .collect();
+        assert_eq!(reps, ["R1", "R1", "R1", "R1", "R2", "R2", "R3"]);
+    }
+
+    #[test]
+    fn full_month_per_rep_and_team() {
+        let data = full_data();
+        let ctx = testing::context(&data, "2026-10", "2026-10-31");
+        let df = compute(&ctx, Grouping::Rep);
+        // PE = 10-31, period [10-01, 10-31], DSO window [08-03, 10-31].
+        //
+        // R1: invoiced I1 1000 + I3 300 + I9 100 = 1400.00 (I2 is September)
+        //     collected P1 400 + P2 600 + P3 200 + P4 350 = 1550.00 (P8 after as_of)
+        //     settled in period: I1 on 10-21 (20 days), I3 on 10-03 (1 day) -> 21 / 2
+        //     receivables: I1 0, I2 500-200 = 300 (16 days past due), I3 0 (the 50
+        //     overpaid does not offset I2), I9 100 (not due) -> 400.00, overdue 300.00
+        //     window invoicing I1+I2+I3+I9 = 1900.00 -> DSO 400/1900*90
+        assert_eq!(int(&df, "R1", "invoiced_amount"), Some(140_000));
+        assert_eq!(int(&df, "R1", "collected_amount"), Some(155_000));
+        close(float(&df, "R1", "collection_ratio"), 155_000.0 / 140_000.0);
+        assert_eq!(int(&df, "R1", "__cycle_days_sum"), Some(21));
+        assert_eq!(int(&df, "R1", "__cycle_n"), Some(2));
+        close(float(&df, "R1", "repayment_cycle_days"), 10.5);
+        assert_eq!(int(&df, "R1", "receivables_end"), Some(40_000));
+        assert_eq!(int(&df, "R1", "overdue_end"), Some(30_000));
+        close(float(&df, "R1", "overdue_ratio"), 0.75);
+        assert_eq!(int(&df, "R1", "__invoiced_90d"), Some(190_000));
+        close(float(&df, "R1", "dso_days"), 40_000.0 / 190_000.0 * 90.0);
+        assert_eq!(int(&df, "R1", "aging_not_due"), Some(10_000));
+        assert_eq!(int(&df, "R1", "aging_1_30"), Some(30_000));
+        assert_eq!(int(&df, "R1", "aging_31_60"), Some(0));
+
+        // R2: invoiced I5 100 (via order O1); collected P6 -200 (refund of I4)
+        //     I4 settled 09-10, not in period, the refund does not unsettle -> n 0
+        //     receivables: I4 200 - (200 - 200) = 200 (31 days past due),
+        //     I5 100 (26 days) -> 300.00, all overdue
+        //     window I4 200 + I5 100 = 300 -> DSO 90
+        assert_eq!(int(&df, "R2", "invoiced_amount"), Some(10_000));
+        assert_eq!(int(&df, "R2", "collected_amount"), Some(-20_000));
+        close(float(&df, "R2", "collection_ratio"), -2.0);
+        assert_eq!(int(&df, "R2", "__cycle_n"), Some(0));
+        assert_eq!(float(&df, "R2", "repayment_cycle_days"), None);
+        assert_eq!(int(&df, "R2", "receivables_end"), Some(30_000));
+        assert_eq!(int(&df, "R2", "overdue_end"), Some(30_000));
+        close(float(&df, "R2", "overdue_ratio"), 1.0);
+        close(float(&df, "R2", "dso_days"), 90.0);
+        assert_eq!(int(&df, "R2", "aging_1_30"), Some(10_000));
+        assert_eq!(int(&df, "R2", "aging_31_60"), Some(20_000));
+
+        // R3: invoiced I6 250 (owner) + I7 -50 (credit note) + I11 40 (order O2) = 240.00
+        //     collected P7 -50; the credit note never settles -> n 0
+        //     receivables I6 250 + I11 40 = 290.00, none overdue; I7 adds nothing
+        //     DSO 290 / 240 * 90 = 108.75
+        assert_eq!(int(&df, "R3", "invoiced_amount"), Some(24_000));
+        assert_eq!(int(&df, "R3", "collected_amount"), Some(-5_000));
+        close(float(&df, "R3", "collection_ratio"), -5_000.0 / 24_000.0);
+        assert_eq!(int(&df, "R3", "__cycle_n"), Some(0));
+        assert_eq!(int(&df, "R3", "receivables_end"), Some(29_000));
+        assert_eq!(int(&df, "R3", "overdue_end"), Some(0));
+        close(float(&df, "R3", "overdue_ratio"), 0.0);
+        close(float(&df, "R3", "dso_days"), 108.75);
+        assert_eq!(int(&df, "R3", "aging_not_due"), Some(29_000));
+        assert_aging_sums(&df);
+
+        // I10 (no rep anywhere) is reported, not silently dropped.
+        let w = ctx.warnings();
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(
+            w[0].contains("1 invoice(s)") && w[0].contains("I10"),
+            "{w:?}"
+        );
+
+        // Team T1 = R1 + R2: money is the sum, ratios from summed parts.
+        let team = compute(&ctx, Grouping::Team);
+        for c in INVOICE_COLUMNS.iter().chain(PAYMENT_COLUMNS) {
+            assert_eq!(
+                int(&team, "T1", c).unwrap(),
+                int(&df, "R1", c).unwrap() + int(&df, "R2", c).unwrap(),
+                "{c}"
+            );
+            assert_eq!(int(&team, "T2", c), int(&df, "R3", c), "{c}");
+        }
+        assert_eq!(int(&team, "T1", "invoiced_amount"), Some(150_000));
+        assert_eq!(int(&team, "T1", "collected_amount"), Some(135_000));
+        close(float(&team, "T1", "collection_ratio"), 0.9);
+        close(float(&team, "T1", "repayment_cycle_days"), 10.5);
+        assert_eq!(int(&team, "T1", "receivables_end"), Some(70_000));
+        close(float(&team, "T1", "overdue_ratio"), 60_000.0 / 70_000.0);
+        close(float(&team, "T1", "dso_days"), 70_000.0 / 220_000.0 * 90.0);
+        assert_aging_sums(&team);
+
+        let company = compute(&ctx, Grouping::Company);
+        assert_eq!(int(&company, "company", "receivables_end"), Some(99_000));
+        assert_eq!(int(&company, "company", "collected_amount"), Some(130_000));
+    }
+
+    #[test]
+    fn period_cut_by_as_of() {
+        let data = full_data();
+        let ctx = testing::context(&data, "2026-10", "2026-10-20");
+        let df = compute(&ctx, Grouping::Rep);
+        // PE = 10-20; P2 (10-21) and I9 (10-25) are after as_of; window [07-23, 10-20].
+        // R1: invoiced I1 1000 + I3 300 = 1300.00; collected 400 + 200 + 350 = 950.00
+        //     settled: I3 only (1 day); I1 has 400 of 1000
+        //     receivables: I1 600 (due 10-31, -11 days: not due), I2 300 (5 days)
+        //     -> 900.00, overdue 300.00; window I1+I2+I3 = 1800 -> DSO 45
+        assert_eq!(int(&df, "R1", "invoiced_amount"), Some(130_000));
+        assert_eq!(int(&df, "R1", "collected_amount"), Some(95_000));
+        close(float(&df, "R1", "repayment_cycle_days"), 1.0);
+        assert_eq!(int(&df, "R1", "receivables_end"), Some(90_000));
+        assert_eq!(int(&df, "R1", "overdue_end"), Some(30_000));
+        assert_eq!(int(&df, "R1", "aging_not_due"), Some(60_000));
+        assert_eq!(int(&df, "R1", "aging_1_30"), Some(30_000));
+        close(float(&df, "R1", "dso_days"), 45.0);
+        // R2: I4 200 now 20 days past due, I5 100 15 days -> 300.00 in 1_30.
+        assert_eq!(int(&df, "R2", "receivables_end"), Some(30_000));
+        assert_eq!(int(&df, "R2", "aging_1_30"), Some(30_000));
+        assert_eq!(int(&df, "R2", "aging_31_60"), Some(0));
+        close(float(&df, "R2", "dso_days"), 90.0);
+        // R3 unchanged: I6, I7, I11 and P7 are all ≤ 10-20.
+        assert_eq!(int(&df, "R3", "invoiced_amount"), Some(24_000));
+        assert_eq!(int(&df, "R3", "receivables_end"), Some(29_000));
+        assert_aging_sums(&df);
+
+        let team = compute(&ctx, Grouping::Team);
+        assert_eq!(int(&team, "T1", "invoiced_amount"), Some(140_000));
+        assert_eq!(int(&team, "T1", "collected_amount"), Some(75_000));
+        close(float(&team, "T1", "collection_ratio"), 75_000.0 / 140_000.0);
+        assert_eq!(int(&team, "T1", "receivables_end"), Some(120_000));
+        close(float(&team, "T1", "overdue_ratio"), 0.5);
+        close(float(&team, "T1", "dso_days"), 120_000.0 / 210_000.0 * 90.0);
+    }
+
+    #[test]
+    fn aging_boundaries_and_empty_dso_window() {
+        // All invoices of R3 dated 2026-05-01, before the DSO window [08-03, 10-31].
+        // Days past due at PE 10-31: 0, 1, 30, 31, 60, 61, 90, 91.
+        let invoices = "invoice_id,customer_id,invoice_date,due_date,amount,rep_id\n\
+A0,C3,2026-05-01,2026-10-31,1.00,R3\n\
+A1,C3,2026-05-01,2026-10-30,2.00,R3\n\
+A30,C3,2026-05-01,2026-10-01,4.00,R3\n\
+A31,C3,2026-05-01,2026-09-30,8.00,R3\n\
+A60,C3,2026-05-01,2026-09-01,16.00,R3\n\
+A61,C3,2026-05-01,2026-08-31,32.00,R3\n\
+A90,C3,2026-05-01,2026-08-02,64.00,R3\n\
+A91,C3,2026-05-01,2026-08-01,128.00,R3\n";
+        let payments = "payment_id,invoice_id,payment_date,amount\nP1,A0,2026-06-01,0.40\n";
+        let df = october_by_rep(invoices, payments);
+        // not_due: A0 1.00 - 0.40 = 0.60; 1_30: 2 + 4; 31_60: 8 + 16;
+        // 61_90: 32 + 64; 91_plus: 128.
+        assert_eq!(int(&df, "R3", "aging_not_due"), Some(60));
+        assert_eq!(int(&df, "R3", "aging_1_30"), Some(600));
+        assert_eq!(int(&df, "R3", "aging_31_60"), Some(2_400));
+        assert_eq!(int(&df, "R3", "aging_61_90"), Some(9_600));
+        assert_eq!(int(&df, "R3", "aging_91_plus"), Some(12_800));
+        assert_eq!(int(&df, "R3", "receivables_end"), Some(25_460));
+        assert_eq!(int(&df, "R3", "overdue_end"), Some(25_400));
+        assert_aging_sums(&df);
+        // Nothing invoiced in the period or in the DSO window: ratio and DSO null.
+        assert_eq!(int(&df, "R3", "invoiced_amount"), Some(0));
+        assert_eq!(int(&df, "R3", "__invoiced_90d"), Some(0));
+        assert_eq!(int(&df, "R3", "collected_amount"), Some(0));
+        assert_eq!(float(&df, "R3", "collection_ratio"), None);
+        assert_eq!(float(&df, "R3", "dso_days"), None);
+        // Reps without invoices: zero money, null ratios.
+        assert_eq!(int(&df, "R1", "receivables_end"), Some(0));
+        assert_eq!(float(&df, "R1", "overdue_ratio"), None);
+    }
+
+    #[test]
+    fn invoices_without_payments() {
+        let data = testing::dataset(&[
+            ("reps", REPS),
+            ("customers", testing::CUSTOMERS),
+            ("invoices", "invoice_id,customer_id,invoice_date,due_date,amount\nI1,C1,2026-10-03,2026-11-02,120.50\nI2,C2,2026-10-04,2026-11-03,-20.00\n"),
+        ]);
+        let ctx = testing::context(&data, "2026-10", "2026-10-31");
+        assert!(attributed_payments(&ctx).is_none());
+        let df = compute(&ctx, Grouping::Team);
+        // I1 -> R1 and I2 -> R2 by customer owner, both in T1.
+        assert_eq!(int(&df, "T1", "invoiced_amount"), Some(10_050));
+        assert_eq!(int(&df, "T2", "invoiced_amount"), Some(0));
+        for c in PAYMENT_COLUMNS {
+            assert_eq!(int(&df, "T1", c), None, "{c}");
+        }
+        assert_eq!(float(&df, "T1", "collection_ratio"), None);
+        assert_eq!(float(&df, "T1", "dso_days"), None);
+        let w = ctx.warnings();
+        assert_eq!(
+            w,
+            ["payments: table absent, so collection and receivable KPIs are null"]
+        );
+    }
+
+    #[test]
+    fn settlement_prepayment_refund_and_same_day_netting() {
+        // J1 prepaid on 10-05, invoiced 10-10: settles on its invoice date, 0 days.
+        // J2 paid in full 10-03 (2 days), then refunded 50 on 10-08: stays settled,
+        //    but 50.00 is receivable again (due 10-31 = PE: not due).
+        // J3 150 and -60 on 10-04 net to 90 < 100 (not settled that day), +10 on
+        //    10-06 settles it: 5 days.
+        let invoices = "invoice_id,customer_id,invoice_date,due_date,amount,rep_id\n\
+J1,C2,2026-10-10,2026-11-09,100.00,R2\n\
+J2,C2,2026-10-01,2026-10-31,200.00,R2\n\
+J3,C2,2026-10-01,2026-10-31,100.00,R2\n";
+        let payments = "payment_id,invoice_id,payment_date,amount\n\
+P1,J1,2026-10-05,100.00\n\
+P2,J2,2026-10-03,200.00\n\
+P3,J2,2026-10-08,-50.00\n\
+P5,J3,2026-10-04,150.00\n\
+P6,J3,2026-10-04,-60.00\n\
+P7,J3,2026-10-06,10.00\n";
+        let df = october_by_rep(invoices, payments);
+        // cycle 0 + 2 + 5 = 7 over 3 invoices
+        assert_eq!(int(&df, "R2", "__cycle_days_sum"), Some(7));
+        assert_eq!(int(&df, "R2", "__cycle_n"), Some(3));
+        // collected 100 + 200 - 50 + 150 - 60 + 10 = 350.00
+        assert_eq!(int(&df, "R2", "collected_amount"), Some(35_000));
+        assert_eq!(int(&df, "R2", "invoiced_amount"), Some(40_000));
+        assert_eq!(int(&df, "R2", "receivables_end"), Some(5_000));
+        assert_eq!(int(&df, "R2", "aging_not_due"), Some(5_000));
+        assert_eq!(int(&df, "R2", "overdue_end"), Some(0));
+    }
+
+    #[test]
+    fn no_invoices() {
+        let data = testing::dataset(&[("reps", REPS)]);
+        let ctx = testing::context(&data, "2026-10", "2026-10-31");
+        let groups = ctx.rep_groups(Grouping::Rep).unwrap();
+        assert!(invoice_parts(&ctx, groups.clone()).unwrap().is_none());
+        assert!(payment_parts(&ctx, groups).unwrap().is_none());
+        assert_eq!(
+            ctx.warnings(),
+            ["invoices: table absent, so invoice, collection and receivable KPIs are null"]
+        );
+    }
+}

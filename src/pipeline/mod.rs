@@ -1,0 +1,6 @@
+//! The pipeline: its config file, and the runs that turn a data directory
+//! into KPI tables and other outputs.
+
+pub mod config;
+
+pub use config::Config;
