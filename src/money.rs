@@ -8,33 +8,36 @@ use polars::prelude::*;
 /// Scale of prices and quantities: 4 decimals.
 pub const UNITS_PER_ONE: i64 = 10_000;
 
-/// Pattern of decimal text: optional sign, digits, optional point and up to 4 decimals.
-const DECIMAL_PATTERN: &str = r"^([+-]?)(\d*)\.?(\d{0,4})$";
+/// Decimals the parser reads before deciding whether a value fits 4 decimals:
+/// text with more decimals is rounded to this scale first, so only values
+/// within 5e-11 of a 4-decimal number are taken as that number.
+const PARSE_SCALE: usize = 10;
 
-/// Parses decimal text (`1234.5`, `-20.00`, `.5`) into integer 1/10000 units;
-/// null when the text is not a decimal with at most 4 decimals.
-pub fn parse_units(text: Expr) -> Expr {
-    let s = text.str().strip_chars(lit(NULL));
-    let sign = s.clone().str().extract(lit(DECIMAL_PATTERN), 1);
-    let int = s.clone().str().extract(lit(DECIMAL_PATTERN), 2);
-    let frac = s.clone().str().extract(lit(DECIMAL_PATTERN), 3);
-    let has_digits = int.clone().str().len_bytes().gt(lit(0)).or(frac
-        .clone()
+/// Parses decimal text (`1234.5`, `-20.00`, `.5`, `1e3`) or a native number
+/// into integer 1/10000 units; null when it is not a number or has more than
+/// 4 decimals. Uses polars' native decimal parser, one pass per column.
+pub fn parse_units(value: Expr) -> Expr {
+    let scaled = value
         .str()
-        .len_bytes()
-        .gt(lit(0)));
-    let int_units = when(int.clone().str().len_bytes().gt(lit(0)))
-        .then(int.cast(DataType::Int64))
-        .otherwise(lit(0i64))
-        * lit(UNITS_PER_ONE);
-    let frac_units = frac.str().pad_end(lit(4), '0').cast(DataType::Int64);
-    let magnitude = int_units + frac_units;
-    when(has_digits)
-        .then(
-            when(sign.eq(lit("-")))
-                .then(lit(0i64) - magnitude.clone())
-                .otherwise(magnitude),
-        )
+        .strip_chars(lit(NULL))
+        .cast(DataType::Decimal(38, PARSE_SCALE))
+        .to_physical();
+    decimal_to_units(scaled)
+}
+
+/// Native numbers (Parquet decimals, integers, floats) into 1/10000 units;
+/// floats go through their shortest decimal text, so 0.1 is 0.1000.
+pub fn native_units(value: Expr, source: &DataType) -> Expr {
+    match source {
+        DataType::Float32 | DataType::Float64 => parse_units(value.cast(DataType::String)),
+        _ => decimal_to_units(value.cast(DataType::Decimal(38, PARSE_SCALE)).to_physical()),
+    }
+}
+
+fn decimal_to_units(scaled: Expr) -> Expr {
+    let per_unit = 10i128.pow(PARSE_SCALE as u32) / i128::from(UNITS_PER_ONE);
+    when((scaled.clone() % lit(per_unit)).eq(lit(0i128)))
+        .then((scaled / lit(per_unit)).cast(DataType::Int64))
         .otherwise(lit(NULL).cast(DataType::Int64))
 }
 
@@ -112,6 +115,9 @@ mod tests {
                 None,
                 Some("-"),
                 Some("1,5"),
+                Some("+3"),
+                Some("2.50000"),
+                Some("1.00001"),
             ],
             parse_units,
         );
@@ -128,6 +134,9 @@ mod tests {
                 None,
                 None,
                 None,
+                None,
+                Some(30_000),
+                Some(25_000),
                 None
             ]
         );

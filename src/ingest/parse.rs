@@ -3,7 +3,7 @@
 
 use polars::prelude::*;
 
-use crate::money::{parse_units, units_to_cents};
+use crate::money::{native_units, parse_units, units_to_cents};
 use crate::schema::Kind;
 
 fn strptime(format: &str) -> StrptimeOptions {
@@ -69,8 +69,8 @@ pub fn typed_expr(name: &str, kind: Kind, source: &DataType) -> Expr {
         Kind::Date => raw.cast(DataType::Date),
         Kind::Datetime if is_text => datetime_from_text(raw),
         Kind::Datetime => raw.cast(DataType::Datetime(TimeUnit::Milliseconds, None)),
-        Kind::Money => units_to_cents(parse_units(as_text(raw, is_text))),
-        Kind::Price | Kind::Quantity => parse_units(as_text(raw, is_text)),
+        Kind::Money => units_to_cents(units(raw, source)),
+        Kind::Price | Kind::Quantity => units(raw, source),
         Kind::Int if is_text => trimmed(raw).cast(DataType::Int64),
         Kind::Int => raw.cast(DataType::Int64),
         Kind::Ratio if is_text => trimmed(raw).cast(DataType::Float64),
@@ -81,11 +81,11 @@ pub fn typed_expr(name: &str, kind: Kind, source: &DataType) -> Expr {
     .alias(name)
 }
 
-fn as_text(raw: Expr, is_text: bool) -> Expr {
-    if is_text {
-        raw
+fn units(raw: Expr, source: &DataType) -> Expr {
+    if matches!(source, DataType::String) {
+        parse_units(raw)
     } else {
-        raw.cast(DataType::String)
+        native_units(raw, source)
     }
 }
 

@@ -314,20 +314,23 @@ pub(super) fn validate_table(
             .push("opportunities: no close_date column; won/lost KPIs are null".into());
     }
 
+    let df = with_check_flags(df, &checks)?;
     let bad = collect_problems(table, &df, &checks, report)?;
-    let reason = checks
-        .iter()
-        .rev()
-        .fold(lit(NULL).cast(DataType::String), |acc, c| {
-            when(c.mask.clone().fill_null(lit(false)))
-                .then(lit(format!(
-                    "{}: {} ({})",
-                    c.column,
-                    c.kind.label(),
-                    c.hint
-                )))
-                .otherwise(acc)
-        });
+    let reason =
+        checks
+            .iter()
+            .enumerate()
+            .rev()
+            .fold(lit(NULL).cast(DataType::String), |acc, (i, c)| {
+                when(col(flag(i)))
+                    .then(lit(format!(
+                        "{}: {} ({})",
+                        c.column,
+                        c.kind.label(),
+                        c.hint
+                    )))
+                    .otherwise(acc)
+            });
     let rows = df.height();
     report.counts.insert(
         table.name,
@@ -388,17 +391,21 @@ fn add_absent_columns(table: &Table, df: DataFrame) -> Result<DataFrame> {
 }
 
 fn duplicate_check(table: &Table) -> Result<Check> {
-    let parts: Vec<Expr> = table
-        .key
+    let parts: Vec<Expr> = table.key.iter().map(|k| col(tmp(k))).collect();
+    let complete = parts
         .iter()
-        .map(|k| col(tmp(k)).cast(DataType::String))
-        .collect();
-    let key = concat_str(parts, "\u{1f}", false);
-    let first_row = col(ROW).min().over([key.clone()])?;
+        .map(|p| p.clone().is_not_null())
+        .reduce(|a, b| a.and(b))
+        .expect("every table has a key");
+    // Rows keep file order, so the first occurrence is the earliest row.
+    let key = match parts.as_slice() {
+        [one] => one.clone(),
+        _ => as_struct(parts),
+    };
     Ok(Check {
         column: table.key.join("+"),
         kind: ProblemKind::DuplicateKey,
-        mask: key.is_not_null().and(col(ROW).neq(first_row)),
+        mask: complete.and(key.is_first_distinct().not()),
         hint: format!(
             "({}) must be unique; an earlier row has the same key",
             table.key.join(", ")
@@ -416,37 +423,40 @@ fn trim_header(mut df: DataFrame) -> Result<DataFrame> {
     Ok(df)
 }
 
-/// Evaluates every check, records counts and examples; returns the number of bad rows.
+/// Name of the boolean column holding check `i`'s verdict per row.
+fn flag(i: usize) -> String {
+    format!("__m{i}")
+}
+
+/// Evaluates every check once, in parallel, into boolean flag columns (null
+/// counts as fine), so later steps read flags instead of re-running checks.
+fn with_check_flags(df: DataFrame, checks: &[Check]) -> Result<DataFrame> {
+    let flags: Vec<Expr> = checks
+        .iter()
+        .enumerate()
+        .map(|(i, c)| c.mask.clone().fill_null(lit(false)).alias(flag(i)))
+        .collect();
+    Ok(df.lazy().with_columns(flags).collect()?)
+}
+
+/// Records counts and examples of every check from its flag column; returns
+/// the number of bad rows.
 fn collect_problems(
     table: &'static Table,
     df: &DataFrame,
     checks: &[Check],
     report: &mut ValidationReport,
 ) -> Result<usize> {
-    if checks.is_empty() {
-        return Ok(0);
-    }
-    let masks: Vec<Expr> = checks
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            c.mask
-                .clone()
-                .fill_null(lit(false))
-                .alias(format!("__m{i}"))
-        })
-        .collect();
-    let any = checks
-        .iter()
-        .map(|c| c.mask.clone().fill_null(lit(false)))
+    let Some(any) = (0..checks.len())
+        .map(|i| col(flag(i)))
         .reduce(|a, b| a.or(b))
-        .expect("non-empty");
-    let flags = df.clone().lazy().select(masks).collect()?;
+    else {
+        return Ok(0);
+    };
     let bad_rows = df.clone().lazy().select([any.alias("a")]).collect()?;
     let bad = bad_rows.column("a")?.bool()?.sum().unwrap_or(0) as usize;
     for (i, c) in checks.iter().enumerate() {
-        let mask = flags.column(&format!("__m{i}"))?.bool()?.clone();
-        let n = mask.sum().unwrap_or(0) as usize;
+        let n = df.column(&flag(i))?.bool()?.sum().unwrap_or(0) as usize;
         if n == 0 {
             continue;
         }
@@ -461,7 +471,7 @@ fn collect_problems(
         let examples = df
             .clone()
             .lazy()
-            .filter(c.mask.clone().fill_null(lit(false)))
+            .filter(col(flag(i)))
             .limit(EXAMPLES_PER_KIND as IdxSize)
             .select([
                 col(ROW).cast(DataType::UInt64).alias("row"),

@@ -2,9 +2,7 @@
 
 use polars::prelude::*;
 
-use super::context::GroupByRep;
-
-use super::context::{Grouping, KpiContext, GROUP};
+use super::context::{GroupByRep, Grouping, KpiContext};
 use crate::Result;
 
 /// Per group, from visits with `visit_start` date in `[start, PE]`:
@@ -74,12 +72,6 @@ pub fn workday_parts(ctx: &KpiContext, grouping: Grouping) -> Result<LazyFrame> 
     )?;
     Ok(per_rep
         .lazy()
-        .join(
-            ctx.rep_groups(grouping)?,
-            [col("rep_id")],
-            [col("rep_id")],
-            JoinArgs::new(JoinType::Inner),
-        )
-        .group_by([col(GROUP)])
+        .join_groups(ctx.rep_groups(grouping)?)
         .agg([col("workdays").sum()]))
 }

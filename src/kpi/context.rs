@@ -99,6 +99,7 @@ pub struct KpiContext<'a> {
     /// KPI settings.
     pub settings: Settings,
     warnings: RefCell<Vec<String>>,
+    memo: RefCell<BTreeMap<&'static str, DataFrame>>,
 }
 
 impl<'a> KpiContext<'a> {
@@ -119,6 +120,7 @@ impl<'a> KpiContext<'a> {
             calendar,
             settings,
             warnings: RefCell::new(Vec::new()),
+            memo: RefCell::new(BTreeMap::new()),
         })
     }
 
@@ -134,6 +136,24 @@ impl<'a> KpiContext<'a> {
     /// Warnings recorded so far.
     pub fn warnings(&self) -> Vec<String> {
         self.warnings.borrow().clone()
+    }
+
+    /// An intermediate frame that does not depend on the grouping (order
+    /// lines, order heads, attributed invoices…), computed once per context
+    /// and reused by every roll-up. Should computing it fail, the lazy plan is
+    /// returned as it is, so the error surfaces where the final plan runs.
+    pub fn memo(&self, key: &'static str, build: impl FnOnce() -> LazyFrame) -> LazyFrame {
+        if let Some(df) = self.memo.borrow().get(key) {
+            return df.clone().lazy();
+        }
+        let plan = build();
+        match plan.clone().collect() {
+            Ok(df) => {
+                self.memo.borrow_mut().insert(key, df.clone());
+                df.lazy()
+            }
+            Err(_) => plan,
+        }
     }
 
     /// A table, or `None` with one warning naming it when absent.

@@ -29,7 +29,11 @@ fn by_date_then_id(e: Expr) -> Expr {
 /// Per customer: `__first_date` and `__first_rep` of its first-ever order
 /// (earliest date, then lowest order_id; the head is already the order's
 /// lowest live line).
-fn first_orders(heads: LazyFrame) -> LazyFrame {
+fn first_orders(ctx: &KpiContext, heads: LazyFrame) -> LazyFrame {
+    ctx.memo("first_orders", || first_orders_plan(heads))
+}
+
+fn first_orders_plan(heads: LazyFrame) -> LazyFrame {
     heads.group_by([col("customer_id")]).agg([
         col("order_date").min().alias("__first_date"),
         by_date_then_id(col("rep_id")).first().alias("__first_rep"),
@@ -39,6 +43,10 @@ fn first_orders(heads: LazyFrame) -> LazyFrame {
 /// Per customer: `__last_date` and `__last_rep` of its last order dated ≤ PE
 /// (latest date, then highest order_id).
 fn last_orders(ctx: &KpiContext, heads: LazyFrame) -> LazyFrame {
+    ctx.memo("last_orders", || last_orders_plan(ctx, heads))
+}
+
+fn last_orders_plan(ctx: &KpiContext, heads: LazyFrame) -> LazyFrame {
     heads
         .filter(col("order_date").lt_eq(lit(ctx.pe)))
         .group_by([col("customer_id")])
@@ -76,8 +84,8 @@ pub fn customer_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Option<Lazy
     let Some(lines) = order_lines(ctx) else {
         return Ok(None);
     };
-    let heads = order_heads(lines.clone());
-    let first = first_orders(heads.clone());
+    let heads = order_heads(ctx, lines.clone());
+    let first = first_orders(ctx, heads.clone());
     let new = count_by_group(
         first.clone().filter(ctx.in_period(col("__first_date"))),
         "__first_rep",
@@ -248,7 +256,7 @@ pub fn customer_view(ctx: &KpiContext) -> Result<Option<DataFrame>> {
     let pe_day = (ctx.pe - epoch).num_days();
     let view = match order_lines(ctx) {
         Some(lines) => {
-            let heads = order_heads(lines.clone());
+            let heads = order_heads(ctx, lines.clone());
             let sales = lines
                 .filter(in_t12m(col("order_date")))
                 .group_by([col("customer_id")])
@@ -263,7 +271,10 @@ pub fn customer_view(ctx: &KpiContext) -> Result<Option<DataFrame>> {
                     .cast(DataType::Int64)
                     .alias("__orders_90d"),
             ]);
-            let v = left(left(left(base, sales), orders), first_orders(heads.clone()));
+            let v = left(
+                left(left(base, sales), orders),
+                first_orders(ctx, heads.clone()),
+            );
             left(v, last_orders(ctx, heads))
                 .with_columns([
                     col("sales_t12m").fill_null(lit(0i64)),

@@ -3,9 +3,7 @@
 
 use polars::prelude::*;
 
-use super::context::GroupByRep;
-
-use super::context::KpiContext;
+use super::context::{GroupByRep, KpiContext};
 use crate::Result;
 
 /// Columns of [`discipline_parts`] besides `__group` (Int64 counts).

@@ -2,9 +2,7 @@
 
 use polars::prelude::*;
 
-use super::context::GroupByRep;
-
-use super::context::KpiContext;
+use super::context::{GroupByRep, KpiContext};
 use super::ratio;
 use crate::Result;
 

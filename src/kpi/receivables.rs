@@ -65,10 +65,14 @@ fn null_str() -> Expr {
 /// `customer` (null when unresolved). An order counts only if it has a live
 /// line dated ≤ as_of.
 fn attribute(ctx: &KpiContext, invoices: LazyFrame) -> LazyFrame {
+    ctx.memo("attributed_invoices", || attribute_plan(ctx, invoices))
+}
+
+fn attribute_plan(ctx: &KpiContext, invoices: LazyFrame) -> LazyFrame {
     let mut inv = invoices;
     let order_reps = if ctx.data.has("orders") {
         order_lines(ctx).map(|lines| {
-            order_heads(lines).select([col("order_id"), col("rep_id").alias("__order_rep")])
+            order_heads(ctx, lines).select([col("order_id"), col("rep_id").alias("__order_rep")])
         })
     } else {
         None
@@ -315,42 +319,44 @@ pub fn payment_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Option<LazyF
 
     let past_due = lit(day_number_of(ctx.pe)) - day_number(col("due_date"));
     let remaining = col("amount") - col("__paid_pe").fill_null(lit(0i64));
-    let per_invoice = positive
-        .join(
-            paid_pe,
-            [col("invoice_id")],
-            [col("invoice_id")],
-            JoinArgs::new(JoinType::Left),
-        )
-        .join(
-            settled,
-            [col("invoice_id")],
-            [col("invoice_id")],
-            JoinArgs::new(JoinType::Left),
-        )
-        .with_columns([
-            when(
-                col("invoice_date")
-                    .lt_eq(pe.clone())
-                    .and(remaining.clone().gt(lit(0i64))),
+    let per_invoice = ctx.memo("receivable_invoices", || {
+        positive
+            .join(
+                paid_pe,
+                [col("invoice_id")],
+                [col("invoice_id")],
+                JoinArgs::new(JoinType::Left),
             )
-            .then(remaining)
-            .otherwise(lit(0i64))
-            .alias("__outstanding"),
-            past_due.alias("__past_due"),
-            when(col("__crossed").gt(col("invoice_date")))
-                .then(col("__crossed"))
-                .otherwise(col("invoice_date"))
-                .alias("__settle_date"),
-        ])
-        .with_columns([
-            (col("__crossed")
-                .is_not_null()
-                .and(ctx.in_period(col("__settle_date"))))
-            .alias("__settled_in_period"),
-            (day_number(col("__settle_date")) - day_number(col("invoice_date")))
-                .alias("__cycle_days"),
-        ]);
+            .join(
+                settled,
+                [col("invoice_id")],
+                [col("invoice_id")],
+                JoinArgs::new(JoinType::Left),
+            )
+            .with_columns([
+                when(
+                    col("invoice_date")
+                        .lt_eq(pe.clone())
+                        .and(remaining.clone().gt(lit(0i64))),
+                )
+                .then(remaining)
+                .otherwise(lit(0i64))
+                .alias("__outstanding"),
+                past_due.alias("__past_due"),
+                when(col("__crossed").gt(col("invoice_date")))
+                    .then(col("__crossed"))
+                    .otherwise(col("invoice_date"))
+                    .alias("__settle_date"),
+            ])
+            .with_columns([
+                (col("__crossed")
+                    .is_not_null()
+                    .and(ctx.in_period(col("__settle_date"))))
+                .alias("__settled_in_period"),
+                (day_number(col("__settle_date")) - day_number(col("invoice_date")))
+                    .alias("__cycle_days"),
+            ])
+    });
 
     let out = |lo: Option<i64>, hi: Option<i64>| {
         let mut cond = lit(true);

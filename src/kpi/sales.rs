@@ -2,9 +2,7 @@
 
 use polars::prelude::*;
 
-use super::context::GroupByRep;
-
-use super::context::KpiContext;
+use super::context::{GroupByRep, KpiContext};
 use crate::money::line_cents;
 
 /// True for a live order line: `status` is not `cancelled` (case-insensitive,
@@ -29,6 +27,10 @@ pub fn is_live() -> Expr {
 /// `None` when the orders table is absent.
 pub fn order_lines(ctx: &KpiContext) -> Option<LazyFrame> {
     let orders = ctx.table("orders", "order and sales KPIs")?;
+    Some(ctx.memo("order_lines", || priced_lines(ctx, orders)))
+}
+
+fn priced_lines(ctx: &KpiContext, orders: LazyFrame) -> LazyFrame {
     let lines = orders.filter(is_live().and(col("order_date").lt_eq(lit(ctx.as_of))));
     let lines = match ctx.data.lazy("products") {
         Some(products) => lines
@@ -55,16 +57,21 @@ pub fn order_lines(ctx: &KpiContext) -> Option<LazyFrame> {
             col("unit_cost").alias("unit_cost_eff"),
         ]),
     };
-    Some(lines.with_columns([
+    lines.with_columns([
         line_cents(col("quantity"), col("unit_price")).alias("line_amount"),
         line_cents(col("quantity"), col("unit_cost_eff")).alias("line_cost"),
         line_cents(col("quantity"), col("list_price_eff")).alias("line_list_amount"),
-    ]))
+    ])
 }
 
 /// One row per order (an `order_id` with at least one live line; rule 4):
 /// its date, rep and customer are those of its lowest live `line_no`.
-pub fn order_heads(lines: LazyFrame) -> LazyFrame {
+/// `lines` must be [`order_lines`] of the same context (the result is memoized).
+pub fn order_heads(ctx: &KpiContext, lines: LazyFrame) -> LazyFrame {
+    ctx.memo("order_heads", || heads_of(lines))
+}
+
+fn heads_of(lines: LazyFrame) -> LazyFrame {
     lines
         .sort(["order_id", "line_no"], SortMultipleOptions::default())
         .group_by([col("order_id")])
@@ -108,7 +115,7 @@ pub fn line_parts(ctx: &KpiContext, lines: LazyFrame, groups: LazyFrame) -> Lazy
 /// Per group: `orders` = distinct orders whose date (lowest live line) is in
 /// `[start, PE]`, credited to the order's rep.
 pub fn order_count_parts(ctx: &KpiContext, lines: LazyFrame, groups: LazyFrame) -> LazyFrame {
-    order_heads(lines)
+    order_heads(ctx, lines)
         .filter(ctx.in_period(col("order_date")))
         .join_groups(groups)
         .agg([col("order_id")

@@ -381,3 +381,119 @@ fn warn_missing_costs(ctx: &KpiContext, df: &DataFrame, grouping: Grouping) -> R
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kpi::testing::{context, dataset, CUSTOMERS, REPS};
+
+    const PRODUCTS: &str = "product_id,product_name,list_price,unit_cost\nP1,Bolt,10,4\n";
+    // R1 visits C1 in July and August and C2 in September; orders from C1 in
+    // July and August. R2 has one order and no visit; R3 has nothing.
+    const VISITS: &str = "visit_id,rep_id,customer_id,visit_start\n\
+V1,R1,C1,2026-07-06 09:00:00\n\
+V2,R1,C1,2026-08-03 09:00:00\n\
+V3,R1,C2,2026-09-07 09:00:00\n";
+    const ORDERS: &str =
+        "order_id,line_no,order_date,rep_id,customer_id,product_id,quantity,unit_price\n\
+O1,1,2026-07-10,R1,C1,P1,1,10\n\
+O2,1,2026-08-10,R1,C1,P1,2,10\n\
+O3,1,2026-09-10,R2,C2,P1,1,8\n";
+
+    fn rep_value(df: &DataFrame, rep: &str, column: &str) -> AnyValue<'static> {
+        let at = df
+            .column("rep_id")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .position(|r| r == Some(rep))
+            .expect("rep row");
+        df.column(column).unwrap().get(at).unwrap().into_static()
+    }
+
+    fn rep_scorecard(period: &str, as_of: &str) -> DataFrame {
+        let data = dataset(&[
+            ("reps", REPS),
+            ("customers", CUSTOMERS),
+            ("products", PRODUCTS),
+            ("visits", VISITS),
+            ("orders", ORDERS),
+        ]);
+        scorecard(&context(&data, period, as_of), Grouping::Rep).unwrap()
+    }
+
+    #[test]
+    fn quarter_distinct_counts_are_not_sums_of_months() {
+        let quarter = rep_scorecard("2026-Q3", "2026-09-30");
+        // C1 twice and C2 once: 2 distinct in the quarter, 1 + 1 + 1 = 3 by month.
+        assert_eq!(
+            rep_value(&quarter, "R1", "visited_customers"),
+            AnyValue::Int64(2)
+        );
+        // C1 ordered in July and August: 1 distinct, 1 + 1 + 0 = 2 by month.
+        assert_eq!(
+            rep_value(&quarter, "R1", "active_customers"),
+            AnyValue::Int64(1)
+        );
+        let month_sum = |column: &str| -> i64 {
+            ["2026-07", "2026-08", "2026-09"]
+                .iter()
+                .zip(["2026-07-31", "2026-08-31", "2026-09-30"])
+                .map(
+                    |(p, a)| match rep_value(&rep_scorecard(p, a), "R1", column) {
+                        AnyValue::Int64(v) => v,
+                        other => panic!("{column}: {other:?}"),
+                    },
+                )
+                .sum()
+        };
+        assert_eq!(month_sum("visited_customers"), 3);
+        assert_eq!(month_sum("active_customers"), 2);
+        // Summable columns do add up: 3 visits, 2 orders, 10.00 + 20.00 sales.
+        assert_eq!(rep_value(&quarter, "R1", "visits"), AnyValue::Int64(3));
+        assert_eq!(rep_value(&quarter, "R1", "orders"), AnyValue::Int64(2));
+        assert_eq!(
+            rep_value(&quarter, "R1", "sales_amount"),
+            AnyValue::Int64(3_000)
+        );
+        // 2 orders / 3 visits × 100.
+        assert_eq!(
+            rep_value(&quarter, "R1", "orders_per_100_visits"),
+            AnyValue::Float64(2.0 / 3.0 * 100.0)
+        );
+    }
+
+    #[test]
+    fn zero_denominators_give_null_not_zero() {
+        let quarter = rep_scorecard("2026-Q3", "2026-09-30");
+        // R2: an order but no visit.
+        assert_eq!(rep_value(&quarter, "R2", "visits"), AnyValue::Int64(0));
+        assert_eq!(
+            rep_value(&quarter, "R2", "orders_per_100_visits"),
+            AnyValue::Null
+        );
+        assert_eq!(rep_value(&quarter, "R2", "sales_per_visit"), AnyValue::Null);
+        // 1 − 8.00 / 10.00 list.
+        assert_eq!(
+            rep_value(&quarter, "R2", "discount_pct"),
+            AnyValue::Float64(1.0 - 0.8)
+        );
+        // R3: no orders at all: counts 0, ratios null.
+        assert_eq!(rep_value(&quarter, "R3", "orders"), AnyValue::Int64(0));
+        assert_eq!(
+            rep_value(&quarter, "R3", "sales_amount"),
+            AnyValue::Int64(0)
+        );
+        assert_eq!(rep_value(&quarter, "R3", "avg_order_value"), AnyValue::Null);
+        assert_eq!(
+            rep_value(&quarter, "R3", "gross_margin_pct"),
+            AnyValue::Null
+        );
+        // 0 visits over a positive number of workdays is a rate of 0, not null.
+        assert_eq!(
+            rep_value(&quarter, "R3", "visits_per_workday"),
+            AnyValue::Float64(0.0)
+        );
+    }
+}

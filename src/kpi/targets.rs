@@ -3,9 +3,7 @@
 
 use polars::prelude::*;
 
-use super::context::GroupByRep;
-
-use super::context::KpiContext;
+use super::context::{GroupByRep, KpiContext};
 use super::ratio;
 use crate::money::div_round_half_away;
 use crate::Result;
