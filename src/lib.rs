@@ -4,6 +4,7 @@
 //! [`kpi`] (one module per KPI family) → [`output`], with [`cli`] at the edge.
 
 pub mod cli;
+pub mod commission;
 pub mod error;
 pub mod generate;
 pub mod ingest;

@@ -50,6 +50,16 @@ pub fn div_round_half_away(value: Expr, divisor: i64) -> Expr {
         .otherwise(lit(0) - (lit(0) - value + lit(half)).floor_div(lit(divisor)))
 }
 
+/// `value / divisor` (divisor > 0) rounded half away from zero, for scalars.
+pub fn div_round_half_away_i128(value: i128, divisor: i128) -> i128 {
+    let half = divisor / 2;
+    if value >= 0 {
+        (value + half) / divisor
+    } else {
+        -((-value + half) / divisor)
+    }
+}
+
 /// Rounds 1/10000 units to integer cents, half away from zero.
 pub fn units_to_cents(units: Expr) -> Expr {
     div_round_half_away(units, 100)

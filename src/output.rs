@@ -262,6 +262,102 @@ fn pretty(df: &DataFrame, types: &[(&str, ColumnType)]) -> Result<String> {
     Ok(out)
 }
 
+/// UTF-8 byte order mark: Excel needs it to open UTF-8 CSV with Chinese text intact.
+pub const UTF8_BOM: &[u8] = "\u{feff}".as_bytes();
+
+/// Renders a table as an Excel workbook: one sheet, bold frozen header row,
+/// money as numbers formatted `#,##0.00`, ratios as percentages, columns
+/// sized to their content; rows listed in `bold_rows` (totals) are bold.
+pub fn render_xlsx(
+    df: &DataFrame,
+    types: &[(&str, ColumnType)],
+    sheet: &str,
+    bold_rows: &[usize],
+) -> Result<Vec<u8>> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let xlsx = |e: rust_xlsxwriter::XlsxError| Error::Invalid(format!("writing XLSX: {e}"));
+    let mut book = Workbook::new();
+    let ws = book.add_worksheet();
+    ws.set_name(sheet).map_err(xlsx)?;
+    let header = Format::new().set_bold();
+    let formats = |bold: bool| {
+        let base = if bold {
+            Format::new().set_bold()
+        } else {
+            Format::new()
+        };
+        (
+            base.clone(),
+            base.clone().set_num_format("#,##0.00"),
+            base.set_num_format("0.00%"),
+        )
+    };
+    for (c, column) in df.columns().iter().enumerate() {
+        let c = c as u16;
+        ws.write_string_with_format(0, c, column.name().as_str(), &header)
+            .map_err(xlsx)?;
+        let kind = types
+            .iter()
+            .find(|(n, _)| *n == column.name().as_str())
+            .map(|(_, t)| *t);
+        let cells = cell_values(column, kind)?;
+        for (r, cell) in cells.into_iter().enumerate() {
+            let (plain, money, ratio) = formats(bold_rows.contains(&r));
+            let row = r as u32 + 1;
+            match cell {
+                XlsxCell::Empty => ws.write_blank(row, c, &plain).map(|_| ()),
+                XlsxCell::Text(s) => ws.write_string_with_format(row, c, &s, &plain).map(|_| ()),
+                XlsxCell::Money(v) => ws.write_number_with_format(row, c, v, &money).map(|_| ()),
+                XlsxCell::Ratio(v) => ws.write_number_with_format(row, c, v, &ratio).map(|_| ()),
+                XlsxCell::Number(v) => ws.write_number_with_format(row, c, v, &plain).map(|_| ()),
+            }
+            .map_err(xlsx)?;
+        }
+    }
+    ws.set_freeze_panes(1, 0).map_err(xlsx)?;
+    ws.autofit();
+    book.save_to_buffer().map_err(xlsx)
+}
+
+enum XlsxCell {
+    Empty,
+    Text(String),
+    Money(f64),
+    Ratio(f64),
+    Number(f64),
+}
+
+fn cell_values(column: &Column, kind: Option<ColumnType>) -> Result<Vec<XlsxCell>> {
+    let s = column.as_materialized_series();
+    Ok(match (kind, s.dtype()) {
+        (Some(ColumnType::Money), _) => s
+            .cast(&DataType::Int64)?
+            .i64()?
+            .iter()
+            // Cents to currency units: exact to the cent in a double.
+            .map(|v| v.map_or(XlsxCell::Empty, |c| XlsxCell::Money(c as f64 / 100.0)))
+            .collect(),
+        (Some(ColumnType::Ratio), _) => s
+            .cast(&DataType::Float64)?
+            .f64()?
+            .iter()
+            .map(|v| v.map_or(XlsxCell::Empty, XlsxCell::Ratio))
+            .collect(),
+        (_, dt) if dt.is_primitive_numeric() => s
+            .cast(&DataType::Float64)?
+            .f64()?
+            .iter()
+            .map(|v| v.map_or(XlsxCell::Empty, XlsxCell::Number))
+            .collect(),
+        _ => s
+            .cast(&DataType::String)?
+            .str()?
+            .iter()
+            .map(|v| v.map_or(XlsxCell::Empty, |t| XlsxCell::Text(t.to_string())))
+            .collect(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,5 +1,7 @@
 //! Command-line interface: argument parsing and the command handlers.
 
+mod commission;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -38,6 +40,8 @@ pub enum Command {
     Scorecard(ScorecardArgs),
     /// Every KPI table of a period (scorecard, roll-ups, aging, customers, funnel) to a folder.
     Kpi(KpiArgs),
+    /// Commission inputs for finance from a plan (`commission explain` tells how).
+    Commission(commission::CommissionCommand),
 }
 
 /// Input options shared by every command that reads data.
@@ -183,10 +187,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Generate(a) => run_generate(a),
         Command::Scorecard(a) => run_scorecard(a),
         Command::Kpi(a) => run_kpi(a),
+        Command::Commission(a) => commission::run_commission(a),
     }
 }
 
-fn print_warnings(warnings: &[String]) {
+pub(crate) fn print_warnings(warnings: &[String]) {
     for w in warnings {
         eprintln!("warning: {w}");
     }
@@ -262,7 +267,7 @@ fn run_generate(args: GenerateArgs) -> anyhow::Result<()> {
 }
 
 /// Period, as_of and KPI settings from the command line.
-fn resolve_period(args: &PeriodArgs) -> anyhow::Result<(Period, NaiveDate, Settings)> {
+pub(crate) fn resolve_period(args: &PeriodArgs) -> anyhow::Result<(Period, NaiveDate, Settings)> {
     let period = Period::parse(&args.period)?;
     let as_of = args.as_of.unwrap_or_else(default_as_of);
     let settings = match &args.config {

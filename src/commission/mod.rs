@@ -1,0 +1,345 @@
+//! Commission inputs for finance (SPEC section 5, rule 13, section 7): the
+//! plan ([`plan`]), the arithmetic ([`compute`]), the commission table, the
+//! per-source detail that foots to each rep's basis, and explanations.
+
+pub mod compute;
+pub mod explain;
+pub mod plan;
+
+use std::collections::BTreeMap;
+
+use polars::prelude::*;
+
+use crate::kpi::receivables::attributed_payments;
+use crate::kpi::sales::order_lines;
+use crate::kpi::{scorecard, ColumnType, Grouping, KpiContext};
+use crate::{Error, Result};
+use compute::{CommissionRun, RepInput};
+use plan::{Basis, Plan};
+
+/// Refuses a period that starts before the plan is valid.
+pub fn check_validity(plan: &Plan, ctx: &KpiContext) -> Result<()> {
+    if ctx.period.start < plan.valid_from {
+        return Err(Error::Usage(format!(
+            "commission plan `{}` is valid from {}, but period {} starts on {}; use a plan valid for the period",
+            plan.name, plan.valid_from, ctx.period, ctx.period.start
+        )));
+    }
+    Ok(())
+}
+
+/// Text cell of a frame.
+fn text(df: &DataFrame, column: &str, row: usize) -> Result<String> {
+    Ok(df
+        .column(column)?
+        .str()?
+        .get(row)
+        .unwrap_or_default()
+        .to_string())
+}
+
+/// Money (Int64 cents) cell of a frame.
+fn cents(df: &DataFrame, column: &str, row: usize) -> Result<Option<i64>> {
+    Ok(df.column(column)?.i64()?.get(row))
+}
+
+/// Whether each rep was employed on some day of `[start, PE]`.
+fn employment(ctx: &KpiContext) -> Result<BTreeMap<String, bool>> {
+    let reps = ctx
+        .reps()?
+        .select([
+            col("rep_id"),
+            col("hire_date")
+                .is_null()
+                .or(col("hire_date").lt_eq(lit(ctx.pe)))
+                .and(
+                    col("leave_date")
+                        .is_null()
+                        .or(col("leave_date").gt_eq(lit(ctx.period.start))),
+                )
+                .alias("employed"),
+        ])
+        .collect()?;
+    let ids = reps.column("rep_id")?.str()?;
+    let employed = reps.column("employed")?.bool()?;
+    Ok(ids
+        .iter()
+        .zip(employed.iter())
+        .map(|(id, e)| (id.unwrap_or_default().to_string(), e.unwrap_or(false)))
+        .collect())
+}
+
+/// Each rep's basis and target from the rep scorecard, so commission agrees
+/// with the KPI tables to the cent. Reps who were not employed in the period
+/// and have a zero basis get no row. Fails when a rep's basis is null (a
+/// gross margin basis with lines lacking a cost), naming the reps.
+pub fn rep_inputs(ctx: &KpiContext, plan: &Plan) -> Result<Vec<RepInput>> {
+    let card = scorecard(ctx, Grouping::Rep)?;
+    let employed = employment(ctx)?;
+    let basis_column = plan.basis.column();
+    if !ctx.data.has(match plan.basis {
+        Basis::CollectedAmount => "payments",
+        Basis::SalesAmount | Basis::GrossMargin => "orders",
+    }) {
+        return Err(Error::Invalid(format!(
+            "commission basis {basis_column} cannot be computed: its source table is absent from the data"
+        )));
+    }
+    if plan.basis.target_column().is_none() {
+        ctx.warn(
+            "commission: the contract has no gross margin target, so every rep is paid the first tier's rate on the whole margin",
+        );
+    }
+    let mut inputs = Vec::new();
+    let mut null_basis = Vec::new();
+    for row in 0..card.height() {
+        let rep_id = text(&card, "rep_id", row)?;
+        let Some(basis) = cents(&card, basis_column, row)? else {
+            null_basis.push(rep_id);
+            continue;
+        };
+        let target = match plan.basis.target_column() {
+            Some(c) => cents(&card, c, row)?,
+            None => None,
+        };
+        let is_employed = employed.get(&rep_id).copied().unwrap_or(false);
+        if !is_employed && basis == 0 {
+            continue;
+        }
+        inputs.push(RepInput {
+            rep_name: text(&card, "rep_name", row)?,
+            team: text(&card, "team", row)?,
+            rep_id,
+            basis,
+            target,
+            employed: is_employed,
+        });
+    }
+    if !null_basis.is_empty() {
+        return Err(Error::Invalid(format!(
+            "commission: {basis_column} is null for rep(s) {} (some order lines have neither a unit_cost nor a product cost); add the costs or choose another basis",
+            null_basis.join(", ")
+        )));
+    }
+    Ok(inputs)
+}
+
+/// Columns of the detail file, in order, with their types.
+pub const DETAIL_COLUMNS: &[(&str, ColumnType)] = &[
+    ("period", ColumnType::Text),
+    ("rep_id", ColumnType::Text),
+    ("source", ColumnType::Text),
+    ("source_id", ColumnType::Text),
+    ("date", ColumnType::Text),
+    ("amount", ColumnType::Money),
+];
+
+/// One row per contributing source, summing exactly to each rep's basis:
+/// payments dated in `[start, PE]` credited to the rep of their invoice
+/// (collected basis; refunds are negative rows), or live order lines dated in
+/// `[start, PE]` (sales basis: `line_amount`; margin basis:
+/// `line_amount − line_cost`). Sorted by rep_id, date, source_id.
+pub fn detail(ctx: &KpiContext, plan: &Plan) -> Result<DataFrame> {
+    let rows = match plan.basis {
+        Basis::CollectedAmount => attributed_payments(ctx)
+            .ok_or_else(|| Error::Invalid("commission detail needs invoices and payments".into()))?
+            .filter(ctx.in_period(col("payment_date")))
+            .select([
+                col("rep_id"),
+                lit("payment").alias("source"),
+                col("payment_id").alias("source_id"),
+                col("payment_date").alias("date"),
+                col("amount"),
+            ]),
+        Basis::SalesAmount | Basis::GrossMargin => {
+            let amount = match plan.basis {
+                Basis::SalesAmount => col("line_amount"),
+                _ => col("line_amount") - col("line_cost"),
+            };
+            order_lines(ctx)
+                .ok_or_else(|| Error::Invalid("commission detail needs orders".into()))?
+                .filter(ctx.in_period(col("order_date")))
+                .select([
+                    col("rep_id"),
+                    lit("order_line").alias("source"),
+                    concat_str(
+                        [col("order_id"), col("line_no").cast(DataType::String)],
+                        "/",
+                        false,
+                    )
+                    .alias("source_id"),
+                    col("order_date").alias("date"),
+                    amount.alias("amount"),
+                ])
+        }
+    };
+    Ok(rows
+        .with_column(lit(ctx.period.to_string()).alias("period"))
+        .sort(
+            ["rep_id", "date", "source_id"],
+            SortMultipleOptions::default(),
+        )
+        .select(
+            DETAIL_COLUMNS
+                .iter()
+                .map(|(c, _)| match *c {
+                    "date" => col("date").cast(DataType::String),
+                    other => col(other),
+                })
+                .collect::<Vec<_>>(),
+        )
+        .collect()?)
+}
+
+/// Checks that the detail rows of each rep sum to its basis, to the cent.
+pub fn check_detail_foots(detail: &DataFrame, run: &CommissionRun) -> Result<()> {
+    let sums = detail
+        .clone()
+        .lazy()
+        .group_by([col("rep_id")])
+        .agg([col("amount").sum()])
+        .collect()?;
+    let ids = sums.column("rep_id")?.str()?;
+    let amounts = sums.column("amount")?.i64()?;
+    let by_rep: BTreeMap<&str, i64> = ids
+        .iter()
+        .zip(amounts.iter())
+        .map(|(id, a)| (id.unwrap_or_default(), a.unwrap_or(0)))
+        .collect();
+    for r in &run.reps {
+        let sum = by_rep.get(r.input.rep_id.as_str()).copied().unwrap_or(0);
+        if sum != r.input.basis {
+            return Err(Error::Invalid(format!(
+                "internal error: detail rows of rep {} sum to {} cents but its basis is {} cents; nothing was written",
+                r.input.rep_id, sum, r.input.basis
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Column names and types of the commission table for a plan with `tiers` tiers.
+pub fn table_columns(tiers: usize) -> Vec<(String, ColumnType)> {
+    let mut cols: Vec<(String, ColumnType)> = [
+        ("period", ColumnType::Text),
+        ("row_type", ColumnType::Text),
+        ("team", ColumnType::Text),
+        ("rep_id", ColumnType::Text),
+        ("rep_name", ColumnType::Text),
+        ("basis", ColumnType::Money),
+        ("target", ColumnType::Money),
+        ("attainment", ColumnType::Ratio),
+    ]
+    .iter()
+    .map(|(n, t)| (n.to_string(), *t))
+    .collect();
+    for k in 1..=tiers {
+        cols.push((format!("tier{k}_basis"), ColumnType::Money));
+        cols.push((format!("tier{k}_amount"), ColumnType::Money));
+    }
+    for name in [
+        "gross_commission",
+        "cap_effect",
+        "capped_commission",
+        "pool_adjustment",
+        "final_payable",
+        "discretionary_pool",
+        "control_total",
+    ] {
+        cols.push((name.to_string(), ColumnType::Money));
+    }
+    cols
+}
+
+/// Builds the commission table (section 7): one `rep` row per rep, one
+/// `team_pool` row per team when the plan pools (its discretionary pool),
+/// and a `total` row. In every money column the total row equals the sum of
+/// the other rows; `control_total` = Σ capped commission.
+pub fn commission_table(run: &CommissionRun, period: &str) -> Result<DataFrame> {
+    let tiers = run.reps.first().map_or(0, |r| r.tiers.len());
+    let columns = table_columns(tiers);
+    let mut text_cols: BTreeMap<String, Vec<Option<String>>> = BTreeMap::new();
+    let mut money_cols: BTreeMap<String, Vec<Option<i64>>> = BTreeMap::new();
+    let mut attainment: Vec<Option<f64>> = Vec::new();
+    let mut push_text = |name: &str, v: Option<&str>| {
+        text_cols
+            .entry(name.into())
+            .or_default()
+            .push(v.map(str::to_string));
+    };
+    let mut money_rows: Vec<BTreeMap<String, Option<i64>>> = Vec::new();
+    for r in &run.reps {
+        push_text("period", Some(period));
+        push_text("row_type", Some("rep"));
+        push_text("team", Some(&r.input.team));
+        push_text("rep_id", Some(&r.input.rep_id));
+        push_text("rep_name", Some(&r.input.rep_name));
+        attainment.push(r.attainment);
+        let mut m = BTreeMap::new();
+        m.insert("basis".into(), Some(r.input.basis));
+        m.insert("target".into(), r.input.target);
+        for (k, (slice, amount)) in r.tiers.iter().enumerate() {
+            m.insert(format!("tier{}_basis", k + 1), Some(*slice));
+            m.insert(format!("tier{}_amount", k + 1), Some(*amount));
+        }
+        m.insert("gross_commission".into(), Some(r.gross));
+        m.insert("cap_effect".into(), Some(r.cap_effect));
+        m.insert("capped_commission".into(), Some(r.capped));
+        m.insert("pool_adjustment".into(), Some(r.pool_adjustment));
+        m.insert("final_payable".into(), Some(r.final_payable));
+        money_rows.push(m);
+    }
+    for p in &run.pools {
+        push_text("period", Some(period));
+        push_text("row_type", Some("team_pool"));
+        push_text("team", Some(&p.team));
+        push_text("rep_id", None);
+        push_text("rep_name", None);
+        attainment.push(None);
+        let mut m = BTreeMap::new();
+        m.insert("discretionary_pool".into(), Some(p.discretionary));
+        money_rows.push(m);
+    }
+    // The total row: every money column summed over the rows above.
+    let mut total = BTreeMap::new();
+    for (name, t) in &columns {
+        if *t == ColumnType::Money && name != "control_total" {
+            let sum: i64 = money_rows
+                .iter()
+                .filter_map(|m| m.get(name).copied().flatten())
+                .sum();
+            total.insert(name.clone(), Some(sum));
+        }
+    }
+    total.insert("control_total".into(), Some(run.control_total));
+    push_text("period", Some(period));
+    push_text("row_type", Some("total"));
+    push_text("team", None);
+    push_text("rep_id", None);
+    push_text("rep_name", None);
+    attainment.push(None);
+    money_rows.push(total);
+    for (name, t) in &columns {
+        if *t == ColumnType::Money {
+            money_cols.insert(
+                name.clone(),
+                money_rows
+                    .iter()
+                    .map(|m| m.get(name).copied().flatten())
+                    .collect(),
+            );
+        }
+    }
+    let height = money_rows.len();
+    let series: Vec<Column> = columns
+        .iter()
+        .map(|(name, t)| match t {
+            ColumnType::Money => {
+                Column::new(name.into(), money_cols.remove(name).unwrap_or_default())
+            }
+            ColumnType::Ratio => Column::new(name.into(), attainment.clone()),
+            _ => Column::new(name.into(), text_cols.remove(name).unwrap_or_default()),
+        })
+        .collect();
+    Ok(DataFrame::new(height, series)?)
+}
