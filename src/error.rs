@@ -22,6 +22,9 @@ pub enum Error {
     /// A command-line or configuration value is not usable.
     #[error("{0}")]
     Usage(String),
+    /// Another run holds the output folder's lock.
+    #[error("{0}")]
+    Locked(String),
 }
 
 /// Result alias for the library.

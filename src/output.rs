@@ -42,6 +42,13 @@ pub fn write_atomic(
         .map_err(|e| Error::io(dir, e))?;
     write(tmp.as_file_mut())?;
     tmp.as_file_mut().flush().map_err(|e| Error::io(path, e))?;
+    // Temporary files are private (0600); a published output is readable by all.
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .map_err(|e| Error::io(path, e))?;
+    }
     tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
     Ok(())
 }
@@ -260,6 +267,56 @@ fn pretty(df: &DataFrame, types: &[(&str, ColumnType)]) -> Result<String> {
         out.push('\n');
     }
     Ok(out)
+}
+
+/// File format of a written table (KPI tables: csv or parquet; commission
+/// also xlsx).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum FileFormat {
+    /// CSV, money with 2 decimals.
+    Csv,
+    /// Parquet, money as Decimal(18,2).
+    Parquet,
+    /// Excel workbook: number formats, frozen header, bold total row.
+    Xlsx,
+}
+
+impl FileFormat {
+    /// File name extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            FileFormat::Csv => "csv",
+            FileFormat::Parquet => "parquet",
+            FileFormat::Xlsx => "xlsx",
+        }
+    }
+}
+
+/// Renders a table file: CSV (with a byte order mark when `excel`), Parquet,
+/// or XLSX (one sheet named `sheet`, rows in `bold_rows` bold).
+pub fn render_file(
+    df: &DataFrame,
+    types: &[(&str, ColumnType)],
+    format: FileFormat,
+    excel: bool,
+    sheet: &str,
+    bold_rows: &[usize],
+) -> Result<Vec<u8>> {
+    Ok(match format {
+        FileFormat::Csv => {
+            let body = render_table(df, types, TableFormat::Csv)?;
+            if excel {
+                [UTF8_BOM, &body].concat()
+            } else {
+                body
+            }
+        }
+        FileFormat::Parquet => render_table(df, types, TableFormat::Parquet)?,
+        FileFormat::Xlsx => render_xlsx(df, types, sheet, bold_rows)?,
+    })
 }
 
 /// UTF-8 byte order mark: Excel needs it to open UTF-8 CSV with Chinese text intact.

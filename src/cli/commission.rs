@@ -6,15 +6,11 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{load_data, print_warnings, resolve_period, DataArgs, PeriodArgs};
-use crate::commission::compute::{compute, CommissionRun};
 use crate::commission::explain::explain;
 use crate::commission::plan::Plan;
-use crate::commission::{
-    check_detail_foots, check_validity, commission_table, detail, rep_inputs, table_columns,
-    DETAIL_COLUMNS,
-};
-use crate::kpi::{ColumnType, KpiContext};
-use crate::output::{render_table, render_xlsx, write_atomic, TableFormat, UTF8_BOM};
+use crate::commission::{commission_for, CommissionOutput};
+use crate::kpi::KpiContext;
+use crate::output::{write_atomic, FileFormat};
 use crate::Error;
 
 /// `salesops commission [explain]`: the commission table, or an explanation.
@@ -31,8 +27,8 @@ pub struct CommissionCommand {
     #[arg(long, required_unless_present = "action")]
     pub out: Option<PathBuf>,
     /// Its format.
-    #[arg(long, value_enum, default_value_t = CommissionFormat::Csv)]
-    pub format: CommissionFormat,
+    #[arg(long, value_enum, default_value_t = FileFormat::Csv)]
+    pub format: FileFormat,
     /// CSV for Excel: UTF-8 with a byte order mark so Chinese names open intact.
     #[arg(long)]
     pub excel: bool,
@@ -65,17 +61,6 @@ pub struct CommissionInput {
     pub plan: PathBuf,
 }
 
-/// File format of the commission table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum CommissionFormat {
-    /// CSV, money with 2 decimals (add `--excel` for a byte order mark).
-    Csv,
-    /// Parquet, money as Decimal(18,2).
-    Parquet,
-    /// Excel workbook: number formats, frozen header, bold total row.
-    Xlsx,
-}
-
 /// Runs `salesops commission`.
 pub fn run_commission(cmd: CommissionCommand) -> anyhow::Result<()> {
     match cmd.action {
@@ -92,59 +77,18 @@ pub fn run_commission(cmd: CommissionCommand) -> anyhow::Result<()> {
     }
 }
 
-/// Loads plan and data and computes the balanced commission run.
+/// Loads plan and data and computes the balanced commission.
 fn computed(
     common: &CommissionInput,
     with_detail: bool,
-) -> anyhow::Result<(
-    Plan,
-    String,
-    CommissionRun,
-    Option<polars::prelude::DataFrame>,
-)> {
+) -> anyhow::Result<(Plan, String, CommissionOutput)> {
     let plan = Plan::load(&common.plan)?;
     let (period, as_of, settings) = resolve_period(&common.when)?;
     let (data, _) = load_data(&common.input)?;
     let ctx = KpiContext::new(&data, period, as_of, settings)?;
-    check_validity(&plan, &ctx)?;
-    let run = compute(&plan, rep_inputs(&ctx, &plan)?);
-    if run.imbalance() != 0 {
-        return Err(Error::Invalid(format!(
-            "internal error: Σ final payable + Σ discretionary pools differs from Σ capped commission by {} cents; nothing was written",
-            run.imbalance()
-        ))
-        .into());
-    }
-    let detail = if with_detail {
-        let d = detail(&ctx, &plan)?;
-        check_detail_foots(&d, &run)?;
-        Some(d)
-    } else {
-        None
-    };
+    let output = commission_for(&ctx, &plan, with_detail)?;
     print_warnings(&ctx.warnings());
-    Ok((plan, ctx.period.to_string(), run, detail))
-}
-
-fn render(
-    df: &polars::prelude::DataFrame,
-    types: &[(&str, ColumnType)],
-    args: &CommissionCommand,
-    sheet: &str,
-    bold_rows: &[usize],
-) -> anyhow::Result<Vec<u8>> {
-    Ok(match args.format {
-        CommissionFormat::Csv => {
-            let body = render_table(df, types, TableFormat::Csv)?;
-            if args.excel {
-                [UTF8_BOM, &body].concat()
-            } else {
-                body
-            }
-        }
-        CommissionFormat::Parquet => render_table(df, types, TableFormat::Parquet)?,
-        CommissionFormat::Xlsx => render_xlsx(df, types, sheet, bold_rows)?,
-    })
+    Ok((plan, ctx.period.to_string(), output))
 }
 
 fn write_commission(args: &CommissionCommand) -> anyhow::Result<()> {
@@ -152,36 +96,30 @@ fn write_commission(args: &CommissionCommand) -> anyhow::Result<()> {
         .out
         .as_ref()
         .ok_or_else(|| Error::Usage("commission needs --out FILE".into()))?;
-    if args.excel && args.format != CommissionFormat::Csv {
+    if args.excel && args.format != FileFormat::Csv {
         return Err(Error::Usage("--excel applies to --format csv only".into()).into());
     }
-    let (_, period, run, detail) = computed(&args.common, args.detail.is_some())?;
-    let table = commission_table(&run, &period)?;
-    let columns = table_columns(run.reps.first().map_or(0, |r| r.tiers.len()));
-    let types: Vec<(&str, ColumnType)> = columns.iter().map(|(n, t)| (n.as_str(), *t)).collect();
-    let bytes = render(&table, &types, args, "commission", &[table.height() - 1])?;
+    let (_, _, output) = computed(&args.common, args.detail.is_some())?;
     // Render everything before writing anything, so a failure writes nothing.
-    let detail_bytes = match &detail {
-        Some(d) => Some(render(d, DETAIL_COLUMNS, args, "detail", &[])?),
-        None => None,
-    };
+    let bytes = output.table_bytes(args.format, args.excel)?;
+    let detail_bytes = output.detail_bytes(args.format, args.excel)?;
     if let (Some(path), Some(b)) = (&args.detail, &detail_bytes) {
         write_atomic(path, |f| f.write_all(b).map_err(|e| Error::io(path, e)))?;
     }
     write_atomic(out, |f| f.write_all(&bytes).map_err(|e| Error::io(out, e)))?;
     eprintln!(
         "commission: {} rep row(s), {} team pool(s), control total {} written to {}",
-        run.reps.len(),
-        run.pools.len(),
-        crate::money::format_cents_grouped(run.control_total),
+        output.run.reps.len(),
+        output.run.pools.len(),
+        crate::money::format_cents_grouped(output.run.control_total),
         out.display()
     );
     Ok(())
 }
 
 fn run_explain(args: &CommissionCommand) -> anyhow::Result<()> {
-    let (plan, period, run, _) = computed(&args.common, false)?;
-    let text = explain(&plan, &run, &period, &args.rep)?;
+    let (plan, period, output) = computed(&args.common, false)?;
+    let text = explain(&plan, &output.run, &period, &args.rep)?;
     std::io::stdout().lock().write_all(text.as_bytes())?;
     Ok(())
 }

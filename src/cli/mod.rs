@@ -15,7 +15,7 @@ use crate::kpi::scorecard::output_columns;
 use crate::kpi::tables::compute_all;
 use crate::kpi::view::ScorecardView;
 use crate::kpi::{scorecard, Grouping, KpiContext, Settings};
-use crate::output::{render_table, write_csv, write_table, TableFormat};
+use crate::output::{render_table, write_atomic, write_csv, write_table, FileFormat, TableFormat};
 use crate::period::{default_as_of, Period};
 use crate::pipeline::Config;
 use crate::Error;
@@ -42,6 +42,32 @@ pub enum Command {
     Kpi(KpiArgs),
     /// Commission inputs for finance from a plan (`commission explain` tells how).
     Commission(commission::CommissionCommand),
+    /// The scheduled run: validate, compute every configured period's KPI
+    /// tables and commission, publish `OUT/<as_of>/` with a manifest.
+    Run(RunArgs),
+    /// Configuration tools.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+/// `salesops run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The pipeline config, e.g. pipelines/nightly.toml.
+    pub config: PathBuf,
+    /// Last day of data included (default: yesterday).
+    #[arg(long)]
+    pub as_of: Option<NaiveDate>,
+}
+
+/// `salesops config …`.
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Check a pipeline config (and the commission plan it names) without running it.
+    Check {
+        /// The config file.
+        file: PathBuf,
+    },
 }
 
 /// Input options shared by every command that reads data.
@@ -138,15 +164,6 @@ pub struct ScorecardArgs {
     pub out: Option<PathBuf>,
 }
 
-/// File format of the tables written by `salesops kpi`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum KpiFormat {
-    /// CSV, money with 2 decimals.
-    Csv,
-    /// Parquet, money as Decimal(18,2).
-    Parquet,
-}
-
 /// `salesops kpi`.
 #[derive(Debug, Args)]
 pub struct KpiArgs {
@@ -159,9 +176,9 @@ pub struct KpiArgs {
     /// Output folder; each table is written as `<table>.<format>`.
     #[arg(long)]
     pub out: PathBuf,
-    /// File formats (comma-separated: `csv`, `parquet`).
+    /// File formats (comma-separated: `csv`, `parquet`, `xlsx`).
     #[arg(long, value_enum, value_delimiter = ',', default_value = "csv")]
-    pub format: Vec<KpiFormat>,
+    pub format: Vec<FileFormat>,
 }
 
 /// Exit code for invalid input data.
@@ -170,12 +187,15 @@ pub const EXIT_INVALID_DATA: i32 = 2;
 pub const EXIT_USAGE: i32 = 3;
 /// Exit code for an internal error.
 pub const EXIT_INTERNAL: i32 = 1;
+/// Exit code when another run holds the output folder's lock.
+pub const EXIT_LOCKED: i32 = 4;
 
 /// Maps an error to its documented exit code.
 pub fn exit_code(err: &anyhow::Error) -> i32 {
     match err.downcast_ref::<Error>() {
         Some(Error::Invalid(_)) => EXIT_INVALID_DATA,
         Some(Error::Usage(_)) => EXIT_USAGE,
+        Some(Error::Locked(_)) => EXIT_LOCKED,
         _ => EXIT_INTERNAL,
     }
 }
@@ -188,6 +208,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Scorecard(a) => run_scorecard(a),
         Command::Kpi(a) => run_kpi(a),
         Command::Commission(a) => commission::run_commission(a),
+        Command::Run(a) => run_pipeline(a),
+        Command::Config(ConfigCommand::Check { file }) => check_config(&file),
     }
 }
 
@@ -317,7 +339,9 @@ fn run_scorecard(args: ScorecardArgs) -> anyhow::Result<()> {
 fn run_kpi(args: KpiArgs) -> anyhow::Result<()> {
     let (period, as_of, settings) = resolve_period(&args.when)?;
     if args.format.is_empty() {
-        return Err(Error::Usage("--format needs at least one of csv, parquet".into()).into());
+        return Err(
+            Error::Usage("--format needs at least one of csv, parquet, xlsx".into()).into(),
+        );
     }
     let (data, _) = load_data(&args.input)?;
     let ctx = KpiContext::new(&data, period, as_of, settings)?;
@@ -327,14 +351,57 @@ fn run_kpi(args: KpiArgs) -> anyhow::Result<()> {
     print_warnings(&ctx.warnings());
     for table in &tables {
         for format in &args.format {
-            let (ext, tf) = match format {
-                KpiFormat::Csv => ("csv", TableFormat::Csv),
-                KpiFormat::Parquet => ("parquet", TableFormat::Parquet),
-            };
-            let path = args.out.join(format!("{}.{ext}", table.name));
-            write_table(&table.frame, &table.type_refs(), tf, &path)?;
+            let path = args
+                .out
+                .join(format!("{}.{}", table.name, format.extension()));
+            let bytes = table.render(*format)?;
+            write_atomic(&path, |f| {
+                f.write_all(&bytes).map_err(|e| Error::io(&path, e))
+            })?;
         }
         eprintln!("{}: {} row(s)", table.name, table.frame.height());
     }
+    Ok(())
+}
+
+fn run_pipeline(args: RunArgs) -> anyhow::Result<()> {
+    let as_of = args.as_of.unwrap_or_else(default_as_of);
+    let summary = crate::pipeline::run::run(&args.config, as_of)?;
+    for w in &summary.manifest.warnings {
+        eprintln!("warning: {w}");
+    }
+    for p in &summary.manifest.periods {
+        eprintln!("{}: {} ({}..{})", p.rule, p.period, p.start, p.end);
+    }
+    println!(
+        "published {} ({} file(s), manifest.json)",
+        summary.folder.display(),
+        summary.manifest.outputs.len()
+    );
+    Ok(())
+}
+
+fn check_config(path: &Path) -> anyhow::Result<()> {
+    let config = Config::load(path)?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    if let Some(plan) = &config.commission.plan {
+        let plan_path = base.join(plan);
+        crate::commission::plan::Plan::load(&plan_path)?;
+        println!("plan {}: ok", plan_path.display());
+    }
+    match &config.input.data {
+        Some(d) if !base.join(d).is_dir() => {
+            eprintln!(
+                "warning: [input] data {} is not a directory (yet)",
+                base.join(d).display()
+            )
+        }
+        None => eprintln!("warning: [input] data is not set; `salesops run` needs it"),
+        _ => {}
+    }
+    if config.output.dir.is_none() {
+        eprintln!("warning: [output] dir is not set; `salesops run` needs it");
+    }
+    println!("config {}: ok", path.display());
     Ok(())
 }

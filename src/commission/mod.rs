@@ -13,9 +13,74 @@ use polars::prelude::*;
 use crate::kpi::receivables::attributed_payments;
 use crate::kpi::sales::order_lines;
 use crate::kpi::{scorecard, ColumnType, Grouping, KpiContext};
+use crate::output::{render_file, FileFormat};
 use crate::{Error, Result};
 use compute::{CommissionRun, RepInput};
 use plan::{Basis, Plan};
+
+/// Everything a commission run produces, balanced and checked.
+pub struct CommissionOutput {
+    /// Per-rep payouts and team pools.
+    pub run: CommissionRun,
+    /// The commission table (section 7).
+    pub table: DataFrame,
+    /// Column types of the table.
+    pub types: Vec<(String, ColumnType)>,
+    /// The per-source detail, when asked for (already checked to foot).
+    pub detail: Option<DataFrame>,
+}
+
+/// Computes the commission of the context's period under `plan`: refuses a
+/// period before `valid_from`, aborts unless Σ final payable + Σ
+/// discretionary pools = Σ capped commission, and (with `with_detail`) checks
+/// that the detail rows foot to each rep's basis. Nothing is written here.
+pub fn commission_for(
+    ctx: &KpiContext,
+    plan: &Plan,
+    with_detail: bool,
+) -> Result<CommissionOutput> {
+    check_validity(plan, ctx)?;
+    let run = compute::compute(plan, rep_inputs(ctx, plan)?);
+    if run.imbalance() != 0 {
+        return Err(Error::Invalid(format!(
+            "internal error: Σ final payable + Σ discretionary pools differs from Σ capped commission by {} cents; nothing was written",
+            run.imbalance()
+        )));
+    }
+    let detail = if with_detail {
+        let d = detail(ctx, plan)?;
+        check_detail_foots(&d, &run)?;
+        Some(d)
+    } else {
+        None
+    };
+    let table = commission_table(&run, &ctx.period.to_string())?;
+    let types = table_columns(plan.tiers.len());
+    Ok(CommissionOutput {
+        run,
+        table,
+        types,
+        detail,
+    })
+}
+
+impl CommissionOutput {
+    /// The table rendered in `format` (its total row bold in XLSX).
+    pub fn table_bytes(&self, format: FileFormat, excel: bool) -> Result<Vec<u8>> {
+        let types: Vec<(&str, ColumnType)> =
+            self.types.iter().map(|(n, t)| (n.as_str(), *t)).collect();
+        let last = self.table.height().saturating_sub(1);
+        render_file(&self.table, &types, format, excel, "commission", &[last])
+    }
+
+    /// The detail rendered in `format`, if it was computed.
+    pub fn detail_bytes(&self, format: FileFormat, excel: bool) -> Result<Option<Vec<u8>>> {
+        self.detail
+            .as_ref()
+            .map(|d| render_file(d, DETAIL_COLUMNS, format, excel, "detail", &[]))
+            .transpose()
+    }
+}
 
 /// Refuses a period that starts before the plan is valid.
 pub fn check_validity(plan: &Plan, ctx: &KpiContext) -> Result<()> {

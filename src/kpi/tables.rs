@@ -5,6 +5,7 @@ use polars::prelude::*;
 use super::context::{Grouping, KpiContext};
 use super::scorecard::{full_frame, output_columns, select_sorted};
 use super::{customers, funnel, ColumnType};
+use crate::output::{render_file, FileFormat};
 use crate::Result;
 
 /// One named output table with the type of each column.
@@ -23,7 +24,19 @@ impl KpiTable {
         KpiTable { name, frame, types }
     }
 
-    /// Column types borrowed for the writers in [`crate::output`].
+    /// The table as file bytes in `format`.
+    pub fn render(&self, format: FileFormat) -> Result<Vec<u8>> {
+        render_file(
+            &self.frame,
+            &self.type_refs(),
+            format,
+            false,
+            self.name,
+            &[],
+        )
+    }
+
+    /// Column types as borrowed pairs, as the writers take them.
     pub fn type_refs(&self) -> Vec<(&str, ColumnType)> {
         self.types.iter().map(|(n, t)| (n.as_str(), *t)).collect()
     }

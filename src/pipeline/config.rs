@@ -2,20 +2,167 @@
 //! unknown keys are refused; the defaults live in the `Default` impls of the
 //! section structs (KPI settings: [`Settings::default`]).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
 use crate::kpi::Settings;
+use crate::output::FileFormat;
 use crate::{Error, Result};
 
 /// A pipeline config file.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
+    /// Where the exports are (`[input]`).
+    pub input: InputConfig,
+    /// Which periods a run computes (`[periods]`).
+    pub periods: PeriodsConfig,
     /// KPI settings (`[kpi]`): churn_days, legacy_days, stages, stage
     /// probabilities, discount authority.
     pub kpi: Settings,
+    /// Commission inputs (`[commission]`).
+    pub commission: CommissionConfig,
+    /// Where and how outputs are written (`[output]`).
+    pub output: OutputConfig,
+    /// Data-quality gate (`[quality]`).
+    pub quality: QualityConfig,
+}
+
+/// Which file format the inputs must have.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum InputFormat {
+    /// Each table as whatever it is found as (`<table>.csv` or `.parquet`).
+    #[default]
+    Auto,
+    /// Every table must be CSV.
+    Csv,
+    /// Every table must be Parquet.
+    Parquet,
+}
+
+/// `[input]`.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct InputConfig {
+    /// The data directory, relative to the config file (required by `run`).
+    pub data: Option<PathBuf>,
+    /// `auto` (default), `csv` or `parquet`.
+    pub format: InputFormat,
+}
+
+/// A period relative to as_of.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum PeriodRule {
+    /// The month holding as_of, cut at as_of.
+    MonthToDate,
+    /// The whole month before the month of as_of.
+    PreviousMonth,
+    /// The quarter holding as_of, cut at as_of.
+    QuarterToDate,
+    /// The whole quarter before the quarter of as_of.
+    PreviousQuarter,
+    /// The year holding as_of, cut at as_of.
+    YearToDate,
+}
+
+impl PeriodRule {
+    /// Name used for the rule's output folder.
+    pub fn name(self) -> &'static str {
+        match self {
+            PeriodRule::MonthToDate => "month_to_date",
+            PeriodRule::PreviousMonth => "previous_month",
+            PeriodRule::QuarterToDate => "quarter_to_date",
+            PeriodRule::PreviousQuarter => "previous_quarter",
+            PeriodRule::YearToDate => "year_to_date",
+        }
+    }
+}
+
+/// `[periods]`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct PeriodsConfig {
+    /// Periods computed by each run (default: month_to_date).
+    pub rules: Vec<PeriodRule>,
+}
+
+impl Default for PeriodsConfig {
+    fn default() -> Self {
+        PeriodsConfig {
+            rules: vec![PeriodRule::MonthToDate],
+        }
+    }
+}
+
+/// `[commission]`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct CommissionConfig {
+    /// The plan file, relative to the config file; absent: no commission.
+    pub plan: Option<PathBuf>,
+    /// Periods (among `[periods] rules`) for which commission is computed
+    /// (default: previous_month, the month finance pays).
+    pub periods: Vec<PeriodRule>,
+    /// File formats of the commission table and its detail (default csv).
+    pub formats: Vec<FileFormat>,
+    /// CSV with a byte order mark, for Excel (default true).
+    pub excel_csv: bool,
+}
+
+impl Default for CommissionConfig {
+    fn default() -> Self {
+        CommissionConfig {
+            plan: None,
+            periods: vec![PeriodRule::PreviousMonth],
+            formats: vec![FileFormat::Csv],
+            excel_csv: true,
+        }
+    }
+}
+
+/// `[output]`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct OutputConfig {
+    /// Output root, relative to the config file (required by `run`); each run
+    /// writes `<dir>/<as_of>/` and points `<dir>/latest` at it.
+    pub dir: Option<PathBuf>,
+    /// File formats of the KPI tables (default csv and parquet).
+    pub kpi_formats: Vec<FileFormat>,
+}
+
+impl Default for OutputConfig {
+    fn default() -> Self {
+        OutputConfig {
+            dir: None,
+            kpi_formats: vec![FileFormat::Csv, FileFormat::Parquet],
+        }
+    }
+}
+
+/// `[quality]`: when a run refuses to publish.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct QualityConfig {
+    /// Largest share of bad rows per table that is quarantined instead of
+    /// failing the run (default 0: any bad row fails it).
+    pub max_reject_share: f64,
+    /// Tables that must be present (default: reps, orders, invoices, payments).
+    pub required_tables: Vec<String>,
+}
+
+impl Default for QualityConfig {
+    fn default() -> Self {
+        QualityConfig {
+            max_reject_share: 0.0,
+            required_tables: ["reps", "orders", "invoices", "payments"]
+                .map(String::from)
+                .to_vec(),
+        }
+    }
 }
 
 impl Config {
@@ -30,10 +177,92 @@ impl Config {
 
     /// Parses and checks config text.
     pub fn parse(text: &str) -> Result<Config> {
-        let config: Config =
-            toml::from_str(text).map_err(|e| Error::Usage(format!("config is not valid: {e}")))?;
+        let config: Config = toml::from_str(text).map_err(|e| {
+            Error::Usage(format!(
+                "config is not valid: {}",
+                with_suggestion(&e.to_string())
+            ))
+        })?;
         config.kpi.check()?;
+        config.check()?;
         Ok(config)
+    }
+
+    /// Checks the sections beyond `[kpi]`.
+    fn check(&self) -> Result<()> {
+        let bad = |m: String| Err(Error::Usage(m));
+        if !(0.0..=1.0).contains(&self.quality.max_reject_share) {
+            return bad(format!(
+                "[quality] max_reject_share = {} must be between 0 and 1",
+                self.quality.max_reject_share
+            ));
+        }
+        for t in &self.quality.required_tables {
+            if crate::schema::table(t).is_none() {
+                return bad(format!(
+                    "[quality] required_tables: `{t}` is not a table of the contract{}",
+                    nearest(t, crate::schema::TABLES.iter().map(|t| t.name))
+                        .map(|n| format!("; did you mean `{n}`?"))
+                        .unwrap_or_default()
+                ));
+            }
+        }
+        if self.periods.rules.is_empty() {
+            return bad("[periods] rules must name at least one period".into());
+        }
+        let commission_periods = match self.commission.plan {
+            Some(_) => self.commission.periods.as_slice(),
+            None => &[],
+        };
+        for rule in commission_periods {
+            if !self.periods.rules.contains(rule) {
+                return bad(format!(
+                    "[commission] periods: `{}` is not among [periods] rules; add it there or remove it here",
+                    rule.name()
+                ));
+            }
+        }
+        if self.output.kpi_formats.is_empty() {
+            return bad("[output] kpi_formats must name at least one format".into());
+        }
+        Ok(())
+    }
+}
+
+/// The candidate closest to `word` by edit distance, if it is close enough
+/// to be a likely typo.
+pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::levenshtein(word, c), c))
+        .filter(|(d, c)| *d <= (c.len().max(word.len()) / 2).max(2))
+        .min()
+        .map(|(_, c)| c)
+}
+
+/// Adds "did you mean `x`?" to a TOML error about an unknown key, using the
+/// list of expected keys the error carries.
+pub fn with_suggestion(message: &str) -> String {
+    let Some(rest) = message.split("unknown field `").nth(1) else {
+        return message.trim_end().to_string();
+    };
+    let Some((unknown, after)) = rest.split_once('`') else {
+        return message.trim_end().to_string();
+    };
+    let expected: Vec<&str> = after
+        .split('\n')
+        .next()
+        .unwrap_or("")
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .collect();
+    match nearest(unknown, expected.iter().copied()) {
+        Some(n) => format!(
+            "{}\ndid you mean `{n}` instead of `{unknown}`?",
+            message.trim_end()
+        ),
+        None => message.trim_end().to_string(),
     }
 }
 
@@ -113,6 +342,27 @@ mod tests {
         let c = Config::parse("[kpi]\nchurn_days = 60\n").unwrap();
         assert_eq!(c.kpi.churn_days, 60);
         assert_eq!(c.kpi.legacy_days, 365);
+    }
+
+    #[test]
+    fn unknown_keys_get_the_nearest_valid_name() {
+        let e = Config::parse("[kpi]\nchurn_day = 60\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("did you mean `churn_days` instead of `churn_day`?"),
+            "{e}"
+        );
+        let e = Config::parse("[ouput]\n").unwrap_err().to_string();
+        assert!(e.contains("did you mean `output`"), "{e}");
+        let e = Config::parse("[quality]\nrequired_tables = [\"order\"]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("did you mean `orders`?"), "{e}");
+        let e = Config::parse("[periods]\nrules = [\"month_to_dat\"]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("month_to_dat"), "{e}");
     }
 
     #[test]

@@ -2,5 +2,6 @@
 //! into KPI tables and other outputs.
 
 pub mod config;
+pub mod run;
 
 pub use config::Config;

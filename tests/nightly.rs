@@ -1,0 +1,276 @@
+//! `salesops run`: the scheduled run on sample_data publishes one complete,
+//! reproducible folder with a manifest, never a partial one, and refuses to
+//! share its output folder with a second run.
+
+mod common;
+use common::*;
+
+use std::path::{Path, PathBuf};
+
+/// A temporary copy of sample_data and a config pointing at it.
+struct Setup {
+    dir: tempfile::TempDir,
+}
+
+impl Setup {
+    fn new() -> Setup {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        std::fs::create_dir(&data).unwrap();
+        let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data");
+        for entry in std::fs::read_dir(sample).unwrap() {
+            let entry = entry.unwrap();
+            if entry.path().extension().is_some_and(|e| e == "csv") {
+                std::fs::copy(entry.path(), data.join(entry.file_name())).unwrap();
+            }
+        }
+        let example = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("pipelines/nightly.toml"),
+        )
+        .unwrap();
+        let plan = Path::new(env!("CARGO_MANIFEST_DIR")).join("pipelines/commission.toml");
+        let config = example
+            .replace("data = \"../sample_data\"", "data = \"data\"")
+            .replace("dir = \"../out/nightly\"", "dir = \"out\"")
+            .replace(
+                "plan = \"commission.toml\"",
+                &format!("plan = {:?}", plan.to_str().unwrap()),
+            );
+        assert!(config.contains("data = \"data\"") && config.contains("dir = \"out\""));
+        std::fs::write(dir.path().join("nightly.toml"), config).unwrap();
+        Setup { dir }
+    }
+
+    fn config(&self) -> PathBuf {
+        self.dir.path().join("nightly.toml")
+    }
+
+    fn out(&self) -> PathBuf {
+        self.dir.path().join("out")
+    }
+
+    fn run(&self) -> std::process::Output {
+        run(&[
+            "run",
+            self.config().to_str().unwrap(),
+            "--as-of",
+            "2026-10-31",
+        ])
+    }
+}
+
+/// Every file under `dir` (the lock file aside), relative path → bytes, sorted.
+fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if !path.ends_with(".salesops.lock") {
+                let rel = path
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                out.push((rel, std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn manifest(folder: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(folder.join("manifest.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn publishes_a_complete_run_with_manifest_and_latest() {
+    let s = Setup::new();
+    let o = s.run();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let folder = s.out().join("2026-10-31");
+    assert_eq!(
+        std::fs::read_link(s.out().join("latest")).unwrap(),
+        PathBuf::from("2026-10-31")
+    );
+    let m = manifest(&folder);
+    assert_eq!(m["as_of"], "2026-10-31");
+    let periods: Vec<&str> = m["periods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["period"].as_str().unwrap())
+        .collect();
+    assert_eq!(periods, ["2026-10", "2026-09", "2026-Q4"]);
+    assert_eq!(m["salesops_version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(m["config_sha256"].as_str().unwrap().len(), 64);
+    // Every input with its size, row count and checksum.
+    let orders = m["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["table"] == "orders")
+        .unwrap();
+    let sample_orders = std::fs::read(s.dir.path().join("data/orders.csv")).unwrap();
+    assert_eq!(orders["bytes"], sample_orders.len());
+    assert_eq!(orders["rows"], 5772);
+    assert_eq!(orders["rejected_rows"], 0);
+    // Every output listed with the checksum of the file on disk, nothing else on disk.
+    let on_disk = files(&folder);
+    let listed = m["outputs"].as_array().unwrap();
+    assert_eq!(
+        on_disk.len(),
+        listed.len() + 1,
+        "manifest.json plus the listed outputs"
+    );
+    for o in listed {
+        let (_, bytes) = on_disk
+            .iter()
+            .find(|(p, _)| p == o["path"].as_str().unwrap())
+            .unwrap();
+        use sha2::Digest;
+        assert_eq!(
+            format!("{:x}", sha2::Sha256::digest(bytes)),
+            o["sha256"].as_str().unwrap()
+        );
+    }
+    let names: Vec<&str> = on_disk.iter().map(|(p, _)| p.as_str()).collect();
+    for expected in [
+        "month_to_date/kpi/scorecard.csv",
+        "month_to_date/kpi/company.parquet",
+        "previous_month/kpi/funnel.csv",
+        "quarter_to_date/kpi/rollup_region.csv",
+        "previous_month/commission.csv",
+        "previous_month/commission.xlsx",
+        "previous_month/commission_detail.csv",
+    ] {
+        assert!(
+            names.contains(&expected),
+            "{expected} missing from {names:?}"
+        );
+    }
+    assert!(!names
+        .iter()
+        .any(|n| n.starts_with("month_to_date/commission")));
+    let stages: Vec<&str> = m["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["stage"].as_str().unwrap())
+        .collect();
+    assert_eq!(stages[0], "validate");
+    assert!(stages.contains(&"commission previous_month"));
+    // The published scorecard is what `salesops kpi` computes for the period.
+    let kpi_out = s.dir.path().join("kpi");
+    let o = run(&[
+        "kpi",
+        "--data",
+        s.dir.path().join("data").to_str().unwrap(),
+        "--period",
+        "2026-09",
+        "--as-of",
+        "2026-10-31",
+        "--out",
+        kpi_out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read(kpi_out.join("scorecard.csv")).unwrap(),
+        std::fs::read(folder.join("previous_month/kpi/scorecard.csv")).unwrap()
+    );
+}
+
+#[test]
+fn same_inputs_config_and_as_of_give_byte_identical_outputs() {
+    let a = Setup::new();
+    let b = Setup::new();
+    assert!(a.run().status.success());
+    assert!(b.run().status.success());
+    let strip = |files: Vec<(String, Vec<u8>)>| -> Vec<(String, Vec<u8>)> {
+        files
+            .into_iter()
+            .filter(|(p, _)| p != "manifest.json")
+            .collect()
+    };
+    let fa = strip(files(&a.out().join("2026-10-31")));
+    let fb = strip(files(&b.out().join("2026-10-31")));
+    assert!(fa.len() > 20);
+    assert_eq!(fa, fb);
+    // The manifests list the same outputs with the same checksums.
+    assert_eq!(
+        manifest(&a.out().join("2026-10-31"))["outputs"],
+        manifest(&b.out().join("2026-10-31"))["outputs"]
+    );
+}
+
+#[test]
+fn a_failed_run_leaves_the_published_run_untouched() {
+    let s = Setup::new();
+    assert!(s.run().status.success());
+    let before = files(&s.out());
+    // A bad row in tonight's export: the gate fails, exit 2, nothing changes.
+    let orders = s.dir.path().join("data/orders.csv");
+    let mut text = std::fs::read_to_string(&orders).unwrap();
+    let header = text.lines().next().unwrap().to_string();
+    let columns = header.split(',').count();
+    let mut bad = vec!["XBAD", "1", "2026-13-45"];
+    bad.resize(columns, "");
+    text.push_str(&bad.join(","));
+    text.push('\n');
+    std::fs::write(&orders, text).unwrap();
+    let o = s.run();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("data-quality gate failed"), "{err}");
+    assert!(
+        err.contains("orders row 5773 column order_date: unparsable value `2026-13-45`"),
+        "{err}"
+    );
+    assert_eq!(files(&s.out()), before);
+    let entries: Vec<String> = std::fs::read_dir(s.out())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != ".salesops.lock")
+        .collect();
+    let mut entries = entries;
+    entries.sort();
+    assert_eq!(entries, ["2026-10-31", "latest"]);
+}
+
+#[test]
+fn a_second_run_is_refused_while_the_lock_is_held() {
+    let s = Setup::new();
+    std::fs::create_dir_all(s.out()).unwrap();
+    let lock = std::fs::File::create(s.out().join(".salesops.lock")).unwrap();
+    lock.try_lock().unwrap();
+    let o = s.run();
+    assert_eq!(o.status.code(), Some(4));
+    assert!(
+        stderr(&o).contains("another salesops run"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!s.out().join("2026-10-31").exists());
+    drop(lock);
+    assert!(s.run().status.success());
+}
+
+#[test]
+fn config_check_accepts_the_example_and_suggests_the_nearest_key() {
+    let o = run(&["config", "check", "pipelines/nightly.toml"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("config pipelines/nightly.toml: ok"));
+    let s = Setup::new();
+    let bad = s.dir.path().join("bad.toml");
+    std::fs::write(&bad, "[kpi]\nchurn_day = 60\n").unwrap();
+    let o = run(&["config", "check", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(
+        stderr(&o).contains("did you mean `churn_days` instead of `churn_day`?"),
+        "{}",
+        stderr(&o)
+    );
+}
