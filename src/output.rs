@@ -331,9 +331,12 @@ pub fn render_xlsx(
     sheet: &str,
     bold_rows: &[usize],
 ) -> Result<Vec<u8>> {
-    use rust_xlsxwriter::{Format, Workbook};
+    use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
     let xlsx = |e: rust_xlsxwriter::XlsxError| Error::Invalid(format!("writing XLSX: {e}"));
     let mut book = Workbook::new();
+    // A fixed creation date: the same table gives a byte-identical workbook.
+    let created = ExcelDateTime::from_ymd(2000, 1, 1).map_err(xlsx)?;
+    book.set_properties(&DocProperties::new().set_creation_datetime(&created));
     let ws = book.add_worksheet();
     ws.set_name(sheet).map_err(xlsx)?;
     let header = Format::new().set_bold();
