@@ -13,6 +13,7 @@ pub mod money;
 pub mod output;
 pub mod period;
 pub mod pipeline;
+pub mod report;
 pub mod schema;
 
 pub use error::{Error, Result};

@@ -42,12 +42,41 @@ pub enum Command {
     Kpi(KpiArgs),
     /// Commission inputs for finance from a plan (`commission explain` tells how).
     Commission(commission::CommissionCommand),
+    /// Self-contained HTML report of a period, in Chinese and/or English.
+    Report(ReportArgs),
     /// The scheduled run: validate, compute every configured period's KPI
     /// tables and commission, publish `OUT/<as_of>/` with a manifest.
     Run(RunArgs),
     /// Configuration tools.
     #[command(subcommand)]
     Config(ConfigCommand),
+}
+
+/// File formats of reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// One self-contained HTML file (inline SVG and CSS).
+    Html,
+}
+
+/// `salesops report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Input options.
+    #[command(flatten)]
+    pub input: DataArgs,
+    /// Period options.
+    #[command(flatten)]
+    pub when: PeriodArgs,
+    /// Output folder: `report_<period>_<lang>.html`.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Formats (only `html` so far; PDF is not implemented yet).
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "html")]
+    pub format: Vec<ReportFormat>,
+    /// Languages (comma-separated: `zh`, `en`).
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "zh,en")]
+    pub lang: Vec<crate::report::Lang>,
 }
 
 /// `salesops run`.
@@ -208,6 +237,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Scorecard(a) => run_scorecard(a),
         Command::Kpi(a) => run_kpi(a),
         Command::Commission(a) => commission::run_commission(a),
+        Command::Report(a) => run_report(a),
         Command::Run(a) => run_pipeline(a),
         Command::Config(ConfigCommand::Check { file }) => check_config(&file),
     }
@@ -403,5 +433,34 @@ fn check_config(path: &Path) -> anyhow::Result<()> {
         eprintln!("warning: [output] dir is not set; `salesops run` needs it");
     }
     println!("config {}: ok", path.display());
+    Ok(())
+}
+
+fn run_report(args: ReportArgs) -> anyhow::Result<()> {
+    let (period, as_of, settings) = resolve_period(&args.when)?;
+    let (data, report) = load_data(&args.input)?;
+    let ctx = KpiContext::new(&data, period, as_of, settings)?;
+    let rows: Vec<(String, usize)> = report
+        .counts
+        .iter()
+        .map(|(t, c)| (t.to_string(), c.rows))
+        .collect();
+    // Render every language before writing any file.
+    let pages = args
+        .lang
+        .iter()
+        .map(|lang| Ok((*lang, crate::report::render_html(&ctx, *lang, &rows)?)))
+        .collect::<crate::Result<Vec<_>>>()?;
+    print_warnings(&ctx.warnings());
+    for (lang, html) in pages {
+        let path = args
+            .out
+            .join(format!("report_{}_{}.html", ctx.period, lang.code()));
+        write_atomic(&path, |f| {
+            f.write_all(html.as_bytes())
+                .map_err(|e| Error::io(&path, e))
+        })?;
+        eprintln!("report: {}", path.display());
+    }
     Ok(())
 }

@@ -1,0 +1,266 @@
+//! Charts as inline SVG (plotters' SVG backend, no fonts needed: label areas
+//! are sized explicitly). Each function takes plain numbers already read
+//! from the KPI tables; nothing is computed here beyond scaling.
+
+use plotters::coord::types::RangedCoordf64;
+use plotters::prelude::*;
+
+use crate::{Error, Result};
+
+const WIDTH: u32 = 760;
+const HEIGHT: u32 = 320;
+const FONT: &str = "sans-serif";
+const PALETTE: [RGBColor; 5] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+];
+
+fn chart_error(e: impl std::fmt::Display) -> Error {
+    Error::Invalid(format!("drawing a chart: {e}"))
+}
+
+/// Renders into an SVG string with `draw`.
+fn svg(
+    draw: impl FnOnce(&DrawingArea<SVGBackend, plotters::coord::Shift>) -> Result<()>,
+) -> Result<String> {
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, (WIDTH, HEIGHT)).into_drawing_area();
+        root.fill(&WHITE).map_err(chart_error)?;
+        draw(&root)?;
+        root.present().map_err(chart_error)?;
+    }
+    Ok(out)
+}
+
+fn upper(values: impl Iterator<Item = f64>) -> f64 {
+    let max = values.fold(0.0f64, f64::max);
+    if max > 0.0 {
+        max * 1.1
+    } else {
+        1.0
+    }
+}
+
+type Plane = Cartesian2d<RangedCoordf64, RangedCoordf64>;
+
+fn draw_legend<'a, 'b: 'a>(chart: &mut ChartContext<'a, SVGBackend<'b>, Plane>) -> Result<()> {
+    chart
+        .configure_series_labels()
+        .label_font((FONT, 12))
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .draw()
+        .map_err(chart_error)
+}
+
+/// Grouped bars: for each category, one bar per series (`series[k].1[i]`);
+/// `line` (optional, right axis 0..max) is drawn as a polyline over the categories.
+pub fn grouped_bars(
+    categories: &[String],
+    series: &[(String, Vec<f64>)],
+    line: Option<(String, Vec<Option<f64>>)>,
+) -> Result<String> {
+    svg(|root| {
+        let n = categories.len().max(1);
+        let top = upper(series.iter().flat_map(|(_, v)| v.iter().copied()));
+        let line_top = line
+            .as_ref()
+            .map(|(_, v)| upper(v.iter().flatten().copied()))
+            .unwrap_or(1.0);
+        let mut chart = ChartBuilder::on(root)
+            .margin(10)
+            .x_label_area_size(40)
+            .y_label_area_size(70)
+            .right_y_label_area_size(if line.is_some() { 50 } else { 0 })
+            .build_cartesian_2d(0.0..n as f64, 0.0..top)
+            .map_err(chart_error)?
+            .set_secondary_coord(0.0..n as f64, 0.0..line_top);
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(n)
+            .x_label_formatter(&|x| {
+                let i = x.floor() as usize;
+                categories.get(i).cloned().unwrap_or_default()
+            })
+            .y_label_formatter(&|y| format!("{y:.0}"))
+            .label_style((FONT, 12))
+            .draw()
+            .map_err(chart_error)?;
+        let width = 0.8 / series.len().max(1) as f64;
+        for (k, (name, values)) in series.iter().enumerate() {
+            let color = PALETTE[k % PALETTE.len()];
+            chart
+                .draw_series(values.iter().enumerate().map(|(i, v)| {
+                    let x0 = i as f64 + 0.1 + k as f64 * width;
+                    Rectangle::new([(x0, 0.0), (x0 + width, *v)], color.filled())
+                }))
+                .map_err(chart_error)?
+                .label(name.clone())
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 5), (x + 10, y + 5)], color.filled())
+                });
+        }
+        if let Some((name, values)) = &line {
+            chart
+                .configure_secondary_axes()
+                .y_label_formatter(&|y| format!("{:.0}%", y * 100.0))
+                .label_style((FONT, 12))
+                .draw()
+                .map_err(chart_error)?;
+            let points: Vec<(f64, f64)> = values
+                .iter()
+                .enumerate()
+                .filter_map(|(i, v)| v.map(|v| (i as f64 + 0.5, v)))
+                .collect();
+            chart
+                .draw_secondary_series(LineSeries::new(points.clone(), BLACK.stroke_width(2)))
+                .map_err(chart_error)?
+                .label(name.clone())
+                .legend(|(x, y)| PathElement::new([(x, y), (x + 10, y)], BLACK));
+            chart
+                .draw_secondary_series(
+                    points
+                        .into_iter()
+                        .map(|p| Circle::new(p, 3, BLACK.filled())),
+                )
+                .map_err(chart_error)?;
+        }
+        draw_legend(&mut chart)
+    })
+}
+
+/// Lines over labelled x positions (months).
+pub fn lines(labels: &[String], series: &[(String, Vec<f64>)]) -> Result<String> {
+    svg(|root| {
+        let n = labels.len().max(1);
+        let values = series.iter().flat_map(|(_, v)| v.iter().copied());
+        let (lo, hi) = values.fold((0.0f64, 0.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
+        let hi = if hi > lo { hi * 1.1 } else { lo + 1.0 };
+        let mut chart = ChartBuilder::on(root)
+            .margin(10)
+            .x_label_area_size(40)
+            .y_label_area_size(70)
+            .build_cartesian_2d(0.0..(n as f64 - 1.0).max(1.0), lo..hi)
+            .map_err(chart_error)?;
+        chart
+            .configure_mesh()
+            .x_labels(n)
+            .x_label_formatter(&|x| labels.get(x.round() as usize).cloned().unwrap_or_default())
+            .y_label_formatter(&|y| format!("{y:.0}"))
+            .label_style((FONT, 11))
+            .draw()
+            .map_err(chart_error)?;
+        for (k, (name, values)) in series.iter().enumerate() {
+            let color = PALETTE[k % PALETTE.len()];
+            chart
+                .draw_series(LineSeries::new(
+                    values.iter().enumerate().map(|(i, v)| (i as f64, *v)),
+                    color.stroke_width(2),
+                ))
+                .map_err(chart_error)?
+                .label(name.clone())
+                .legend(move |(x, y)| {
+                    PathElement::new([(x, y), (x + 10, y)], color.stroke_width(2))
+                });
+        }
+        draw_legend(&mut chart)
+    })
+}
+
+/// Stacked bars: per category, the series stacked bottom to top.
+pub fn stacked_bars(categories: &[String], series: &[(String, Vec<f64>)]) -> Result<String> {
+    svg(|root| {
+        let n = categories.len().max(1);
+        let totals: Vec<f64> = (0..categories.len())
+            .map(|i| series.iter().map(|(_, v)| v[i].max(0.0)).sum())
+            .collect();
+        let mut chart = ChartBuilder::on(root)
+            .margin(10)
+            .x_label_area_size(40)
+            .y_label_area_size(70)
+            .build_cartesian_2d(0.0..n as f64, 0.0..upper(totals.into_iter()))
+            .map_err(chart_error)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(n)
+            .x_label_formatter(&|x| {
+                categories
+                    .get(x.floor() as usize)
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .y_label_formatter(&|y| format!("{y:.0}"))
+            .label_style((FONT, 12))
+            .draw()
+            .map_err(chart_error)?;
+        let mut base = vec![0.0f64; categories.len()];
+        for (k, (name, values)) in series.iter().enumerate() {
+            let color = PALETTE[k % PALETTE.len()];
+            let bars: Vec<Rectangle<(f64, f64)>> = values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    let y0 = base[i];
+                    base[i] += v.max(0.0);
+                    Rectangle::new(
+                        [(i as f64 + 0.15, y0), (i as f64 + 0.85, base[i])],
+                        color.filled(),
+                    )
+                })
+                .collect();
+            chart
+                .draw_series(bars)
+                .map_err(chart_error)?
+                .label(name.clone())
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 5), (x + 10, y + 5)], color.filled())
+                });
+        }
+        draw_legend(&mut chart)
+    })
+}
+
+/// Scatter of labelled points with dashed lines at the means (a quadrant).
+pub fn quadrant(points: &[(String, f64, f64)], x_name: &str, y_name: &str) -> Result<String> {
+    svg(|root| {
+        let x_hi = upper(points.iter().map(|p| p.1));
+        let y_hi = upper(points.iter().map(|p| p.2));
+        let mut chart = ChartBuilder::on(root)
+            .margin(10)
+            .x_label_area_size(40)
+            .y_label_area_size(60)
+            .build_cartesian_2d(0.0..x_hi, 0.0..y_hi)
+            .map_err(chart_error)?;
+        chart
+            .configure_mesh()
+            .x_desc(x_name)
+            .y_desc(y_name)
+            .label_style((FONT, 12))
+            .draw()
+            .map_err(chart_error)?;
+        let n = points.len().max(1) as f64;
+        let mx = points.iter().map(|p| p.1).sum::<f64>() / n;
+        let my = points.iter().map(|p| p.2).sum::<f64>() / n;
+        let grey = RGBColor(150, 150, 150);
+        chart
+            .draw_series([
+                PathElement::new([(mx, 0.0), (mx, y_hi)], grey),
+                PathElement::new([(0.0, my), (x_hi, my)], grey),
+            ])
+            .map_err(chart_error)?;
+        chart
+            .draw_series(points.iter().map(|(label, x, y)| {
+                EmptyElement::at((*x, *y))
+                    + Circle::new((0, 0), 4, PALETTE[0].filled())
+                    + Text::new(label.clone(), (6, -6), (FONT, 11))
+            }))
+            .map_err(chart_error)?;
+        Ok(())
+    })
+}

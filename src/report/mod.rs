@@ -1,0 +1,697 @@
+//! Reports (HTML so far): a self-contained page per period that reads the KPI
+//! tables of the engine — it never recomputes a KPI, so every number agrees
+//! with `salesops kpi`. Labels come from the message catalogue
+//! `reports/messages.toml`, the page from the template `reports/report.html.j2`.
+
+pub mod charts;
+
+use std::collections::BTreeMap;
+
+use polars::prelude::*;
+use serde::Serialize;
+
+use crate::kpi::tables::{compute_all, KpiTable};
+use crate::kpi::{scorecard, ColumnType, Grouping, KpiContext};
+use crate::money::format_cents_grouped;
+use crate::period::Period;
+use crate::{Error, Result};
+
+/// The page template.
+const TEMPLATE: &str = include_str!("../../reports/report.html.j2");
+/// The message catalogue.
+const MESSAGES: &str = include_str!("../../reports/messages.toml");
+
+/// Report language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    /// 中文.
+    Zh,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// The catalogue key and file-name suffix.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh",
+            Lang::En => "en",
+        }
+    }
+}
+
+/// Every label of the catalogue in one language.
+pub fn catalogue(lang: Lang) -> Result<BTreeMap<String, String>> {
+    let all: BTreeMap<String, BTreeMap<String, String>> = toml::from_str(MESSAGES)
+        .map_err(|e| Error::Invalid(format!("reports/messages.toml: {e}")))?;
+    all.into_iter()
+        .map(|(key, texts)| {
+            texts
+                .get(lang.code())
+                .cloned()
+                .map(|t| (key.clone(), t))
+                .ok_or_else(|| {
+                    Error::Invalid(format!(
+                        "reports/messages.toml: `{key}` has no {} text",
+                        lang.code()
+                    ))
+                })
+        })
+        .collect()
+}
+
+/// Null shown as an em dash (explained by a footnote on the page).
+const NULL: &str = "—";
+
+/// A value formatted for reading: money with thousands separators and 2
+/// decimals, ratios named `_pct`/`_ratio`/`_share`/`_attainment`/`win_rate`
+/// as percentages, other ratios with 1 decimal, counts as integers.
+fn formatted(column: &str, kind: ColumnType, value: &AnyValue) -> String {
+    if value.is_null() {
+        return NULL.into();
+    }
+    match kind {
+        ColumnType::Money => value
+            .extract::<i64>()
+            .map_or(NULL.into(), format_cents_grouped),
+        ColumnType::Ratio => {
+            let v = value.extract::<f64>().unwrap_or(f64::NAN);
+            if is_percentage(column) {
+                format!("{:.1} %", v * 100.0)
+            } else {
+                format!("{v:.1}")
+            }
+        }
+        ColumnType::Count => value.extract::<i64>().map_or(NULL.into(), group_thousands),
+        ColumnType::Text => value
+            .get_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| value.to_string()),
+    }
+}
+
+fn is_percentage(column: &str) -> bool {
+    [
+        "_pct",
+        "_ratio",
+        "_share",
+        "_attainment",
+        "win_rate",
+        "attainment",
+    ]
+    .iter()
+    .any(|s| column.ends_with(s))
+}
+
+fn group_thousands(n: i64) -> String {
+    let grouped = format_cents_grouped(n.saturating_mul(100));
+    grouped.trim_end_matches(".00").to_string()
+}
+
+/// A table ready for the template: headers and formatted cells.
+#[derive(Debug, Serialize)]
+pub struct HtmlTable {
+    /// Column labels.
+    pub headers: Vec<String>,
+    /// Rows of formatted cells.
+    pub rows: Vec<Vec<String>>,
+}
+
+fn kind_of(table: &KpiTable, column: &str) -> ColumnType {
+    table
+        .types
+        .iter()
+        .find(|(n, _)| n == column)
+        .map_or(ColumnType::Text, |(_, t)| *t)
+}
+
+/// Picks and formats `columns` of `rows` (row indices) of a KPI table.
+fn html_table(
+    table: &KpiTable,
+    rows: &[usize],
+    columns: &[&str],
+    t: &BTreeMap<String, String>,
+) -> Result<HtmlTable> {
+    let mut out = Vec::new();
+    for &r in rows {
+        let mut cells = Vec::new();
+        for c in columns {
+            let v = table.frame.column(c)?.get(r)?;
+            cells.push(formatted(c, kind_of(table, c), &v));
+        }
+        out.push(cells);
+    }
+    Ok(HtmlTable {
+        headers: columns.iter().map(|c| label(t, c)).collect(),
+        rows: out,
+    })
+}
+
+fn label(t: &BTreeMap<String, String>, key: &str) -> String {
+    t.get(key).cloned().unwrap_or_else(|| key.to_string())
+}
+
+fn table<'a>(tables: &'a [KpiTable], name: &str) -> Result<&'a KpiTable> {
+    tables
+        .iter()
+        .find(|t| t.name == name)
+        .ok_or_else(|| Error::Invalid(format!("report: the {name} table was not computed")))
+}
+
+fn number(table: &KpiTable, column: &str, row: usize) -> Result<Option<f64>> {
+    let v = table.frame.column(column)?.get(row)?;
+    Ok(match kind_of(table, column) {
+        ColumnType::Money => v.extract::<i64>().map(|c| c as f64 / 100.0),
+        _ => v.extract::<f64>(),
+    })
+}
+
+/// One line of the summary: this period against target and the previous period.
+#[derive(Debug, Serialize)]
+pub struct SummaryLine {
+    label: String,
+    value: String,
+    target: String,
+    attainment: String,
+    previous: String,
+    delta: String,
+    arrow: String,
+}
+
+/// KPIs of the summary with their target column, if any.
+const SUMMARY: &[(&str, Option<&str>, Option<&str>)] = &[
+    (
+        "sales_amount",
+        Some("sales_target"),
+        Some("sales_attainment"),
+    ),
+    ("gross_margin", None, None),
+    ("gross_margin_pct", None, None),
+    (
+        "collected_amount",
+        Some("collection_target"),
+        Some("collection_attainment"),
+    ),
+    ("orders", None, None),
+    ("visits", None, None),
+    ("orders_per_100_visits", None, None),
+    ("receivables_end", None, None),
+    ("dso_days", None, None),
+    ("new_customers", None, None),
+    ("lost_customers", None, None),
+    ("win_rate", None, None),
+];
+
+fn summary(
+    now: &KpiTable,
+    before: &KpiTable,
+    t: &BTreeMap<String, String>,
+) -> Result<Vec<SummaryLine>> {
+    let mut lines = Vec::new();
+    for (column, target, attainment) in SUMMARY {
+        let kind = kind_of(now, column);
+        let cell = |tab: &KpiTable, c: &str| -> Result<String> {
+            Ok(formatted(c, kind_of(tab, c), &tab.frame.column(c)?.get(0)?))
+        };
+        let (a, b) = (number(now, column, 0)?, number(before, column, 0)?);
+        let (delta, arrow) = match (a, b) {
+            (Some(a), Some(b)) => {
+                let d = a - b;
+                let text = match kind {
+                    ColumnType::Money => format_cents_grouped((d * 100.0).round() as i64),
+                    ColumnType::Ratio if is_percentage(column) => format!("{:.1} pt", d * 100.0),
+                    ColumnType::Ratio => format!("{d:.1}"),
+                    _ => group_thousands(d.round() as i64),
+                };
+                let arrow = if d > 0.0 {
+                    "▲"
+                } else if d < 0.0 {
+                    "▼"
+                } else {
+                    "＝"
+                };
+                (text, arrow.to_string())
+            }
+            _ => (NULL.into(), String::new()),
+        };
+        lines.push(SummaryLine {
+            label: label(t, column),
+            value: cell(now, column)?,
+            target: target
+                .map(|c| cell(now, c))
+                .transpose()?
+                .unwrap_or_default(),
+            attainment: attainment
+                .map(|c| cell(now, c))
+                .transpose()?
+                .unwrap_or_default(),
+            previous: cell(before, column)?,
+            delta,
+            arrow,
+        });
+    }
+    Ok(lines)
+}
+
+/// Rows of a table sorted by a numeric column, descending, nulls last.
+fn ranked(table: &KpiTable, column: &str) -> Result<Vec<usize>> {
+    let values: Vec<Option<f64>> = (0..table.frame.height())
+        .map(|r| number(table, column, r))
+        .collect::<Result<_>>()?;
+    let mut idx: Vec<usize> = (0..values.len()).collect();
+    idx.sort_by(|&a, &b| match (values[a], values[b]) {
+        (Some(x), Some(y)) => y.total_cmp(&x),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => a.cmp(&b),
+    });
+    Ok(idx)
+}
+
+fn rows_where(table: &KpiTable, keep: impl Fn(usize) -> Result<bool>) -> Result<Vec<usize>> {
+    let mut out = Vec::new();
+    for r in 0..table.frame.height() {
+        if keep(r)? {
+            out.push(r);
+        }
+    }
+    Ok(out)
+}
+
+fn text_cells(table: &KpiTable, column: &str) -> Result<Vec<String>> {
+    Ok(table
+        .frame
+        .column(column)?
+        .cast(&DataType::String)?
+        .str()?
+        .iter()
+        .map(|v| v.unwrap_or(NULL).to_string())
+        .collect())
+}
+
+fn values(table: &KpiTable, column: &str) -> Result<Vec<f64>> {
+    (0..table.frame.height())
+        .map(|r| Ok(number(table, column, r)?.unwrap_or(0.0)))
+        .collect()
+}
+
+/// A chart with its caption.
+#[derive(Debug, Serialize)]
+pub struct Chart {
+    title: String,
+    svg: String,
+}
+
+fn trend(ctx: &KpiContext, t: &BTreeMap<String, String>) -> Result<Chart> {
+    // The 12 months ending with the report period's last month, each a
+    // company scorecard of the engine.
+    let mut labels = Vec::new();
+    let (mut sales, mut margin, mut collected) = (Vec::new(), Vec::new(), Vec::new());
+    let last = Period::parse(&ctx.pe.format("%Y-%m").to_string())?;
+    let mut months = vec![last];
+    for _ in 0..11 {
+        let prev = months.last().expect("one month").previous();
+        months.push(prev);
+    }
+    months.reverse();
+    for m in months {
+        let mctx = KpiContext::new(ctx.data, m.clone(), ctx.as_of, ctx.settings.clone())?;
+        let df = scorecard(&mctx, Grouping::Company)?;
+        let cents = |c: &str| -> Result<f64> {
+            Ok(df.column(c)?.get(0)?.extract::<i64>().unwrap_or(0) as f64 / 100.0)
+        };
+        labels.push(m.label.clone());
+        sales.push(cents("sales_amount")?);
+        margin.push(cents("gross_margin")?);
+        collected.push(cents("collected_amount")?);
+    }
+    Ok(Chart {
+        title: label(t, "chart_trend"),
+        svg: charts::lines(
+            &labels,
+            &[
+                (label(t, "sales_amount"), sales),
+                (label(t, "gross_margin"), margin),
+                (label(t, "collected_amount"), collected),
+            ],
+        )?,
+    })
+}
+
+fn chart_list(
+    ctx: &KpiContext,
+    tables: &[KpiTable],
+    t: &BTreeMap<String, String>,
+) -> Result<Vec<Chart>> {
+    let teams = table(tables, "rollup_team")?;
+    let reps = table(tables, "scorecard")?;
+    let mut out = vec![Chart {
+        title: label(t, "chart_team_target"),
+        svg: charts::grouped_bars(
+            &text_cells(teams, "team")?,
+            &[
+                (label(t, "sales_amount"), values(teams, "sales_amount")?),
+                (label(t, "target"), values(teams, "sales_target")?),
+            ],
+            Some((
+                label(t, "sales_attainment"),
+                (0..teams.frame.height())
+                    .map(|r| number(teams, "sales_attainment", r))
+                    .collect::<Result<_>>()?,
+            )),
+        )?,
+    }];
+    out.push(trend(ctx, t)?);
+    if let Ok(funnel) = table(tables, "funnel") {
+        let all = rows_where(funnel, |r| Ok(text_cells(funnel, "rep_id")?[r] == "ALL"))?;
+        if let Some(&row) = all.first() {
+            let stages: Vec<String> = funnel
+                .frame
+                .get_column_names()
+                .iter()
+                .filter_map(|c| c.strip_prefix("reached_").map(str::to_string))
+                .collect();
+            let reached: Vec<f64> = stages
+                .iter()
+                .map(|s| Ok(number(funnel, &format!("reached_{s}"), row)?.unwrap_or(0.0)))
+                .collect::<Result<_>>()?;
+            out.push(Chart {
+                title: label(t, "chart_funnel"),
+                svg: charts::grouped_bars(&stages, &[(label(t, "chart_funnel"), reached)], None)?,
+            });
+        }
+    }
+    let buckets = ["not_due", "1_30", "31_60", "61_90", "91_plus"];
+    out.push(Chart {
+        title: label(t, "chart_aging"),
+        svg: charts::stacked_bars(
+            &text_cells(teams, "team")?,
+            &buckets
+                .iter()
+                .map(|b| Ok((b.to_string(), values(teams, &format!("aging_{b}"))?)))
+                .collect::<Result<Vec<_>>>()?,
+        )?,
+    });
+    let ids = text_cells(reps, "rep_id")?;
+    let visits = values(reps, "visits")?;
+    let orders = values(reps, "orders")?;
+    out.push(Chart {
+        title: label(t, "chart_quadrant"),
+        svg: charts::quadrant(
+            &ids.iter()
+                .zip(visits.iter().zip(&orders))
+                .map(|(i, (v, o))| (i.clone(), *v, *o))
+                .collect::<Vec<_>>(),
+            &label(t, "visits"),
+            &label(t, "orders"),
+        )?,
+    });
+    out.push(Chart {
+        title: label(t, "chart_legacy"),
+        svg: charts::grouped_bars(
+            &ids,
+            &[(
+                label(t, "legacy_sales_share"),
+                values(reps, "legacy_sales_share")?
+                    .iter()
+                    .map(|v| v * 100.0)
+                    .collect(),
+            )],
+            None,
+        )?,
+    });
+    Ok(out)
+}
+
+/// Formulas of the definitions appendix (SPEC sections 3 and 6).
+const DEFINITIONS: &[(&str, &str)] = &[
+    (
+        "sales_amount",
+        "Σ round(quantity × unit_price, 2) over live order lines dated in [start, PE]",
+    ),
+    (
+        "gross_margin",
+        "sales_amount − Σ round(quantity × unit_cost, 2)",
+    ),
+    ("gross_margin_pct", "gross_margin / sales_amount"),
+    ("orders_per_100_visits", "orders / visits × 100"),
+    (
+        "collected_amount",
+        "Σ payments dated in [start, PE], refunds included",
+    ),
+    ("collection_ratio", "collected_amount / invoiced_amount"),
+    (
+        "receivables_end",
+        "Σ per invoice max(0, amount − payments ≤ PE)",
+    ),
+    (
+        "dso_days",
+        "receivables_end / invoiced in [PE − 89, PE] × 90",
+    ),
+    (
+        "new_customers",
+        "customers whose first-ever order is in [start, PE]",
+    ),
+    (
+        "lost_customers",
+        "customers whose last order + churn_days falls in [start, PE]",
+    ),
+    (
+        "legacy_sales_share",
+        "sales to customers first served ≤ start − legacy_days / sales_amount",
+    ),
+    ("win_rate", "opps_won / (opps_won + opps_lost)"),
+    ("sales_attainment", "sales_amount / sales_target"),
+    (
+        "collection_attainment",
+        "collected_amount / collection_target",
+    ),
+    (
+        "discount_violations",
+        "live lines with unit_price < list_price × (1 − authority of the rep's role)",
+    ),
+];
+
+/// Everything the template shows.
+#[derive(Debug, Serialize)]
+struct Page {
+    lang: &'static str,
+    t: BTreeMap<String, String>,
+    period: String,
+    as_of: String,
+    pe: String,
+    previous_period: String,
+    summary: Vec<SummaryLine>,
+    leaderboard: HtmlTable,
+    teams: HtmlTable,
+    regions: HtmlTable,
+    charts: Vec<Chart>,
+    below_80: HtmlTable,
+    discount: HtmlTable,
+    low_conversion: Option<HtmlTable>,
+    lost: Option<HtmlTable>,
+    definitions: Vec<(String, String, String)>,
+    settings: Vec<(String, String)>,
+    inputs: Vec<(String, usize)>,
+}
+
+const BOARD: &[&str] = &[
+    "rep_id",
+    "rep_name",
+    "team",
+    "sales_amount",
+    "sales_attainment",
+    "gross_margin_pct",
+    "orders_per_100_visits",
+    "collected_amount",
+    "dso_days",
+];
+const GROUP_COLUMNS: &[&str] = &[
+    "reps",
+    "sales_amount",
+    "sales_target",
+    "sales_attainment",
+    "gross_margin_pct",
+    "orders_per_100_visits",
+    "collected_amount",
+    "dso_days",
+];
+
+/// Renders the HTML report of the context's period in `lang`; `input_rows`
+/// are the row counts of the inputs, for the appendix.
+pub fn render_html(ctx: &KpiContext, lang: Lang, input_rows: &[(String, usize)]) -> Result<String> {
+    let t = catalogue(lang)?;
+    let tables = compute_all(ctx)?;
+    let previous = ctx.period.previous();
+    let before_ctx = KpiContext::new(
+        ctx.data,
+        previous.clone(),
+        ctx.as_of.max(previous.end),
+        ctx.settings.clone(),
+    )?;
+    let before = compute_all(&before_ctx)?;
+    let reps = table(&tables, "scorecard")?;
+    let teams = table(&tables, "rollup_team")?;
+    let regions = table(&tables, "rollup_region")?;
+    let with_columns = |cols: &[&str], first: &str| -> Vec<String> {
+        std::iter::once(first.to_string())
+            .chain(cols.iter().map(|c| c.to_string()))
+            .collect()
+    };
+    let team_cols = with_columns(GROUP_COLUMNS, "team");
+    let region_cols = with_columns(GROUP_COLUMNS, "region");
+    let below = rows_where(reps, |r| {
+        Ok(number(reps, "sales_attainment", r)?.is_some_and(|a| a < 0.8))
+    })?;
+    let discount = rows_where(reps, |r| {
+        Ok(number(reps, "discount_violations", r)?.is_some_and(|v| v > 0.0))
+    })?;
+    let customers = table(&tables, "customers").ok();
+    let customer_rows =
+        |keep: &dyn Fn(&KpiTable, usize) -> Result<bool>| -> Result<Option<HtmlTable>> {
+            customers
+                .map(|c| {
+                    let rows = rows_where(c, |r| keep(c, r))?;
+                    html_table(
+                        c,
+                        &rows,
+                        &[
+                            "customer_id",
+                            "customer_name",
+                            "owner",
+                            "sales_t12m",
+                            "days_since_last_order",
+                        ],
+                        &t,
+                    )
+                })
+                .transpose()
+        };
+    let low_conversion = customer_rows(&|c, r| {
+        Ok(
+            c.frame.column("low_conversion")?.get(r)?.extract::<u8>() == Some(1)
+                || matches!(
+                    c.frame.column("low_conversion")?.get(r)?,
+                    AnyValue::Boolean(true)
+                ),
+        )
+    })?;
+    let lost =
+        customer_rows(&|c, r| Ok(c.frame.column("status")?.get(r)?.get_str() == Some("lost")))?;
+    let page = Page {
+        lang: lang.code(),
+        period: ctx.period.to_string(),
+        as_of: ctx.as_of.to_string(),
+        pe: ctx.pe.to_string(),
+        previous_period: previous.to_string(),
+        summary: summary(table(&tables, "company")?, table(&before, "company")?, &t)?,
+        leaderboard: html_table(reps, &ranked(reps, "sales_attainment")?, BOARD, &t)?,
+        teams: html_table(
+            teams,
+            &(0..teams.frame.height()).collect::<Vec<_>>(),
+            &team_cols.iter().map(String::as_str).collect::<Vec<_>>(),
+            &t,
+        )?,
+        regions: html_table(
+            regions,
+            &(0..regions.frame.height()).collect::<Vec<_>>(),
+            &region_cols.iter().map(String::as_str).collect::<Vec<_>>(),
+            &t,
+        )?,
+        charts: chart_list(ctx, &tables, &t)?,
+        below_80: html_table(
+            reps,
+            &below,
+            &[
+                "rep_id",
+                "rep_name",
+                "team",
+                "sales_amount",
+                "sales_target",
+                "sales_attainment",
+            ],
+            &t,
+        )?,
+        discount: html_table(
+            reps,
+            &discount,
+            &["rep_id", "rep_name", "team", "discount_violations"],
+            &t,
+        )?,
+        low_conversion,
+        lost,
+        definitions: DEFINITIONS
+            .iter()
+            .map(|(c, f)| (label(&t, c), c.to_string(), f.to_string()))
+            .collect(),
+        settings: vec![
+            ("churn_days".into(), ctx.settings.churn_days.to_string()),
+            ("legacy_days".into(), ctx.settings.legacy_days.to_string()),
+            ("stages".into(), ctx.settings.stages.join(" → ")),
+            ("as_of".into(), ctx.as_of.to_string()),
+        ],
+        inputs: input_rows.to_vec(),
+        t,
+    };
+    let mut env = minijinja::Environment::new();
+    env.add_template("report", TEMPLATE)
+        .map_err(|e| Error::Invalid(format!("reports/report.html.j2: {e}")))?;
+    env.get_template("report")
+        .and_then(|tpl| tpl.render(minijinja::Value::from_serialize(&page)))
+        .map_err(|e| Error::Invalid(format!("rendering the report: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_label_exists_in_both_languages() {
+        let zh = catalogue(Lang::Zh).unwrap();
+        let en = catalogue(Lang::En).unwrap();
+        assert_eq!(zh.keys().collect::<Vec<_>>(), en.keys().collect::<Vec<_>>());
+        for (c, _, _) in SUMMARY {
+            assert!(zh.contains_key(*c), "{c}");
+        }
+        for c in BOARD
+            .iter()
+            .chain(GROUP_COLUMNS)
+            .filter(|c| **c != "sales_target")
+        {
+            assert!(zh.contains_key(*c), "{c}");
+        }
+    }
+
+    #[test]
+    fn numbers_are_formatted_for_reading() {
+        assert_eq!(
+            formatted(
+                "sales_amount",
+                ColumnType::Money,
+                &AnyValue::Int64(123_456_789)
+            ),
+            "1,234,567.89"
+        );
+        assert_eq!(
+            formatted(
+                "sales_attainment",
+                ColumnType::Ratio,
+                &AnyValue::Float64(0.8125)
+            ),
+            "81.2 %"
+        );
+        assert_eq!(
+            formatted("dso_days", ColumnType::Ratio, &AnyValue::Float64(45.06)),
+            "45.1"
+        );
+        assert_eq!(
+            formatted("visits", ColumnType::Count, &AnyValue::Int64(-1234567)),
+            "-1,234,567"
+        );
+        assert_eq!(
+            formatted("dso_days", ColumnType::Ratio, &AnyValue::Null),
+            "—"
+        );
+    }
+}

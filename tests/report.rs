@@ -1,0 +1,104 @@
+//! `salesops report`: the HTML report of sample_data in both languages reads
+//! the KPI tables (its numbers are the scorecard's), is self-contained and
+//! deterministic.
+
+mod common;
+use common::*;
+
+fn render(out: &std::path::Path) -> std::process::Output {
+    run(&[
+        "report",
+        "--data",
+        "sample_data",
+        "--period",
+        "2026-10",
+        "--as-of",
+        "2026-10-31",
+        "--out",
+        out.to_str().unwrap(),
+        "--lang",
+        "zh,en",
+    ])
+}
+
+/// `1234567.89` → `1,234,567.89`.
+fn grouped(plain: &str) -> String {
+    let (int, frac) = plain.split_once('.').unwrap();
+    let mut out = String::new();
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    format!("{out}.{frac}")
+}
+
+#[test]
+fn html_in_both_languages_holds_the_scorecard_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = render(dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let zh = std::fs::read_to_string(dir.path().join("report_2026-10_zh.html")).unwrap();
+    let en = std::fs::read_to_string(dir.path().join("report_2026-10_en.html")).unwrap();
+    assert!(zh.contains("销售团队报告 · 2026-10") && zh.contains("数据截至 2026-10-31"));
+    assert!(en.contains("Sales team report · 2026-10") && en.contains("as of 2026-10-31"));
+
+    let company = run(&[
+        "scorecard",
+        "--data",
+        "sample_data",
+        "--period",
+        "2026-10",
+        "--as-of",
+        "2026-10-31",
+        "--by",
+        "company",
+        "--format",
+        "csv",
+    ]);
+    let rows = csv_rows(&stdout(&company));
+    let sales = grouped(&cell(&rows, "scope", "company", "sales_amount"));
+    let reps = run(&[
+        "scorecard",
+        "--data",
+        "sample_data",
+        "--period",
+        "2026-10",
+        "--as-of",
+        "2026-10-31",
+        "--format",
+        "csv",
+    ]);
+    let reps = csv_rows(&stdout(&reps));
+    for page in [&zh, &en] {
+        assert!(
+            page.contains(&format!(">{sales}<")),
+            "company sales {sales} missing"
+        );
+        for r in &reps[1..] {
+            assert!(page.contains(&r[2]), "rep name {} missing", r[2]);
+        }
+        // Self-contained: no scripts, stylesheets or images fetched from anywhere.
+        assert!(!page.contains("<script") && !page.contains("<link") && !page.contains("src="));
+        assert_eq!(page.matches("<svg").count(), 6);
+    }
+    assert!(reps[1..]
+        .iter()
+        .any(|r| r[2].chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))));
+}
+
+#[test]
+fn two_renders_are_byte_identical() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    assert!(render(a.path()).status.success());
+    assert!(render(b.path()).status.success());
+    for lang in ["zh", "en"] {
+        let name = format!("report_2026-10_{lang}.html");
+        assert_eq!(
+            std::fs::read(a.path().join(&name)).unwrap(),
+            std::fs::read(b.path().join(&name)).unwrap()
+        );
+    }
+}
