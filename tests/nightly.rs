@@ -146,6 +146,8 @@ fn publishes_a_complete_run_with_manifest_and_latest() {
         "previous_month/commission.csv",
         "previous_month/commission.xlsx",
         "previous_month/commission_detail.csv",
+        "month_to_date/report_zh.html",
+        "quarter_to_date/report_en.html",
     ] {
         assert!(
             names.contains(&expected),

@@ -132,6 +132,9 @@ pub struct OutputConfig {
     pub dir: Option<PathBuf>,
     /// File formats of the KPI tables (default csv and parquet).
     pub kpi_formats: Vec<FileFormat>,
+    /// Languages of the HTML report written for each period (default zh and
+    /// en; empty: no report). PDF is not implemented yet.
+    pub report_languages: Vec<crate::report::Lang>,
 }
 
 impl Default for OutputConfig {
@@ -139,6 +142,7 @@ impl Default for OutputConfig {
         OutputConfig {
             dir: None,
             kpi_formats: vec![FileFormat::Csv, FileFormat::Parquet],
+            report_languages: vec![crate::report::Lang::Zh, crate::report::Lang::En],
         }
     }
 }

@@ -103,7 +103,7 @@ pub struct Manifest {
     pub warnings: Vec<String>,
     /// Rows quarantined, all tables together.
     pub rejected_rows: usize,
-    /// Reports are not produced yet: said, not silently missing.
+    /// What of the reports is produced (PDF is not implemented yet).
     pub reports: String,
     /// Wall time per stage.
     pub stages: Vec<StageRecord>,
@@ -387,6 +387,26 @@ pub fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
             stage: format!("kpi {}", rule.name()),
             seconds: started.elapsed().as_secs_f64(),
         });
+        if !config.output.report_languages.is_empty() {
+            let started = Instant::now();
+            let rows: Vec<(String, usize)> = report
+                .counts
+                .iter()
+                .map(|(t, c)| (t.to_string(), c.rows))
+                .collect();
+            for lang in &config.output.report_languages {
+                let html = crate::report::render_html(&ctx, *lang, &rows)?;
+                staging.write(
+                    &format!("{}/report_{}.html", rule.name(), lang.code()),
+                    html.as_bytes(),
+                    &mut outputs,
+                )?;
+            }
+            stages.push(StageRecord {
+                stage: format!("report {}", rule.name()),
+                seconds: started.elapsed().as_secs_f64(),
+            });
+        }
         if let (Some(plan), true) = (&plan, config.commission.periods.contains(rule)) {
             let started = Instant::now();
             let out = commission_for(&ctx, plan, true)?;
@@ -435,7 +455,11 @@ pub fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
         inputs: input_records(&data, &report)?,
         warnings,
         rejected_rows: report.counts.values().map(|c| c.bad_rows).sum(),
-        reports: "not produced: HTML and PDF reports are not implemented yet".into(),
+        reports: if config.output.report_languages.is_empty() {
+            "none configured ([output] report_languages is empty)".into()
+        } else {
+            "HTML per period and language; PDF is not implemented yet".into()
+        },
         stages,
         outputs,
     };
