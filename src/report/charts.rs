@@ -57,6 +57,20 @@ fn draw_legend<'a, 'b: 'a>(chart: &mut ChartContext<'a, SVGBackend<'b>, Plane>) 
         .map_err(chart_error)
 }
 
+/// An x axis whose integer ticks are the centres of `n` categories.
+fn category_axis(n: usize) -> std::ops::Range<f64> {
+    -0.5..(n.max(1) as f64 - 0.5)
+}
+
+/// The category under an integer tick; other ticks stay unlabelled.
+fn category_label(categories: &[String], x: f64) -> String {
+    let i = x.round();
+    if (x - i).abs() > 1e-9 || i < 0.0 {
+        return String::new();
+    }
+    categories.get(i as usize).cloned().unwrap_or_default()
+}
+
 /// Grouped bars: for each category, one bar per series (`series[k].1[i]`);
 /// `line` (optional, right axis 0..max) is drawn as a polyline over the categories.
 pub fn grouped_bars(
@@ -76,17 +90,14 @@ pub fn grouped_bars(
             .x_label_area_size(40)
             .y_label_area_size(70)
             .right_y_label_area_size(if line.is_some() { 50 } else { 0 })
-            .build_cartesian_2d(0.0..n as f64, 0.0..top)
+            .build_cartesian_2d(category_axis(n), 0.0..top)
             .map_err(chart_error)?
-            .set_secondary_coord(0.0..n as f64, 0.0..line_top);
+            .set_secondary_coord(category_axis(n), 0.0..line_top);
         chart
             .configure_mesh()
             .disable_x_mesh()
             .x_labels(n)
-            .x_label_formatter(&|x| {
-                let i = x.floor() as usize;
-                categories.get(i).cloned().unwrap_or_default()
-            })
+            .x_label_formatter(&|x| category_label(categories, *x))
             .y_label_formatter(&|y| format!("{y:.0}"))
             .label_style((FONT, 12))
             .draw()
@@ -96,7 +107,7 @@ pub fn grouped_bars(
             let color = PALETTE[k % PALETTE.len()];
             chart
                 .draw_series(values.iter().enumerate().map(|(i, v)| {
-                    let x0 = i as f64 + 0.1 + k as f64 * width;
+                    let x0 = i as f64 - 0.4 + k as f64 * width;
                     Rectangle::new([(x0, 0.0), (x0 + width, *v)], color.filled())
                 }))
                 .map_err(chart_error)?
@@ -115,7 +126,7 @@ pub fn grouped_bars(
             let points: Vec<(f64, f64)> = values
                 .iter()
                 .enumerate()
-                .filter_map(|(i, v)| v.map(|v| (i as f64 + 0.5, v)))
+                .filter_map(|(i, v)| v.map(|v| (i as f64, v)))
                 .collect();
             chart
                 .draw_secondary_series(LineSeries::new(points.clone(), BLACK.stroke_width(2)))
@@ -130,7 +141,10 @@ pub fn grouped_bars(
                 )
                 .map_err(chart_error)?;
         }
-        draw_legend(&mut chart)
+        if series.len() > 1 || line.is_some() {
+            draw_legend(&mut chart)?;
+        }
+        Ok(())
     })
 }
 
@@ -183,18 +197,13 @@ pub fn stacked_bars(categories: &[String], series: &[(String, Vec<f64>)]) -> Res
             .margin(10)
             .x_label_area_size(40)
             .y_label_area_size(70)
-            .build_cartesian_2d(0.0..n as f64, 0.0..upper(totals.into_iter()))
+            .build_cartesian_2d(category_axis(n), 0.0..upper(totals.into_iter()))
             .map_err(chart_error)?;
         chart
             .configure_mesh()
             .disable_x_mesh()
             .x_labels(n)
-            .x_label_formatter(&|x| {
-                categories
-                    .get(x.floor() as usize)
-                    .cloned()
-                    .unwrap_or_default()
-            })
+            .x_label_formatter(&|x| category_label(categories, *x))
             .y_label_formatter(&|y| format!("{y:.0}"))
             .label_style((FONT, 12))
             .draw()
@@ -209,7 +218,7 @@ pub fn stacked_bars(categories: &[String], series: &[(String, Vec<f64>)]) -> Res
                     let y0 = base[i];
                     base[i] += v.max(0.0);
                     Rectangle::new(
-                        [(i as f64 + 0.15, y0), (i as f64 + 0.85, base[i])],
+                        [(i as f64 - 0.35, y0), (i as f64 + 0.35, base[i])],
                         color.filled(),
                     )
                 })

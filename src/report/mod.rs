@@ -116,6 +116,8 @@ pub struct HtmlTable {
     pub headers: Vec<String>,
     /// Rows of formatted cells.
     pub rows: Vec<Vec<String>>,
+    /// Per column: right-aligned (a number) or not (text).
+    pub numeric: Vec<bool>,
 }
 
 fn kind_of(table: &KpiTable, column: &str) -> ColumnType {
@@ -145,6 +147,10 @@ fn html_table(
     Ok(HtmlTable {
         headers: columns.iter().map(|c| label(t, c)).collect(),
         rows: out,
+        numeric: columns
+            .iter()
+            .map(|c| kind_of(table, c) != ColumnType::Text)
+            .collect(),
     })
 }
 
