@@ -23,17 +23,25 @@ fn chart_error(e: impl std::fmt::Display) -> Error {
 }
 
 /// Renders into an SVG string with `draw`.
-fn svg(
+fn svg_sized(
+    size: (u32, u32),
     draw: impl FnOnce(&DrawingArea<SVGBackend, plotters::coord::Shift>) -> Result<()>,
 ) -> Result<String> {
     let mut out = String::new();
     {
-        let root = SVGBackend::with_string(&mut out, (WIDTH, HEIGHT)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut out, size).into_drawing_area();
         root.fill(&WHITE).map_err(chart_error)?;
         draw(&root)?;
         root.present().map_err(chart_error)?;
     }
     Ok(out)
+}
+
+/// Renders a full-width chart into an SVG string with `draw`.
+fn svg(
+    draw: impl FnOnce(&DrawingArea<SVGBackend, plotters::coord::Shift>) -> Result<()>,
+) -> Result<String> {
+    svg_sized((WIDTH, HEIGHT), draw)
 }
 
 fn upper(values: impl Iterator<Item = f64>) -> f64 {
@@ -150,7 +158,16 @@ pub fn grouped_bars(
 
 /// Lines over labelled x positions (months).
 pub fn lines(labels: &[String], series: &[(String, Vec<f64>)]) -> Result<String> {
-    svg(|root| {
+    lines_sized((WIDTH, HEIGHT), labels, series)
+}
+
+/// [`lines`] at a given pixel size (small multiples on the rep pages).
+pub fn lines_sized(
+    size: (u32, u32),
+    labels: &[String],
+    series: &[(String, Vec<f64>)],
+) -> Result<String> {
+    svg_sized(size, |root| {
         let n = labels.len().max(1);
         let values = series.iter().flat_map(|(_, v)| v.iter().copied());
         let (lo, hi) = values.fold((0.0f64, 0.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));

@@ -309,44 +309,174 @@ pub struct Chart {
     svg: String,
 }
 
-fn trend(ctx: &KpiContext, t: &BTreeMap<String, String>) -> Result<Chart> {
-    // The 12 months ending with the report period's last month, each a
-    // company scorecard of the engine.
-    let mut labels = Vec::new();
-    let (mut sales, mut margin, mut collected) = (Vec::new(), Vec::new(), Vec::new());
+/// One month of the trailing year: its label, company and rep scorecards.
+struct Month {
+    label: String,
+    company: DataFrame,
+    reps: DataFrame,
+}
+
+/// The 12 months ending with the report period's last month, each computed
+/// by the engine (company and rep scorecards).
+fn trailing_months(ctx: &KpiContext) -> Result<Vec<Month>> {
     let last = Period::parse(&ctx.pe.format("%Y-%m").to_string())?;
-    let mut months = vec![last];
+    let mut periods = vec![last];
     for _ in 0..11 {
-        let prev = months.last().expect("one month").previous();
-        months.push(prev);
+        let prev = periods.last().expect("one month").previous();
+        periods.push(prev);
     }
-    months.reverse();
-    for m in months {
-        let mctx = KpiContext::new(ctx.data, m.clone(), ctx.as_of, ctx.settings.clone())?;
-        let df = scorecard(&mctx, Grouping::Company)?;
-        let cents = |c: &str| -> Result<f64> {
-            Ok(df.column(c)?.get(0)?.extract::<i64>().unwrap_or(0) as f64 / 100.0)
-        };
-        labels.push(m.label.clone());
-        sales.push(cents("sales_amount")?);
-        margin.push(cents("gross_margin")?);
-        collected.push(cents("collected_amount")?);
-    }
+    periods.reverse();
+    periods
+        .into_iter()
+        .map(|m| {
+            let mctx = KpiContext::new(ctx.data, m.clone(), ctx.as_of, ctx.settings.clone())?;
+            Ok(Month {
+                label: m.label.clone(),
+                company: scorecard(&mctx, Grouping::Company)?,
+                reps: scorecard(&mctx, Grouping::Rep)?,
+            })
+        })
+        .collect()
+}
+
+/// Money of `column` in row `row` of a frame, in currency units (0 when null).
+fn units_at(df: &DataFrame, column: &str, row: usize) -> Result<f64> {
+    Ok(df.column(column)?.get(row)?.extract::<i64>().unwrap_or(0) as f64 / 100.0)
+}
+
+fn trend(months: &[Month], t: &BTreeMap<String, String>) -> Result<Chart> {
+    let labels: Vec<String> = months.iter().map(|m| m.label.clone()).collect();
+    let series = ["sales_amount", "gross_margin", "collected_amount"]
+        .iter()
+        .map(|c| {
+            let values = months
+                .iter()
+                .map(|m| units_at(&m.company, c, 0))
+                .collect::<Result<Vec<_>>>()?;
+            Ok((label(t, c), values))
+        })
+        .collect::<Result<Vec<_>>>()?;
     Ok(Chart {
         title: label(t, "chart_trend"),
-        svg: charts::lines(
-            &labels,
-            &[
-                (label(t, "sales_amount"), sales),
-                (label(t, "gross_margin"), margin),
-                (label(t, "collected_amount"), collected),
-            ],
-        )?,
+        svg: charts::lines(&labels, &series)?,
     })
 }
 
+/// One rep's page: the scorecard against target, team median and previous period.
+#[derive(Debug, Serialize)]
+struct RepPage {
+    rep_id: String,
+    rep_name: String,
+    team: String,
+    rows: Vec<Vec<String>>,
+    svg: String,
+}
+
+/// KPIs of a rep page with their target column.
+const REP_PAGE: &[(&str, Option<&str>)] = &[
+    ("sales_amount", Some("sales_target")),
+    ("sales_attainment", None),
+    ("gross_margin_pct", None),
+    ("visits", None),
+    ("orders", None),
+    ("orders_per_100_visits", None),
+    ("collected_amount", Some("collection_target")),
+    ("dso_days", None),
+    ("new_customers", None),
+    ("legacy_sales_share", None),
+    ("discount_violations", None),
+];
+
+/// Median of the non-null values, formatted like the column.
+fn median_text(column: &str, kind: ColumnType, mut values: Vec<f64>) -> String {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    if n == 0 {
+        return NULL.into();
+    }
+    let m = if n % 2 == 1 {
+        values[n / 2]
+    } else {
+        (values[n / 2 - 1] + values[n / 2]) / 2.0
+    };
+    match kind {
+        ColumnType::Money => format_cents_grouped((m * 100.0).round() as i64),
+        ColumnType::Count if m.fract() != 0.0 => format!("{m:.1}"),
+        ColumnType::Count => group_thousands(m as i64),
+        _ => formatted(column, kind, &AnyValue::Float64(m)),
+    }
+}
+
+fn rep_pages(
+    reps: &KpiTable,
+    before: &KpiTable,
+    months: &[Month],
+    t: &BTreeMap<String, String>,
+) -> Result<Vec<RepPage>> {
+    let ids = text_cells(reps, "rep_id")?;
+    let teams = text_cells(reps, "team")?;
+    let names = text_cells(reps, "rep_name")?;
+    let before_ids = text_cells(before, "rep_id")?;
+    let labels: Vec<String> = months.iter().map(|m| m.label.clone()).collect();
+    let mut pages = Vec::new();
+    for (r, id) in ids.iter().enumerate() {
+        let mates: Vec<usize> = (0..ids.len()).filter(|&i| teams[i] == teams[r]).collect();
+        let prev = before_ids.iter().position(|b| b == id);
+        let mut rows = Vec::new();
+        for (column, target) in REP_PAGE {
+            let kind = kind_of(reps, column);
+            let cell = |tab: &KpiTable, c: &str, row: usize| -> Result<String> {
+                Ok(formatted(
+                    c,
+                    kind_of(tab, c),
+                    &tab.frame.column(c)?.get(row)?,
+                ))
+            };
+            let mate_values = mates
+                .iter()
+                .map(|&i| number(reps, column, i))
+                .collect::<Result<Vec<_>>>()?
+                .into_iter()
+                .flatten()
+                .collect();
+            rows.push(vec![
+                label(t, column),
+                cell(reps, column, r)?,
+                target
+                    .map(|c| cell(reps, c, r))
+                    .transpose()?
+                    .unwrap_or_default(),
+                median_text(column, kind, mate_values),
+                prev.map(|p| cell(before, column, p))
+                    .transpose()?
+                    .unwrap_or_else(|| NULL.into()),
+            ]);
+        }
+        let sales = months
+            .iter()
+            .map(|m| {
+                let row = m
+                    .reps
+                    .column("rep_id")?
+                    .str()?
+                    .iter()
+                    .position(|v| v == Some(id.as_str()));
+                row.map_or(Ok(0.0), |row| units_at(&m.reps, "sales_amount", row))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        pages.push(RepPage {
+            rep_id: id.clone(),
+            rep_name: names[r].clone(),
+            team: teams[r].clone(),
+            rows,
+            svg: charts::lines_sized((560, 200), &labels, &[(label(t, "sales_amount"), sales)])?,
+        });
+    }
+    Ok(pages)
+}
+
 fn chart_list(
-    ctx: &KpiContext,
+    months: &[Month],
     tables: &[KpiTable],
     t: &BTreeMap<String, String>,
 ) -> Result<Vec<Chart>> {
@@ -368,7 +498,7 @@ fn chart_list(
             )),
         )?,
     }];
-    out.push(trend(ctx, t)?);
+    out.push(trend(months, t)?);
     if let Ok(funnel) = table(tables, "funnel") {
         let all = rows_where(funnel, |r| Ok(text_cells(funnel, "rep_id")?[r] == "ALL"))?;
         if let Some(&row) = all.first() {
@@ -493,6 +623,7 @@ struct Page {
     teams: HtmlTable,
     regions: HtmlTable,
     charts: Vec<Chart>,
+    rep_pages: Vec<RepPage>,
     below_80: HtmlTable,
     discount: HtmlTable,
     low_conversion: Option<HtmlTable>,
@@ -537,6 +668,7 @@ pub fn render_html(ctx: &KpiContext, lang: Lang, input_rows: &[(String, usize)])
         ctx.settings.clone(),
     )?;
     let before = compute_all(&before_ctx)?;
+    let months = trailing_months(ctx)?;
     let reps = table(&tables, "scorecard")?;
     let teams = table(&tables, "rollup_team")?;
     let regions = table(&tables, "rollup_region")?;
@@ -605,7 +737,8 @@ pub fn render_html(ctx: &KpiContext, lang: Lang, input_rows: &[(String, usize)])
             &region_cols.iter().map(String::as_str).collect::<Vec<_>>(),
             &t,
         )?,
-        charts: chart_list(ctx, &tables, &t)?,
+        charts: chart_list(&months, &tables, &t)?,
+        rep_pages: rep_pages(reps, table(&before, "scorecard")?, &months, &t)?,
         below_80: html_table(
             reps,
             &below,
