@@ -83,7 +83,10 @@ fn html_in_both_languages_holds_the_scorecard_numbers() {
         assert!(!page.contains("<script") && !page.contains("<link") && !page.contains("src="));
         // Six charts, then one small trend chart per rep page.
         assert_eq!(page.matches("<svg").count(), 6 + reps.len() - 1);
-        assert_eq!(page.matches("<section class=\"rep\">").count(), reps.len() - 1);
+        assert_eq!(
+            page.matches("<section class=\"rep\">").count(),
+            reps.len() - 1
+        );
     }
     assert!(reps[1..]
         .iter()

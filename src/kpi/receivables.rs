@@ -246,45 +246,16 @@ pub fn invoice_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Option<LazyF
     Ok(Some(parts))
 }
 
-/// Per group, from attributed invoices and payments (both dated ≤ as_of;
-/// rule 8), all Int64:
-/// - `collected_amount = Σ amount` of payments with `payment_date` in
-///   `[start, PE]`, refunds included (cents);
-/// - settlement, per invoice with amount > 0: `settle_date` = the first
-///   `payment_date` on which the cumulative payments (same-day payments netted,
-///   payments ≤ as_of) reach `amount`; a later refund does not unsettle. A
-///   payment made before the invoice date settles it on its invoice date,
-///   so `settle_date = max(first crossing day, invoice_date)`. Credit notes
-///   (amount ≤ 0) never settle;
-/// - `__cycle_days_sum = Σ (settle_date − invoice_date)` in days and
-///   `__cycle_n` = count, over invoices whose `settle_date` is in `[start, PE]`
-///   (so `repayment_cycle_days = __cycle_days_sum / __cycle_n`);
-/// - per invoice dated ≤ PE with amount > 0:
-///   `outstanding = max(0, amount − Σ its payments dated ≤ PE)` (an overpayment
-///   never offsets another invoice), and `days past due = PE − due_date`;
-/// - `receivables_end = Σ outstanding` (cents);
-/// - `overdue_end = Σ outstanding` with `due_date < PE` (cents);
-/// - aging at PE, Σ outstanding by days past due: `aging_not_due` (≤ 0),
-///   `aging_1_30`, `aging_31_60`, `aging_61_90`, `aging_91_plus` (≥ 91); they
-///   sum to `receivables_end`.
-///
-/// `None` when invoices or payments are absent (the warning names the table).
-pub fn payment_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Option<LazyFrame>> {
-    let Some(invoices) = attributed_invoices(ctx) else {
-        return Ok(None);
-    };
-    let Some(payments) = attributed_payments(ctx) else {
-        return Ok(None);
-    };
+/// Per attributed invoice with amount > 0 (memoized, grouping-independent):
+/// `__outstanding = max(0, amount − payments ≤ PE)` for invoices dated ≤ PE,
+/// `__past_due = PE − due_date` in days, `__settle_date`,
+/// `__settled_in_period` and `__cycle_days` (see [`payment_parts`]).
+fn receivable_invoices(
+    ctx: &KpiContext,
+    invoices: LazyFrame,
+    payments: LazyFrame,
+) -> Result<LazyFrame> {
     let pe = lit(ctx.pe);
-
-    let collected = by_group(
-        payments.clone().filter(ctx.in_period(col("payment_date"))),
-        groups.clone(),
-    )
-    .group_by([col(GROUP)])
-    .agg([col("amount").sum().alias("collected_amount")]);
-
     let paid_pe = payments
         .clone()
         .filter(col("payment_date").lt_eq(pe.clone()))
@@ -357,6 +328,76 @@ pub fn payment_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Option<LazyF
                     .alias("__cycle_days"),
             ])
     });
+    Ok(per_invoice)
+}
+
+/// The customers with the largest overdue receivables at PE (rule 8: per
+/// invoice outstanding with `PE − due_date ≥ 1`), at most `limit`, largest
+/// first (ties by customer_id): `customer_id`, `overdue` (cents),
+/// `max_days_past_due`. `None` when invoices or payments are absent.
+pub fn top_overdue_customers(ctx: &KpiContext, limit: usize) -> Result<Option<DataFrame>> {
+    let (Some(invoices), Some(payments)) = (attributed_invoices(ctx), attributed_payments(ctx))
+    else {
+        return Ok(None);
+    };
+    let overdue = receivable_invoices(ctx, invoices, payments)?
+        .filter(
+            col("__past_due")
+                .gt_eq(lit(1i64))
+                .and(col("__outstanding").gt(lit(0i64))),
+        )
+        .group_by([col("customer_id")])
+        .agg([
+            col("__outstanding").sum().alias("overdue"),
+            col("__past_due").max().alias("max_days_past_due"),
+        ])
+        .sort_by_exprs(
+            [col("overdue"), col("customer_id")],
+            SortMultipleOptions::default().with_order_descending_multi([true, false]),
+        )
+        .limit(limit as IdxSize)
+        .collect()?;
+    Ok(Some(overdue))
+}
+
+/// Per group, from attributed invoices and payments (both dated ≤ as_of;
+/// rule 8), all Int64:
+/// - `collected_amount = Σ amount` of payments with `payment_date` in
+///   `[start, PE]`, refunds included (cents);
+/// - settlement, per invoice with amount > 0: `settle_date` = the first
+///   `payment_date` on which the cumulative payments (same-day payments netted,
+///   payments ≤ as_of) reach `amount`; a later refund does not unsettle. A
+///   payment made before the invoice date settles it on its invoice date,
+///   so `settle_date = max(first crossing day, invoice_date)`. Credit notes
+///   (amount ≤ 0) never settle;
+/// - `__cycle_days_sum = Σ (settle_date − invoice_date)` in days and
+///   `__cycle_n` = count, over invoices whose `settle_date` is in `[start, PE]`
+///   (so `repayment_cycle_days = __cycle_days_sum / __cycle_n`);
+/// - per invoice dated ≤ PE with amount > 0:
+///   `outstanding = max(0, amount − Σ its payments dated ≤ PE)` (an overpayment
+///   never offsets another invoice), and `days past due = PE − due_date`;
+/// - `receivables_end = Σ outstanding` (cents);
+/// - `overdue_end = Σ outstanding` with `due_date < PE` (cents);
+/// - aging at PE, Σ outstanding by days past due: `aging_not_due` (≤ 0),
+///   `aging_1_30`, `aging_31_60`, `aging_61_90`, `aging_91_plus` (≥ 91); they
+///   sum to `receivables_end`.
+///
+/// `None` when invoices or payments are absent (the warning names the table).
+pub fn payment_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Option<LazyFrame>> {
+    let Some(invoices) = attributed_invoices(ctx) else {
+        return Ok(None);
+    };
+    let Some(payments) = attributed_payments(ctx) else {
+        return Ok(None);
+    };
+    let collected = by_group(
+        payments.clone().filter(ctx.in_period(col("payment_date"))),
+        groups.clone(),
+    )
+    .group_by([col(GROUP)])
+    .agg([col("amount").sum().alias("collected_amount")]);
+
+    let per_invoice = receivable_invoices(ctx, invoices, payments)?;
 
     let out = |lo: Option<i64>, hi: Option<i64>| {
         let mut cond = lit(true);
@@ -557,16 +598,21 @@ P9,I10,2026-10-08,77.00\n";
 
     /// Receivable columns per rep for October 2026, as of its last day.
     fn october_by_rep(invoices: &str, payments: &str) -> DataFrame {
-        let data = testing::dataset(&[
-            ("reps", REPS),
-            ("customers", testing::CUSTOMERS),
-            ("invoices", invoices),
-            ("payments", payments),
-        ]);
+        let data = receivables_data(invoices, payments);
         compute(
             &testing::context(&data, "2026-10", "2026-10-31"),
             Grouping::Rep,
         )
+    }
+
+    /// Reps, customers, and these invoices and payments.
+    fn receivables_data(invoices: &str, payments: &str) -> crate::ingest::Dataset {
+        testing::dataset(&[
+            ("reps", REPS),
+            ("customers", testing::CUSTOMERS),
+            ("invoices", invoices),
+            ("payments", payments),
+        ])
     }
 
     fn full_data() -> crate::ingest::Dataset {
@@ -882,5 +928,53 @@ P7,J3,2026-10-06,10.00\n";
             ctx.warnings(),
             ["invoices: table absent, so invoice, collection and receivable KPIs are null"]
         );
+    }
+
+    #[test]
+    fn top_overdue_customers_sum_past_due_outstanding() {
+        // At PE 2026-10-31: C1 has A1 (70.00 left, 21 days late) and A2 (50.00,
+        // 31 days late); C2 has A3 (200.00, 1 day late); C3's A4 is not due
+        // and its overpaid A5 leaves nothing.
+        let invoices = "invoice_id,customer_id,invoice_date,due_date,amount,rep_id\n\
+A1,C1,2026-09-10,2026-10-10,100.00,R1\n\
+A2,C1,2026-09-01,2026-09-30,50.00,R1\n\
+A3,C2,2026-10-01,2026-10-30,200.00,R2\n\
+A4,C3,2026-10-15,2026-11-15,500.00,R3\n\
+A5,C3,2026-09-01,2026-10-01,40.00,R3\n";
+        let payments = "payment_id,invoice_id,payment_date,amount\nP1,A1,2026-10-05,30.00\nP2,A5,2026-10-02,60.00\n";
+        let data = receivables_data(invoices, payments);
+        let ctx = testing::context(&data, "2026-10", "2026-10-31");
+        let top = top_overdue_customers(&ctx, 10).unwrap().unwrap();
+        let ids: Vec<_> = top
+            .column("customer_id")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .flatten()
+            .collect();
+        assert_eq!(ids, ["C2", "C1"]);
+        let overdue: Vec<_> = top
+            .column("overdue")
+            .unwrap()
+            .i64()
+            .unwrap()
+            .iter()
+            .flatten()
+            .collect();
+        assert_eq!(overdue, [20_000, 12_000]);
+        let late: Vec<_> = top
+            .column("max_days_past_due")
+            .unwrap()
+            .i64()
+            .unwrap()
+            .iter()
+            .flatten()
+            .collect();
+        assert_eq!(late, [1, 31]);
+        assert_eq!(top_overdue_customers(&ctx, 1).unwrap().unwrap().height(), 1);
+        // Together they are the company's overdue receivables.
+        let company = compute(&ctx, Grouping::Company);
+        assert_eq!(int(&company, "company", "overdue_end"), Some(32_000));
     }
 }

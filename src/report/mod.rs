@@ -560,6 +560,56 @@ fn chart_list(
     Ok(out)
 }
 
+/// The ten customers with the largest overdue receivables at PE, from the
+/// receivables engine, with their names from the customer view.
+fn overdue_table(
+    ctx: &KpiContext,
+    customers: Option<&KpiTable>,
+    t: &BTreeMap<String, String>,
+) -> Result<Option<HtmlTable>> {
+    let Some(top) = crate::kpi::receivables::top_overdue_customers(ctx, 10)? else {
+        return Ok(None);
+    };
+    let names: BTreeMap<String, String> = match customers {
+        Some(c) => text_cells(c, "customer_id")?
+            .into_iter()
+            .zip(text_cells(c, "customer_name")?)
+            .collect(),
+        None => BTreeMap::new(),
+    };
+    let ids = top.column("customer_id")?.str()?;
+    let overdue = top.column("overdue")?.i64()?;
+    let late = top.column("max_days_past_due")?.i64()?;
+    let rows = (0..top.height())
+        .map(|r| {
+            let id = ids.get(r).unwrap_or_default().to_string();
+            vec![
+                names.get(&id).cloned().unwrap_or_else(|| NULL.into()),
+                overdue.get(r).map_or(NULL.into(), format_cents_grouped),
+                late.get(r).map_or(NULL.into(), group_thousands),
+                id,
+            ]
+        })
+        .map(|mut row| {
+            row.rotate_right(1);
+            row
+        })
+        .collect();
+    Ok(Some(HtmlTable {
+        headers: [
+            "customer_id",
+            "customer_name",
+            "overdue_end",
+            "max_days_past_due",
+        ]
+        .iter()
+        .map(|c| label(t, c))
+        .collect(),
+        rows,
+        numeric: vec![false, false, true, true],
+    }))
+}
+
 /// Formulas of the definitions appendix (SPEC sections 3 and 6).
 const DEFINITIONS: &[(&str, &str)] = &[
     (
@@ -628,6 +678,7 @@ struct Page {
     discount: HtmlTable,
     low_conversion: Option<HtmlTable>,
     lost: Option<HtmlTable>,
+    overdue: Option<HtmlTable>,
     definitions: Vec<(String, String, String)>,
     settings: Vec<(String, String)>,
     inputs: Vec<(String, usize)>,
@@ -760,6 +811,7 @@ pub fn render_html(ctx: &KpiContext, lang: Lang, input_rows: &[(String, usize)])
         )?,
         low_conversion,
         lost,
+        overdue: overdue_table(ctx, customers, &t)?,
         definitions: DEFINITIONS
             .iter()
             .map(|(c, f)| (label(&t, c), c.to_string(), f.to_string()))
