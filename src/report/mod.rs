@@ -183,7 +183,12 @@ pub struct SummaryLine {
     previous: String,
     delta: String,
     arrow: String,
+    /// `good`, `bad` or empty: whether the change is an improvement.
+    tone: String,
 }
+
+/// KPIs where a rise is bad news.
+const LOWER_IS_BETTER: &[&str] = &["receivables_end", "dso_days", "lost_customers"];
 
 /// KPIs of the summary with their target column, if any.
 const SUMMARY: &[(&str, Option<&str>, Option<&str>)] = &[
@@ -241,6 +246,13 @@ fn summary(
             }
             _ => (NULL.into(), String::new()),
         };
+        let rising_is_good = !LOWER_IS_BETTER.contains(column);
+        let tone = match arrow.as_str() {
+            "▲" if rising_is_good => "good",
+            "▼" if !rising_is_good => "good",
+            "▲" | "▼" => "bad",
+            _ => "",
+        };
         lines.push(SummaryLine {
             label: label(t, column),
             value: cell(now, column)?,
@@ -255,6 +267,7 @@ fn summary(
             previous: cell(before, column)?,
             delta,
             arrow,
+            tone: tone.into(),
         });
     }
     Ok(lines)
