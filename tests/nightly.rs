@@ -148,6 +148,7 @@ fn publishes_a_complete_run_with_manifest_and_latest() {
         "previous_month/commission_detail.csv",
         "month_to_date/report_zh.html",
         "quarter_to_date/report_en.html",
+        "previous_month/report_zh.pdf",
     ] {
         assert!(
             names.contains(&expected),

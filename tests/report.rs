@@ -99,8 +99,8 @@ fn two_renders_are_byte_identical() {
     let b = tempfile::tempdir().unwrap();
     assert!(render(a.path()).status.success());
     assert!(render(b.path()).status.success());
-    for lang in ["zh", "en"] {
-        let name = format!("report_2026-10_{lang}.html");
+    for name in ["zh.html", "en.html", "zh.pdf", "en.pdf"] {
+        let name = format!("report_2026-10_{name}");
         assert_eq!(
             std::fs::read(a.path().join(&name)).unwrap(),
             std::fs::read(b.path().join(&name)).unwrap()

@@ -52,13 +52,6 @@ pub enum Command {
     Config(ConfigCommand),
 }
 
-/// File formats of reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ReportFormat {
-    /// One self-contained HTML file (inline SVG and CSS).
-    Html,
-}
-
 /// `salesops report`.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
@@ -68,12 +61,12 @@ pub struct ReportArgs {
     /// Period options.
     #[command(flatten)]
     pub when: PeriodArgs,
-    /// Output folder: `report_<period>_<lang>.html`.
+    /// Output folder: `report_<period>_<lang>.html` / `.pdf`.
     #[arg(long)]
     pub out: PathBuf,
-    /// Formats (only `html` so far; PDF is not implemented yet).
-    #[arg(long, value_enum, value_delimiter = ',', default_value = "html")]
-    pub format: Vec<ReportFormat>,
+    /// Formats (comma-separated: `html`, `pdf`).
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "html,pdf")]
+    pub format: Vec<crate::report::ReportFormat>,
     /// Languages (comma-separated: `zh`, `en`).
     #[arg(long, value_enum, value_delimiter = ',', default_value = "zh,en")]
     pub lang: Vec<crate::report::Lang>,
@@ -445,20 +438,24 @@ fn run_report(args: ReportArgs) -> anyhow::Result<()> {
         .iter()
         .map(|(t, c)| (t.to_string(), c.rows))
         .collect();
-    // Render every language before writing any file.
-    let pages = args
-        .lang
-        .iter()
-        .map(|lang| Ok((*lang, crate::report::render_html(&ctx, *lang, &rows)?)))
-        .collect::<crate::Result<Vec<_>>>()?;
+    // Render every language and format before writing any file.
+    let mut files = Vec::new();
+    for lang in &args.lang {
+        for format in &args.format {
+            let bytes = crate::report::render(&ctx, *lang, *format, &rows)?;
+            let name = format!(
+                "report_{}_{}.{}",
+                ctx.period,
+                lang.code(),
+                format.extension()
+            );
+            files.push((args.out.join(name), bytes));
+        }
+    }
     print_warnings(&ctx.warnings());
-    for (lang, html) in pages {
-        let path = args
-            .out
-            .join(format!("report_{}_{}.html", ctx.period, lang.code()));
+    for (path, bytes) in files {
         write_atomic(&path, |f| {
-            f.write_all(html.as_bytes())
-                .map_err(|e| Error::io(&path, e))
+            f.write_all(&bytes).map_err(|e| Error::io(&path, e))
         })?;
         eprintln!("report: {}", path.display());
     }

@@ -132,9 +132,11 @@ pub struct OutputConfig {
     pub dir: Option<PathBuf>,
     /// File formats of the KPI tables (default csv and parquet).
     pub kpi_formats: Vec<FileFormat>,
-    /// Languages of the HTML report written for each period (default zh and
-    /// en; empty: no report). PDF is not implemented yet.
+    /// Languages of the report written for each period (default zh and en;
+    /// empty: no report).
     pub report_languages: Vec<crate::report::Lang>,
+    /// Formats of the report (default html and pdf).
+    pub report_formats: Vec<crate::report::ReportFormat>,
 }
 
 impl Default for OutputConfig {
@@ -143,6 +145,10 @@ impl Default for OutputConfig {
             dir: None,
             kpi_formats: vec![FileFormat::Csv, FileFormat::Parquet],
             report_languages: vec![crate::report::Lang::Zh, crate::report::Lang::En],
+            report_formats: vec![
+                crate::report::ReportFormat::Html,
+                crate::report::ReportFormat::Pdf,
+            ],
         }
     }
 }

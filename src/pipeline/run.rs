@@ -395,12 +395,19 @@ pub fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
                 .map(|(t, c)| (t.to_string(), c.rows))
                 .collect();
             for lang in &config.output.report_languages {
-                let html = crate::report::render_html(&ctx, *lang, &rows)?;
-                staging.write(
-                    &format!("{}/report_{}.html", rule.name(), lang.code()),
-                    html.as_bytes(),
-                    &mut outputs,
-                )?;
+                for format in &config.output.report_formats {
+                    let bytes = crate::report::render(&ctx, *lang, *format, &rows)?;
+                    staging.write(
+                        &format!(
+                            "{}/report_{}.{}",
+                            rule.name(),
+                            lang.code(),
+                            format.extension()
+                        ),
+                        &bytes,
+                        &mut outputs,
+                    )?;
+                }
             }
             stages.push(StageRecord {
                 stage: format!("report {}", rule.name()),
@@ -455,10 +462,12 @@ pub fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
         inputs: input_records(&data, &report)?,
         warnings,
         rejected_rows: report.counts.values().map(|c| c.bad_rows).sum(),
-        reports: if config.output.report_languages.is_empty() {
-            "none configured ([output] report_languages is empty)".into()
+        reports: if config.output.report_languages.is_empty()
+            || config.output.report_formats.is_empty()
+        {
+            "none configured ([output] report_languages or report_formats is empty)".into()
         } else {
-            "HTML per period and language; PDF is not implemented yet".into()
+            "one per period, language and format".into()
         },
         stages,
         outputs,

@@ -4,6 +4,7 @@
 //! `reports/messages.toml`, the page from the template `reports/report.html.j2`.
 
 pub mod charts;
+pub mod pdf;
 
 use std::collections::BTreeMap;
 
@@ -38,6 +39,39 @@ impl Lang {
             Lang::Zh => "zh",
             Lang::En => "en",
         }
+    }
+}
+
+/// File format of a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReportFormat {
+    /// One self-contained HTML file (inline SVG and CSS).
+    Html,
+    /// A4 PDF typeset by typst (needs the fonts-noto-cjk package).
+    Pdf,
+}
+
+impl ReportFormat {
+    /// File name extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            ReportFormat::Html => "html",
+            ReportFormat::Pdf => "pdf",
+        }
+    }
+}
+
+/// Renders the report of the context's period in one language and format.
+pub fn render(
+    ctx: &KpiContext,
+    lang: Lang,
+    format: ReportFormat,
+    input_rows: &[(String, usize)],
+) -> Result<Vec<u8>> {
+    match format {
+        ReportFormat::Html => Ok(render_html(ctx, lang, input_rows)?.into_bytes()),
+        ReportFormat::Pdf => pdf::render_pdf(ctx, lang, input_rows),
     }
 }
 
@@ -722,6 +756,17 @@ const GROUP_COLUMNS: &[&str] = &[
 /// Renders the HTML report of the context's period in `lang`; `input_rows`
 /// are the row counts of the inputs, for the appendix.
 pub fn render_html(ctx: &KpiContext, lang: Lang, input_rows: &[(String, usize)]) -> Result<String> {
+    let page = build_page(ctx, lang, input_rows)?;
+    let mut env = minijinja::Environment::new();
+    env.add_template("report", TEMPLATE)
+        .map_err(|e| Error::Invalid(format!("reports/report.html.j2: {e}")))?;
+    env.get_template("report")
+        .and_then(|tpl| tpl.render(minijinja::Value::from_serialize(&page)))
+        .map_err(|e| Error::Invalid(format!("rendering the report: {e}")))
+}
+
+/// Everything a report shows, read from the KPI tables of the engine.
+fn build_page(ctx: &KpiContext, lang: Lang, input_rows: &[(String, usize)]) -> Result<Page> {
     let t = catalogue(lang)?;
     let tables = compute_all(ctx)?;
     let previous = ctx.period.previous();
@@ -838,12 +883,7 @@ pub fn render_html(ctx: &KpiContext, lang: Lang, input_rows: &[(String, usize)])
         inputs: input_rows.to_vec(),
         t,
     };
-    let mut env = minijinja::Environment::new();
-    env.add_template("report", TEMPLATE)
-        .map_err(|e| Error::Invalid(format!("reports/report.html.j2: {e}")))?;
-    env.get_template("report")
-        .and_then(|tpl| tpl.render(minijinja::Value::from_serialize(&page)))
-        .map_err(|e| Error::Invalid(format!("rendering the report: {e}")))
+    Ok(page)
 }
 
 #[cfg(test)]
