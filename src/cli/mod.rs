@@ -433,16 +433,13 @@ fn run_report(args: ReportArgs) -> anyhow::Result<()> {
     let (period, as_of, settings) = resolve_period(&args.when)?;
     let (data, report) = load_data(&args.input)?;
     let ctx = KpiContext::new(&data, period, as_of, settings)?;
-    let rows: Vec<(String, usize)> = report
-        .counts
-        .iter()
-        .map(|(t, c)| (t.to_string(), c.rows))
-        .collect();
+    let rows = report.rows_read();
+    let report_data = crate::report::ReportData::compute(&ctx)?;
     // Render every language and format before writing any file.
     let mut files = Vec::new();
     for lang in &args.lang {
         for format in &args.format {
-            let bytes = crate::report::render(&ctx, *lang, *format, &rows)?;
+            let bytes = crate::report::render(&ctx, &report_data, *lang, *format, &rows)?;
             let name = format!(
                 "report_{}_{}.{}",
                 ctx.period,

@@ -93,6 +93,14 @@ impl ValidationReport {
         self.problem_counts.values().sum()
     }
 
+    /// Data rows read per table, in table-name order (for report appendices).
+    pub fn rows_read(&self) -> Vec<(String, usize)> {
+        self.counts
+            .iter()
+            .map(|(t, c)| (t.to_string(), c.rows))
+            .collect()
+    }
+
     /// Human-readable report of every problem kind with its examples.
     pub fn render(&self) -> String {
         let mut out = String::new();

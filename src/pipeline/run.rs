@@ -25,6 +25,7 @@ use crate::kpi::tables::compute_all;
 use crate::kpi::KpiContext;
 use crate::output::write_atomic;
 use crate::period::Period;
+use crate::report::ReportData;
 use crate::{Error, Result};
 
 /// Name of the lock file in the output root.
@@ -377,7 +378,8 @@ pub fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
     for (rule, period) in &periods {
         let started = Instant::now();
         let ctx = KpiContext::new(&data, period.clone(), as_of, config.kpi.clone())?;
-        for table in compute_all(&ctx)? {
+        let tables = compute_all(&ctx)?;
+        for table in &tables {
             for format in &config.output.kpi_formats {
                 let path = format!("{}/kpi/{}.{}", rule.name(), table.name, format.extension());
                 staging.write(&path, &table.render(*format)?, &mut outputs)?;
@@ -389,14 +391,11 @@ pub fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
         });
         if !config.output.report_languages.is_empty() {
             let started = Instant::now();
-            let rows: Vec<(String, usize)> = report
-                .counts
-                .iter()
-                .map(|(t, c)| (t.to_string(), c.rows))
-                .collect();
+            let rows = report.rows_read();
+            let report_data = ReportData::from_tables(&ctx, tables)?;
             for lang in &config.output.report_languages {
                 for format in &config.output.report_formats {
-                    let bytes = crate::report::render(&ctx, *lang, *format, &rows)?;
+                    let bytes = crate::report::render(&ctx, &report_data, *lang, *format, &rows)?;
                     staging.write(
                         &format!(
                             "{}/report_{}.{}",

@@ -44,6 +44,9 @@ fn svg(
     svg_sized((WIDTH, HEIGHT), draw)
 }
 
+/// A named data series; `None` is a null value, which is not drawn (never as 0).
+pub type Series = (String, Vec<Option<f64>>);
+
 fn upper(values: impl Iterator<Item = f64>) -> f64 {
     let max = values.fold(0.0f64, f64::max);
     if max > 0.0 {
@@ -83,12 +86,12 @@ fn category_label(categories: &[String], x: f64) -> String {
 /// `line` (optional, right axis 0..max) is drawn as a polyline over the categories.
 pub fn grouped_bars(
     categories: &[String],
-    series: &[(String, Vec<f64>)],
-    line: Option<(String, Vec<Option<f64>>)>,
+    series: &[Series],
+    line: Option<Series>,
 ) -> Result<String> {
     svg(|root| {
         let n = categories.len().max(1);
-        let top = upper(series.iter().flat_map(|(_, v)| v.iter().copied()));
+        let top = upper(series.iter().flat_map(|(_, v)| v.iter().flatten().copied()));
         let line_top = line
             .as_ref()
             .map(|(_, v)| upper(v.iter().flatten().copied()))
@@ -114,9 +117,9 @@ pub fn grouped_bars(
         for (k, (name, values)) in series.iter().enumerate() {
             let color = PALETTE[k % PALETTE.len()];
             chart
-                .draw_series(values.iter().enumerate().map(|(i, v)| {
+                .draw_series(values.iter().enumerate().filter_map(|(i, v)| {
                     let x0 = i as f64 - 0.4 + k as f64 * width;
-                    Rectangle::new([(x0, 0.0), (x0 + width, *v)], color.filled())
+                    v.map(|v| Rectangle::new([(x0, 0.0), (x0 + width, v)], color.filled()))
                 }))
                 .map_err(chart_error)?
                 .label(name.clone())
@@ -157,19 +160,15 @@ pub fn grouped_bars(
 }
 
 /// Lines over labelled x positions (months).
-pub fn lines(labels: &[String], series: &[(String, Vec<f64>)]) -> Result<String> {
+pub fn lines(labels: &[String], series: &[Series]) -> Result<String> {
     lines_sized((WIDTH, HEIGHT), labels, series)
 }
 
 /// [`lines`] at a given pixel size (small multiples on the rep pages).
-pub fn lines_sized(
-    size: (u32, u32),
-    labels: &[String],
-    series: &[(String, Vec<f64>)],
-) -> Result<String> {
+pub fn lines_sized(size: (u32, u32), labels: &[String], series: &[Series]) -> Result<String> {
     svg_sized(size, |root| {
         let n = labels.len().max(1);
-        let values = series.iter().flat_map(|(_, v)| v.iter().copied());
+        let values = series.iter().flat_map(|(_, v)| v.iter().flatten().copied());
         let (lo, hi) = values.fold((0.0f64, 0.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
         let hi = if hi > lo { hi * 1.1 } else { lo + 1.0 };
         let mut chart = ChartBuilder::on(root)
@@ -189,10 +188,11 @@ pub fn lines_sized(
         for (k, (name, values)) in series.iter().enumerate() {
             let color = PALETTE[k % PALETTE.len()];
             chart
-                .draw_series(LineSeries::new(
-                    values.iter().enumerate().map(|(i, v)| (i as f64, *v)),
-                    color.stroke_width(2),
-                ))
+                .draw_series(
+                    runs(values)
+                        .into_iter()
+                        .map(|run| PathElement::new(run, color.stroke_width(2))),
+                )
                 .map_err(chart_error)?
                 .label(name.clone())
                 .legend(move |(x, y)| {
@@ -203,12 +203,36 @@ pub fn lines_sized(
     })
 }
 
+/// The runs of consecutive non-null values as (x, y) polylines: a line
+/// breaks where a value is null instead of dropping to 0.
+fn runs(values: &[Option<f64>]) -> Vec<Vec<(f64, f64)>> {
+    let mut out: Vec<Vec<(f64, f64)>> = Vec::new();
+    let mut current = Vec::new();
+    for (i, v) in values.iter().enumerate() {
+        match v {
+            Some(v) => current.push((i as f64, *v)),
+            None if !current.is_empty() => out.push(std::mem::take(&mut current)),
+            None => {}
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
 /// Stacked bars: per category, the series stacked bottom to top.
-pub fn stacked_bars(categories: &[String], series: &[(String, Vec<f64>)]) -> Result<String> {
+pub fn stacked_bars(categories: &[String], series: &[Series]) -> Result<String> {
     svg(|root| {
         let n = categories.len().max(1);
         let totals: Vec<f64> = (0..categories.len())
-            .map(|i| series.iter().map(|(_, v)| v[i].max(0.0)).sum())
+            .map(|i| {
+                series
+                    .iter()
+                    .filter_map(|(_, v)| v[i])
+                    .map(|v| v.max(0.0))
+                    .sum()
+            })
             .collect();
         let mut chart = ChartBuilder::on(root)
             .margin(10)
@@ -231,13 +255,13 @@ pub fn stacked_bars(categories: &[String], series: &[(String, Vec<f64>)]) -> Res
             let bars: Vec<Rectangle<(f64, f64)>> = values
                 .iter()
                 .enumerate()
-                .map(|(i, v)| {
+                .filter_map(|(i, v)| {
                     let y0 = base[i];
-                    base[i] += v.max(0.0);
-                    Rectangle::new(
+                    base[i] += v.as_ref()?.max(0.0);
+                    Some(Rectangle::new(
                         [(i as f64 - 0.35, y0), (i as f64 + 0.35, base[i])],
                         color.filled(),
-                    )
+                    ))
                 })
                 .collect();
             chart
@@ -289,4 +313,39 @@ pub fn quadrant(points: &[(String, f64, f64)], x_name: &str, y_name: &str) -> Re
             .map_err(chart_error)?;
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_null_breaks_the_line_instead_of_dropping_to_zero() {
+        let v = [Some(1.0), Some(2.0), None, Some(4.0), None, None];
+        assert_eq!(
+            runs(&v),
+            vec![vec![(0.0, 1.0), (1.0, 2.0)], vec![(3.0, 4.0)]]
+        );
+        assert!(runs(&[None, None]).is_empty());
+    }
+
+    #[test]
+    fn null_bars_are_not_drawn() {
+        let with_null = grouped_bars(
+            &["A".into(), "B".into()],
+            &[("s".into(), vec![Some(5.0), None])],
+            None,
+        )
+        .unwrap();
+        let with_zero = grouped_bars(
+            &["A".into(), "B".into()],
+            &[("s".into(), vec![Some(5.0), Some(0.0)])],
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            with_null.matches("<rect").count() + 1,
+            with_zero.matches("<rect").count()
+        );
+    }
 }

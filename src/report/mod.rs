@@ -65,13 +65,14 @@ impl ReportFormat {
 /// Renders the report of the context's period in one language and format.
 pub fn render(
     ctx: &KpiContext,
+    data: &ReportData,
     lang: Lang,
     format: ReportFormat,
     input_rows: &[(String, usize)],
 ) -> Result<Vec<u8>> {
     match format {
-        ReportFormat::Html => Ok(render_html(ctx, lang, input_rows)?.into_bytes()),
-        ReportFormat::Pdf => pdf::render_pdf(ctx, lang, input_rows),
+        ReportFormat::Html => Ok(render_html(ctx, data, lang, input_rows)?.into_bytes()),
+        ReportFormat::Pdf => pdf::render_pdf(ctx, data, lang, input_rows),
     }
 }
 
@@ -343,9 +344,10 @@ fn text_cells(table: &KpiTable, column: &str) -> Result<Vec<String>> {
         .collect())
 }
 
-fn values(table: &KpiTable, column: &str) -> Result<Vec<f64>> {
+/// A column as chart values; null stays null (not drawn, never 0).
+fn values(table: &KpiTable, column: &str) -> Result<Vec<Option<f64>>> {
     (0..table.frame.height())
-        .map(|r| Ok(number(table, column, r)?.unwrap_or(0.0)))
+        .map(|r| number(table, column, r))
         .collect()
 }
 
@@ -386,9 +388,13 @@ fn trailing_months(ctx: &KpiContext) -> Result<Vec<Month>> {
         .collect()
 }
 
-/// Money of `column` in row `row` of a frame, in currency units (0 when null).
-fn units_at(df: &DataFrame, column: &str, row: usize) -> Result<f64> {
-    Ok(df.column(column)?.get(row)?.extract::<i64>().unwrap_or(0) as f64 / 100.0)
+/// Money of `column` in row `row` of a frame, in currency units (null stays null).
+fn units_at(df: &DataFrame, column: &str, row: usize) -> Result<Option<f64>> {
+    Ok(df
+        .column(column)?
+        .get(row)?
+        .extract::<i64>()
+        .map(|c| c as f64 / 100.0))
 }
 
 fn trend(months: &[Month], t: &BTreeMap<String, String>) -> Result<Chart> {
@@ -508,7 +514,7 @@ fn rep_pages(
                     .str()?
                     .iter()
                     .position(|v| v == Some(id.as_str()));
-                row.map_or(Ok(0.0), |row| units_at(&m.reps, "sales_amount", row))
+                row.map_or(Ok(None), |row| units_at(&m.reps, "sales_amount", row))
             })
             .collect::<Result<Vec<_>>>()?;
         pages.push(RepPage {
@@ -555,9 +561,9 @@ fn chart_list(
                 .iter()
                 .filter_map(|c| c.strip_prefix("reached_").map(str::to_string))
                 .collect();
-            let reached: Vec<f64> = stages
+            let reached: Vec<Option<f64>> = stages
                 .iter()
-                .map(|s| Ok(number(funnel, &format!("reached_{s}"), row)?.unwrap_or(0.0)))
+                .map(|s| number(funnel, &format!("reached_{s}"), row))
                 .collect::<Result<_>>()?;
             out.push(Chart {
                 title: label(t, "chart_funnel"),
@@ -584,7 +590,7 @@ fn chart_list(
         svg: charts::quadrant(
             &ids.iter()
                 .zip(visits.iter().zip(&orders))
-                .map(|(i, (v, o))| (i.clone(), *v, *o))
+                .filter_map(|(i, (v, o))| Some((i.clone(), (*v)?, (*o)?)))
                 .collect::<Vec<_>>(),
             &label(t, "visits"),
             &label(t, "orders"),
@@ -598,7 +604,7 @@ fn chart_list(
                 label(t, "legacy_sales_share"),
                 values(reps, "legacy_sales_share")?
                     .iter()
-                    .map(|v| v * 100.0)
+                    .map(|v| v.map(|v| v * 100.0))
                     .collect(),
             )],
             None,
@@ -755,8 +761,13 @@ const GROUP_COLUMNS: &[&str] = &[
 
 /// Renders the HTML report of the context's period in `lang`; `input_rows`
 /// are the row counts of the inputs, for the appendix.
-pub fn render_html(ctx: &KpiContext, lang: Lang, input_rows: &[(String, usize)]) -> Result<String> {
-    let page = build_page(ctx, lang, input_rows)?;
+pub fn render_html(
+    ctx: &KpiContext,
+    data: &ReportData,
+    lang: Lang,
+    input_rows: &[(String, usize)],
+) -> Result<String> {
+    let page = build_page(ctx, data, lang, input_rows)?;
     let mut env = minijinja::Environment::new();
     env.add_template("report", TEMPLATE)
         .map_err(|e| Error::Invalid(format!("reports/report.html.j2: {e}")))?;
@@ -766,21 +777,56 @@ pub fn render_html(ctx: &KpiContext, lang: Lang, input_rows: &[(String, usize)])
 }
 
 /// Everything a report shows, read from the KPI tables of the engine.
-fn build_page(ctx: &KpiContext, lang: Lang, input_rows: &[(String, usize)]) -> Result<Page> {
+/// The KPI tables a report reads: the period's, the previous period's and
+/// the 12 trailing months' scorecards. Computed once per period and shared by
+/// every language and format.
+pub struct ReportData {
+    tables: Vec<KpiTable>,
+    before: Vec<KpiTable>,
+    months: Vec<Month>,
+}
+
+impl ReportData {
+    /// Computes everything a report of the context's period reads.
+    pub fn compute(ctx: &KpiContext) -> Result<ReportData> {
+        ReportData::from_tables(ctx, compute_all(ctx)?)
+    }
+
+    /// As [`ReportData::compute`], reusing the period's tables already
+    /// computed by [`compute_all`].
+    pub fn from_tables(ctx: &KpiContext, tables: Vec<KpiTable>) -> Result<ReportData> {
+        let previous = ctx.period.previous();
+        let before_ctx = KpiContext::new(
+            ctx.data,
+            previous.clone(),
+            ctx.as_of.max(previous.end),
+            ctx.settings.clone(),
+        )?;
+        Ok(ReportData {
+            tables,
+            before: compute_all(&before_ctx)?,
+            months: trailing_months(ctx)?,
+        })
+    }
+
+    /// The period's KPI tables.
+    pub fn tables(&self) -> &[KpiTable] {
+        &self.tables
+    }
+}
+
+fn build_page(
+    ctx: &KpiContext,
+    data: &ReportData,
+    lang: Lang,
+    input_rows: &[(String, usize)],
+) -> Result<Page> {
     let t = catalogue(lang)?;
-    let tables = compute_all(ctx)?;
     let previous = ctx.period.previous();
-    let before_ctx = KpiContext::new(
-        ctx.data,
-        previous.clone(),
-        ctx.as_of.max(previous.end),
-        ctx.settings.clone(),
-    )?;
-    let before = compute_all(&before_ctx)?;
-    let months = trailing_months(ctx)?;
-    let reps = table(&tables, "scorecard")?;
-    let teams = table(&tables, "rollup_team")?;
-    let regions = table(&tables, "rollup_region")?;
+    let (tables, before, months) = (&data.tables, &data.before, &data.months);
+    let reps = table(tables, "scorecard")?;
+    let teams = table(tables, "rollup_team")?;
+    let regions = table(tables, "rollup_region")?;
     let with_columns = |cols: &[&str], first: &str| -> Vec<String> {
         std::iter::once(first.to_string())
             .chain(cols.iter().map(|c| c.to_string()))
@@ -794,7 +840,7 @@ fn build_page(ctx: &KpiContext, lang: Lang, input_rows: &[(String, usize)]) -> R
     let discount = rows_where(reps, |r| {
         Ok(number(reps, "discount_violations", r)?.is_some_and(|v| v > 0.0))
     })?;
-    let customers = table(&tables, "customers").ok();
+    let customers = table(tables, "customers").ok();
     let customer_rows =
         |keep: &dyn Fn(&KpiTable, usize) -> Result<bool>| -> Result<Option<HtmlTable>> {
             customers
@@ -815,15 +861,9 @@ fn build_page(ctx: &KpiContext, lang: Lang, input_rows: &[(String, usize)]) -> R
                 })
                 .transpose()
         };
-    let low_conversion = customer_rows(&|c, r| {
-        Ok(
-            c.frame.column("low_conversion")?.get(r)?.extract::<u8>() == Some(1)
-                || matches!(
-                    c.frame.column("low_conversion")?.get(r)?,
-                    AnyValue::Boolean(true)
-                ),
-        )
-    })?;
+    // low_conversion is Boolean (null without visits or orders: not flagged).
+    let low_conversion =
+        customer_rows(&|c, r| Ok(c.frame.column("low_conversion")?.bool()?.get(r) == Some(true)))?;
     let lost =
         customer_rows(&|c, r| Ok(c.frame.column("status")?.get(r)?.get_str() == Some("lost")))?;
     let page = Page {
@@ -832,7 +872,7 @@ fn build_page(ctx: &KpiContext, lang: Lang, input_rows: &[(String, usize)]) -> R
         as_of: ctx.as_of.to_string(),
         pe: ctx.pe.to_string(),
         previous_period: previous.to_string(),
-        summary: summary(table(&tables, "company")?, table(&before, "company")?, &t)?,
+        summary: summary(table(tables, "company")?, table(before, "company")?, &t)?,
         leaderboard: html_table(reps, &ranked(reps, "sales_attainment")?, BOARD, &t)?,
         teams: html_table(
             teams,
@@ -846,8 +886,8 @@ fn build_page(ctx: &KpiContext, lang: Lang, input_rows: &[(String, usize)]) -> R
             &region_cols.iter().map(String::as_str).collect::<Vec<_>>(),
             &t,
         )?,
-        charts: chart_list(&months, &tables, &t)?,
-        rep_pages: rep_pages(reps, table(&before, "scorecard")?, &months, &t)?,
+        charts: chart_list(months, tables, &t)?,
+        rep_pages: rep_pages(reps, table(before, "scorecard")?, months, &t)?,
         below_80: html_table(
             reps,
             &below,
