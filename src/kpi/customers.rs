@@ -7,7 +7,7 @@
 use chrono::{Days, Months};
 use polars::prelude::*;
 
-use super::context::{KpiContext, GROUP};
+use super::context::{GroupByRep, KpiContext, GROUP};
 use super::ratio;
 use super::sales::{order_heads, order_lines};
 use crate::Result;
@@ -127,13 +127,7 @@ pub fn customer_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Option<Lazy
             [col("customer_id")],
             JoinArgs::new(JoinType::Inner),
         )
-        .join(
-            groups.clone(),
-            [col("rep_id")],
-            [col("rep_id")],
-            JoinArgs::new(JoinType::Inner),
-        )
-        .group_by([col(GROUP)])
+        .join_groups(groups.clone())
         .agg([col("line_amount").sum().alias("__legacy_sales")]);
     let outer = |a: LazyFrame, b: LazyFrame| {
         a.join(

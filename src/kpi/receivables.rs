@@ -16,7 +16,7 @@
 use chrono::{Days, NaiveDate};
 use polars::prelude::*;
 
-use super::context::{KpiContext, GROUP};
+use super::context::{GroupByRep, KpiContext, GROUP};
 use super::ratio;
 use super::sales::{order_heads, order_lines};
 use crate::Result;
@@ -168,15 +168,6 @@ pub fn attributed_payments(ctx: &KpiContext) -> Option<LazyFrame> {
     )
 }
 
-fn by_group(frame: LazyFrame, groups: LazyFrame) -> LazyFrame {
-    frame.join(
-        groups,
-        [col("rep_id")],
-        [col("rep_id")],
-        JoinArgs::new(JoinType::Inner),
-    )
-}
-
 /// Warns once when invoices dated ≤ as_of have no resolvable rep.
 fn warn_unattributed(ctx: &KpiContext) -> Result<()> {
     let Some(invoices) = ctx.data.lazy("invoices") else {
@@ -224,25 +215,23 @@ pub fn invoice_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Option<LazyF
     warn_unattributed(ctx)?;
     let window_start = ctx.pe - Days::new(89);
     let from = window_start.min(ctx.period.start);
-    let parts = by_group(
-        invoices.filter(
+    let parts = invoices
+        .filter(
             col("invoice_date")
                 .gt_eq(lit(from))
                 .and(col("invoice_date").lt_eq(lit(ctx.pe))),
-        ),
-        groups,
-    )
-    .group_by([col(GROUP)])
-    .agg([
-        col("amount")
-            .filter(ctx.in_period(col("invoice_date")))
-            .sum()
-            .alias("invoiced_amount"),
-        col("amount")
-            .filter(col("invoice_date").gt_eq(lit(window_start)))
-            .sum()
-            .alias("__invoiced_90d"),
-    ]);
+        )
+        .join_groups(groups)
+        .agg([
+            col("amount")
+                .filter(ctx.in_period(col("invoice_date")))
+                .sum()
+                .alias("invoiced_amount"),
+            col("amount")
+                .filter(col("invoice_date").gt_eq(lit(window_start)))
+                .sum()
+                .alias("__invoiced_90d"),
+        ]);
     Ok(Some(parts))
 }
 
@@ -390,12 +379,11 @@ pub fn payment_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Option<LazyF
     let Some(payments) = attributed_payments(ctx) else {
         return Ok(None);
     };
-    let collected = by_group(
-        payments.clone().filter(ctx.in_period(col("payment_date"))),
-        groups.clone(),
-    )
-    .group_by([col(GROUP)])
-    .agg([col("amount").sum().alias("collected_amount")]);
+    let collected = payments
+        .clone()
+        .filter(ctx.in_period(col("payment_date")))
+        .join_groups(groups.clone())
+        .agg([col("amount").sum().alias("collected_amount")]);
 
     let per_invoice = receivable_invoices(ctx, invoices, payments)?;
 
@@ -409,7 +397,7 @@ pub fn payment_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Option<LazyF
         }
         col("__outstanding").filter(cond).sum()
     };
-    let invoice_agg = by_group(per_invoice, groups).group_by([col(GROUP)]).agg([
+    let invoice_agg = per_invoice.join_groups(groups).agg([
         col("__cycle_days")
             .filter(col("__settled_in_period"))
             .sum()

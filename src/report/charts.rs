@@ -82,6 +82,22 @@ fn category_label(categories: &[String], x: f64) -> String {
     categories.get(i as usize).cloned().unwrap_or_default()
 }
 
+/// Axes for bar charts: one label under each category, no vertical grid.
+fn draw_category_mesh<'a, 'b: 'a>(
+    chart: &mut ChartContext<'a, SVGBackend<'b>, Plane>,
+    categories: &[String],
+) -> Result<()> {
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(categories.len().max(1))
+        .x_label_formatter(&|x| category_label(categories, *x))
+        .y_label_formatter(&|y| format!("{y:.0}"))
+        .label_style((FONT, 12))
+        .draw()
+        .map_err(chart_error)
+}
+
 /// Grouped bars: for each category, one bar per series (`series[k].1[i]`);
 /// `line` (optional, right axis 0..max) is drawn as a polyline over the categories.
 pub fn grouped_bars(
@@ -104,15 +120,7 @@ pub fn grouped_bars(
             .build_cartesian_2d(category_axis(n), 0.0..top)
             .map_err(chart_error)?
             .set_secondary_coord(category_axis(n), 0.0..line_top);
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .x_labels(n)
-            .x_label_formatter(&|x| category_label(categories, *x))
-            .y_label_formatter(&|y| format!("{y:.0}"))
-            .label_style((FONT, 12))
-            .draw()
-            .map_err(chart_error)?;
+        draw_category_mesh(&mut chart, categories)?;
         let width = 0.8 / series.len().max(1) as f64;
         for (k, (name, values)) in series.iter().enumerate() {
             let color = PALETTE[k % PALETTE.len()];
@@ -240,15 +248,7 @@ pub fn stacked_bars(categories: &[String], series: &[Series]) -> Result<String> 
             .y_label_area_size(70)
             .build_cartesian_2d(category_axis(n), 0.0..upper(totals.into_iter()))
             .map_err(chart_error)?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .x_labels(n)
-            .x_label_formatter(&|x| category_label(categories, *x))
-            .y_label_formatter(&|y| format!("{y:.0}"))
-            .label_style((FONT, 12))
-            .draw()
-            .map_err(chart_error)?;
+        draw_category_mesh(&mut chart, categories)?;
         let mut base = vec![0.0f64; categories.len()];
         for (k, (name, values)) in series.iter().enumerate() {
             let color = PALETTE[k % PALETTE.len()];
