@@ -12,7 +12,7 @@ use polars::prelude::*;
 
 use crate::kpi::receivables::attributed_payments;
 use crate::kpi::sales::order_lines;
-use crate::kpi::{scorecard, ColumnType, Grouping, KpiContext};
+use crate::kpi::{ColumnType, KpiContext};
 use crate::output::{render_file, FileFormat};
 use crate::{Error, Result};
 use compute::{CommissionRun, RepInput};
@@ -34,13 +34,16 @@ pub struct CommissionOutput {
 /// period before `valid_from`, aborts unless Σ final payable + Σ
 /// discretionary pools = Σ capped commission, and (with `with_detail`) checks
 /// that the detail rows foot to each rep's basis. Nothing is written here.
+/// `card` is the period's rep scorecard ([`crate::kpi::scorecard`] by rep),
+/// passed in so a run that already computed it does not compute it again.
 pub fn commission_for(
     ctx: &KpiContext,
     plan: &Plan,
+    card: &DataFrame,
     with_detail: bool,
 ) -> Result<CommissionOutput> {
     check_validity(plan, ctx)?;
-    let run = compute::compute(plan, rep_inputs(ctx, plan)?);
+    let run = compute::compute(plan, rep_inputs(ctx, plan, card)?);
     if run.imbalance() != 0 {
         return Err(Error::Invalid(format!(
             "internal error: Σ final payable + Σ discretionary pools differs from Σ capped commission by {} cents; nothing was written",
@@ -138,8 +141,7 @@ fn employment(ctx: &KpiContext) -> Result<BTreeMap<String, bool>> {
 /// with the KPI tables to the cent. Reps who were not employed in the period
 /// and have a zero basis get no row. Fails when a rep's basis is null (a
 /// gross margin basis with lines lacking a cost), naming the reps.
-pub fn rep_inputs(ctx: &KpiContext, plan: &Plan) -> Result<Vec<RepInput>> {
-    let card = scorecard(ctx, Grouping::Rep)?;
+pub fn rep_inputs(ctx: &KpiContext, plan: &Plan, card: &DataFrame) -> Result<Vec<RepInput>> {
     let employed = employment(ctx)?;
     let basis_column = plan.basis.column();
     if !ctx.data.has(match plan.basis {
@@ -158,13 +160,13 @@ pub fn rep_inputs(ctx: &KpiContext, plan: &Plan) -> Result<Vec<RepInput>> {
     let mut inputs = Vec::new();
     let mut null_basis = Vec::new();
     for row in 0..card.height() {
-        let rep_id = text(&card, "rep_id", row)?;
-        let Some(basis) = cents(&card, basis_column, row)? else {
+        let rep_id = text(card, "rep_id", row)?;
+        let Some(basis) = cents(card, basis_column, row)? else {
             null_basis.push(rep_id);
             continue;
         };
         let target = match plan.basis.target_column() {
-            Some(c) => cents(&card, c, row)?,
+            Some(c) => cents(card, c, row)?,
             None => None,
         };
         let is_employed = employed.get(&rep_id).copied().unwrap_or(false);
@@ -172,8 +174,8 @@ pub fn rep_inputs(ctx: &KpiContext, plan: &Plan) -> Result<Vec<RepInput>> {
             continue;
         }
         inputs.push(RepInput {
-            rep_name: text(&card, "rep_name", row)?,
-            team: text(&card, "team", row)?,
+            rep_name: text(card, "rep_name", row)?,
+            team: text(card, "team", row)?,
             rep_id,
             basis,
             target,

@@ -379,6 +379,12 @@ pub fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
         let started = Instant::now();
         let ctx = KpiContext::new(&data, period.clone(), as_of, config.kpi.clone())?;
         let tables = compute_all(&ctx)?;
+        // The rep scorecard is the commission's basis; a frame clone shares its data.
+        let rep_card = tables
+            .iter()
+            .find(|t| t.name == "scorecard")
+            .map(|t| t.frame.clone())
+            .ok_or_else(|| Error::Invalid("the scorecard table was not computed".into()))?;
         for table in &tables {
             for format in &config.output.kpi_formats {
                 let path = format!("{}/kpi/{}.{}", rule.name(), table.name, format.extension());
@@ -415,7 +421,7 @@ pub fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
         }
         if let (Some(plan), true) = (&plan, config.commission.periods.contains(rule)) {
             let started = Instant::now();
-            let out = commission_for(&ctx, plan, true)?;
+            let out = commission_for(&ctx, plan, &rep_card, true)?;
             for format in &config.commission.formats {
                 let excel = config.commission.excel_csv;
                 let ext = format.extension();
