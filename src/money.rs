@@ -72,6 +72,25 @@ pub fn line_cents(quantity_units: Expr, price_units: Expr) -> Expr {
     div_round_half_away(product, UNITS_PER_ONE * 100).cast(DataType::Int64)
 }
 
+/// Integer 1/10000 units as decimal text with 4 decimals (`-12.3400`).
+pub fn units_text(units: Expr) -> Expr {
+    let abs = units.clone().abs();
+    let sign = when(units.lt(lit(0))).then(lit("-")).otherwise(lit(""));
+    concat_str(
+        [
+            sign,
+            (abs.clone() / lit(UNITS_PER_ONE)).cast(DataType::String),
+            lit("."),
+            (abs % lit(UNITS_PER_ONE))
+                .cast(DataType::String)
+                .str()
+                .zfill(lit(4)),
+        ],
+        "",
+        false,
+    )
+}
+
 /// Formats integer cents as decimal text with exactly 2 decimals.
 pub fn format_cents(cents: i64) -> String {
     let sign = if cents < 0 { "-" } else { "" };

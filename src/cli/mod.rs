@@ -1,6 +1,7 @@
 //! Command-line interface: argument parsing and the command handlers.
 
 mod commission;
+mod convert;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -50,6 +51,8 @@ pub enum Command {
     /// Configuration tools.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Convert a raw CRM export into contract tables through a mapping profile.
+    Ingest(convert::IngestArgs),
 }
 
 /// `salesops report`.
@@ -95,9 +98,14 @@ pub enum ConfigCommand {
 /// Input options shared by every command that reads data.
 #[derive(Debug, Args)]
 pub struct DataArgs {
-    /// Directory holding `<table>.csv` or `<table>.parquet` files.
+    /// Directory holding `<table>.csv` or `<table>.parquet` files (with
+    /// `--profile`: the folder of the raw export).
     #[arg(long)]
     pub data: PathBuf,
+    /// Mapping profile (TOML) to read a raw CRM export directly, e.g.
+    /// pipelines/profiles/maven_crm.toml.
+    #[arg(long, value_name = "FILE")]
+    pub profile: Option<PathBuf>,
     /// Quarantine bad rows instead of failing, as long as each table's share of
     /// bad rows stays at or below this fraction (e.g. 0.01).
     #[arg(long, value_name = "SHARE")]
@@ -233,6 +241,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Report(a) => run_report(a),
         Command::Run(a) => run_pipeline(a),
         Command::Config(ConfigCommand::Check { file }) => check_config(&file),
+        Command::Ingest(a) => convert::run_ingest(a),
     }
 }
 
@@ -254,13 +263,22 @@ pub fn load_data(input: &DataArgs) -> anyhow::Result<(Dataset, ValidationReport)
     let opts = LoadOptions {
         max_reject_share: input.max_reject_share,
     };
-    let (data, report) = ingest::load(&input.data, &opts)?;
+    let (data, report) = match &input.profile {
+        Some(profile) => {
+            let profile = ingest::Profile::load(profile)?;
+            ingest::load_with_profile(&profile, &input.data, &opts)?
+        }
+        None => ingest::load(&input.data, &opts)?,
+    };
     print_warnings(&report.warnings);
     write_rejects(&report, &input.rejects)?;
     Ok((data, report))
 }
 
 fn write_rejects(report: &ValidationReport, dir: &Path) -> anyhow::Result<()> {
+    for (table, df) in &report.skipped {
+        write_csv(df, &dir.join(format!("{table}_skipped.csv")))?;
+    }
     if report.rejects.is_empty() {
         return Ok(());
     }

@@ -4,7 +4,11 @@
 //! Each input file is read once; the validated, typed tables are kept in
 //! memory as [`Dataset`] and every KPI job plans lazily over them.
 
+pub mod canonical;
+mod mapping;
 mod parse;
+pub mod profile;
+pub mod rawfile;
 mod validate;
 
 use std::collections::BTreeMap;
@@ -15,7 +19,9 @@ use polars::prelude::*;
 use crate::schema::{Table, TABLES};
 use crate::{Error, Result};
 
+pub use mapping::Origin;
 pub use parse::{expected_form, typed_expr};
+pub use profile::Profile;
 pub use validate::{Problem, ProblemKind, ValidationReport};
 
 /// Name of the row-number column added while ingesting (1-based data row).
@@ -28,6 +34,8 @@ pub enum FileFormat {
     Csv,
     /// Apache Parquet.
     Parquet,
+    /// A raw export read through a mapping profile (CSV in any encoding, or a workbook).
+    Export,
 }
 
 /// Where a table was read from.
@@ -118,6 +126,12 @@ pub fn read_raw(source: &Source) -> Result<DataFrame> {
             .with_missing_is_null(true)
             .finish()?,
         FileFormat::Parquet => LazyFrame::scan_parquet(path, ScanArgsParquet::default())?,
+        FileFormat::Export => {
+            return Err(Error::Usage(format!(
+                "{}: a raw export is read through its mapping profile (--profile)",
+                source.path.display()
+            )))
+        }
     };
     let df = lf
         .with_row_index(ROW, Some(1))
@@ -138,28 +152,103 @@ pub fn load(dir: &Path, opts: &LoadOptions) -> Result<(Dataset, ValidationReport
             dir.display()
         )));
     }
-    let mut dataset = Dataset::default();
-    let mut report = ValidationReport::default();
+    let mut sources = BTreeMap::new();
     for table in TABLES {
-        let Some(source) = find_source(dir, table.name)? else {
+        if let Some(source) = find_source(dir, table.name)? {
+            sources.insert(table.name, source);
+        }
+    }
+    let absent = |name: &str| {
+        if name == "reps" {
+            format!(
+                "reps: required table missing: put reps.csv or reps.parquet in {}",
+                dir.display()
+            )
+        } else {
+            format!("{name}: table absent ({name}.csv / {name}.parquet not found); KPIs computed from it are null")
+        }
+    };
+    validate_all(
+        sources,
+        |_, s| read_raw(s),
+        absent,
+        ValidationReport::default(),
+        opts,
+    )
+}
+
+/// Loads a raw export through a mapping profile, then validates it exactly
+/// like a data directory. Rows the profile skips are in the report's `skipped`.
+pub fn load_with_profile(
+    profile: &Profile,
+    from: &Path,
+    opts: &LoadOptions,
+) -> Result<(Dataset, ValidationReport)> {
+    let mapped = mapping::map_export(profile, from)?;
+    let report = ValidationReport {
+        origins: mapped.origins,
+        skipped: mapped.skipped,
+        warnings: mapped.notes,
+        ..ValidationReport::default()
+    };
+    let mut frames = mapped.frames;
+    let sources: BTreeMap<&'static str, Source> = frames
+        .keys()
+        .map(|t| {
+            let path = mapped.paths.get(t).cloned().unwrap_or_default();
+            (
+                *t,
+                Source {
+                    path,
+                    format: FileFormat::Export,
+                },
+            )
+        })
+        .collect();
+    let absent = |name: &str| {
+        if name == "reps" {
+            "reps: required table missing: the profile must map [tables.reps]".to_string()
+        } else {
+            format!("{name}: not mapped by the profile; KPIs computed from it are null")
+        }
+    };
+    validate_all(
+        sources,
+        |name, _| {
+            frames
+                .remove(name)
+                .ok_or_else(|| Error::Invalid(format!("{name}: mapped frame missing")))
+        },
+        absent,
+        report,
+        opts,
+    )
+}
+
+/// Validates each present table in contract order (references need their
+/// targets first) and applies the reject policy.
+fn validate_all(
+    sources: BTreeMap<&'static str, Source>,
+    mut raw_of: impl FnMut(&'static str, &Source) -> Result<DataFrame>,
+    absent: impl Fn(&str) -> String,
+    mut report: ValidationReport,
+    opts: &LoadOptions,
+) -> Result<(Dataset, ValidationReport)> {
+    let mut dataset = Dataset::default();
+    for table in TABLES {
+        let Some(source) = sources.get(table.name) else {
             if table.name == "reps" {
-                report.fatal.push(format!(
-                    "reps: required table missing: put reps.csv or reps.parquet in {}",
-                    dir.display()
-                ));
+                report.fatal.push(absent(table.name));
                 break;
             }
-            report.warnings.push(format!(
-                "{}: table absent ({}.csv / {}.parquet not found); KPIs computed from it are null",
-                table.name, table.name, table.name
-            ));
+            report.warnings.push(absent(table.name));
             continue;
         };
-        let raw = read_raw(&source)?;
+        let raw = raw_of(table.name, source)?;
         let typed = validate::validate_table(table, raw, &dataset, &mut report)?;
         if let Some(typed) = typed {
             dataset.tables.insert(table.name, typed);
-            dataset.sources.insert(table.name, source);
+            dataset.sources.insert(table.name, source.clone());
         }
     }
     report.decide(opts.max_reject_share)?;

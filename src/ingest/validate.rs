@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 
 use polars::prelude::*;
 
+use super::mapping::Origin;
 use super::parse::{expected_form, present_expr, typed_expr};
 use super::{Dataset, ROW};
 use crate::schema::{Kind, Table};
@@ -85,6 +86,10 @@ pub struct ValidationReport {
     pub counts: BTreeMap<&'static str, TableCounts>,
     /// Rejected rows per table: the original columns plus `reason`.
     pub rejects: BTreeMap<&'static str, DataFrame>,
+    /// Source rows a mapping profile left out on purpose, with `reason`.
+    pub skipped: BTreeMap<&'static str, DataFrame>,
+    /// Where each table came from when a mapping profile was used.
+    pub origins: BTreeMap<&'static str, Origin>,
 }
 
 impl ValidationReport {
@@ -114,9 +119,14 @@ impl ValidationReport {
                 .filter(|p| p.table == *table && &p.column == column && p.kind == *kind)
                 .collect();
             for p in &examples {
+                let origin = self
+                    .origins
+                    .get(p.table)
+                    .map(|o| format!(" {}", o.describe(p.row, &p.column)))
+                    .unwrap_or_default();
                 let _ = writeln!(
                     out,
-                    "error: {} row {} column {}: {} `{}`: {}",
+                    "error: {} row {} column {}{origin}: {} `{}`: {}",
                     p.table,
                     p.row,
                     p.column,

@@ -1,0 +1,170 @@
+//! `salesops ingest`: a raw CRM export, read through a mapping profile, written
+//! out as contract tables plus one rejects file.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use polars::prelude::*;
+
+use super::print_warnings;
+use crate::ingest::{self, canonical::contract_form, LoadOptions, Profile, ValidationReport};
+use crate::output::write_csv;
+use crate::Error;
+
+/// `salesops ingest`.
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// Mapping profile (TOML), e.g. pipelines/profiles/maven_crm.toml.
+    #[arg(long, value_name = "FILE")]
+    pub profile: PathBuf,
+    /// Folder holding the raw export's files.
+    #[arg(long, value_name = "DIR")]
+    pub from: PathBuf,
+    /// Output folder: `<table>.csv|parquet` for each mapped table and `rejects.csv`.
+    /// Replaced as a whole only when the conversion succeeded.
+    #[arg(long, value_name = "DIR")]
+    pub to: PathBuf,
+    /// Format of the table files.
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: TableFileFormat,
+    /// Quarantine bad rows into rejects.csv instead of failing, as long as each
+    /// table's share of bad rows stays at or below this fraction.
+    #[arg(long, value_name = "SHARE")]
+    pub max_reject_share: Option<f64>,
+}
+
+/// File format of converted tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TableFileFormat {
+    /// CSV, UTF-8, contract text forms.
+    Csv,
+    /// Parquet with native types.
+    Parquet,
+}
+
+/// Runs `salesops ingest`.
+pub fn run_ingest(args: IngestArgs) -> anyhow::Result<()> {
+    if let Some(x) = args.max_reject_share {
+        if !(0.0..=1.0).contains(&x) {
+            return Err(
+                Error::Usage(format!("--max-reject-share {x} must be between 0 and 1")).into(),
+            );
+        }
+    }
+    let profile = Profile::load(&args.profile)?;
+    let opts = LoadOptions {
+        max_reject_share: args.max_reject_share,
+    };
+    let (data, report) = ingest::load_with_profile(&profile, &args.from, &opts)?;
+    print_warnings(&report.warnings);
+    if !report.rejects.is_empty() {
+        eprint!("{}", report.render());
+    }
+    let staging = staging_dir(&args.to)?;
+    let parquet = args.format == TableFileFormat::Parquet;
+    let extension = if parquet { "parquet" } else { "csv" };
+    let mut summary = Vec::new();
+    for table in crate::schema::TABLES {
+        let Some(df) = data.frame(table.name) else {
+            continue;
+        };
+        let mut out = contract_form(table, df, parquet)?;
+        let path = staging.path().join(format!("{}.{extension}", table.name));
+        let file = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
+        if parquet {
+            ParquetWriter::new(file).finish(&mut out)?;
+        } else {
+            CsvWriter::new(file).include_header(true).finish(&mut out)?;
+        }
+        let counts = report.counts.get(table.name).copied().unwrap_or_default();
+        let skipped = report.skipped.get(table.name).map_or(0, |d| d.height());
+        summary.push(format!(
+            "{}: {} rows written, {} rejected, {} skipped by the profile",
+            table.name,
+            df.height(),
+            counts.bad_rows,
+            skipped
+        ));
+    }
+    write_csv(
+        &rejects_table(&report)?,
+        &staging.path().join("rejects.csv"),
+    )?;
+    publish(staging, &args.to)?;
+    for line in summary {
+        println!("{line}");
+    }
+    println!("wrote {}", args.to.display());
+    Ok(())
+}
+
+/// A private folder beside `to` where the conversion is written first.
+fn staging_dir(to: &Path) -> anyhow::Result<tempfile::TempDir> {
+    let parent = to
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+    Ok(tempfile::Builder::new()
+        .prefix(".salesops-ingest-")
+        .tempdir_in(parent)
+        .map_err(|e| Error::io(parent, e))?)
+}
+
+/// Moves the finished staging folder to `to`, replacing an earlier conversion
+/// only after the new one is complete.
+fn publish(staging: tempfile::TempDir, to: &Path) -> anyhow::Result<()> {
+    let staged = staging.keep();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&staged, std::fs::Permissions::from_mode(0o755))
+        .map_err(|e| Error::io(&staged, e))?;
+    if to.exists() {
+        let old = staged.with_extension("old");
+        std::fs::rename(to, &old).map_err(|e| Error::io(to, e))?;
+        std::fs::rename(&staged, to).map_err(|e| Error::io(to, e))?;
+        std::fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
+    } else {
+        std::fs::rename(&staged, to).map_err(|e| Error::io(to, e))?;
+    }
+    Ok(())
+}
+
+/// Every quarantined and skipped row in one long table: table, row, where it
+/// came from, why, and its values as `column=value` pairs.
+fn rejects_table(report: &ValidationReport) -> anyhow::Result<DataFrame> {
+    let mut parts = Vec::new();
+    for (kind, frames) in [("rejected", &report.rejects), ("skipped", &report.skipped)] {
+        for (table, df) in frames.iter() {
+            let label = report
+                .origins
+                .get(table)
+                .map_or(table.to_string(), |o| o.label.clone());
+            let pairs: Vec<Expr> = df
+                .get_column_names()
+                .iter()
+                .filter(|n| !matches!(n.as_str(), "row" | "reason"))
+                .map(|n| concat_str([lit(format!("{n}=")), col(n.as_str())], "", false))
+                .collect();
+            parts.push(df.clone().lazy().select([
+                lit(*table).alias("table"),
+                col("row").cast(DataType::UInt64),
+                lit(label).alias("source"),
+                lit(kind).alias("kind"),
+                col("reason"),
+                concat_str(pairs, "; ", true).alias("values"),
+            ]));
+        }
+    }
+    if parts.is_empty() {
+        let empty = |n: &str| Column::new(n.into(), Vec::<String>::new());
+        return Ok(DataFrame::new_infer_height(vec![
+            empty("table"),
+            Column::new("row".into(), Vec::<u64>::new()),
+            empty("source"),
+            empty("kind"),
+            empty("reason"),
+            empty("values"),
+        ])?);
+    }
+    Ok(concat(parts, UnionArgs::default())?.collect()?)
+}

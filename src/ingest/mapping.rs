@@ -1,0 +1,588 @@
+//! Applies a mapping [`Profile`] to a raw export: reads each named file once,
+//! turns the export's conventions (null tokens, value maps, date formats,
+//! decimal commas, percentages, discounts) into the contract's text forms and
+//! hands canonical-named, all-text frames to the usual validation. Values that
+//! a rule cannot convert stay as they were, so validation reports them with
+//! their original text.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+
+use super::profile::{has_time, ColumnSpec, Defaults, Profile, TableSpec};
+use super::rawfile::{read_raw_file, RawInfo};
+use super::ROW;
+use crate::money::{div_round_half_away, parse_units, units_text, UNITS_PER_ONE};
+use crate::pipeline::config::nearest;
+use crate::schema::{Kind, Table, TABLES};
+use crate::{Error, Result};
+
+/// Where a mapped table's rows and columns came from, for messages.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    /// The source file (and sheet).
+    pub label: String,
+    /// Rows taken from the file; higher row numbers are the profile's `rows`.
+    pub file_rows: u64,
+    /// Contract column → how it was obtained (`close_value`, `constant "x"`, …).
+    pub columns: BTreeMap<String, String>,
+}
+
+impl Origin {
+    /// "(sales_pipeline.csv row 7, column close_value)" for a problem's row and column.
+    pub fn describe(&self, row: u64, column: &str) -> String {
+        let how: Vec<&str> = column
+            .split('+')
+            .filter_map(|c| self.columns.get(c).map(String::as_str))
+            .collect();
+        let place = if row > self.file_rows {
+            format!("profile `rows` entry {}", row - self.file_rows)
+        } else {
+            format!("{} row {row}", self.label)
+        };
+        if how.is_empty() {
+            format!("({place})")
+        } else {
+            format!("({place}, {})", how.join(" + "))
+        }
+    }
+}
+
+/// The export mapped onto the contract, before validation.
+#[derive(Debug, Default)]
+pub struct MappedExport {
+    /// Canonical all-text frames with [`ROW`], by table.
+    pub frames: BTreeMap<&'static str, DataFrame>,
+    /// Where each table came from.
+    pub origins: BTreeMap<&'static str, Origin>,
+    /// Source rows left out by `skip_when`, with a `reason`, by table.
+    pub skipped: BTreeMap<&'static str, DataFrame>,
+    /// The main source file of each table.
+    pub paths: BTreeMap<&'static str, PathBuf>,
+    /// Notes for the user (rows skipped, files read).
+    pub notes: Vec<String>,
+}
+
+/// A raw file read once and shared by every table and lookup that names it.
+struct RawFile {
+    frame: DataFrame,
+    info: RawInfo,
+    path: PathBuf,
+}
+
+/// Reads every file the profile names under `from` and maps each table.
+pub fn map_export(profile: &Profile, from: &Path) -> Result<MappedExport> {
+    if !from.exists() {
+        return Err(Error::Usage(format!(
+            "export {} does not exist; --from (or --data with --profile) names the folder holding the export's files",
+            from.display()
+        )));
+    }
+    let mut files: BTreeMap<String, RawFile> = BTreeMap::new();
+    let mut out = MappedExport::default();
+    let mut errors = Vec::new();
+    for table in TABLES {
+        let Some(spec) = profile.tables.get(table.name) else {
+            continue;
+        };
+        for name in files_of(spec) {
+            if files.contains_key(name) {
+                continue;
+            }
+            let file = &profile.files[name];
+            let path = from.join(&file.path);
+            let (frame, info) = read_raw_file(&path, &profile.read_spec(file))?;
+            let frame = with_null_tokens(frame, &profile.defaults.null_tokens)?;
+            files.insert(name.to_string(), RawFile { frame, info, path });
+        }
+        errors.extend(missing_source_columns(table, spec, &files));
+        if !errors.is_empty() {
+            continue;
+        }
+        map_table(table, spec, &profile.defaults, &files, &mut out)?;
+    }
+    if !errors.is_empty() {
+        return Err(Error::Usage(format!(
+            "the profile does not match the export:\n  {}",
+            errors.join("\n  ")
+        )));
+    }
+    Ok(out)
+}
+
+/// The files a table reads: its `from` and every lookup's file.
+fn files_of(spec: &TableSpec) -> Vec<&str> {
+    let mut names: Vec<&str> = spec.from.iter().map(String::as_str).collect();
+    for rule in spec.columns.values() {
+        if let Some(l) = &rule.lookup {
+            names.push(&l.file);
+        }
+    }
+    names
+}
+
+/// Null tokens become real nulls in every column, once per file.
+fn with_null_tokens(frame: DataFrame, tokens: &[String]) -> Result<DataFrame> {
+    let list = Series::new("tokens".into(), tokens);
+    let exprs: Vec<Expr> = frame
+        .get_column_names()
+        .iter()
+        .filter(|n| n.as_str() != ROW)
+        .map(|n| {
+            let c = col(n.as_str());
+            when(
+                c.clone()
+                    .str()
+                    .strip_chars(lit(NULL))
+                    .is_in(lit(list.clone()).implode(false), false),
+            )
+            .then(lit(NULL).cast(DataType::String))
+            .otherwise(c)
+            .alias(n.as_str())
+        })
+        .collect();
+    Ok(frame.lazy().with_columns(exprs).collect()?)
+}
+
+/// Names every source column the table's rules use that its file lacks.
+fn missing_source_columns(
+    table: &Table,
+    spec: &TableSpec,
+    files: &BTreeMap<String, RawFile>,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let Some(from) = &spec.from else {
+        return out;
+    };
+    let mut need = |file: &str, column: &str, at: String| {
+        let raw = &files[file];
+        let names = raw.frame.get_column_names();
+        if !names.iter().any(|n| n.as_str() == column) {
+            let suggestion = nearest(
+                column,
+                names.iter().map(|n| n.as_str()).filter(|n| *n != ROW),
+            )
+            .map(|n| format!("; did you mean `{n}`?"))
+            .unwrap_or_default();
+            let listed: Vec<&str> = names
+                .iter()
+                .map(|n| n.as_str())
+                .filter(|n| *n != ROW)
+                .collect();
+            out.push(format!(
+                "{at}: column `{column}` not found in {} (its columns: {}){suggestion}",
+                raw.info.label,
+                listed.join(", ")
+            ));
+        }
+    };
+    let at = |rest: &str| format!("tables.{}.{rest}", table.name);
+    for (name, rule) in &spec.columns {
+        if let Some(c) = &rule.column {
+            need(from, c, at(&format!("columns.{name}")));
+        }
+        if let Some(d) = &rule.discount {
+            need(from, d, at(&format!("columns.{name}.discount")));
+        }
+        if let Some(l) = &rule.lookup {
+            need(&l.file, &l.key, at(&format!("columns.{name}.lookup.key")));
+            need(
+                &l.file,
+                &l.value,
+                at(&format!("columns.{name}.lookup.value")),
+            );
+        }
+    }
+    for column in spec.skip_when.keys() {
+        need(from, column, at(&format!("skip_when.{column}")));
+    }
+    out
+}
+
+fn lookup_key(i: usize) -> String {
+    format!("__lk{i}_key")
+}
+
+fn lookup_value(i: usize) -> String {
+    format!("__lk{i}_value")
+}
+
+/// Maps one table: skip rules, lookups, every column rule, distinct keys and
+/// the profile's literal rows.
+fn map_table(
+    table: &'static Table,
+    spec: &TableSpec,
+    defaults: &Defaults,
+    files: &BTreeMap<String, RawFile>,
+    out: &mut MappedExport,
+) -> Result<()> {
+    let mut origin = Origin {
+        label: "the profile".into(),
+        file_rows: 0,
+        columns: BTreeMap::new(),
+    };
+    let mut frame = match &spec.from {
+        None => DataFrame::new_infer_height(vec![Column::new(ROW.into(), Vec::<IdxSize>::new())])?,
+        Some(from) => {
+            let raw = &files[from];
+            origin.label = raw.info.label.clone();
+            origin.file_rows = raw.frame.height() as u64;
+            out.paths.insert(table.name, raw.path.clone());
+            let kept = skip_rows(table, spec, raw, out)?;
+            let mut lf = kept.lazy();
+            for (i, rule) in spec.columns.values().enumerate() {
+                if let Some(l) = &rule.lookup {
+                    let target = lookup_frame(&files[&l.file], l, i)?;
+                    let source = rule
+                        .column
+                        .as_deref()
+                        .expect("checked: lookup needs column");
+                    lf = lf
+                        .with_column(
+                            col(source)
+                                .str()
+                                .strip_chars(lit(NULL))
+                                .alias(lookup_key(i)),
+                        )
+                        .join(
+                            target,
+                            [col(lookup_key(i))],
+                            [col(lookup_key(i))],
+                            JoinArgs::new(JoinType::Left),
+                        );
+                }
+            }
+            let exprs: Vec<Expr> = std::iter::once(col(ROW))
+                .chain(spec.columns.iter().enumerate().map(|(i, (name, rule))| {
+                    let kind = table.column(name).expect("checked").kind;
+                    origin
+                        .columns
+                        .insert(name.clone(), describe_rule(rule, files));
+                    column_expr(name, kind, rule, defaults, i)
+                }))
+                .collect();
+            lf.sort([ROW], SortMultipleOptions::default())
+                .select(exprs)
+                .collect()?
+        }
+    };
+    if spec.distinct {
+        frame = first_of_each_key(table, frame)?;
+    }
+    if !spec.rows.is_empty() {
+        frame = with_literal_rows(frame, spec, origin.file_rows)?;
+    }
+    out.frames.insert(table.name, frame);
+    out.origins.insert(table.name, origin);
+    Ok(())
+}
+
+/// Removes the rows `skip_when` names, recording them with the rule as reason.
+fn skip_rows(
+    table: &'static Table,
+    spec: &TableSpec,
+    raw: &RawFile,
+    out: &mut MappedExport,
+) -> Result<DataFrame> {
+    let Some(mask) = spec
+        .skip_when
+        .iter()
+        .map(|(column, values)| {
+            let list = Series::new("values".into(), values);
+            col(column.as_str())
+                .str()
+                .strip_chars(lit(NULL))
+                .is_in(lit(list).implode(false), false)
+                .fill_null(lit(false))
+        })
+        .reduce(|a, b| a.or(b))
+    else {
+        return Ok(raw.frame.clone());
+    };
+    let rule = spec
+        .skip_when
+        .iter()
+        .map(|(c, v)| format!("{c} in [{}]", v.join(", ")))
+        .collect::<Vec<_>>()
+        .join(" or ");
+    let flagged = raw.frame.clone().lazy().with_column(mask.alias("__skip"));
+    let skipped = flagged
+        .clone()
+        .filter(col("__skip"))
+        .drop(cols(["__skip"]))
+        .with_column(lit(format!("skipped by the profile: {rule}")).alias("reason"))
+        .collect()?;
+    if skipped.height() > 0 {
+        out.notes.push(format!(
+            "{}: {} row(s) of {} skipped by the profile ({rule}); listed with the rejects",
+            table.name,
+            skipped.height(),
+            raw.info.label,
+        ));
+        let skipped = skipped.lazy().rename([ROW], ["row"], true).collect()?;
+        out.skipped.insert(table.name, skipped);
+    }
+    Ok(flagged
+        .filter(col("__skip").not())
+        .drop(cols(["__skip"]))
+        .collect()?)
+}
+
+/// The lookup file's key and value columns, renamed for the join; a key that
+/// repeats with different values is refused (the lookup would be ambiguous).
+fn lookup_frame(raw: &RawFile, l: &super::profile::Lookup, i: usize) -> Result<LazyFrame> {
+    let pairs = raw
+        .frame
+        .clone()
+        .lazy()
+        .select([
+            col(l.key.as_str())
+                .str()
+                .strip_chars(lit(NULL))
+                .alias(lookup_key(i)),
+            col(l.value.as_str()).alias(lookup_value(i)),
+            col(ROW),
+        ])
+        .filter(col(lookup_key(i)).is_not_null())
+        .collect()?;
+    let clashes = pairs
+        .clone()
+        .lazy()
+        .group_by([col(lookup_key(i))])
+        .agg([
+            col(lookup_value(i)).n_unique().alias("n"),
+            col(ROW).first().alias("first"),
+            col(ROW).last().alias("last"),
+        ])
+        .filter(col("n").gt(lit(1)))
+        .sort(["first"], SortMultipleOptions::default())
+        .limit(1)
+        .collect()?;
+    if clashes.height() > 0 {
+        let key = clashes
+            .column(&lookup_key(i))?
+            .str()?
+            .get(0)
+            .unwrap_or("")
+            .to_string();
+        let first = clashes
+            .column("first")?
+            .cast(&DataType::UInt64)?
+            .u64()?
+            .get(0)
+            .unwrap_or(0);
+        let last = clashes
+            .column("last")?
+            .cast(&DataType::UInt64)?
+            .u64()?
+            .get(0)
+            .unwrap_or(0);
+        return Err(Error::Invalid(format!(
+            "{}: lookup key {} `{key}` appears on rows {first} and {last} with different {} values; the lookup is ambiguous",
+            raw.info.label, l.key, l.value
+        )));
+    }
+    Ok(pairs
+        .lazy()
+        .unique_stable(Some(cols([lookup_key(i)])), UniqueKeepStrategy::First)
+        .select([col(lookup_key(i)), col(lookup_value(i))]))
+}
+
+/// How a column was obtained, for messages.
+fn describe_rule(rule: &ColumnSpec, files: &BTreeMap<String, RawFile>) -> String {
+    let mut text = match (&rule.column, &rule.value, &rule.lookup) {
+        (Some(c), _, Some(l)) => format!(
+            "{c} looked up in {} {} → {}",
+            files[&l.file].info.label, l.key, l.value
+        ),
+        (Some(c), _, None) => format!("column {c}"),
+        (None, Some(v), _) => format!("constant \"{v}\""),
+        (None, None, _) => String::new(),
+    };
+    if let Some(f) = &rule.format {
+        text.push_str(&format!(" as {}", f.join(" or ")));
+    }
+    if let Some(d) = &rule.default {
+        text.push_str(&format!(", default \"{d}\""));
+    }
+    text
+}
+
+/// The expression producing contract column `name` as canonical text.
+fn column_expr(name: &str, kind: Kind, rule: &ColumnSpec, defaults: &Defaults, i: usize) -> Expr {
+    let mut e = match (&rule.value, &rule.lookup, &rule.column) {
+        (Some(v), _, _) => lit(v.clone()),
+        (None, Some(_), _) => col(lookup_value(i)),
+        (None, None, Some(c)) => col(c.as_str()),
+        (None, None, None) => lit(NULL).cast(DataType::String),
+    }
+    .str()
+    .strip_chars(lit(NULL));
+    if !rule.map.is_empty() {
+        let old = Series::new("old".into(), rule.map.keys().cloned().collect::<Vec<_>>());
+        let new = Series::new("new".into(), rule.map.values().cloned().collect::<Vec<_>>());
+        e = e.replace(lit(old).implode(false), lit(new).implode(false));
+    }
+    if let Some(d) = &rule.default {
+        e = e.fill_null(lit(d.clone()));
+    }
+    let formats = |fallback: &[String]| rule.format.clone().unwrap_or_else(|| fallback.to_vec());
+    match kind {
+        Kind::Date => normalized_date(e, &formats(&defaults.date_formats), false),
+        Kind::Datetime => normalized_date(e, &formats(&defaults.datetime_formats), true),
+        Kind::Money | Kind::Quantity => plain_number(e, defaults),
+        Kind::Price => match &rule.discount {
+            Some(d) => discounted_price(
+                plain_number(e, defaults),
+                plain_number(col(d.as_str()), defaults),
+            ),
+            None => plain_number(e, defaults),
+        },
+        Kind::Ratio if rule.percent => {
+            let n = plain_number(e, defaults);
+            (n.clone().cast(DataType::Float64) / lit(100.0))
+                .cast(DataType::String)
+                .fill_null(n)
+        }
+        Kind::Ratio | Kind::Int => plain_number(e, defaults),
+        Kind::Bool => canonical_bool(e, defaults),
+        Kind::Id | Kind::Text => e,
+    }
+    .alias(name)
+}
+
+fn strptime(format: &str) -> StrptimeOptions {
+    StrptimeOptions {
+        format: Some(format.into()),
+        strict: false,
+        exact: true,
+        cache: true,
+    }
+}
+
+/// Parses with each format in turn and writes the contract's form
+/// (`YYYY-MM-DD` or `YYYY-MM-DD HH:MM:SS`); zoned values are converted to UTC.
+/// Text no format reads is kept, so validation reports it as found.
+fn normalized_date(text: Expr, formats: &[String], datetime: bool) -> Expr {
+    let mut parsed: Vec<Expr> = formats
+        .iter()
+        .map(|f| {
+            let value = if has_time(f) {
+                let dt = text.clone().str().to_datetime(
+                    Some(TimeUnit::Milliseconds),
+                    None,
+                    strptime(f),
+                    lit("raise"),
+                );
+                if f.contains("%z") || f.contains("%:z") {
+                    dt.dt()
+                        .replace_time_zone(None, lit("raise"), NonExistent::Raise)
+                } else {
+                    dt
+                }
+            } else {
+                text.clone()
+                    .str()
+                    .to_date(strptime(f))
+                    .cast(DataType::Datetime(TimeUnit::Milliseconds, None))
+            };
+            if datetime {
+                value.dt().to_string("%Y-%m-%d %H:%M:%S")
+            } else {
+                value.dt().date().dt().to_string("%Y-%m-%d")
+            }
+        })
+        .collect();
+    parsed.push(text);
+    coalesce(&parsed)
+}
+
+/// Removes thousands separators and turns a decimal comma into a point.
+fn plain_number(text: Expr, defaults: &Defaults) -> Expr {
+    let mut e = text;
+    if let Some(sep) = &defaults.thousands_separator {
+        e = e.str().replace_all(lit(sep.clone()), lit(""), true);
+    }
+    if defaults.decimal_comma {
+        for grouping in [".", " ", "\u{a0}", "'"] {
+            e = e.str().replace_all(lit(grouping), lit(""), true);
+        }
+        e = e.str().replace_all(lit(","), lit("."), true);
+    }
+    e
+}
+
+/// `price × (1 − discount)` rounded half away from zero to 4 decimals, as
+/// text; left as the price text where either does not parse.
+fn discounted_price(price: Expr, discount: Expr) -> Expr {
+    let p = parse_units(price.clone()).cast(DataType::Int128);
+    let d = parse_units(discount).cast(DataType::Int128);
+    let net = div_round_half_away(p * (lit(UNITS_PER_ONE as i128) - d), UNITS_PER_ONE)
+        .cast(DataType::Int64);
+    units_text(net).fill_null(price)
+}
+
+fn canonical_bool(text: Expr, defaults: &Defaults) -> Expr {
+    let list = |v: &[String]| lit(Series::new("t".into(), v)).implode(false);
+    when(text.clone().is_in(list(&defaults.true_tokens), false))
+        .then(lit("true"))
+        .when(text.clone().is_in(list(&defaults.false_tokens), false))
+        .then(lit("false"))
+        .otherwise(text)
+}
+
+/// Keeps the first row of each complete key (rows without a full key stay,
+/// for validation to report).
+fn first_of_each_key(table: &Table, frame: DataFrame) -> Result<DataFrame> {
+    let parts: Vec<Expr> = table.key.iter().map(|k| col(*k)).collect();
+    let complete = parts
+        .iter()
+        .map(|p| p.clone().is_not_null())
+        .reduce(|a, b| a.and(b))
+        .expect("every table has a key");
+    let key = match parts.as_slice() {
+        [one] => one.clone(),
+        _ => as_struct(parts),
+    };
+    Ok(frame
+        .lazy()
+        .filter(complete.clone().not().or(key.is_first_distinct()))
+        .collect()?)
+}
+
+/// Appends the profile's literal rows, numbered after the file's rows.
+fn with_literal_rows(frame: DataFrame, spec: &TableSpec, file_rows: u64) -> Result<DataFrame> {
+    let mut names: Vec<String> = frame
+        .get_column_names()
+        .iter()
+        .map(|n| n.to_string())
+        .filter(|n| n != ROW)
+        .collect();
+    for row in &spec.rows {
+        for k in row.keys() {
+            if !names.contains(k) {
+                names.push(k.clone());
+            }
+        }
+    }
+    let height = frame.height();
+    let mut base: Vec<Column> = vec![frame.column(ROW)?.clone()];
+    for n in &names {
+        base.push(match frame.column(n) {
+            Ok(c) => c.clone(),
+            Err(_) => Column::full_null(n.as_str().into(), height, &DataType::String),
+        });
+    }
+    let rows: Vec<IdxSize> = (0..spec.rows.len())
+        .map(|i| (file_rows as usize + i + 1) as IdxSize)
+        .collect();
+    let mut extra: Vec<Column> = vec![Column::new(ROW.into(), rows)];
+    for n in &names {
+        let values: Vec<Option<String>> = spec.rows.iter().map(|r| r.get(n).cloned()).collect();
+        extra.push(Column::new(n.as_str().into(), values));
+    }
+    let mut out = DataFrame::new_infer_height(base)?;
+    out.vstack_mut(&DataFrame::new_infer_height(extra)?)?;
+    Ok(out)
+}

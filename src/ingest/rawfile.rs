@@ -1,0 +1,368 @@
+//! Reading raw exports as they arrive: CSV in any common encoding and
+//! delimiter, and Excel workbooks (.xlsx, .xlsm, .xlsb, .xls, .ods). Every
+//! column comes back as text with the 1-based data row in [`ROW`], so nothing is
+//! interpreted before the mapping profile says how.
+
+use std::borrow::Cow;
+use std::io::Cursor;
+use std::path::Path;
+
+use calamine::{open_workbook_auto, Data, Reader};
+use encoding_rs::{Encoding, UTF_8};
+use polars::prelude::*;
+
+use super::ROW;
+use crate::{Error, Result};
+
+/// How to read one raw file.
+#[derive(Debug, Clone, Default)]
+pub struct ReadSpec {
+    /// Encoding label (`utf-8`, `utf-16le`, `gbk`, `gb18030`, `windows-1252`, …)
+    /// or `None`/`auto` to detect (BOM, then UTF-8, then a statistical guess).
+    pub encoding: Option<String>,
+    /// Field delimiter (`,`, `;`, `\t`, `|`) or `None`/`auto` to detect from the header line.
+    pub delimiter: Option<String>,
+    /// Lines above the header row to skip (titles some exports put first).
+    pub skip_rows: usize,
+    /// Worksheet of a workbook; `None` = the first sheet.
+    pub sheet: Option<String>,
+}
+
+/// What was read, for messages and the manifest.
+#[derive(Debug, Clone)]
+pub struct RawInfo {
+    /// Human-readable origin, e.g. `orders.csv` or `crm.xlsx sheet 订单`.
+    pub label: String,
+    /// The encoding used (CSV only).
+    pub encoding: Option<&'static str>,
+    /// The delimiter used (CSV only).
+    pub delimiter: Option<char>,
+}
+
+const EXCEL_EXTENSIONS: [&str; 5] = ["xlsx", "xlsm", "xlsb", "xls", "ods"];
+
+/// Whether the path names a workbook rather than delimited text.
+pub fn is_workbook(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| EXCEL_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+}
+
+/// Reads a CSV or workbook file into an all-text frame with a [`ROW`] column.
+pub fn read_raw_file(path: &Path, spec: &ReadSpec) -> Result<(DataFrame, RawInfo)> {
+    if is_workbook(path) {
+        read_workbook(path, spec)
+    } else {
+        read_delimited(path, spec)
+    }
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+fn read_delimited(path: &Path, spec: &ReadSpec) -> Result<(DataFrame, RawInfo)> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        Error::Usage(format!(
+            "{}: cannot be read: {e}; check the profile's path and --from",
+            path.display()
+        ))
+    })?;
+    let label = file_name(path);
+    let (text, encoding) = decode(&bytes, spec.encoding.as_deref(), &label)?;
+    let delimiter = match spec.delimiter.as_deref() {
+        None | Some("auto") => detect_delimiter(&text, spec.skip_rows),
+        Some(d) => parse_delimiter(d)?,
+    };
+    let owned = text.into_owned().into_bytes();
+    let df = CsvReadOptions::default()
+        .with_has_header(true)
+        .with_infer_schema_length(Some(0))
+        .with_skip_rows(spec.skip_rows)
+        .map_parse_options(|o| {
+            o.with_separator(delimiter as u8)
+                .with_missing_is_null(true)
+                .with_truncate_ragged_lines(false)
+        })
+        .into_reader_with_file_handle(Cursor::new(owned))
+        .finish()
+        .map_err(|e| Error::Invalid(format!("{label}: cannot be read as CSV: {e}")))?;
+    let df = tidy_header(df, &label)?;
+    Ok((
+        with_row_numbers(df)?,
+        RawInfo {
+            label,
+            encoding: Some(encoding.name()),
+            delimiter: Some(delimiter),
+        },
+    ))
+}
+
+/// Decodes `bytes` to UTF-8. A BOM always wins; otherwise the declared
+/// encoding, or detection (valid UTF-8, else chardetng's guess).
+pub fn decode<'a>(
+    bytes: &'a [u8],
+    declared: Option<&str>,
+    label: &str,
+) -> Result<(Cow<'a, str>, &'static Encoding)> {
+    let (encoding, bom_len) = match Encoding::for_bom(bytes) {
+        Some((enc, len)) => (enc, len),
+        None => (choose_encoding(bytes, declared, label)?, 0),
+    };
+    let body = &bytes[bom_len..];
+    let (text, had_errors) = encoding.decode_without_bom_handling(body);
+    if had_errors {
+        let bad = text.find('\u{FFFD}').unwrap_or(0);
+        let line = text[..bad].matches('\n').count() + 1;
+        return Err(Error::Invalid(format!(
+            "{label}: line {line} is not valid {}; set `encoding` for this file in the profile (e.g. \"gb18030\", \"windows-1252\", \"utf-16le\")",
+            encoding.name()
+        )));
+    }
+    Ok((text, encoding))
+}
+
+fn choose_encoding(bytes: &[u8], declared: Option<&str>, label: &str) -> Result<&'static Encoding> {
+    match declared {
+        None | Some("auto") => Ok(detect_encoding(bytes)),
+        Some(name) => Encoding::for_label(name.trim().as_bytes()).ok_or_else(|| {
+            Error::Usage(format!(
+                "{label}: unknown encoding `{name}`; use a WHATWG label such as utf-8, utf-16le, utf-16be, gbk, gb18030, windows-1252, or auto"
+            ))
+        }),
+    }
+}
+
+/// Guesses the encoding of BOM-less bytes: UTF-8 when they are valid UTF-8,
+/// else the statistical guess of chardetng (GBK, windows-1252, …).
+pub fn detect_encoding(bytes: &[u8]) -> &'static Encoding {
+    if std::str::from_utf8(bytes).is_ok() {
+        return UTF_8;
+    }
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    detector.feed(bytes, true);
+    detector.guess(None, chardetng::Utf8Detection::Allow)
+}
+
+fn parse_delimiter(d: &str) -> Result<char> {
+    match d {
+        "," | ";" | "|" | "\t" => Ok(d.chars().next().expect("non-empty")),
+        "tab" | "\\t" => Ok('\t'),
+        _ => Err(Error::Usage(format!(
+            "delimiter `{d}` is not supported; use \",\", \";\", \"\\t\" (or \"tab\"), \"|\" or \"auto\""
+        ))),
+    }
+}
+
+/// Picks the candidate delimiter that occurs most often, outside quotes, in
+/// the header line.
+pub fn detect_delimiter(text: &str, skip_rows: usize) -> char {
+    let header = text.lines().nth(skip_rows).unwrap_or("");
+    let mut counts = [(',', 0usize), (';', 0), ('\t', 0), ('|', 0)];
+    let mut quoted = false;
+    for ch in header.chars() {
+        if ch == '"' {
+            quoted = !quoted;
+        } else if !quoted {
+            if let Some(slot) = counts.iter_mut().find(|(c, _)| *c == ch) {
+                slot.1 += 1;
+            }
+        }
+    }
+    // max_by_key keeps the last maximum; reverse so `,` wins ties.
+    counts
+        .iter()
+        .rev()
+        .max_by_key(|(_, n)| *n)
+        .map(|(c, _)| *c)
+        .unwrap_or(',')
+}
+
+/// Trims header names, drops unnamed columns that hold no value (the empty
+/// trailing column of a line ending in a delimiter) and refuses duplicate names.
+fn tidy_header(mut df: DataFrame, label: &str) -> Result<DataFrame> {
+    let names: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|n| n.trim().to_string())
+        .collect();
+    df.set_column_names(&names)?;
+    let mut drop = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        if name.is_empty() || name.starts_with("_duplicated_") {
+            let column = &df.columns()[i];
+            if column.null_count() == column.len() || name.is_empty() {
+                drop.push(df.columns()[i].name().clone());
+            }
+        }
+    }
+    for name in &drop {
+        let column = df.column(name)?;
+        if column.null_count() != column.len() {
+            return Err(Error::Invalid(format!(
+                "{label}: a column without a header name holds values; give it a name in the export"
+            )));
+        }
+    }
+    let df = df.drop_many(drop);
+    let mut seen = std::collections::BTreeSet::new();
+    for name in df.get_column_names() {
+        if name.starts_with("_duplicated_") || !seen.insert(name.to_string()) {
+            return Err(Error::Invalid(format!(
+                "{label}: the header names a column twice ({name}); rename one in the export"
+            )));
+        }
+    }
+    Ok(df)
+}
+
+fn with_row_numbers(df: DataFrame) -> Result<DataFrame> {
+    Ok(df.with_row_index(ROW.into(), Some(1))?)
+}
+
+fn read_workbook(path: &Path, spec: &ReadSpec) -> Result<(DataFrame, RawInfo)> {
+    let name = file_name(path);
+    let mut workbook = open_workbook_auto(path)
+        .map_err(|e| Error::Invalid(format!("{name}: cannot be opened as a workbook: {e}")))?;
+    let sheets = workbook.sheet_names();
+    let sheet = match &spec.sheet {
+        Some(s) if sheets.contains(s) => s.clone(),
+        Some(s) => {
+            return Err(Error::Usage(format!(
+                "{name}: no sheet `{s}`; the workbook has: {}",
+                sheets.join(", ")
+            )))
+        }
+        None => sheets
+            .first()
+            .cloned()
+            .ok_or_else(|| Error::Invalid(format!("{name}: the workbook has no sheet")))?,
+    };
+    let range = workbook
+        .worksheet_range(&sheet)
+        .map_err(|e| Error::Invalid(format!("{name} sheet {sheet}: cannot be read: {e}")))?;
+    let label = format!("{name} sheet {sheet}");
+    let mut rows = range.rows().skip(spec.skip_rows);
+    let header: Vec<String> = rows
+        .next()
+        .map(|r| r.iter().map(|c| cell_text(c).unwrap_or_default()).collect())
+        .unwrap_or_default();
+    let mut columns: Vec<Vec<Option<String>>> = vec![Vec::new(); header.len()];
+    for row in rows {
+        for (i, values) in columns.iter_mut().enumerate() {
+            values.push(row.get(i).and_then(cell_text));
+        }
+    }
+    let series: Vec<Column> = header
+        .iter()
+        .zip(columns)
+        .map(|(h, values)| Column::new(h.as_str().into(), values))
+        .collect();
+    let df = DataFrame::new_infer_height(series)?;
+    let df = tidy_header(df, &label)?;
+    Ok((
+        with_row_numbers(df)?,
+        RawInfo {
+            label,
+            encoding: None,
+            delimiter: None,
+        },
+    ))
+}
+
+/// The text of one cell as the profile's parsers expect it: numbers in plain
+/// decimal notation, dates as `YYYY-MM-DD[ HH:MM:SS]`, errors as `#…` text.
+fn cell_text(cell: &Data) -> Option<String> {
+    match cell {
+        Data::Empty => None,
+        Data::String(s) => Some(s.clone()),
+        Data::Int(i) => Some(i.to_string()),
+        Data::Float(f) => Some(float_text(*f)),
+        Data::Bool(b) => Some(b.to_string()),
+        Data::DateTime(d) => d.as_datetime().map(|dt| {
+            if dt.time() == chrono::NaiveTime::MIN {
+                dt.format("%Y-%m-%d").to_string()
+            } else {
+                dt.format("%Y-%m-%d %H:%M:%S").to_string()
+            }
+        }),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => Some(s.clone()),
+        Data::Error(e) => Some(format!("#{e:?}")),
+    }
+}
+
+/// Shortest decimal text that reads back as the same double (what Excel
+/// shows), never in exponent notation for amounts.
+fn float_text(f: f64) -> String {
+    if f.fract() == 0.0 && f.abs() < 1e15 {
+        format!("{}", f as i64)
+    } else {
+        format!("{f}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bom_wins_and_utf16_is_decoded() {
+        let mut le = vec![0xFF, 0xFE];
+        for u in "销售员,金额\n".encode_utf16() {
+            le.extend_from_slice(&u.to_le_bytes());
+        }
+        let (text, enc) = decode(&le, Some("gbk"), "x.csv").unwrap();
+        assert_eq!(text, "销售员,金额\n");
+        assert_eq!(enc.name(), "UTF-16LE");
+        let mut be = vec![0xFE, 0xFF];
+        for u in "a;b\n".encode_utf16() {
+            be.extend_from_slice(&u.to_be_bytes());
+        }
+        assert_eq!(decode(&be, None, "x.csv").unwrap().0, "a;b\n");
+        let bom8 = b"\xEF\xBB\xBFId,Name\n";
+        assert_eq!(decode(bom8, None, "x.csv").unwrap().0, "Id,Name\n");
+    }
+
+    #[test]
+    fn gbk_and_cp1252_are_detected_or_declared() {
+        let (gbk, _, _) = encoding_rs::GBK.encode("销售员,回款金额\n张三,1234.50\n李四,88.00\n");
+        let (text, enc) = decode(&gbk, None, "x.csv").unwrap();
+        assert!(text.starts_with("销售员,回款金额"), "{text} {}", enc.name());
+        let (text, _) = decode(&gbk, Some("gb18030"), "x.csv").unwrap();
+        assert!(text.contains("李四"));
+        let cp = b"customerID,companyName\nFOLKO,Folk och f\xe4 HB\n";
+        assert_eq!(
+            decode(cp, Some("windows-1252"), "x.csv").unwrap().0,
+            "customerID,companyName\nFOLKO,Folk och fä HB\n"
+        );
+        assert_eq!(detect_encoding(cp).name(), "windows-1252");
+    }
+
+    #[test]
+    fn undecodable_bytes_name_the_line() {
+        let err = decode(b"a,b\n1,2\n\xff\xff,3\n", Some("utf-8"), "bad.csv")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("bad.csv: line 3 is not valid UTF-8"), "{err}");
+        let err = decode(b"a", Some("klingon"), "bad.csv").unwrap_err();
+        assert!(err.to_string().contains("unknown encoding `klingon`"));
+    }
+
+    #[test]
+    fn delimiter_is_detected_outside_quotes() {
+        assert_eq!(detect_delimiter("a;b;c\n1;2;3", 0), ';');
+        assert_eq!(detect_delimiter("a\tb\n", 0), '\t');
+        assert_eq!(detect_delimiter("\"x,y\"|b|c\n", 0), '|');
+        assert_eq!(detect_delimiter("title\na,b\n", 1), ',');
+        assert_eq!(detect_delimiter("single\n", 0), ',');
+    }
+
+    #[test]
+    fn floats_print_like_excel_shows_them() {
+        assert_eq!(float_text(611365.0), "611365");
+        assert_eq!(float_text(55.94), "55.94");
+        assert_eq!(float_text(-0.5), "-0.5");
+    }
+}
