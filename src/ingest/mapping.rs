@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
+use super::parse::strptime;
 use super::profile::{has_time, ColumnSpec, Defaults, Profile, TableSpec};
 use super::rawfile::{read_raw_file, RawInfo};
 use super::ROW;
@@ -184,6 +185,9 @@ fn missing_source_columns(
         }
         if let Some(d) = &rule.discount {
             need(from, d, at(&format!("columns.{name}.discount")));
+        }
+        if let Some(f) = &rule.fallback {
+            need(from, f, at(&format!("columns.{name}.fallback")));
         }
         if let Some(l) = &rule.lookup {
             need(&l.file, &l.key, at(&format!("columns.{name}.lookup.key")));
@@ -396,7 +400,10 @@ fn describe_rule(rule: &ColumnSpec, files: &BTreeMap<String, RawFile>) -> String
             "{c} looked up in {} {} → {}",
             files[&l.file].info.label, l.key, l.value
         ),
-        (Some(c), _, None) => format!("column {c}"),
+        (Some(c), _, None) => match &rule.fallback {
+            Some(f) => format!("column {c} (else {f})"),
+            None => format!("column {c}"),
+        },
         (None, Some(v), _) => format!("constant \"{v}\""),
         (None, None, _) => String::new(),
     };
@@ -414,7 +421,10 @@ fn column_expr(name: &str, kind: Kind, rule: &ColumnSpec, defaults: &Defaults, i
     let mut e = match (&rule.value, &rule.lookup, &rule.column) {
         (Some(v), _, _) => lit(v.clone()),
         (None, Some(_), _) => col(lookup_value(i)),
-        (None, None, Some(c)) => col(c.as_str()),
+        (None, None, Some(c)) => match &rule.fallback {
+            Some(f) => coalesce(&[col(c.as_str()), col(f.as_str())]),
+            None => col(c.as_str()),
+        },
         (None, None, None) => lit(NULL).cast(DataType::String),
     }
     .str()
@@ -450,15 +460,6 @@ fn column_expr(name: &str, kind: Kind, rule: &ColumnSpec, defaults: &Defaults, i
         Kind::Id | Kind::Text => e,
     }
     .alias(name)
-}
-
-fn strptime(format: &str) -> StrptimeOptions {
-    StrptimeOptions {
-        format: Some(format.into()),
-        strict: false,
-        exact: true,
-        cache: true,
-    }
 }
 
 /// Parses with each format in turn and writes the contract's form
@@ -535,16 +536,7 @@ fn canonical_bool(text: Expr, defaults: &Defaults) -> Expr {
 /// Keeps the first row of each complete key (rows without a full key stay,
 /// for validation to report).
 fn first_of_each_key(table: &Table, frame: DataFrame) -> Result<DataFrame> {
-    let parts: Vec<Expr> = table.key.iter().map(|k| col(*k)).collect();
-    let complete = parts
-        .iter()
-        .map(|p| p.clone().is_not_null())
-        .reduce(|a, b| a.and(b))
-        .expect("every table has a key");
-    let key = match parts.as_slice() {
-        [one] => one.clone(),
-        _ => as_struct(parts),
-    };
+    let (complete, key) = super::validate::key_parts(table.key.iter().map(|k| col(*k)).collect());
     Ok(frame
         .lazy()
         .filter(complete.clone().not().or(key.is_first_distinct()))

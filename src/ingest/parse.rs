@@ -6,7 +6,8 @@ use polars::prelude::*;
 use crate::money::{native_units, parse_units, units_to_cents};
 use crate::schema::Kind;
 
-fn strptime(format: &str) -> StrptimeOptions {
+/// Non-strict, exact chrono parsing with `format` (unparsable text → null).
+pub(super) fn strptime(format: &str) -> StrptimeOptions {
     StrptimeOptions {
         format: Some(format.into()),
         strict: false,

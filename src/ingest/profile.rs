@@ -132,6 +132,9 @@ pub struct ColumnSpec {
     /// Source column of the table's file.
     #[serde(default)]
     pub column: Option<String>,
+    /// Source column read where `column` is empty.
+    #[serde(default)]
+    pub fallback: Option<String>,
     /// A constant instead of a column.
     #[serde(default)]
     pub value: Option<String>,
@@ -361,6 +364,9 @@ impl Profile {
                 "{at}: `lookup` needs `column` (the value to look up)"
             )),
             _ => {}
+        }
+        if rule.fallback.is_some() && (rule.column.is_none() || rule.lookup.is_some()) {
+            out.push(format!("{at}: `fallback` needs `column` (and no `lookup`)"));
         }
         if let Some(l) = &rule.lookup {
             if !self.files.contains_key(&l.file) {

@@ -182,13 +182,13 @@ pub fn detect_delimiter(text: &str, skip_rows: usize) -> char {
 
 /// Trims header names, drops unnamed columns that hold no value (the empty
 /// trailing column of a line ending in a delimiter) and refuses duplicate names.
-fn tidy_header(mut df: DataFrame, label: &str) -> Result<DataFrame> {
+fn tidy_header(df: DataFrame, label: &str) -> Result<DataFrame> {
+    let df = super::validate::trim_header(df)?;
     let names: Vec<String> = df
         .get_column_names()
         .iter()
-        .map(|n| n.trim().to_string())
+        .map(|n| n.to_string())
         .collect();
-    df.set_column_names(&names)?;
     let mut drop = Vec::new();
     for (i, name) in names.iter().enumerate() {
         if name.is_empty() || name.starts_with("_duplicated_") {

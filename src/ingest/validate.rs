@@ -408,18 +408,23 @@ fn add_absent_columns(table: &Table, df: DataFrame) -> Result<DataFrame> {
         .collect()?)
 }
 
-fn duplicate_check(table: &Table) -> Result<Check> {
-    let parts: Vec<Expr> = table.key.iter().map(|k| col(tmp(k))).collect();
+/// For key columns `parts`: (every part present, the key as one expression).
+pub(super) fn key_parts(parts: Vec<Expr>) -> (Expr, Expr) {
     let complete = parts
         .iter()
         .map(|p| p.clone().is_not_null())
         .reduce(|a, b| a.and(b))
         .expect("every table has a key");
-    // Rows keep file order, so the first occurrence is the earliest row.
     let key = match parts.as_slice() {
         [one] => one.clone(),
         _ => as_struct(parts),
     };
+    (complete, key)
+}
+
+fn duplicate_check(table: &Table) -> Result<Check> {
+    // Rows keep file order, so the first occurrence is the earliest row.
+    let (complete, key) = key_parts(table.key.iter().map(|k| col(tmp(k))).collect());
     Ok(Check {
         column: table.key.join("+"),
         kind: ProblemKind::DuplicateKey,
@@ -431,7 +436,8 @@ fn duplicate_check(table: &Table) -> Result<Check> {
     })
 }
 
-fn trim_header(mut df: DataFrame) -> Result<DataFrame> {
+/// Trims surrounding spaces from every column name.
+pub(super) fn trim_header(mut df: DataFrame) -> Result<DataFrame> {
     let names: Vec<String> = df
         .get_column_names()
         .iter()
