@@ -276,9 +276,6 @@ pub fn load_data(input: &DataArgs) -> anyhow::Result<(Dataset, ValidationReport)
 }
 
 fn write_rejects(report: &ValidationReport, dir: &Path) -> anyhow::Result<()> {
-    for (table, df) in &report.skipped {
-        write_csv(df, &dir.join(format!("{table}_skipped.csv")))?;
-    }
     if report.rejects.is_empty() {
         return Ok(());
     }

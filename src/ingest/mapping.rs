@@ -319,7 +319,7 @@ fn skip_rows(
         .collect()?;
     if skipped.height() > 0 {
         out.notes.push(format!(
-            "{}: {} row(s) of {} skipped by the profile ({rule}); listed with the rejects",
+            "{}: {} row(s) of {} skipped by the profile ({rule}); `salesops ingest` lists them in rejects.csv",
             table.name,
             skipped.height(),
             raw.info.label,

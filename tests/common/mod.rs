@@ -73,3 +73,13 @@ pub fn cell(rows: &[Vec<String>], key_col: &str, key: &str, column: &str) -> Str
         .unwrap_or_else(|| panic!("no row {key}"));
     row[c].clone()
 }
+
+/// Runs `salesops scorecard --format csv` with these arguments, asserts
+/// success and returns the CSV rows (header first).
+pub fn scorecard_rows(args: &[&str]) -> Vec<Vec<String>> {
+    let mut all = vec!["scorecard", "--format", "csv"];
+    all.extend_from_slice(args);
+    let o = run(&all);
+    assert!(o.status.success(), "{}", stderr(&o));
+    csv_rows(&stdout(&o))
+}
