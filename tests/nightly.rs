@@ -279,3 +279,45 @@ fn config_check_accepts_the_example_and_suggests_the_nearest_key() {
         stderr(&o)
     );
 }
+
+#[test]
+fn a_raw_export_is_run_through_the_profile_named_in_the_config() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let config = format!(
+        "[input]\ndata = {:?}\nprofile = {:?}\n[periods]\nrules = [\"month_to_date\"]\n[output]\ndir = \"out\"\nkpi_formats = [\"csv\"]\nreport_languages = [\"zh\"]\nreport_formats = [\"html\"]\n",
+        root.join("pipelines/profiles/samples/zh_crm").to_str().unwrap(),
+        root.join("pipelines/profiles/zh_crm.toml").to_str().unwrap(),
+    );
+    let path = dir.path().join("zh.toml");
+    std::fs::write(&path, config).unwrap();
+    let check = run(&["config", "check", path.to_str().unwrap()]);
+    assert!(
+        stdout(&check).contains("zh_crm.toml: ok"),
+        "{}",
+        stderr(&check)
+    );
+    let o = run(&["run", path.to_str().unwrap(), "--as-of", "2026-10-31"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let folder = dir.path().join("out/2026-10-31");
+    let m = manifest(&folder);
+    assert_eq!(m["profile_sha256"].as_str().unwrap().len(), 64);
+    let reps = m["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["table"] == "reps")
+        .unwrap();
+    assert_eq!(
+        (reps["file"].as_str(), reps["rows"].as_u64()),
+        (Some("员工.csv"), Some(4))
+    );
+    // The company row of the month: the hand-worked totals of tests/profiles.rs.
+    let company = std::fs::read_to_string(folder.join("month_to_date/kpi/company.csv")).unwrap();
+    let rows = csv_rows(&company);
+    assert_eq!(cell(&rows, "scope", "company", "sales_amount"), "31100.00");
+    assert_eq!(
+        cell(&rows, "scope", "company", "collected_amount"),
+        "21000.00"
+    );
+}

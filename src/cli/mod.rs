@@ -427,6 +427,11 @@ fn check_config(path: &Path) -> anyhow::Result<()> {
         crate::commission::plan::Plan::load(&plan_path)?;
         println!("plan {}: ok", plan_path.display());
     }
+    if let Some(profile) = &config.input.profile {
+        let profile_path = base.join(profile);
+        ingest::Profile::load(&profile_path)?;
+        println!("profile {}: ok", profile_path.display());
+    }
     match &config.input.data {
         Some(d) if !base.join(d).is_dir() => {
             eprintln!(

@@ -195,7 +195,12 @@ pub fn load_with_profile(
     let sources: BTreeMap<&'static str, Source> = frames
         .keys()
         .map(|t| {
-            let path = mapped.paths.get(t).cloned().unwrap_or_default();
+            let path = mapped
+                .paths
+                .get(t)
+                .cloned()
+                .or_else(|| profile.path.clone())
+                .unwrap_or_default();
             (
                 *t,
                 Source {

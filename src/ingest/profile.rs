@@ -34,6 +34,9 @@ pub struct Profile {
     /// Contract tables by name.
     #[serde(default)]
     pub tables: BTreeMap<String, TableSpec>,
+    /// The file the profile was read from (source of tables written as `rows`).
+    #[serde(skip)]
+    pub path: Option<std::path::PathBuf>,
 }
 
 /// Conventions of the export. Every default is written here, once.
@@ -237,7 +240,9 @@ impl Profile {
         let text = std::fs::read_to_string(path).map_err(|e| {
             Error::Usage(format!("profile {}: cannot be read: {e}", path.display()))
         })?;
-        Profile::parse(&text, &path.display().to_string())
+        let mut profile = Profile::parse(&text, &path.display().to_string())?;
+        profile.path = Some(path.to_path_buf());
+        Ok(profile)
     }
 
     /// Parses and checks profile text; `label` names it in messages.

@@ -48,10 +48,10 @@ fn stage_index(settings: &Settings) -> Expr {
 ///
 /// `None` when opportunities or opportunity_stages is absent.
 pub fn funnel(ctx: &KpiContext) -> Result<Option<DataFrame>> {
-    let Some(opps) = ctx.table("opportunities", "the funnel") else {
+    let Some(opps) = ctx.table("opportunities", "funnel KPIs") else {
         return Ok(None);
     };
-    let Some(history) = ctx.table("opportunity_stages", "the funnel") else {
+    let Some(history) = ctx.table("opportunity_stages", "funnel KPIs") else {
         return Ok(None);
     };
     let stages = &ctx.settings.stages;

@@ -46,8 +46,12 @@ pub enum InputFormat {
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct InputConfig {
-    /// The data directory, relative to the config file (required by `run`).
+    /// The data directory, relative to the config file (required by `run`);
+    /// with `profile`, the folder of the raw export.
     pub data: Option<PathBuf>,
+    /// Mapping profile, relative to the config file: read a raw CRM export
+    /// directly (see pipelines/profiles/README.md).
+    pub profile: Option<PathBuf>,
     /// `auto` (default), `csv` or `parquet`.
     pub format: InputFormat,
 }

@@ -94,6 +94,8 @@ pub struct Manifest {
     pub config_sha256: String,
     /// SHA-256 of the commission plan file, when there is one.
     pub plan_sha256: Option<String>,
+    /// SHA-256 of the mapping profile, when the input is a raw export.
+    pub profile_sha256: Option<String>,
     /// Last day of data included.
     pub as_of: NaiveDate,
     /// Periods computed.
@@ -328,6 +330,15 @@ pub fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
         .as_ref()
         .map(|p| relative_to(config_path, p));
     let plan = plan_path.as_deref().map(Plan::load).transpose()?;
+    let profile_path = config
+        .input
+        .profile
+        .as_ref()
+        .map(|p| relative_to(config_path, p));
+    let profile = profile_path
+        .as_deref()
+        .map(ingest::Profile::load)
+        .transpose()?;
     let periods: Vec<(PeriodRule, Period)> = config
         .periods
         .rules
@@ -344,7 +355,11 @@ pub fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
     let opts = LoadOptions {
         max_reject_share: (max_share > 0.0).then_some(max_share),
     };
-    let (data, report) = ingest::load(&data_dir, &opts).map_err(|e| match e {
+    let loaded = match &profile {
+        Some(profile) => ingest::load_with_profile(profile, &data_dir, &opts),
+        None => ingest::load(&data_dir, &opts),
+    };
+    let (data, report) = loaded.map_err(|e| match e {
         Error::Invalid(m) => Error::Invalid(format!("data-quality gate failed:\n{m}")),
         other => other,
     })?;
@@ -462,6 +477,7 @@ pub fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
         config: config_path.display().to_string(),
         config_sha256: sha256_hex(&config_bytes),
         plan_sha256: plan_path.as_deref().map(sha256_file).transpose()?,
+        profile_sha256: profile_path.as_deref().map(sha256_file).transpose()?,
         as_of,
         periods: period_records,
         inputs: input_records(&data, &report)?,
