@@ -304,3 +304,28 @@ fn quarantine_writes_rejects_and_goes_on() {
     assert!(stderr(&o).contains("visits: 1 of 6 rows bad"));
     assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0);
 }
+
+#[test]
+fn rows_referring_to_a_rejected_row_are_summed_up_after_the_cause() {
+    let d = copy_fixture("tiny");
+    edit(
+        d.path(),
+        "reps.csv",
+        "R02,Emily Chen,华南,South-1,R03,Manager,2026-10-12",
+        "R02,Emily Chen,华南,South-1,R03,Manager,2026-13-12",
+    );
+    assert_rejected(
+        d.path(),
+        &["reps row 2 column hire_date: unparsable value `2026-13-12`"],
+    );
+    let o = run(&["validate", "--data", d.path().to_str().unwrap()]);
+    let err = stderr(&o);
+    // R02's customer, order and visit fail only because R02 was rejected:
+    // one line each, after the cause, not an "unknown reference" per row.
+    let cause = err.find("reps row 2 column hire_date").unwrap();
+    let follow = err
+        .find("orders column rep_id: 1 row(s) refer to reps rows that were rejected (see the reps errors)")
+        .unwrap_or_else(|| panic!("{err}"));
+    assert!(cause < follow, "{err}");
+    assert!(!err.contains("unknown reference `R02`"), "{err}");
+}

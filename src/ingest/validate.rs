@@ -30,6 +30,8 @@ pub enum ProblemKind {
     UnknownReference,
     /// A won or lost opportunity has no close_date.
     MissingCloseDate,
+    /// The id exists only on a row of the referenced table that was rejected.
+    RejectedReference,
 }
 
 impl ProblemKind {
@@ -41,6 +43,7 @@ impl ProblemKind {
             ProblemKind::DuplicateKey => "duplicate key",
             ProblemKind::UnknownReference => "unknown reference",
             ProblemKind::MissingCloseDate => "closed opportunity without close_date",
+            ProblemKind::RejectedReference => "reference to a rejected row",
         }
     }
 }
@@ -90,6 +93,9 @@ pub struct ValidationReport {
     pub skipped: BTreeMap<&'static str, DataFrame>,
     /// Where each table came from when a mapping profile was used.
     pub origins: BTreeMap<&'static str, Origin>,
+    /// Typed values of rejected rows per table, so rows that refer to them
+    /// are reported as such rather than as unknown ids.
+    pub rejected_values: BTreeMap<&'static str, DataFrame>,
 }
 
 impl ValidationReport {
@@ -112,7 +118,28 @@ impl ValidationReport {
         for f in &self.fatal {
             let _ = writeln!(out, "error: {f}");
         }
-        for ((table, column, kind), n) in &self.problem_counts {
+        // Causes first, then the rows that only fail because they refer to them.
+        let ordered = self
+            .problem_counts
+            .iter()
+            .filter(|((_, _, k), _)| *k != ProblemKind::RejectedReference)
+            .chain(
+                self.problem_counts
+                    .iter()
+                    .filter(|((_, _, k), _)| *k == ProblemKind::RejectedReference),
+            );
+        for ((table, column, kind), n) in ordered {
+            if *kind == ProblemKind::RejectedReference {
+                // Follow-on problems: one line, the cause is reported above.
+                let target = crate::schema::table(table)
+                    .and_then(|t| t.references.iter().find(|r| r.column == column))
+                    .map_or("referenced", |r| r.table);
+                let _ = writeln!(
+                    out,
+                    "error: {table} column {column}: {n} row(s) refer to {target} rows that were rejected (see the {target} errors); they are rejected with them"
+                );
+                continue;
+            }
             let examples: Vec<&Problem> = self
                 .problems
                 .iter()
@@ -295,19 +322,36 @@ pub(super) fn validate_table(
             continue;
         };
         let keys = target.column(r.key)?.as_materialized_series().unique()?;
+        let value = col(tmp(r.column));
+        let unknown = value
+            .clone()
+            .is_not_null()
+            .and(value.clone().is_in(lit(keys).implode(false), false).not());
+        let rejected = match report.rejected_values.get(r.table) {
+            Some(df) => Some(df.column(r.key)?.as_materialized_series().unique()?),
+            None => None,
+        };
+        let in_rejected = match &rejected {
+            Some(k) => value.is_in(lit(k.clone()).implode(false), false),
+            None => lit(false),
+        };
         checks.push(Check {
             column: r.column.into(),
             kind: ProblemKind::UnknownReference,
-            mask: col(tmp(r.column)).is_not_null().and(
-                col(tmp(r.column))
-                    .is_in(lit(keys).implode(false), false)
-                    .not(),
-            ),
+            mask: unknown.clone().and(in_rejected.clone().not()),
             hint: format!(
                 "no {} with this {} in {}; add it there or correct the id",
                 r.table, r.key, r.table
             ),
         });
+        if rejected.is_some() {
+            checks.push(Check {
+                column: r.column.into(),
+                kind: ProblemKind::RejectedReference,
+                mask: unknown.and(in_rejected),
+                hint: format!("the {} row with this {} was rejected", r.table, r.key),
+            });
+        }
     }
     if table.name == "opportunities" && schema.contains("close_date") {
         let stage = col(tmp("stage"))
@@ -372,6 +416,17 @@ pub(super) fn validate_table(
             .select(raw_cols)
             .collect()?;
         report.rejects.insert(table.name, rejects);
+        let typed_bad = flagged
+            .clone()
+            .filter(col("__reason").is_not_null())
+            .select(
+                present
+                    .iter()
+                    .map(|c| col(tmp(c.name)).alias(c.name))
+                    .collect::<Vec<_>>(),
+            )
+            .collect()?;
+        report.rejected_values.insert(table.name, typed_bad);
     }
     let keep: Vec<Expr> = present
         .iter()
