@@ -661,3 +661,69 @@ fn an_invalid_format_string_is_refused_before_reading() {
         "{err}"
     );
 }
+
+#[test]
+fn the_worked_example_of_the_profile_guide_works_as_written() {
+    let guide = std::fs::read_to_string(root().join("pipelines/profiles/README.md")).unwrap();
+    let example = guide.split("## Worked example").nth(1).unwrap();
+    let toml: String = example
+        .split("```toml")
+        .skip(1)
+        .map(|block| block.split("```").next().unwrap())
+        .map(|block| {
+            block
+                .lines()
+                .map(str::trim_start)
+                .collect::<Vec<_>>()
+                .join("\n")
+                + "\n"
+        })
+        .collect();
+    let p = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(p.path(), &toml).unwrap();
+    let out = ingest(
+        p.path().to_str().unwrap(),
+        &root().join("tests/fixtures/our_crm"),
+    );
+    let opps = table(&out, "opportunities");
+    let got: Vec<Vec<&str>> = opps
+        .iter()
+        .map(|r| {
+            [
+                "opportunity_id",
+                "rep_id",
+                "created_date",
+                "stage",
+                "amount",
+                "probability",
+                "close_date",
+            ]
+            .iter()
+            .map(|c| r[*c].as_str())
+            .collect()
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            vec![
+                "OP-1",
+                "007",
+                "2026-10-02",
+                "won",
+                "12500.00",
+                "1.0",
+                "2026-10-20"
+            ],
+            vec![
+                "OP-2",
+                "007",
+                "2026-10-05",
+                "negotiation",
+                "8000.00",
+                "0.6",
+                ""
+            ],
+        ]
+    );
+}

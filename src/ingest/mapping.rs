@@ -450,7 +450,11 @@ fn column_expr(name: &str, kind: Kind, rule: &ColumnSpec, defaults: &Defaults, i
             None => plain_number(e, defaults),
         },
         Kind::Ratio if rule.percent => {
-            let n = plain_number(e, defaults);
+            let n = plain_number(e, defaults)
+                .str()
+                .strip_chars_end(lit("%"))
+                .str()
+                .strip_chars(lit(NULL));
             (n.clone().cast(DataType::Float64) / lit(100.0))
                 .cast(DataType::String)
                 .fill_null(n)
