@@ -582,3 +582,147 @@ fn with_literal_rows(frame: DataFrame, spec: &TableSpec, file_rows: u64) -> Resu
     out.vstack_mut(&DataFrame::new_infer_height(extra)?)?;
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn apply(
+        values: &[Option<&str>],
+        kind: Kind,
+        rule: ColumnSpec,
+        defaults: &Defaults,
+    ) -> Vec<Option<String>> {
+        let df = df!("src" => values, "disc" => vec![Some("0.15"); values.len()]).unwrap();
+        let out = df
+            .lazy()
+            .select([column_expr("out", kind, &rule, defaults, 0)])
+            .collect()
+            .unwrap();
+        out.column("out")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .map(|v| v.map(String::from))
+            .collect()
+    }
+
+    fn rule(f: impl FnOnce(&mut ColumnSpec)) -> ColumnSpec {
+        let mut r = ColumnSpec {
+            column: Some("src".into()),
+            ..ColumnSpec::default()
+        };
+        f(&mut r);
+        r
+    }
+
+    fn some(v: &[&str]) -> Vec<Option<String>> {
+        v.iter().map(|s| Some(s.to_string())).collect()
+    }
+
+    #[test]
+    fn dates_are_rewritten_in_contract_form_and_unreadable_text_is_kept() {
+        let d = Defaults {
+            date_formats: vec!["%m/%d/%Y".into(), "%Y-%m-%dT%H:%M:%S%.f%z".into()],
+            ..Defaults::default()
+        };
+        let got = apply(
+            &[
+                Some("1/2/2013"),
+                Some("2024-01-22T23:14:25.000+0800"),
+                Some("2013-02-01"),
+                Some("13/13/2013"),
+                None,
+            ],
+            Kind::Date,
+            rule(|_| {}),
+            &d,
+        );
+        // The zoned timestamp is 15:14 UTC the same day; ISO text passes as is.
+        assert_eq!(
+            got,
+            vec![
+                Some("2013-01-02".into()),
+                Some("2024-01-22".into()),
+                Some("2013-02-01".into()),
+                Some("13/13/2013".into()),
+                None
+            ]
+        );
+        let got = apply(
+            &[Some("02/23/26 08:55 PM")],
+            Kind::Datetime,
+            rule(|r| r.format = Some(vec!["%m/%d/%y %I:%M %p".into()])),
+            &d,
+        );
+        assert_eq!(got, some(&["2026-02-23 20:55:00"]));
+    }
+
+    #[test]
+    fn numbers_lose_grouping_and_percent_becomes_a_fraction() {
+        let comma = Defaults {
+            decimal_comma: true,
+            ..Defaults::default()
+        };
+        assert_eq!(
+            apply(
+                &[Some("1.234,56"), Some("-0,5")],
+                Kind::Money,
+                rule(|_| {}),
+                &comma
+            ),
+            some(&["1234.56", "-0.5"])
+        );
+        let grouped = Defaults {
+            thousands_separator: Some(",".into()),
+            ..Defaults::default()
+        };
+        assert_eq!(
+            apply(&[Some("1,150.00")], Kind::Money, rule(|_| {}), &grouped),
+            some(&["1150.00"])
+        );
+        let got = apply(
+            &[Some("40"), Some("100%"), Some("x")],
+            Kind::Ratio,
+            rule(|r| r.percent = true),
+            &Defaults::default(),
+        );
+        assert_eq!(got, some(&["0.4", "1.0", "x"]));
+    }
+
+    #[test]
+    fn discount_gives_the_net_price_rounded_half_away_from_zero() {
+        // 42.40 × 0.85 = 36.04; 0.0003 × 0.85 = 0.000255 → 0.0003; −10 × 0.85 = −8.5.
+        let got = apply(
+            &[Some("42.4"), Some("0.0003"), Some("-10"), Some("abc")],
+            Kind::Price,
+            rule(|r| r.discount = Some("disc".into())),
+            &Defaults::default(),
+        );
+        assert_eq!(got, some(&["36.0400", "0.0003", "-8.5000", "abc"]));
+    }
+
+    #[test]
+    fn map_then_default_then_constant() {
+        let stage = rule(|r| {
+            r.map = [("Closed Won".to_string(), "won".to_string())].into();
+            r.default = Some("lead".into());
+        });
+        let got = apply(
+            &[Some(" Closed Won "), Some("Other"), None],
+            Kind::Text,
+            stage,
+            &Defaults::default(),
+        );
+        assert_eq!(got, some(&["won", "Other", "lead"]));
+        let constant = ColumnSpec {
+            value: Some("AR".into()),
+            ..ColumnSpec::default()
+        };
+        assert_eq!(
+            apply(&[Some("x")], Kind::Id, constant, &Defaults::default()),
+            some(&["AR"])
+        );
+    }
+}
