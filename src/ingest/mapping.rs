@@ -599,13 +599,7 @@ mod tests {
             .select([column_expr("out", kind, &rule, defaults, 0)])
             .collect()
             .unwrap();
-        out.column("out")
-            .unwrap()
-            .str()
-            .unwrap()
-            .iter()
-            .map(|v| v.map(String::from))
-            .collect()
+        crate::kpi::testing::texts(&out, "out")
     }
 
     fn rule(f: impl FnOnce(&mut ColumnSpec)) -> ColumnSpec {

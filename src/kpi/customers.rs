@@ -332,7 +332,7 @@ mod tests {
 
     use super::customer_view;
     use crate::kpi::scorecard::scorecard;
-    use crate::kpi::testing::{context, dataset, REPS};
+    use crate::kpi::testing::{context, dataset, texts, REPS};
     use crate::kpi::Grouping;
 
     const CUSTOMERS: &str = "customer_id,customer_name,region,owner_rep_id
@@ -385,15 +385,6 @@ V14,R1,C1,2026-10-02 09:00
 
     fn ints(df: &DataFrame, c: &str) -> Vec<Option<i64>> {
         df.column(c).unwrap().i64().unwrap().iter().collect()
-    }
-    fn texts(df: &DataFrame, c: &str) -> Vec<Option<String>> {
-        df.column(c)
-            .unwrap()
-            .str()
-            .unwrap()
-            .iter()
-            .map(|v| v.map(String::from))
-            .collect()
     }
 
     #[test]

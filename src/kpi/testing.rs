@@ -40,3 +40,14 @@ pub const REPS: &str =
 /// Minimal customers table: C1 (N, owner R1), C2 (N, owner R2), C3 (S, owner R3).
 pub const CUSTOMERS: &str =
     "customer_id,customer_name,region,owner_rep_id\nC1,One,N,R1\nC2,Two,N,R2\nC3,Three,S,R3\n";
+
+/// The text column `c` of `df` as owned values.
+pub fn texts(df: &polars::prelude::DataFrame, c: &str) -> Vec<Option<String>> {
+    df.column(c)
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .map(|v| v.map(String::from))
+        .collect()
+}
