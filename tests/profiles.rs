@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use common::{csv_rows, run, scorecard_rows, stderr};
+use common::{csv_rows, run, scorecard_rows, stderr, stdout};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -726,4 +726,39 @@ fn the_worked_example_of_the_profile_guide_works_as_written() {
             ],
         ]
     );
+}
+
+#[test]
+fn converted_tables_in_csv_or_parquet_give_the_same_scorecard_as_the_raw_export() {
+    let args = ["--period", "2026-10", "--as-of", "2026-10-31"];
+    let sample = zh_sample();
+    let mut direct = vec![
+        "--profile".to_string(),
+        profile("zh_crm"),
+        "--data".into(),
+        sample.display().to_string(),
+    ];
+    direct.extend(args.iter().map(|s| s.to_string()));
+    let direct: Vec<&str> = direct.iter().map(String::as_str).collect();
+    let expected = scorecard_rows(&direct);
+    for format in ["csv", "parquet"] {
+        let out = tempfile::tempdir().unwrap();
+        let to = out.path().join("tables");
+        let o = run(&[
+            "ingest",
+            "--profile",
+            &profile("zh_crm"),
+            "--from",
+            sample.to_str().unwrap(),
+            "--to",
+            to.to_str().unwrap(),
+            "--format",
+            format,
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(stdout(&o).contains("orders: 6 rows written, 0 rejected, 0 skipped by the profile"));
+        let mut converted = vec!["--data", to.to_str().unwrap()];
+        converted.extend_from_slice(&args);
+        assert_eq!(scorecard_rows(&converted), expected, "{format}");
+    }
 }
