@@ -762,3 +762,75 @@ fn converted_tables_in_csv_or_parquet_give_the_same_scorecard_as_the_raw_export(
         assert_eq!(scorecard_rows(&converted), expected, "{format}");
     }
 }
+
+/// The zh sample with its order lines split over two monthly files
+/// (`订单明细_1.csv`, `订单明细_2.csv`) read through a path pattern.
+fn split_order_lines(
+    second_file_edit: (&str, &str),
+) -> (tempfile::TempDir, tempfile::NamedTempFile) {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(zh_sample()).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
+    }
+    let lines_path = dir.path().join("订单明细.csv");
+    let bytes = std::fs::read(&lines_path).unwrap();
+    let text = encoding_rs::GBK.decode(&bytes).0.into_owned();
+    std::fs::remove_file(&lines_path).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let (header, body) = (lines[0], &lines[1..]);
+    let first = format!("{header}\r\n{}\r\n", body[..3].join("\r\n"));
+    let second = format!("{header}\r\n{}\r\n", body[3..].join("\r\n"))
+        .replace(second_file_edit.0, second_file_edit.1);
+    for (name, part) in [("订单明细_1.csv", first), ("订单明细_2.csv", second)] {
+        std::fs::write(dir.path().join(name), encoding_rs::GBK.encode(&part).0).unwrap();
+    }
+    let p = edited_zh_profile("path = \"订单明细.csv\"", "path = \"订单明细_*.csv\"");
+    (dir, p)
+}
+
+#[test]
+fn a_path_pattern_reads_monthly_files_as_one_table_and_errors_name_the_file() {
+    let (dir, p) = split_order_lines(("", ""));
+    let args = [
+        "--period",
+        "2026-10",
+        "--as-of",
+        "2026-10-31",
+        "--columns",
+        "rep_id,sales_amount",
+    ];
+    let mut split = vec![
+        "--profile",
+        p.path().to_str().unwrap(),
+        "--data",
+        dir.path().to_str().unwrap(),
+    ];
+    split.extend_from_slice(&args);
+    let whole_profile = profile("zh_crm");
+    let sample = zh_sample();
+    let mut whole = vec![
+        "--profile",
+        whole_profile.as_str(),
+        "--data",
+        sample.to_str().unwrap(),
+    ];
+    whole.extend_from_slice(&args);
+    assert_eq!(scorecard_rows(&split), scorecard_rows(&whole));
+
+    // Row 2 of the second file is row 5 of the table; the message says both.
+    let (dir, p) = split_order_lines(("2026/10/21", "2026/10/32"));
+    let o = run(&[
+        "validate",
+        "--profile",
+        p.path().to_str().unwrap(),
+        "--data",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("error: orders row 5 column order_date (订单明细_2.csv row 2, column 下单日期): unparsable value `2026/10/32`"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -135,24 +135,35 @@ fn rejects_table(report: &ValidationReport) -> anyhow::Result<DataFrame> {
     let mut parts = Vec::new();
     for (kind, frames) in [("rejected", &report.rejects), ("skipped", &report.skipped)] {
         for (table, df) in frames.iter() {
-            let label = report
-                .origins
-                .get(table)
-                .map_or(table.to_string(), |o| o.label.clone());
+            let origin = report.origins.get(table);
+            let rows = df.column("row")?.cast(&DataType::UInt64)?;
+            let sources: Vec<String> = rows
+                .u64()?
+                .iter()
+                .map(|r| {
+                    let r = r.unwrap_or(0);
+                    origin.map_or_else(|| format!("{table} row {r}"), |o| o.place(r))
+                })
+                .collect();
             let pairs: Vec<Expr> = df
                 .get_column_names()
                 .iter()
                 .filter(|n| !matches!(n.as_str(), "row" | "reason"))
                 .map(|n| concat_str([lit(format!("{n}=")), col(n.as_str())], "", false))
                 .collect();
-            parts.push(df.clone().lazy().select([
-                lit(*table).alias("table"),
-                col("row").cast(DataType::UInt64),
-                lit(label).alias("source"),
-                lit(kind).alias("kind"),
-                col("reason"),
-                concat_str(pairs, "; ", true).alias("values"),
-            ]));
+            parts.push(
+                df.clone()
+                    .lazy()
+                    .with_column(lit(Series::new("source".into(), sources)).alias("source"))
+                    .select([
+                        lit(*table).alias("table"),
+                        col("row").cast(DataType::UInt64),
+                        col("source"),
+                        lit(kind).alias("kind"),
+                        col("reason"),
+                        concat_str(pairs, "; ", true).alias("values"),
+                    ]),
+            );
         }
     }
     if parts.is_empty() {

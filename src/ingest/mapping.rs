@@ -11,21 +11,36 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 
 use super::parse::strptime;
+use super::profile::FileSpec;
 use super::profile::{has_time, ColumnSpec, Defaults, Profile, TableSpec};
-use super::rawfile::{read_raw_file, RawInfo};
+use super::rawfile::{read_raw_file, ReadSpec};
 use super::ROW;
 use crate::money::{div_round_half_away, parse_units, units_text, UNITS_PER_ONE};
 use crate::pipeline::config::nearest;
 use crate::schema::{Kind, Table, TABLES};
 use crate::{Error, Result};
 
+/// One file of a (possibly multi-file) source: its rows are numbered
+/// `offset + 1 ..= offset + rows` in the combined frame.
+#[derive(Debug, Clone)]
+pub struct Segment {
+    /// The file (and sheet).
+    pub label: String,
+    /// Rows of the files before it.
+    pub offset: u64,
+    /// Its data rows.
+    pub rows: u64,
+}
+
 /// Where a mapped table's rows and columns came from, for messages.
 #[derive(Debug, Clone)]
 pub struct Origin {
-    /// The source file (and sheet).
+    /// The source file(s), e.g. `orders.csv` or `orders_*.csv (3 files)`.
     pub label: String,
-    /// Rows taken from the file; higher row numbers are the profile's `rows`.
+    /// Rows taken from the files; higher row numbers are the profile's `rows`.
     pub file_rows: u64,
+    /// The files in reading order.
+    pub segments: Vec<Segment>,
     /// Contract column → how it was obtained (`close_value`, `constant "x"`, …).
     pub columns: BTreeMap<String, String>,
 }
@@ -37,15 +52,27 @@ impl Origin {
             .split('+')
             .filter_map(|c| self.columns.get(c).map(String::as_str))
             .collect();
-        let place = if row > self.file_rows {
-            format!("profile `rows` entry {}", row - self.file_rows)
-        } else {
-            format!("{} row {row}", self.label)
-        };
+        let place = self.place(row);
         if how.is_empty() {
             format!("({place})")
         } else {
             format!("({place}, {})", how.join(" + "))
+        }
+    }
+
+    /// "orders_2026-10.csv row 5": the file and its own data row for a row
+    /// number of the combined table.
+    pub fn place(&self, row: u64) -> String {
+        if row > self.file_rows {
+            return format!("profile `rows` entry {}", row - self.file_rows);
+        }
+        match self
+            .segments
+            .iter()
+            .find(|s| row > s.offset && row <= s.offset + s.rows)
+        {
+            Some(s) => format!("{} row {}", s.label, row - s.offset),
+            None => format!("{} row {row}", self.label),
         }
     }
 }
@@ -65,11 +92,103 @@ pub struct MappedExport {
     pub notes: Vec<String>,
 }
 
-/// A raw file read once and shared by every table and lookup that names it.
+/// A raw source read once and shared by every table and lookup that names
+/// it: one file, or every file a glob pattern matches, stacked in name order.
 struct RawFile {
     frame: DataFrame,
-    info: RawInfo,
+    label: String,
+    segments: Vec<Segment>,
     path: PathBuf,
+}
+
+/// Whether a profile path is a pattern (`orders_*.csv`).
+fn is_pattern(path: &str) -> bool {
+    path.contains(['*', '?', '['])
+}
+
+/// Reads the file, or every file the pattern matches, into one frame whose
+/// row numbers continue from file to file.
+fn read_source(from: &Path, file: &FileSpec, spec: &ReadSpec) -> Result<RawFile> {
+    let paths: Vec<PathBuf> = if is_pattern(&file.path) {
+        let pattern = from.join(&file.path);
+        let mut found: Vec<PathBuf> = glob::glob(&pattern.to_string_lossy())
+            .map_err(|e| Error::Usage(format!("path pattern `{}`: {e}", file.path)))?
+            .filter_map(std::result::Result::ok)
+            .collect();
+        found.sort();
+        if found.is_empty() {
+            return Err(Error::Usage(format!(
+                "no file in {} matches `{}`",
+                from.display(),
+                file.path
+            )));
+        }
+        found
+    } else {
+        vec![from.join(&file.path)]
+    };
+    let mut frames = Vec::new();
+    let mut segments = Vec::new();
+    let mut offset = 0u64;
+    for path in &paths {
+        let (mut frame, info) = read_raw_file(path, spec)?;
+        if let Some((first, first_label)) = frames.first().zip(segments.first()) {
+            same_columns(first, &frame, first_label, &info.label)?;
+            frame = frame.select(first.get_column_names_owned())?;
+        }
+        let rows = frame.height() as u64;
+        let row = (frame.column(ROW)?.as_materialized_series().clone() + offset as IdxSize)
+            .with_name(ROW.into());
+        frame.with_column(row.into_column())?;
+        segments.push(Segment {
+            label: info.label,
+            offset,
+            rows,
+        });
+        frames.push(frame);
+        offset += rows;
+    }
+    let label = if segments.len() == 1 {
+        segments[0].label.clone()
+    } else {
+        format!("{} ({} files)", file.path, segments.len())
+    };
+    let mut frames = frames.into_iter();
+    let mut frame = frames.next().expect("at least one file");
+    for f in frames {
+        frame.vstack_mut(&f)?;
+    }
+    Ok(RawFile {
+        frame,
+        label,
+        segments,
+        path: paths[0].clone(),
+    })
+}
+
+/// Refuses a file of a multi-file source whose header differs from the first's.
+fn same_columns(
+    first: &DataFrame,
+    other: &DataFrame,
+    first_label: &Segment,
+    label: &str,
+) -> Result<()> {
+    let names = |df: &DataFrame| -> std::collections::BTreeSet<String> {
+        df.get_column_names()
+            .iter()
+            .map(|n| n.to_string())
+            .collect()
+    };
+    let (a, b) = (names(first), names(other));
+    if a == b {
+        return Ok(());
+    }
+    let missing: Vec<&String> = a.difference(&b).collect();
+    let extra: Vec<&String> = b.difference(&a).collect();
+    Err(Error::Invalid(format!(
+        "{label}: its columns differ from {} (missing: {missing:?}, extra: {extra:?}); files read together must share one header",
+        first_label.label
+    )))
 }
 
 /// Reads every file the profile names under `from` and maps each table.
@@ -92,10 +211,9 @@ pub fn map_export(profile: &Profile, from: &Path) -> Result<MappedExport> {
                 continue;
             }
             let file = &profile.files[name];
-            let path = from.join(&file.path);
-            let (frame, info) = read_raw_file(&path, &profile.read_spec(file))?;
-            let frame = with_null_tokens(frame, &profile.defaults.null_tokens)?;
-            files.insert(name.to_string(), RawFile { frame, info, path });
+            let mut raw = read_source(from, file, &profile.read_spec(file))?;
+            raw.frame = with_null_tokens(raw.frame, &profile.defaults.null_tokens)?;
+            files.insert(name.to_string(), raw);
         }
         errors.extend(missing_source_columns(table, spec, &files));
         if !errors.is_empty() {
@@ -173,7 +291,7 @@ fn missing_source_columns(
                 .collect();
             out.push(format!(
                 "{at}: column `{column}` not found in {} (its columns: {}){suggestion}",
-                raw.info.label,
+                raw.label,
                 listed.join(", ")
             ));
         }
@@ -224,14 +342,16 @@ fn map_table(
     let mut origin = Origin {
         label: "the profile".into(),
         file_rows: 0,
+        segments: Vec::new(),
         columns: BTreeMap::new(),
     };
     let mut frame = match &spec.from {
         None => DataFrame::new_infer_height(vec![Column::new(ROW.into(), Vec::<IdxSize>::new())])?,
         Some(from) => {
             let raw = &files[from];
-            origin.label = raw.info.label.clone();
+            origin.label = raw.label.clone();
             origin.file_rows = raw.frame.height() as u64;
+            origin.segments = raw.segments.clone();
             out.paths.insert(table.name, raw.path.clone());
             let kept = skip_rows(table, spec, raw, out)?;
             let mut lf = kept.lazy();
@@ -322,7 +442,7 @@ fn skip_rows(
             "{}: {} row(s) of {} skipped by the profile ({rule}); `salesops ingest` lists them in rejects.csv",
             table.name,
             skipped.height(),
-            raw.info.label,
+            raw.label,
         ));
         let skipped = skipped.lazy().rename([ROW], ["row"], true).collect()?;
         out.skipped.insert(table.name, skipped);
@@ -384,7 +504,7 @@ fn lookup_frame(raw: &RawFile, l: &super::profile::Lookup, i: usize) -> Result<L
             .unwrap_or(0);
         return Err(Error::Invalid(format!(
             "{}: lookup key {} `{key}` appears on rows {first} and {last} with different {} values; the lookup is ambiguous",
-            raw.info.label, l.key, l.value
+            raw.label, l.key, l.value
         )));
     }
     Ok(pairs
@@ -398,7 +518,7 @@ fn describe_rule(rule: &ColumnSpec, files: &BTreeMap<String, RawFile>) -> String
     let mut text = match (&rule.column, &rule.value, &rule.lookup) {
         (Some(c), _, Some(l)) => format!(
             "{c} looked up in {} {} → {}",
-            files[&l.file].info.label, l.key, l.value
+            files[&l.file].label, l.key, l.value
         ),
         (Some(c), _, None) => match &rule.fallback {
             Some(f) => format!("column {c} (else {f})"),
