@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
-use super::parse::strptime;
+use super::parse::{strptime, CONTRACT_DATETIME_FORMATS, CONTRACT_DATE_FORMAT};
 use super::profile::FileSpec;
 use super::profile::{has_time, ColumnSpec, Defaults, Profile, TableSpec};
 use super::rawfile::{read_raw_file, ReadSpec};
@@ -211,9 +211,10 @@ pub fn map_export(profile: &Profile, from: &Path) -> Result<MappedExport> {
                 continue;
             }
             let file = &profile.files[name];
-            let mut raw = read_source(from, file, &profile.read_spec(file))?;
-            raw.frame = with_null_tokens(raw.frame, &profile.defaults.null_tokens)?;
-            files.insert(name.to_string(), raw);
+            files.insert(
+                name.to_string(),
+                read_source(from, file, &profile.read_spec(file))?,
+            );
         }
         errors.extend(missing_source_columns(table, spec, &files));
         if !errors.is_empty() {
@@ -241,27 +242,14 @@ fn files_of(spec: &TableSpec) -> Vec<&str> {
     names
 }
 
-/// Null tokens become real nulls in every column, once per file.
-fn with_null_tokens(frame: DataFrame, tokens: &[String]) -> Result<DataFrame> {
-    let list = Series::new("tokens".into(), tokens);
-    let exprs: Vec<Expr> = frame
-        .get_column_names()
-        .iter()
-        .filter(|n| n.as_str() != ROW)
-        .map(|n| {
-            let c = col(n.as_str());
-            when(
-                c.clone()
-                    .str()
-                    .strip_chars(lit(NULL))
-                    .is_in(lit(list.clone()).implode(false), false),
-            )
-            .then(lit(NULL).cast(DataType::String))
-            .otherwise(c)
-            .alias(n.as_str())
-        })
-        .collect();
-    Ok(frame.lazy().with_columns(exprs).collect()?)
+/// A source cell as the rules see it: trimmed, and null when it is one of
+/// the export's null tokens. Applied only to the columns a rule reads.
+fn cell(name: &str, tokens: &[String]) -> Expr {
+    let text = col(name).str().strip_chars(lit(NULL));
+    let list = lit(Series::new("tokens".into(), tokens)).implode(false);
+    when(text.clone().is_in(list, false))
+        .then(lit(NULL).cast(DataType::String))
+        .otherwise(text)
 }
 
 /// Names every source column the table's rules use that its file lacks.
@@ -357,18 +345,13 @@ fn map_table(
             let mut lf = kept.lazy();
             for (i, rule) in spec.columns.values().enumerate() {
                 if let Some(l) = &rule.lookup {
-                    let target = lookup_frame(&files[&l.file], l, i)?;
+                    let target = lookup_frame(&files[&l.file], l, i, &defaults.null_tokens)?;
                     let source = rule
                         .column
                         .as_deref()
                         .expect("checked: lookup needs column");
                     lf = lf
-                        .with_column(
-                            col(source)
-                                .str()
-                                .strip_chars(lit(NULL))
-                                .alias(lookup_key(i)),
-                        )
+                        .with_column(cell(source, &defaults.null_tokens).alias(lookup_key(i)))
                         .join(
                             target,
                             [col(lookup_key(i))],
@@ -455,17 +438,19 @@ fn skip_rows(
 
 /// The lookup file's key and value columns, renamed for the join; a key that
 /// repeats with different values is refused (the lookup would be ambiguous).
-fn lookup_frame(raw: &RawFile, l: &super::profile::Lookup, i: usize) -> Result<LazyFrame> {
+fn lookup_frame(
+    raw: &RawFile,
+    l: &super::profile::Lookup,
+    i: usize,
+    null_tokens: &[String],
+) -> Result<LazyFrame> {
     let pairs = raw
         .frame
         .clone()
         .lazy()
         .select([
-            col(l.key.as_str())
-                .str()
-                .strip_chars(lit(NULL))
-                .alias(lookup_key(i)),
-            col(l.value.as_str()).alias(lookup_value(i)),
+            cell(&l.key, null_tokens).alias(lookup_key(i)),
+            cell(&l.value, null_tokens).alias(lookup_value(i)),
             col(ROW),
         ])
         .filter(col(lookup_key(i)).is_not_null())
@@ -538,17 +523,16 @@ fn describe_rule(rule: &ColumnSpec, files: &BTreeMap<String, RawFile>) -> String
 
 /// The expression producing contract column `name` as canonical text.
 fn column_expr(name: &str, kind: Kind, rule: &ColumnSpec, defaults: &Defaults, i: usize) -> Expr {
+    let tokens = &defaults.null_tokens;
     let mut e = match (&rule.value, &rule.lookup, &rule.column) {
-        (Some(v), _, _) => lit(v.clone()),
+        (Some(v), _, _) => lit(v.trim().to_string()),
         (None, Some(_), _) => col(lookup_value(i)),
         (None, None, Some(c)) => match &rule.fallback {
-            Some(f) => coalesce(&[col(c.as_str()), col(f.as_str())]),
-            None => col(c.as_str()),
+            Some(f) => coalesce(&[cell(c, tokens), cell(f, tokens)]),
+            None => cell(c, tokens),
         },
         (None, None, None) => lit(NULL).cast(DataType::String),
-    }
-    .str()
-    .strip_chars(lit(NULL));
+    };
     if !rule.map.is_empty() {
         let old = Series::new("old".into(), rule.map.keys().cloned().collect::<Vec<_>>());
         let new = Series::new("new".into(), rule.map.values().cloned().collect::<Vec<_>>());
@@ -565,7 +549,7 @@ fn column_expr(name: &str, kind: Kind, rule: &ColumnSpec, defaults: &Defaults, i
         Kind::Price => match &rule.discount {
             Some(d) => discounted_price(
                 plain_number(e, defaults),
-                plain_number(col(d.as_str()), defaults),
+                plain_number(cell(d, tokens), defaults),
             ),
             None => plain_number(e, defaults),
         },
@@ -590,6 +574,17 @@ fn column_expr(name: &str, kind: Kind, rule: &ColumnSpec, defaults: &Defaults, i
 /// (`YYYY-MM-DD` or `YYYY-MM-DD HH:MM:SS`); zoned values are converted to UTC.
 /// Text no format reads is kept, so validation reports it as found.
 fn normalized_date(text: Expr, formats: &[String], datetime: bool) -> Expr {
+    // Formats the contract itself reads need no rewriting (and no second parse).
+    let contract_form = |f: &String| {
+        if datetime {
+            CONTRACT_DATETIME_FORMATS.contains(&f.as_str())
+        } else {
+            f == CONTRACT_DATE_FORMAT
+        }
+    };
+    if formats.iter().all(contract_form) {
+        return text;
+    }
     let mut parsed: Vec<Expr> = formats
         .iter()
         .map(|f| {

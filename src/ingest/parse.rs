@@ -20,6 +20,13 @@ fn trimmed(raw: Expr) -> Expr {
     raw.str().strip_chars(lit(NULL))
 }
 
+/// The date form of the contract (SPEC section 1).
+pub const CONTRACT_DATE_FORMAT: &str = "%Y-%m-%d";
+
+/// The datetime forms of the contract (SPEC section 1), tried in order.
+pub const CONTRACT_DATETIME_FORMATS: [&str; 3] =
+    ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"];
+
 fn datetime_from_text(raw: Expr) -> Expr {
     let t = trimmed(raw);
     let parse = |fmt: &str| {
@@ -30,11 +37,8 @@ fn datetime_from_text(raw: Expr) -> Expr {
             lit("raise"),
         )
     };
-    coalesce(&[
-        parse("%Y-%m-%d %H:%M:%S"),
-        parse("%Y-%m-%d %H:%M"),
-        parse("%Y-%m-%dT%H:%M:%S"),
-    ])
+    let parsed: Vec<Expr> = CONTRACT_DATETIME_FORMATS.iter().map(|f| parse(f)).collect();
+    coalesce(&parsed)
 }
 
 fn bool_from_text(raw: Expr) -> Expr {
@@ -66,7 +70,7 @@ pub fn typed_expr(name: &str, kind: Kind, source: &DataType) -> Expr {
         Kind::Id => raw.cast(DataType::String),
         Kind::Text if !is_text => raw.cast(DataType::String),
         Kind::Text => raw,
-        Kind::Date if is_text => trimmed(raw).str().to_date(strptime("%Y-%m-%d")),
+        Kind::Date if is_text => trimmed(raw).str().to_date(strptime(CONTRACT_DATE_FORMAT)),
         Kind::Date => raw.cast(DataType::Date),
         Kind::Datetime if is_text => datetime_from_text(raw),
         Kind::Datetime => raw.cast(DataType::Datetime(TimeUnit::Milliseconds, None)),

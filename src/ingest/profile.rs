@@ -11,6 +11,7 @@ use chrono::format::{Item, StrftimeItems};
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
+use super::parse::{CONTRACT_DATETIME_FORMATS, CONTRACT_DATE_FORMAT};
 use crate::pipeline::config::{nearest, with_suggestion};
 use crate::schema::{self, Kind, TABLES};
 use crate::{Error, Result};
@@ -75,8 +76,8 @@ impl Default for Defaults {
             null_tokens: s(&["", "NULL", "null", "N/A", "n/a", "#N/A"]),
             true_tokens: s(&["true", "TRUE", "True", "1", "yes", "Yes", "Y", "是"]),
             false_tokens: s(&["false", "FALSE", "False", "0", "no", "No", "N", "否"]),
-            date_formats: s(&["%Y-%m-%d"]),
-            datetime_formats: s(&["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]),
+            date_formats: s(&[CONTRACT_DATE_FORMAT]),
+            datetime_formats: s(&CONTRACT_DATETIME_FORMATS),
             decimal_comma: false,
             thousands_separator: None,
         }

@@ -76,7 +76,12 @@ fn read_delimited(path: &Path, spec: &ReadSpec) -> Result<(DataFrame, RawInfo)> 
         None | Some("auto") => detect_delimiter(&text, spec.skip_rows),
         Some(d) => parse_delimiter(d)?,
     };
-    let owned = text.into_owned().into_bytes();
+    // Text that needed no decoding (UTF-8, or ASCII in any ASCII-compatible
+    // encoding) is handed over as read, without a copy; polars skips a UTF-8 BOM.
+    let owned = match text {
+        Cow::Borrowed(_) => bytes,
+        Cow::Owned(t) => t.into_bytes(),
+    };
     let df = CsvReadOptions::default()
         .with_has_header(true)
         .with_infer_schema_length(Some(0))
