@@ -24,9 +24,13 @@ fn profile(name: &str) -> String {
         .to_string()
 }
 
-/// The real export folder, or `None` (with a notice) when ../shared/realdata is absent.
+/// The real export folder under `$SALESOPS_REALDATA` (default
+/// ../shared/realdata), or `None` with a notice when it is absent.
 fn realdata(sub: &str) -> Option<PathBuf> {
-    let dir = root().join("../shared/realdata").join(sub);
+    let base = std::env::var_os("SALESOPS_REALDATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("../shared/realdata"));
+    let dir = base.join(sub);
     if dir.is_dir() {
         Some(dir)
     } else {
