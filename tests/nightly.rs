@@ -312,6 +312,25 @@ fn a_raw_export_is_run_through_the_profile_named_in_the_config() {
         (reps["file"].as_str(), reps["rows"].as_u64()),
         (Some("员工.csv"), Some(4))
     );
+    // Every file of the export, lookups included, with its checksum.
+    let files: Vec<&str> = m["export_files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        files,
+        [
+            "产品.csv",
+            "发票.csv",
+            "员工.csv",
+            "回款.csv",
+            "客户.csv",
+            "目标.csv",
+            "订单明细.csv"
+        ]
+    );
     // The company row of the month: the hand-worked totals of tests/profiles.rs.
     let company = std::fs::read_to_string(folder.join("month_to_date/kpi/company.csv")).unwrap();
     let rows = csv_rows(&company);

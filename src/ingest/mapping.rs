@@ -88,6 +88,8 @@ pub struct MappedExport {
     pub skipped: BTreeMap<&'static str, DataFrame>,
     /// The main source file of each table.
     pub paths: BTreeMap<&'static str, PathBuf>,
+    /// Every file read (main files, every file of a pattern, lookup files), sorted.
+    pub files_read: Vec<PathBuf>,
     /// Notes for the user (rows skipped, files read).
     pub notes: Vec<String>,
 }
@@ -98,7 +100,7 @@ struct RawFile {
     frame: DataFrame,
     label: String,
     segments: Vec<Segment>,
-    path: PathBuf,
+    paths: Vec<PathBuf>,
 }
 
 /// Whether a profile path is a pattern (`orders_*.csv`).
@@ -162,7 +164,7 @@ fn read_source(from: &Path, file: &FileSpec, spec: &ReadSpec) -> Result<RawFile>
         frame,
         label,
         segments,
-        path: paths[0].clone(),
+        paths,
     })
 }
 
@@ -228,6 +230,9 @@ pub fn map_export(profile: &Profile, from: &Path) -> Result<MappedExport> {
             errors.join("\n  ")
         )));
     }
+    out.files_read = files.values().flat_map(|f| f.paths.clone()).collect();
+    out.files_read.sort();
+    out.files_read.dedup();
     Ok(out)
 }
 
@@ -340,7 +345,7 @@ fn map_table(
             origin.label = raw.label.clone();
             origin.file_rows = raw.frame.height() as u64;
             origin.segments = raw.segments.clone();
-            out.paths.insert(table.name, raw.path.clone());
+            out.paths.insert(table.name, raw.paths[0].clone());
             let kept = skip_rows(table, spec, raw, out)?;
             let mut lf = kept.lazy();
             for (i, rule) in spec.columns.values().enumerate() {

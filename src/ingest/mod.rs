@@ -60,6 +60,7 @@ pub struct LoadOptions {
 pub struct Dataset {
     tables: BTreeMap<&'static str, DataFrame>,
     sources: BTreeMap<&'static str, Source>,
+    files_read: Vec<PathBuf>,
 }
 
 impl Dataset {
@@ -83,11 +84,17 @@ impl Dataset {
         &self.sources
     }
 
+    /// Every file of a raw export read through a profile (empty for a data
+    /// directory, whose files are the sources).
+    pub fn files_read(&self) -> &[PathBuf] {
+        &self.files_read
+    }
+
     /// Builds a dataset from typed frames (used by tests and by converters).
     pub fn from_frames(frames: Vec<(&'static str, DataFrame)>) -> Self {
         Dataset {
             tables: frames.into_iter().collect(),
-            sources: BTreeMap::new(),
+            ..Dataset::default()
         }
     }
 }
@@ -185,6 +192,7 @@ pub fn load_with_profile(
     opts: &LoadOptions,
 ) -> Result<(Dataset, ValidationReport)> {
     let mapped = mapping::map_export(profile, from)?;
+    let files_read = mapped.files_read;
     let report = ValidationReport {
         origins: mapped.origins,
         skipped: mapped.skipped,
@@ -217,7 +225,7 @@ pub fn load_with_profile(
             format!("{name}: not mapped by the profile; KPIs computed from it are null")
         }
     };
-    validate_all(
+    let (mut dataset, report) = validate_all(
         sources,
         |name, _| {
             frames
@@ -227,7 +235,9 @@ pub fn load_with_profile(
         absent,
         report,
         opts,
-    )
+    )?;
+    dataset.files_read = files_read;
+    Ok((dataset, report))
 }
 
 /// Validates each present table in contract order (references need their

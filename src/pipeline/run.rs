@@ -50,6 +50,17 @@ pub struct InputRecord {
     pub sha256: String,
 }
 
+/// One file of a raw export as the manifest records it.
+#[derive(Debug, Serialize)]
+pub struct FileRecord {
+    /// Path relative to the export folder.
+    pub file: String,
+    /// Size in bytes.
+    pub bytes: u64,
+    /// SHA-256 of the file.
+    pub sha256: String,
+}
+
 /// One computed period.
 #[derive(Debug, Serialize)]
 pub struct PeriodRecord {
@@ -102,11 +113,15 @@ pub struct Manifest {
     pub periods: Vec<PeriodRecord>,
     /// Every input table read.
     pub inputs: Vec<InputRecord>,
+    /// Every file of a raw export read through `[input] profile`
+    /// (main files, files of a path pattern, lookup files).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub export_files: Vec<FileRecord>,
     /// Warnings of validation and of the KPI jobs.
     pub warnings: Vec<String>,
     /// Rows quarantined, all tables together.
     pub rejected_rows: usize,
-    /// What of the reports is produced (PDF is not implemented yet).
+    /// Which reports the run produced (languages × formats), or why none.
     pub reports: String,
     /// Wall time per stage.
     pub stages: Vec<StageRecord>,
@@ -269,6 +284,24 @@ fn input_records(data: &ingest::Dataset, report: &ValidationReport) -> Result<Ve
         });
     }
     Ok(out)
+}
+
+fn export_files(data: &ingest::Dataset, export: &Path) -> Result<Vec<FileRecord>> {
+    data.files_read()
+        .iter()
+        .map(|path| {
+            let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+            Ok(FileRecord {
+                file: path
+                    .strip_prefix(export)
+                    .unwrap_or(path)
+                    .display()
+                    .to_string(),
+                bytes: meta.len(),
+                sha256: sha256_file(path)?,
+            })
+        })
+        .collect()
 }
 
 /// Moves the staging folder to `OUT/<as_of>` (replacing an earlier run of
@@ -481,6 +514,7 @@ pub fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
         as_of,
         periods: period_records,
         inputs: input_records(&data, &report)?,
+        export_files: export_files(&data, &data_dir)?,
         warnings,
         rejected_rows: report.counts.values().map(|c| c.bad_rows).sum(),
         reports: if config.output.report_languages.is_empty()
