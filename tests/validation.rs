@@ -329,3 +329,25 @@ fn rows_referring_to_a_rejected_row_are_summed_up_after_the_cause() {
     assert!(cause < follow, "{err}");
     assert!(!err.contains("unknown reference `R02`"), "{err}");
 }
+
+#[test]
+fn a_row_with_more_fields_than_the_header_is_named() {
+    let d = copy_fixture("tiny");
+    edit(
+        d.path(),
+        "customers.csv",
+        "C002,北方贸易,华北",
+        "C002,北方贸易,华北,extra,extra",
+    );
+    let o = run(&["validate", "--data", d.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("customers.csv: cannot be read: data row 2 (line 3) has"),
+        "{err}"
+    );
+    assert!(
+        err.contains("quote values that contain the delimiter `,`"),
+        "{err}"
+    );
+}

@@ -140,10 +140,16 @@ pub fn read_raw(source: &Source) -> Result<DataFrame> {
             )))
         }
     };
-    let df = lf
-        .with_row_index(ROW, Some(1))
-        .collect()
-        .map_err(|e| Error::Invalid(format!("{}: cannot be read: {e}", source.path.display())))?;
+    let df = lf.with_row_index(ROW, Some(1)).collect().map_err(|e| {
+        let why = match source.format {
+            FileFormat::Csv => std::fs::read(&source.path)
+                .ok()
+                .and_then(|bytes| rawfile::diagnose_csv(&bytes, b',', 0)),
+            _ => None,
+        }
+        .unwrap_or_else(|| e.to_string());
+        Error::Invalid(format!("{}: cannot be read: {why}", source.path.display()))
+    })?;
     Ok(df)
 }
 

@@ -91,9 +91,13 @@ fn read_delimited(path: &Path, spec: &ReadSpec) -> Result<(DataFrame, RawInfo)> 
                 .with_missing_is_null(true)
                 .with_truncate_ragged_lines(false)
         })
-        .into_reader_with_file_handle(Cursor::new(owned))
+        .into_reader_with_file_handle(Cursor::new(&owned))
         .finish()
-        .map_err(|e| Error::Invalid(format!("{label}: cannot be read as CSV: {e}")))?;
+        .map_err(|e| {
+            let why = diagnose_csv(&owned, delimiter as u8, spec.skip_rows)
+                .unwrap_or_else(|| e.to_string());
+            Error::Invalid(format!("{label}: cannot be read as CSV: {why}"))
+        })?;
     let df = tidy_header(df, &label)?;
     Ok((
         with_row_numbers(df)?,
@@ -103,6 +107,35 @@ fn read_delimited(path: &Path, spec: &ReadSpec) -> Result<(DataFrame, RawInfo)> 
             delimiter: Some(delimiter),
         },
     ))
+}
+
+/// Explains why CSV bytes do not parse, in the user's terms: the first
+/// record with more fields than the header (the csv crate counts them).
+pub fn diagnose_csv(bytes: &[u8], delimiter: u8, skip_rows: usize) -> Option<String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut records = reader.records().skip(skip_rows);
+    let header = records.next()?.ok()?;
+    for (i, record) in records.enumerate() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => return Some(format!("data row {}: {e}", i + 1)),
+        };
+        if record.len() > header.len() {
+            let line = record.position().map_or(0, |p| p.line());
+            return Some(format!(
+                "data row {} (line {line}) has {} fields but the header has {}; quote values that contain the delimiter `{}`",
+                i + 1,
+                record.len(),
+                header.len(),
+                delimiter as char
+            ));
+        }
+    }
+    None
 }
 
 /// Decodes `bytes` to UTF-8. A BOM always wins; otherwise the declared
@@ -362,6 +395,16 @@ mod tests {
         assert_eq!(detect_delimiter("\"x,y\"|b|c\n", 0), '|');
         assert_eq!(detect_delimiter("title\na,b\n", 1), ',');
         assert_eq!(detect_delimiter("single\n", 0), ',');
+    }
+
+    #[test]
+    fn a_row_with_too_many_fields_is_named() {
+        let why = diagnose_csv(b"a,b\n1,2\n\"x,y\",3\n4,5,6\n", b',', 0).unwrap();
+        assert_eq!(
+            why,
+            "data row 3 (line 4) has 3 fields but the header has 2; quote values that contain the delimiter `,`"
+        );
+        assert_eq!(diagnose_csv(b"a;b\n1;2\n", b';', 0), None);
     }
 
     #[test]
