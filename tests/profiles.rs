@@ -640,6 +640,10 @@ fn values_that_miss_the_date_format_are_reported_with_file_row_and_column() {
         "{err}"
     );
     assert!(err.contains("error: reps row 4 column hire_date"), "{err}");
+    assert!(
+        err.contains("`2025/07/15`: expected a date written as %d.%m.%Y (or in the contract's form YYYY-MM-DD)"),
+        "{err}"
+    );
     assert!(!to.exists(), "nothing written");
 
     // A title line above the header does not shift row numbers: rows count from the header.

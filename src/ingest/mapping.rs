@@ -43,6 +43,8 @@ pub struct Origin {
     pub segments: Vec<Segment>,
     /// Contract column → how it was obtained (`close_value`, `constant "x"`, …).
     pub columns: BTreeMap<String, String>,
+    /// Date and datetime columns → the formats the profile reads them with.
+    pub formats: BTreeMap<String, Vec<String>>,
 }
 
 impl Origin {
@@ -58,6 +60,16 @@ impl Origin {
         } else {
             format!("({place}, {})", how.join(" + "))
         }
+    }
+
+    /// The hint for a value of `column` no format read, naming the formats.
+    pub fn format_hint(&self, column: &str) -> Option<String> {
+        self.formats.get(column).map(|f| {
+            format!(
+                "expected a date written as {} (or in the contract's form YYYY-MM-DD)",
+                f.join(" or ")
+            )
+        })
     }
 
     /// "orders_2026-10.csv row 5": the file and its own data row for a row
@@ -336,6 +348,7 @@ fn map_table(
         label: "the profile".into(),
         file_rows: 0,
         segments: Vec::new(),
+        formats: BTreeMap::new(),
         columns: BTreeMap::new(),
     };
     let mut frame = match &spec.from {
@@ -371,6 +384,9 @@ fn map_table(
                     origin
                         .columns
                         .insert(name.clone(), describe_rule(rule, files));
+                    if let Some(f) = date_formats(kind, rule, defaults) {
+                        origin.formats.insert(name.clone(), f);
+                    }
                     column_expr(name, kind, rule, defaults, i)
                 }))
                 .collect();
@@ -501,6 +517,16 @@ fn lookup_frame(
         .lazy()
         .unique_stable(Some(cols([lookup_key(i)])), UniqueKeepStrategy::First)
         .select([col(lookup_key(i)), col(lookup_value(i))]))
+}
+
+/// The formats a date or datetime column is read with.
+fn date_formats(kind: Kind, rule: &ColumnSpec, defaults: &Defaults) -> Option<Vec<String>> {
+    let fallback = match kind {
+        Kind::Date => &defaults.date_formats,
+        Kind::Datetime => &defaults.datetime_formats,
+        _ => return None,
+    };
+    Some(rule.format.clone().unwrap_or_else(|| fallback.clone()))
 }
 
 /// How a column was obtained, for messages.

@@ -146,20 +146,22 @@ impl ValidationReport {
                 .filter(|p| p.table == *table && &p.column == column && p.kind == *kind)
                 .collect();
             for p in &examples {
-                let origin = self
-                    .origins
-                    .get(p.table)
+                let source = self.origins.get(p.table);
+                let origin = source
                     .map(|o| format!(" {}", o.describe(p.row, &p.column)))
                     .unwrap_or_default();
+                let hint = source
+                    .filter(|_| p.kind == ProblemKind::Unparsable)
+                    .and_then(|o| o.format_hint(&p.column))
+                    .unwrap_or_else(|| p.hint.clone());
                 let _ = writeln!(
                     out,
-                    "error: {} row {} column {}{origin}: {} `{}`: {}",
+                    "error: {} row {} column {}{origin}: {} `{}`: {hint}",
                     p.table,
                     p.row,
                     p.column,
                     p.kind.label(),
                     p.value,
-                    p.hint
                 );
             }
             if *n > examples.len() {
