@@ -842,3 +842,41 @@ fn a_path_pattern_reads_monthly_files_as_one_table_and_errors_name_the_file() {
         stderr(&o)
     );
 }
+
+#[test]
+fn quarantined_rows_are_listed_as_the_export_wrote_them() {
+    let (dir, p) = split_order_lines(("2026/10/21", "2026/10/32"));
+    let out = tempfile::tempdir().unwrap();
+    let to = out.path().join("tables");
+    let o = run(&[
+        "ingest",
+        "--profile",
+        p.path().to_str().unwrap(),
+        "--from",
+        dir.path().to_str().unwrap(),
+        "--to",
+        to.to_str().unwrap(),
+        "--max-reject-share",
+        "0.5",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("orders: 5 rows written, 1 rejected"),
+        "{}",
+        stdout(&o)
+    );
+    let rejects = csv_rows(&std::fs::read_to_string(to.join("rejects.csv")).unwrap());
+    let orders = rejects.iter().find(|r| r[0] == "orders").unwrap();
+    assert_eq!(&orders[1..4], ["5", "订单明细_2.csv row 2", "rejected"]);
+    assert!(
+        orders[5].contains("下单日期=2026/10/32; 销售员=刘洋"),
+        "{orders:?}"
+    );
+    // The invoice of that order goes with it, said as such.
+    let invoice = rejects.iter().find(|r| r[0] == "invoices").unwrap();
+    assert!(
+        invoice[4].starts_with("order_id: reference to a rejected row"),
+        "{invoice:?}"
+    );
+    assert!(invoice[5].contains("发票号码=FP0003"), "{invoice:?}");
+}

@@ -102,6 +102,8 @@ pub struct MappedExport {
     pub paths: BTreeMap<&'static str, PathBuf>,
     /// Every file read (main files, every file of a pattern, lookup files), sorted.
     pub files_read: Vec<PathBuf>,
+    /// The source rows each table was mapped from (after `skip_when`), with [`ROW`].
+    pub raw_rows: BTreeMap<&'static str, DataFrame>,
     /// Notes for the user (rows skipped, files read).
     pub notes: Vec<String>,
 }
@@ -360,6 +362,8 @@ fn map_table(
             origin.segments = raw.segments.clone();
             out.paths.insert(table.name, raw.paths[0].clone());
             let kept = skip_rows(table, spec, raw, out)?;
+            // Shares the file's buffers; used to show rejected rows as exported.
+            out.raw_rows.insert(table.name, kept.clone());
             let mut lf = kept.lazy();
             for (i, rule) in spec.columns.values().enumerate() {
                 if let Some(l) = &rule.lookup {
@@ -517,6 +521,29 @@ fn lookup_frame(
         .lazy()
         .unique_stable(Some(cols([lookup_key(i)])), UniqueKeepStrategy::First)
         .select([col(lookup_key(i)), col(lookup_value(i))]))
+}
+
+/// Rejected rows as the export wrote them: the source row's own columns,
+/// `row` and the validation `reason`, in place of the mapped values.
+pub fn rejects_as_exported(rejects: &DataFrame, raw: &DataFrame) -> Result<DataFrame> {
+    // Left join from the rejects: a rejected profile `rows` entry has no source row.
+    let source = raw
+        .clone()
+        .lazy()
+        .with_column(col(ROW).cast(DataType::UInt64))
+        .rename([ROW], ["row"], true);
+    Ok(rejects
+        .clone()
+        .lazy()
+        .select([col("row").cast(DataType::UInt64), col("reason")])
+        .join(
+            source,
+            [col("row")],
+            [col("row")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .sort(["row"], SortMultipleOptions::default())
+        .collect()?)
 }
 
 /// The formats a date or datetime column is read with.

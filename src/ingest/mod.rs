@@ -199,6 +199,7 @@ pub fn load_with_profile(
 ) -> Result<(Dataset, ValidationReport)> {
     let mapped = mapping::map_export(profile, from)?;
     let files_read = mapped.files_read;
+    let raw_rows = mapped.raw_rows;
     let report = ValidationReport {
         origins: mapped.origins,
         skipped: mapped.skipped,
@@ -243,6 +244,12 @@ pub fn load_with_profile(
         opts,
     )?;
     dataset.files_read = files_read;
+    let mut report = report;
+    for (table, rejects) in report.rejects.iter_mut() {
+        if let Some(raw) = raw_rows.get(table) {
+            *rejects = mapping::rejects_as_exported(rejects, raw)?;
+        }
+    }
     Ok((dataset, report))
 }
 
