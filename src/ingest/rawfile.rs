@@ -227,33 +227,32 @@ fn tidy_header(df: DataFrame, label: &str) -> Result<DataFrame> {
         .iter()
         .map(|n| n.to_string())
         .collect();
-    let mut drop = Vec::new();
-    for (i, name) in names.iter().enumerate() {
-        if name.is_empty() || name.starts_with("_duplicated_") {
-            let column = &df.columns()[i];
-            if column.null_count() == column.len() || name.is_empty() {
-                drop.push(df.columns()[i].name().clone());
+    let is_empty = |c: &Column| c.null_count() == c.len();
+    let mut unnamed = Vec::new();
+    for column in df.columns() {
+        let repeats = repeated_header(column.name(), &names);
+        if column.name().is_empty() || repeats == Some("") {
+            if !is_empty(column) {
+                return Err(Error::Invalid(format!(
+                    "{label}: a column without a header name holds values; give it a name in the export"
+                )));
             }
-        }
-    }
-    for name in &drop {
-        let column = df.column(name)?;
-        if column.null_count() != column.len() {
+            unnamed.push(column.name().clone());
+        } else if let Some(original) = repeats {
             return Err(Error::Invalid(format!(
-                "{label}: a column without a header name holds values; give it a name in the export"
+                "{label}: the header names column `{original}` twice; rename one in the export"
             )));
         }
     }
-    let df = df.drop_many(drop);
-    let mut seen = std::collections::BTreeSet::new();
-    for name in df.get_column_names() {
-        if name.starts_with("_duplicated_") || !seen.insert(name.to_string()) {
-            return Err(Error::Invalid(format!(
-                "{label}: the header names a column twice ({name}); rename one in the export"
-            )));
-        }
-    }
-    Ok(df)
+    Ok(df.drop_many(unnamed))
+}
+
+/// The header `name` repeats, when polars renamed a repeated header to
+/// `<name>_duplicated_<n>` (workbooks are named the same way).
+fn repeated_header<'a>(name: &'a str, names: &[String]) -> Option<&'a str> {
+    let (base, n) = name.rsplit_once("_duplicated_")?;
+    let numbered = !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit());
+    (numbered && (base.is_empty() || names.iter().any(|x| x == base))).then_some(base)
 }
 
 fn with_row_numbers(df: DataFrame) -> Result<DataFrame> {
@@ -293,10 +292,21 @@ fn read_workbook(path: &Path, spec: &ReadSpec) -> Result<(DataFrame, RawInfo)> {
             values.push(row.get(i).and_then(cell_text));
         }
     }
+    // Repeated headers are renamed as polars renames a CSV's, so tidy_header
+    // treats both alike.
+    let mut seen: std::collections::BTreeMap<String, usize> = Default::default();
     let series: Vec<Column> = header
         .iter()
         .zip(columns)
-        .map(|(h, values)| Column::new(h.as_str().into(), values))
+        .map(|(h, values)| {
+            let count = seen.entry(h.trim().to_string()).or_insert(0);
+            let name = match *count {
+                0 => h.clone(),
+                n => format!("{}_duplicated_{}", h.trim(), n - 1),
+            };
+            *count += 1;
+            Column::new(name.as_str().into(), values)
+        })
         .collect();
     let df = DataFrame::new_infer_height(series)?;
     let df = tidy_header(df, &label)?;
@@ -405,6 +415,35 @@ mod tests {
             "data row 3 (line 4) has 3 fields but the header has 2; quote values that contain the delimiter `,`"
         );
         assert_eq!(diagnose_csv(b"a;b\n1;2\n", b';', 0), None);
+    }
+
+    #[test]
+    fn repeated_and_unnamed_headers_are_told_apart() {
+        let names: Vec<String> = ["a", "b", "a_duplicated_0", "", "_duplicated_0"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(repeated_header("a_duplicated_0", &names), Some("a"));
+        assert_eq!(repeated_header("_duplicated_0", &names), Some(""));
+        assert_eq!(repeated_header("b", &names), None);
+        assert_eq!(
+            repeated_header("x_duplicated_0", &names),
+            None,
+            "no column x"
+        );
+        let csv = b"a,b,a\n1,2,3\n";
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("r.csv"), csv).unwrap();
+        let err = read_raw_file(&dir.path().join("r.csv"), &ReadSpec::default())
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "r.csv: the header names column `a` twice; rename one in the export"
+        );
+        std::fs::write(dir.path().join("r.csv"), b"a,b,,\n1,2,,\n").unwrap();
+        let (df, _) = read_raw_file(&dir.path().join("r.csv"), &ReadSpec::default()).unwrap();
+        assert_eq!(df.get_column_names(), [ROW, "a", "b"]);
     }
 
     #[test]
