@@ -53,6 +53,30 @@ pub fn write_atomic(
     Ok(())
 }
 
+/// Puts the finished folder `staged` at `target`: an existing `target` is
+/// moved aside first and removed only after the rename succeeded (and put
+/// back if it failed), so `target` is always either the old or the new folder.
+pub fn replace_dir(staged: &Path, target: &Path) -> Result<()> {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let old = target.with_file_name(format!(".old-{name}-{}", std::process::id()));
+    if target.exists() {
+        std::fs::rename(target, &old).map_err(|e| Error::io(target, e))?;
+    }
+    if let Err(e) = std::fs::rename(staged, target) {
+        if old.exists() {
+            let _ = std::fs::rename(&old, target);
+        }
+        return Err(Error::io(target, e));
+    }
+    if old.exists() {
+        std::fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
+    }
+    Ok(())
+}
+
 /// Integer cents → text with exactly 2 decimals (`-0.05`, `1234.50`).
 pub fn cents_text(cents: Expr) -> Expr {
     let abs = cents.clone().abs();

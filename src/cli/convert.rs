@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use polars::prelude::*;
 
-use super::print_warnings;
-use crate::ingest::{self, canonical::contract_form, LoadOptions, Profile, ValidationReport};
-use crate::output::write_csv;
+use super::{load_options, print_warnings};
+use crate::ingest::{self, canonical::contract_form, Profile, ValidationReport};
+use crate::output::{replace_dir, write_csv};
 use crate::Error;
 
 /// `salesops ingest`.
@@ -44,17 +44,8 @@ pub enum TableFileFormat {
 
 /// Runs `salesops ingest`.
 pub fn run_ingest(args: IngestArgs) -> anyhow::Result<()> {
-    if let Some(x) = args.max_reject_share {
-        if !(0.0..=1.0).contains(&x) {
-            return Err(
-                Error::Usage(format!("--max-reject-share {x} must be between 0 and 1")).into(),
-            );
-        }
-    }
+    let opts = load_options(args.max_reject_share)?;
     let profile = Profile::load(&args.profile)?;
-    let opts = LoadOptions {
-        max_reject_share: args.max_reject_share,
-    };
     let (data, report) = ingest::load_with_profile(&profile, &args.from, &opts)?;
     print_warnings(&report.warnings);
     if !report.rejects.is_empty() {
@@ -111,21 +102,14 @@ fn staging_dir(to: &Path) -> anyhow::Result<tempfile::TempDir> {
         .map_err(|e| Error::io(parent, e))?)
 }
 
-/// Moves the finished staging folder to `to`, replacing an earlier conversion
-/// only after the new one is complete.
+/// Makes the finished staging folder readable by all and puts it at `to`.
 fn publish(staging: tempfile::TempDir, to: &Path) -> anyhow::Result<()> {
-    let staged = staging.keep();
     use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&staged, std::fs::Permissions::from_mode(0o755))
-        .map_err(|e| Error::io(&staged, e))?;
-    if to.exists() {
-        let old = staged.with_extension("old");
-        std::fs::rename(to, &old).map_err(|e| Error::io(to, e))?;
-        std::fs::rename(&staged, to).map_err(|e| Error::io(to, e))?;
-        std::fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
-    } else {
-        std::fs::rename(&staged, to).map_err(|e| Error::io(to, e))?;
-    }
+    std::fs::set_permissions(staging.path(), std::fs::Permissions::from_mode(0o755))
+        .map_err(|e| Error::io(staging.path(), e))?;
+    replace_dir(staging.path(), to)?;
+    // Renamed away: nothing left for TempDir to remove.
+    let _ = staging.keep();
     Ok(())
 }
 

@@ -251,18 +251,21 @@ pub(crate) fn print_warnings(warnings: &[String]) {
     }
 }
 
-/// Loads a data directory; writes rejects files when rows were quarantined.
-pub fn load_data(input: &DataArgs) -> anyhow::Result<(Dataset, ValidationReport)> {
-    if let Some(x) = input.max_reject_share {
+/// The reject policy of `--max-reject-share`, refused outside 0..=1.
+pub(crate) fn load_options(max_reject_share: Option<f64>) -> anyhow::Result<LoadOptions> {
+    if let Some(x) = max_reject_share {
         if !(0.0..=1.0).contains(&x) {
             return Err(
                 Error::Usage(format!("--max-reject-share {x} must be between 0 and 1")).into(),
             );
         }
     }
-    let opts = LoadOptions {
-        max_reject_share: input.max_reject_share,
-    };
+    Ok(LoadOptions { max_reject_share })
+}
+
+/// Loads a data directory; writes rejects files when rows were quarantined.
+pub fn load_data(input: &DataArgs) -> anyhow::Result<(Dataset, ValidationReport)> {
+    let opts = load_options(input.max_reject_share)?;
     let (data, report) = match &input.profile {
         Some(profile) => {
             let profile = ingest::Profile::load(profile)?;

@@ -37,8 +37,6 @@ pub struct Segment {
 pub struct Origin {
     /// The source file(s), e.g. `orders.csv` or `orders_*.csv (3 files)`.
     pub label: String,
-    /// Rows taken from the files; higher row numbers are the profile's `rows`.
-    pub file_rows: u64,
     /// The files in reading order.
     pub segments: Vec<Segment>,
     /// Contract column → how it was obtained (`close_value`, `constant "x"`, …).
@@ -72,11 +70,17 @@ impl Origin {
         })
     }
 
+    /// Rows taken from the files; higher row numbers are the profile's `rows`.
+    pub fn file_rows(&self) -> u64 {
+        self.segments.last().map_or(0, |s| s.offset + s.rows)
+    }
+
     /// "orders_2026-10.csv row 5": the file and its own data row for a row
     /// number of the combined table.
     pub fn place(&self, row: u64) -> String {
-        if row > self.file_rows {
-            return format!("profile `rows` entry {}", row - self.file_rows);
+        let file_rows = self.file_rows();
+        if row > file_rows {
+            return format!("profile `rows` entry {}", row - file_rows);
         }
         match self
             .segments
@@ -348,7 +352,6 @@ fn map_table(
 ) -> Result<()> {
     let mut origin = Origin {
         label: "the profile".into(),
-        file_rows: 0,
         segments: Vec::new(),
         formats: BTreeMap::new(),
         columns: BTreeMap::new(),
@@ -358,7 +361,6 @@ fn map_table(
         Some(from) => {
             let raw = &files[from];
             origin.label = raw.label.clone();
-            origin.file_rows = raw.frame.height() as u64;
             origin.segments = raw.segments.clone();
             out.paths.insert(table.name, raw.paths[0].clone());
             let kept = skip_rows(table, spec, raw, out)?;
@@ -403,7 +405,7 @@ fn map_table(
         frame = first_of_each_key(table, frame)?;
     }
     if !spec.rows.is_empty() {
-        frame = with_literal_rows(frame, spec, origin.file_rows)?;
+        frame = with_literal_rows(frame, spec, origin.file_rows())?;
     }
     out.frames.insert(table.name, frame);
     out.origins.insert(table.name, origin);
@@ -438,13 +440,18 @@ fn skip_rows(
         .map(|(c, v)| format!("{c} in [{}]", v.join(", ")))
         .collect::<Vec<_>>()
         .join(" or ");
-    let flagged = raw.frame.clone().lazy().with_column(mask.alias("__skip"));
-    let skipped = flagged
+    // The mask is evaluated once; both halves are filtered from it.
+    let skip = raw
+        .frame
         .clone()
-        .filter(col("__skip"))
-        .drop(cols(["__skip"]))
-        .with_column(lit(format!("skipped by the profile: {rule}")).alias("reason"))
-        .collect()?;
+        .lazy()
+        .select([mask])
+        .collect()?
+        .select_at_idx(0)
+        .expect("one column")
+        .bool()?
+        .clone();
+    let skipped = raw.frame.filter(&skip)?;
     if skipped.height() > 0 {
         out.notes.push(format!(
             "{}: {} row(s) of {} skipped by the profile ({rule}); `salesops ingest` lists them in rejects.csv",
@@ -452,13 +459,14 @@ fn skip_rows(
             skipped.height(),
             raw.label,
         ));
-        let skipped = skipped.lazy().rename([ROW], ["row"], true).collect()?;
+        let skipped = skipped
+            .lazy()
+            .rename([ROW], ["row"], true)
+            .with_column(lit(format!("skipped by the profile: {rule}")).alias("reason"))
+            .collect()?;
         out.skipped.insert(table.name, skipped);
     }
-    Ok(flagged
-        .filter(col("__skip").not())
-        .drop(cols(["__skip"]))
-        .collect()?)
+    Ok(raw.frame.filter(&!&skip)?)
 }
 
 /// The lookup file's key and value columns, renamed for the join; a key that

@@ -309,20 +309,8 @@ fn export_files(data: &ingest::Dataset, export: &Path) -> Result<Vec<FileRecord>
 fn publish(staging: &mut Staging, root: &Path, as_of: NaiveDate) -> Result<PathBuf> {
     let name = as_of.to_string();
     let target = root.join(&name);
-    let old = root.join(format!(".old-{name}-{}", std::process::id()));
-    if target.exists() {
-        std::fs::rename(&target, &old).map_err(|e| Error::io(&target, e))?;
-    }
-    if let Err(e) = std::fs::rename(&staging.dir, &target) {
-        if old.exists() {
-            let _ = std::fs::rename(&old, &target);
-        }
-        return Err(Error::io(&target, e));
-    }
+    crate::output::replace_dir(&staging.dir, &target)?;
     staging.published = true;
-    if old.exists() {
-        std::fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
-    }
     let link_tmp = root.join(format!(".latest-{}", std::process::id()));
     let _ = std::fs::remove_file(&link_tmp);
     std::os::unix::fs::symlink(&name, &link_tmp).map_err(|e| Error::io(&link_tmp, e))?;
