@@ -39,19 +39,14 @@ fn write_data(dir: &std::path::Path) {
 fn sums_that_floats_get_wrong_are_exact() {
     let dir = tempfile::tempdir().unwrap();
     write_data(dir.path());
-    let o = run(&[
-        "scorecard",
+    let rows = scorecard_rows(&[
         "--data",
         dir.path().to_str().unwrap(),
         "--period",
         "2026-10",
         "--as-of",
         "2026-10-31",
-        "--format",
-        "csv",
     ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let rows = csv_rows(&stdout(&o));
     let v = |c: &str| cell(&rows, "rep_id", "R1", c);
 
     // Exact: each line round(1 × 2.675, 2) = 2.68 half away from zero; 1000 lines = 2680.00.

@@ -93,8 +93,9 @@ pub struct ValidationReport {
     pub skipped: BTreeMap<&'static str, DataFrame>,
     /// Where each table came from when a mapping profile was used.
     pub origins: BTreeMap<&'static str, Origin>,
-    /// Typed values of rejected rows per table, so rows that refer to them
-    /// are reported as such rather than as unknown ids.
+    /// Typed values of rejected rows per table (the columns other tables
+    /// refer to), so rows that refer to them are reported as such rather than
+    /// as unknown ids.
     pub rejected_values: BTreeMap<&'static str, DataFrame>,
 }
 
@@ -424,6 +425,7 @@ pub(super) fn validate_table(
             .select(
                 present
                     .iter()
+                    .filter(|c| is_referenced(table.name, c.name))
                     .map(|c| col(tmp(c.name)).alias(c.name))
                     .collect::<Vec<_>>(),
             )
@@ -439,6 +441,15 @@ pub(super) fn validate_table(
         .select(keep)
         .collect()?;
     Ok(Some(add_absent_columns(table, typed)?))
+}
+
+/// Whether another table refers to `column` of `table` (only those values of
+/// rejected rows are kept, to tell follow-on problems from unknown ids).
+fn is_referenced(table: &str, column: &str) -> bool {
+    crate::schema::TABLES
+        .iter()
+        .flat_map(|t| t.references)
+        .any(|r| r.table == table && r.key == column)
 }
 
 /// Adds contract columns the file lacks as typed nulls, so jobs can rely on them.
