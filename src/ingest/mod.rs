@@ -232,7 +232,7 @@ pub fn load_with_profile(
             format!("{name}: not mapped by the profile; KPIs computed from it are null")
         }
     };
-    let (mut dataset, report) = validate_all(
+    let (mut dataset, mut report) = validate_all(
         sources,
         |name, _| {
             frames
@@ -244,7 +244,6 @@ pub fn load_with_profile(
         opts,
     )?;
     dataset.files_read = files_read;
-    let mut report = report;
     for (table, rejects) in report.rejects.iter_mut() {
         if let Some(raw) = raw_rows.get(table) {
             *rejects = mapping::rejects_as_exported(rejects, raw)?;
