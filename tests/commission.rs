@@ -63,15 +63,17 @@ P8,I1,2026-11-02,1.00\n",
     );
 }
 
-/// The example plan (pipelines/commission.toml) with a cap of 300.00 instead of 30,000.00.
-fn plan() -> String {
+/// The example plan (pipelines/commission.toml) with a cap of 300.00 instead of 30,000.00,
+/// written into the test's own folder (tests run in parallel in one process, so a shared
+/// path would be truncated by one test while another reads it).
+fn plan(dir: &std::path::Path) -> String {
     let example = std::fs::read_to_string(format!(
         "{}/pipelines/commission.toml",
         env!("CARGO_MANIFEST_DIR")
     ))
     .unwrap();
     assert!(example.contains("\ncap = 30000.00\n"));
-    let path = std::env::temp_dir().join(format!("salesops-plan-{}.toml", std::process::id()));
+    let path = dir.join("plan.toml");
     std::fs::write(
         &path,
         example.replace("\ncap = 30000.00\n", "\ncap = 300.00\n"),
@@ -82,7 +84,7 @@ fn plan() -> String {
 
 fn commission(dir: &std::path::Path, extra: &[&str]) -> std::process::Output {
     let data = dir.to_str().unwrap().to_string();
-    let plan = plan();
+    let plan = plan(dir);
     let mut args = vec![
         "commission",
         "--data",
@@ -238,7 +240,7 @@ fn explain_tells_tiers_cap_and_pool() {
     let dir = tempfile::tempdir().unwrap();
     write_data(dir.path());
     let data = dir.path().to_str().unwrap().to_string();
-    let plan = plan();
+    let plan = plan(dir.path());
     let o = run(&[
         "commission",
         "explain",
@@ -366,7 +368,7 @@ fn a_malformed_plan_is_refused_and_nothing_is_written() {
     let o = commission(dir.path(), &["--out", out.to_str().unwrap()]);
     assert!(o.status.success());
     std::fs::remove_file(&out).unwrap();
-    let plan = plan();
+    let plan = plan(dir.path());
     let o = run(&[
         "commission",
         "--data",
