@@ -625,7 +625,11 @@ fn column_expr(name: &str, kind: Kind, rule: &ColumnSpec, defaults: &Defaults, i
                 .strip_chars_end(lit("%"))
                 .str()
                 .strip_chars(lit(NULL));
+            // The contract reads ratios as floats: rounding the quotient to 10
+            // decimals gives the float the fraction's own text would parse to
+            // (14.3 % → 0.143, not 0.14300000000000002).
             (n.clone().cast(DataType::Float64) / lit(100.0))
+                .round(10, RoundMode::HalfAwayFromZero)
                 .cast(DataType::String)
                 .fill_null(n)
         }
@@ -858,12 +862,12 @@ mod tests {
             some(&["1150.00"])
         );
         let got = apply(
-            &[Some("40"), Some("100%"), Some("x")],
+            &[Some("40"), Some("100%"), Some("14.3 %"), Some("x")],
             Kind::Ratio,
             rule(|r| r.percent = true),
             &Defaults::default(),
         );
-        assert_eq!(got, some(&["0.4", "1.0", "x"]));
+        assert_eq!(got, some(&["0.4", "1.0", "0.143", "x"]));
     }
 
     #[test]
