@@ -72,23 +72,29 @@ pub fn line_cents(quantity_units: Expr, price_units: Expr) -> Expr {
     div_round_half_away(product, UNITS_PER_ONE * 100).cast(DataType::Int64)
 }
 
-/// Integer 1/10000 units as decimal text with 4 decimals (`-12.3400`).
-pub fn units_text(units: Expr) -> Expr {
-    let abs = units.clone().abs();
-    let sign = when(units.lt(lit(0))).then(lit("-")).otherwise(lit(""));
+/// An integer count of 10^-`decimals` as decimal text with exactly
+/// `decimals` decimals (`-1234` with 2 → `-12.34`).
+pub fn scaled_text(value: Expr, decimals: u32) -> Expr {
+    let per_one = 10i64.pow(decimals);
+    let abs = value.clone().abs();
     concat_str(
         [
-            sign,
-            (abs.clone() / lit(UNITS_PER_ONE)).cast(DataType::String),
+            when(value.lt(lit(0))).then(lit("-")).otherwise(lit("")),
+            abs.clone().floor_div(lit(per_one)).cast(DataType::String),
             lit("."),
-            (abs % lit(UNITS_PER_ONE))
+            (abs % lit(per_one))
                 .cast(DataType::String)
                 .str()
-                .zfill(lit(4)),
+                .pad_start(lit(decimals as u64), '0'),
         ],
         "",
         false,
     )
+}
+
+/// Integer 1/10000 units as decimal text with 4 decimals (`-12.3400`).
+pub fn units_text(units: Expr) -> Expr {
+    scaled_text(units, 4)
 }
 
 /// Formats integer cents as decimal text with exactly 2 decimals.

@@ -24,17 +24,24 @@ pub enum TableFormat {
     Parquet,
 }
 
+/// The folder `path` is in (`.` for a bare name), created when missing: the
+/// place for temporary files that are renamed to `path`.
+pub fn created_parent(path: &Path) -> Result<&Path> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    Ok(dir)
+}
+
 /// Writes `path` atomically: `write` fills a temporary file in the same
 /// folder, which is renamed over `path` only when it succeeded.
 pub fn write_atomic(
     path: &Path,
     write: impl FnOnce(&mut std::fs::File) -> Result<()>,
 ) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let dir = created_parent(path)?;
     let mut tmp = tempfile::Builder::new()
         .prefix(".salesops-")
         .suffix(".tmp")
@@ -79,20 +86,7 @@ pub fn replace_dir(staged: &Path, target: &Path) -> Result<()> {
 
 /// Integer cents → text with exactly 2 decimals (`-0.05`, `1234.50`).
 pub fn cents_text(cents: Expr) -> Expr {
-    let abs = cents.clone().abs();
-    concat_str(
-        [
-            when(cents.lt(lit(0))).then(lit("-")).otherwise(lit("")),
-            abs.clone().floor_div(lit(100i64)).cast(DataType::String),
-            lit("."),
-            (abs % lit(100i64))
-                .cast(DataType::String)
-                .str()
-                .pad_start(lit(2), '0'),
-        ],
-        "",
-        false,
-    )
+    crate::money::scaled_text(cents, 2)
 }
 
 /// Converts money columns for writing: text with 2 decimals for CSV, JSON and

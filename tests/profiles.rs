@@ -43,10 +43,9 @@ fn realdata(sub: &str) -> Option<PathBuf> {
 }
 
 /// Runs `salesops ingest` and returns the output folder.
-fn ingest(profile: &str, from: &Path) -> tempfile::TempDir {
-    let out = tempfile::tempdir().unwrap();
-    let to = out.path().join("tables");
-    let o = run(&[
+/// `salesops ingest --profile P --from F --to T` plus `extra` arguments.
+fn run_ingest(profile: &str, from: &Path, to: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
         "ingest",
         "--profile",
         profile,
@@ -54,7 +53,14 @@ fn ingest(profile: &str, from: &Path) -> tempfile::TempDir {
         from.to_str().unwrap(),
         "--to",
         to.to_str().unwrap(),
-    ]);
+    ];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+fn ingest(profile: &str, from: &Path) -> tempfile::TempDir {
+    let out = tempfile::tempdir().unwrap();
+    let o = run_ingest(profile, from, &out.path().join("tables"), &[]);
     assert!(o.status.success(), "ingest failed: {}", stderr(&o));
     out
 }
@@ -520,15 +526,7 @@ fn wrong_encoding_is_refused_with_the_line() {
         .into_owned();
     let (dir, p) = write_reps_export(&bytes, "utf-8", ",");
     let to = dir.path().join("out");
-    let o = run(&[
-        "ingest",
-        "--profile",
-        &p,
-        "--from",
-        dir.path().to_str().unwrap(),
-        "--to",
-        to.to_str().unwrap(),
-    ]);
+    let o = run_ingest(&p, dir.path(), &to, &[]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
         stderr(&o).contains("reps.csv: line 2 is not valid UTF-8"),
@@ -574,15 +572,7 @@ fn legacy_xls_workbook_sheet_is_read_with_number_and_date_cells() {
         .replace("\"Reps\"", "\"Staff\"");
     std::fs::write(p.path(), wrong_sheet).unwrap();
     let to = tempfile::tempdir().unwrap();
-    let o = run(&[
-        "ingest",
-        "--profile",
-        p.path().to_str().unwrap(),
-        "--from",
-        dir.to_str().unwrap(),
-        "--to",
-        to.path().join("x").to_str().unwrap(),
-    ]);
+    let o = run_ingest(p.path().to_str().unwrap(), &dir, &to.path().join("x"), &[]);
     assert_eq!(o.status.code(), Some(3));
     assert!(
         stderr(&o).contains("legacy.xls: no sheet `Staff`; the workbook has: 说明, Reps"),
@@ -600,25 +590,19 @@ fn edited_zh_profile(from: &str, to: &str) -> tempfile::NamedTempFile {
     p
 }
 
-fn ingest_fails(profile: &Path) -> (Option<i32>, String, PathBuf) {
-    let out = tempfile::tempdir().unwrap().keep();
-    let to = out.join("tables");
-    let o = run(&[
-        "ingest",
-        "--profile",
-        profile.to_str().unwrap(),
-        "--from",
-        zh_sample().to_str().unwrap(),
-        "--to",
-        to.to_str().unwrap(),
-    ]);
-    (o.status.code(), stderr(&o), to)
+/// Runs ingest of the zh sample with `profile`: exit code, stderr, the `--to`
+/// folder, and the temporary folder holding it (removed when dropped).
+fn ingest_fails(profile: &Path) -> (Option<i32>, String, PathBuf, tempfile::TempDir) {
+    let out = tempfile::tempdir().unwrap();
+    let to = out.path().join("tables");
+    let o = run_ingest(profile.to_str().unwrap(), &zh_sample(), &to, &[]);
+    (o.status.code(), stderr(&o), to, out)
 }
 
 #[test]
 fn unknown_source_column_is_named_with_its_file_and_a_suggestion() {
     let p = edited_zh_profile("rep_name = \"姓名\"", "rep_name = \"姓 名x\"");
-    let (code, err, to) = ingest_fails(p.path());
+    let (code, err, to, _out) = ingest_fails(p.path());
     assert_eq!(code, Some(3), "{err}");
     assert!(
         err.contains("tables.reps.columns.rep_name: column `姓 名x` not found in 员工.csv (its columns: 工号, 姓名, 大区, 团队, 职位, 入职日期); did you mean `姓名`?"),
@@ -633,7 +617,7 @@ fn values_that_miss_the_date_format_are_reported_with_file_row_and_column() {
         "hire_date = \"入职日期\"",
         "hire_date = { column = \"入职日期\", format = \"%d.%m.%Y\" }",
     );
-    let (code, err, to) = ingest_fails(p.path());
+    let (code, err, to, _out) = ingest_fails(p.path());
     assert_eq!(code, Some(2), "{err}");
     assert!(
         err.contains("error: reps row 2 column hire_date (员工.csv row 2, column 入职日期 as %d.%m.%Y): unparsable value `2025/07/15`"),
@@ -651,7 +635,7 @@ fn values_that_miss_the_date_format_are_reported_with_file_row_and_column() {
         "payment_date = \"回款日期\"",
         "payment_date = { column = \"回款日期\", format = \"%Y.%m.%d\" }",
     );
-    let (code, err, _) = ingest_fails(p.path());
+    let (code, err, ..) = ingest_fails(p.path());
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("payments row 3 column payment_date (回款.csv row 3, column 回款日期 as %Y.%m.%d): unparsable value `2026/10/12`"), "{err}");
 }
@@ -662,7 +646,7 @@ fn an_invalid_format_string_is_refused_before_reading() {
         "date_formats = [\"%Y/%m/%d\", \"%Y-%m-%d\"]",
         "date_formats = [\"%Y/%m/%Q\"]",
     );
-    let (code, err, _) = ingest_fails(p.path());
+    let (code, err, ..) = ingest_fails(p.path());
     assert_eq!(code, Some(3), "{err}");
     assert!(
         err.contains("defaults: date format `%Y/%m/%Q` is not valid"),
@@ -752,17 +736,7 @@ fn converted_tables_in_csv_or_parquet_give_the_same_scorecard_as_the_raw_export(
     for format in ["csv", "parquet"] {
         let out = tempfile::tempdir().unwrap();
         let to = out.path().join("tables");
-        let o = run(&[
-            "ingest",
-            "--profile",
-            &profile("zh_crm"),
-            "--from",
-            sample.to_str().unwrap(),
-            "--to",
-            to.to_str().unwrap(),
-            "--format",
-            format,
-        ]);
+        let o = run_ingest(&profile("zh_crm"), &sample, &to, &["--format", format]);
         assert!(o.status.success(), "{}", stderr(&o));
         assert!(stdout(&o).contains("orders: 6 rows written, 0 rejected, 0 skipped by the profile"));
         let mut converted = vec!["--data", to.to_str().unwrap()];
@@ -851,17 +825,12 @@ fn quarantined_rows_are_listed_as_the_export_wrote_them() {
     let (dir, p) = split_order_lines(Some(("2026/10/21", "2026/10/32")));
     let out = tempfile::tempdir().unwrap();
     let to = out.path().join("tables");
-    let o = run(&[
-        "ingest",
-        "--profile",
+    let o = run_ingest(
         p.path().to_str().unwrap(),
-        "--from",
-        dir.path().to_str().unwrap(),
-        "--to",
-        to.to_str().unwrap(),
-        "--max-reject-share",
-        "0.5",
-    ]);
+        dir.path(),
+        &to,
+        &["--max-reject-share", "0.5"],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(
         stdout(&o).contains("orders: 5 rows written, 1 rejected"),

@@ -8,7 +8,7 @@ use polars::prelude::*;
 
 use super::{load_options, print_warnings};
 use crate::ingest::{self, canonical::contract_form, Profile, ValidationReport};
-use crate::output::{replace_dir, write_csv};
+use crate::output::{created_parent, replace_dir, write_atomic, write_csv};
 use crate::Error;
 
 /// `salesops ingest`.
@@ -61,11 +61,13 @@ pub fn run_ingest(args: IngestArgs) -> anyhow::Result<()> {
         };
         let mut out = contract_form(table, df, parquet)?;
         let path = staging.path().join(format!("{}.{extension}", table.name));
-        let file = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
         if parquet {
-            ParquetWriter::new(file).finish(&mut out)?;
+            write_atomic(&path, |f| {
+                ParquetWriter::new(f).finish(&mut out)?;
+                Ok(())
+            })?;
         } else {
-            CsvWriter::new(file).include_header(true).finish(&mut out)?;
+            write_csv(&out, &path)?;
         }
         let counts = report.counts.get(table.name).copied().unwrap_or_default();
         let skipped = report.skipped.get(table.name).map_or(0, |d| d.height());
@@ -91,11 +93,7 @@ pub fn run_ingest(args: IngestArgs) -> anyhow::Result<()> {
 
 /// A private folder beside `to` where the conversion is written first.
 fn staging_dir(to: &Path) -> anyhow::Result<tempfile::TempDir> {
-    let parent = to
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+    let parent = created_parent(to)?;
     Ok(tempfile::Builder::new()
         .prefix(".salesops-ingest-")
         .tempdir_in(parent)

@@ -16,7 +16,7 @@ use super::profile::{has_time, ColumnSpec, Defaults, Profile, TableSpec};
 use super::rawfile::{read_raw_file, ReadSpec};
 use super::ROW;
 use crate::money::{div_round_half_away, parse_units, units_text, UNITS_PER_ONE};
-use crate::pipeline::config::nearest;
+use crate::pipeline::config::suggestion;
 use crate::schema::{Kind, Table, TABLES};
 use crate::{Error, Result};
 
@@ -151,9 +151,9 @@ fn read_source(from: &Path, file: &FileSpec, spec: &ReadSpec) -> Result<RawFile>
     let mut segments = Vec::new();
     let mut offset = 0u64;
     for path in &paths {
-        let (mut frame, info) = read_raw_file(path, spec)?;
+        let (mut frame, label) = read_raw_file(path, spec)?;
         if let Some((first, first_label)) = frames.first().zip(segments.first()) {
-            same_columns(first, &frame, first_label, &info.label)?;
+            same_columns(first, &frame, first_label, &label)?;
             frame = frame.select(first.get_column_names_owned())?;
         }
         let rows = frame.height() as u64;
@@ -161,7 +161,7 @@ fn read_source(from: &Path, file: &FileSpec, spec: &ReadSpec) -> Result<RawFile>
             .with_name(ROW.into());
         frame.with_column(row.into_column())?;
         segments.push(Segment {
-            label: info.label,
+            label,
             offset,
             rows,
         });
@@ -287,23 +287,19 @@ fn missing_source_columns(
     };
     let mut need = |file: &str, column: &str, at: String| {
         let raw = &files[file];
-        let names = raw.frame.get_column_names();
-        if !names.iter().any(|n| n.as_str() == column) {
-            let suggestion = nearest(
-                column,
-                names.iter().map(|n| n.as_str()).filter(|n| *n != ROW),
-            )
-            .map(|n| format!("; did you mean `{n}`?"))
-            .unwrap_or_default();
-            let listed: Vec<&str> = names
-                .iter()
-                .map(|n| n.as_str())
-                .filter(|n| *n != ROW)
-                .collect();
+        let listed: Vec<&str> = raw
+            .frame
+            .get_column_names()
+            .into_iter()
+            .map(|n| n.as_str())
+            .filter(|n| *n != ROW)
+            .collect();
+        if !listed.contains(&column) {
             out.push(format!(
-                "{at}: column `{column}` not found in {} (its columns: {}){suggestion}",
+                "{at}: column `{column}` not found in {} (its columns: {}){}",
                 raw.label,
-                listed.join(", ")
+                listed.join(", "),
+                suggestion(column, listed.iter().copied())
             ));
         }
     };
@@ -508,18 +504,15 @@ fn lookup_frame(
             .get(0)
             .unwrap_or("")
             .to_string();
-        let first = clashes
-            .column("first")?
-            .cast(&DataType::UInt64)?
-            .u64()?
-            .get(0)
-            .unwrap_or(0);
-        let last = clashes
-            .column("last")?
-            .cast(&DataType::UInt64)?
-            .u64()?
-            .get(0)
-            .unwrap_or(0);
+        let row = |name: &str| -> Result<u64> {
+            Ok(clashes
+                .column(name)?
+                .cast(&DataType::UInt64)?
+                .u64()?
+                .get(0)
+                .unwrap_or(0))
+        };
+        let (first, last) = (row("first")?, row("last")?);
         return Err(Error::Invalid(format!(
             "{}: lookup key {} `{key}` appears on rows {first} and {last} with different {} values; the lookup is ambiguous",
             raw.label, l.key, l.value
@@ -607,10 +600,11 @@ fn column_expr(name: &str, kind: Kind, rule: &ColumnSpec, defaults: &Defaults, i
     if let Some(d) = &rule.default {
         e = e.fill_null(lit(d.clone()));
     }
-    let formats = |fallback: &[String]| rule.format.clone().unwrap_or_else(|| fallback.to_vec());
     match kind {
-        Kind::Date => normalized_date(e, &formats(&defaults.date_formats), false),
-        Kind::Datetime => normalized_date(e, &formats(&defaults.datetime_formats), true),
+        Kind::Date | Kind::Datetime => {
+            let formats = date_formats(kind, rule, defaults).expect("a date kind");
+            normalized_date(e, &formats, kind == Kind::Datetime)
+        }
         Kind::Money | Kind::Quantity => plain_number(e, defaults),
         Kind::Price => match &rule.discount {
             Some(d) => discounted_price(

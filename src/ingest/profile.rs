@@ -12,28 +12,23 @@ use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
 use super::parse::{CONTRACT_DATETIME_FORMATS, CONTRACT_DATE_FORMAT};
-use crate::pipeline::config::{nearest, with_suggestion};
+use crate::pipeline::config::{suggestion, with_suggestion};
 use crate::schema::{self, Kind, TABLES};
 use crate::{Error, Result};
 
 /// A whole mapping profile.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct Profile {
     /// Display name of the source system.
-    #[serde(default)]
     pub name: Option<String>,
     /// Free text: where the export comes from, what its quirks are.
-    #[serde(default)]
     pub description: Option<String>,
     /// Conventions shared by every file and column unless overridden.
-    #[serde(default)]
     pub defaults: Defaults,
     /// Raw files by a short name the tables refer to.
-    #[serde(default)]
     pub files: BTreeMap<String, FileSpec>,
     /// Contract tables by name.
-    #[serde(default)]
     pub tables: BTreeMap<String, TableSpec>,
     /// The file the profile was read from (source of tables written as `rows`).
     #[serde(skip)]
@@ -91,74 +86,58 @@ pub struct FileSpec {
     /// Path relative to the export folder (`--from`).
     pub path: String,
     /// Worksheet of a workbook (default: the first).
-    #[serde(default)]
     pub sheet: Option<String>,
     /// Overrides `defaults.encoding`.
-    #[serde(default)]
     pub encoding: Option<String>,
     /// Overrides `defaults.delimiter`.
-    #[serde(default)]
     pub delimiter: Option<String>,
     /// Overrides `defaults.skip_rows`.
-    #[serde(default)]
     pub skip_rows: Option<usize>,
 }
 
 /// How one contract table is built.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct TableSpec {
     /// The file (a key of `[files]`) with one row per row of this table.
-    #[serde(default)]
     pub from: Option<String>,
     /// Contract column → where its value comes from.
-    #[serde(default, deserialize_with = "column_rules")]
+    #[serde(deserialize_with = "column_rules")]
     pub columns: BTreeMap<String, ColumnSpec>,
     /// Source rows to leave out, by source column and values; they are
     /// counted and written to the rejects, never dropped silently.
-    #[serde(default)]
     pub skip_when: BTreeMap<String, Vec<String>>,
     /// Keep only the first row of each key (a table derived from another
     /// file's repeated values, e.g. reps from opportunity owners).
-    #[serde(default)]
     pub distinct: bool,
     /// Rows written out in the profile, appended after the file's rows
     /// (e.g. the one rep of an export that has no rep file).
-    #[serde(default)]
     pub rows: Vec<BTreeMap<String, String>>,
 }
 
 /// Where one contract column's value comes from. In TOML either a source
 /// column name (`rep_id = "sales_agent"`) or a table of options.
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct ColumnSpec {
     /// Source column of the table's file.
-    #[serde(default)]
     pub column: Option<String>,
     /// Source column read where `column` is empty.
-    #[serde(default)]
     pub fallback: Option<String>,
     /// A constant instead of a column.
-    #[serde(default)]
     pub value: Option<String>,
     /// Look the column's value up in another file.
-    #[serde(default)]
     pub lookup: Option<Lookup>,
     /// Source value → contract value (others pass unchanged).
-    #[serde(default)]
     pub map: BTreeMap<String, String>,
     /// Value used where the source is empty.
-    #[serde(default)]
     pub default: Option<String>,
     /// Date or datetime formats for this column (string or list), tried in order.
-    #[serde(default, deserialize_with = "one_or_many")]
+    #[serde(deserialize_with = "one_or_many")]
     pub format: Option<Vec<String>>,
     /// The source writes the fraction as a percentage (40 = 0.4).
-    #[serde(default)]
     pub percent: bool,
     /// Source column holding a fractional discount: price × (1 − discount).
-    #[serde(default)]
     pub discount: Option<String>,
 }
 
@@ -304,7 +283,7 @@ impl Profile {
             let Some(table) = schema::table(name) else {
                 out.push(format!(
                     "[tables.{name}]: no such table in the contract{}",
-                    hint(name, table_names.clone())
+                    suggestion(name, table_names.clone())
                 ));
                 continue;
             };
@@ -312,7 +291,7 @@ impl Profile {
             match &spec.from {
                 Some(f) if !self.files.contains_key(f) => out.push(format!(
                     "{at}.from = \"{f}\": no [files.{f}]{}",
-                    hint(f, self.files.keys().map(String::as_str))
+                    suggestion(f, self.files.keys().map(String::as_str))
                 )),
                 None if spec.rows.is_empty() => out.push(format!(
                     "{at}: give `from` (a file) or `rows` (values written in the profile)"
@@ -328,7 +307,7 @@ impl Profile {
                 let Some(c) = table.column(column) else {
                     out.push(format!(
                         "{at}.columns.{column}: no such column in {name}{}",
-                        hint(column, table.columns.iter().map(|c| c.name))
+                        suggestion(column, table.columns.iter().map(|c| c.name))
                     ));
                     continue;
                 };
@@ -340,7 +319,7 @@ impl Profile {
                         out.push(format!(
                             "{at}.rows[{}].{column}: no such column in {name}{}",
                             i + 1,
-                            hint(column, table.columns.iter().map(|c| c.name))
+                            suggestion(column, table.columns.iter().map(|c| c.name))
                         ));
                     }
                 }
@@ -380,7 +359,7 @@ impl Profile {
                     "{at}.lookup.file = \"{}\": no [files.{}]{}",
                     l.file,
                     l.file,
-                    hint(&l.file, self.files.keys().map(String::as_str))
+                    suggestion(&l.file, self.files.keys().map(String::as_str))
                 ));
             }
         }
@@ -404,13 +383,6 @@ impl Profile {
                 "{at}: `discount` applies to price columns (unit_price) only"
             ));
         }
-    }
-}
-
-fn hint<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
-    match nearest(word, candidates) {
-        Some(n) => format!("; did you mean `{n}`?"),
-        None => String::new(),
     }
 }
 

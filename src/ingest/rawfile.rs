@@ -28,17 +28,6 @@ pub struct ReadSpec {
     pub sheet: Option<String>,
 }
 
-/// What was read, for messages and the manifest.
-#[derive(Debug, Clone)]
-pub struct RawInfo {
-    /// Human-readable origin, e.g. `orders.csv` or `crm.xlsx sheet 订单`.
-    pub label: String,
-    /// The encoding used (CSV only).
-    pub encoding: Option<&'static str>,
-    /// The delimiter used (CSV only).
-    pub delimiter: Option<char>,
-}
-
 const EXCEL_EXTENSIONS: [&str; 5] = ["xlsx", "xlsm", "xlsb", "xls", "ods"];
 
 /// Whether the path names a workbook rather than delimited text.
@@ -48,8 +37,9 @@ pub fn is_workbook(path: &Path) -> bool {
         .is_some_and(|e| EXCEL_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
 }
 
-/// Reads a CSV or workbook file into an all-text frame with a [`ROW`] column.
-pub fn read_raw_file(path: &Path, spec: &ReadSpec) -> Result<(DataFrame, RawInfo)> {
+/// Reads a CSV or workbook file into an all-text frame with a [`ROW`] column,
+/// with the label messages name it by (`orders.csv`, `crm.xlsx sheet 订单`).
+pub fn read_raw_file(path: &Path, spec: &ReadSpec) -> Result<(DataFrame, String)> {
     if is_workbook(path) {
         read_workbook(path, spec)
     } else {
@@ -63,7 +53,7 @@ fn file_name(path: &Path) -> String {
         .unwrap_or_else(|| path.display().to_string())
 }
 
-fn read_delimited(path: &Path, spec: &ReadSpec) -> Result<(DataFrame, RawInfo)> {
+fn read_delimited(path: &Path, spec: &ReadSpec) -> Result<(DataFrame, String)> {
     let bytes = std::fs::read(path).map_err(|e| {
         Error::Usage(format!(
             "{}: cannot be read: {e}; check the profile's path and --from",
@@ -71,7 +61,7 @@ fn read_delimited(path: &Path, spec: &ReadSpec) -> Result<(DataFrame, RawInfo)> 
         ))
     })?;
     let label = file_name(path);
-    let (text, encoding) = decode(&bytes, spec.encoding.as_deref(), &label)?;
+    let (text, _) = decode(&bytes, spec.encoding.as_deref(), &label)?;
     let delimiter = match spec.delimiter.as_deref() {
         None | Some("auto") => detect_delimiter(&text, spec.skip_rows),
         Some(d) => parse_delimiter(d)?,
@@ -99,14 +89,7 @@ fn read_delimited(path: &Path, spec: &ReadSpec) -> Result<(DataFrame, RawInfo)> 
             Error::Invalid(format!("{label}: cannot be read as CSV: {why}"))
         })?;
     let df = tidy_header(df, &label)?;
-    Ok((
-        with_row_numbers(df)?,
-        RawInfo {
-            label,
-            encoding: Some(encoding.name()),
-            delimiter: Some(delimiter),
-        },
-    ))
+    Ok((with_row_numbers(df)?, label))
 }
 
 /// Explains why CSV bytes do not parse, in the user's terms: the first
@@ -259,7 +242,7 @@ fn with_row_numbers(df: DataFrame) -> Result<DataFrame> {
     Ok(df.with_row_index(ROW.into(), Some(1))?)
 }
 
-fn read_workbook(path: &Path, spec: &ReadSpec) -> Result<(DataFrame, RawInfo)> {
+fn read_workbook(path: &Path, spec: &ReadSpec) -> Result<(DataFrame, String)> {
     let name = file_name(path);
     let mut workbook = open_workbook_auto(path)
         .map_err(|e| Error::Invalid(format!("{name}: cannot be opened as a workbook: {e}")))?;
@@ -310,14 +293,7 @@ fn read_workbook(path: &Path, spec: &ReadSpec) -> Result<(DataFrame, RawInfo)> {
         .collect();
     let df = DataFrame::new_infer_height(series)?;
     let df = tidy_header(df, &label)?;
-    Ok((
-        with_row_numbers(df)?,
-        RawInfo {
-            label,
-            encoding: None,
-            delimiter: None,
-        },
-    ))
+    Ok((with_row_numbers(df)?, label))
 }
 
 /// The text of one cell as the profile's parsers expect it: numbers in plain

@@ -120,15 +120,8 @@ impl ValidationReport {
             let _ = writeln!(out, "error: {f}");
         }
         // Causes first, then the rows that only fail because they refer to them.
-        let ordered = self
-            .problem_counts
-            .iter()
-            .filter(|((_, _, k), _)| *k != ProblemKind::RejectedReference)
-            .chain(
-                self.problem_counts
-                    .iter()
-                    .filter(|((_, _, k), _)| *k == ProblemKind::RejectedReference),
-            );
+        let mut ordered: Vec<_> = self.problem_counts.iter().collect();
+        ordered.sort_by_key(|((_, _, k), _)| *k == ProblemKind::RejectedReference);
         for ((table, column, kind), n) in ordered {
             if *kind == ProblemKind::RejectedReference {
                 // Follow-on problems: one line, the cause is reported above.
@@ -413,15 +406,15 @@ pub(super) fn validate_table(
             .collect();
         raw_cols.insert(0, col(ROW).alias("row"));
         raw_cols.push(col("__reason").alias("reason"));
-        let rejects = flagged
+        // The bad rows are filtered once; both views below select from them.
+        let bad_rows = flagged
             .clone()
             .filter(col("__reason").is_not_null())
-            .select(raw_cols)
             .collect()?;
+        let rejects = bad_rows.clone().lazy().select(raw_cols).collect()?;
         report.rejects.insert(table.name, rejects);
-        let typed_bad = flagged
-            .clone()
-            .filter(col("__reason").is_not_null())
+        let typed_bad = bad_rows
+            .lazy()
             .select(
                 present
                     .iter()

@@ -215,9 +215,7 @@ impl Config {
             if crate::schema::table(t).is_none() {
                 return bad(format!(
                     "[quality] required_tables: `{t}` is not a table of the contract{}",
-                    nearest(t, crate::schema::TABLES.iter().map(|t| t.name))
-                        .map(|n| format!("; did you mean `{n}`?"))
-                        .unwrap_or_default()
+                    suggestion(t, crate::schema::TABLES.iter().map(|t| t.name))
                 ));
             }
         }
@@ -252,6 +250,13 @@ pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .filter(|(d, c)| *d <= (c.len().max(word.len()) / 2).max(2))
         .min()
         .map(|(_, c)| c)
+}
+
+/// "; did you mean `x`?" naming the nearest candidate, or nothing.
+pub fn suggestion<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    nearest(word, candidates)
+        .map(|n| format!("; did you mean `{n}`?"))
+        .unwrap_or_default()
 }
 
 /// Adds "did you mean `x`?" to a TOML error about an unknown key, using the
