@@ -151,6 +151,33 @@ fn maven_crm_reproduces_won_lost_and_won_value() {
     );
     assert_eq!(count(&customers, "segment", "technolgy"), 0);
 
+    // Open deals without a value take the profile's amount 0, and the user is
+    // told how many: counted here from the raw file.
+    let raw = csv_rows(&std::fs::read_to_string(dir.join("sales_pipeline.csv")).unwrap());
+    let (stage, value) = (
+        raw[0].iter().position(|c| c == "deal_stage").unwrap(),
+        raw[0].iter().position(|c| c == "close_value").unwrap(),
+    );
+    let valueless = raw[1..]
+        .iter()
+        .filter(|r| r[stage] != "Prospecting" && r[value].is_empty())
+        .count();
+    assert!(valueless > 1_000, "{valueless}");
+    let o = run(&[
+        "validate",
+        "--profile",
+        &profile("maven_crm"),
+        "--data",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(
+        stderr(&o).contains(&format!(
+            "warning: opportunities.amount: {valueless} row(s) of sales_pipeline.csv have no value (column close_value); the profile's default \"0\" stands in for them"
+        )),
+        "{}",
+        stderr(&o)
+    );
+
     // The Excel-resaved variant (M/D/YYYY dates, LF) converts to the same table.
     let text = std::fs::read_to_string(profile("maven_crm"))
         .unwrap()
@@ -638,6 +665,37 @@ fn values_that_miss_the_date_format_are_reported_with_file_row_and_column() {
     let (code, err, ..) = ingest_fails(p.path());
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("payments row 3 column payment_date (回款.csv row 3, column 回款日期 as %Y.%m.%d): unparsable value `2026/10/12`"), "{err}");
+}
+
+#[test]
+fn a_default_standing_in_for_missing_values_is_counted_in_a_warning() {
+    // E04's collection target is written 无 (a null token).
+    let p = edited_zh_profile(
+        "collection_target = \"回款目标\"",
+        "collection_target = { column = \"回款目标\", default = \"0\" }",
+    );
+    let o = run(&[
+        "validate",
+        "--profile",
+        p.path().to_str().unwrap(),
+        "--data",
+        zh_sample().to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("warning: targets.collection_target: 1 row(s) of 目标.csv have no value (column 回款目标); the profile's default \"0\" stands in for them"),
+        "{}",
+        stderr(&o)
+    );
+    // Without a default nothing is said: the target is simply absent.
+    let o = run(&[
+        "validate",
+        "--profile",
+        &profile("zh_crm"),
+        "--data",
+        zh_sample().to_str().unwrap(),
+    ]);
+    assert!(!stderr(&o).contains("stands in"), "{}", stderr(&o));
 }
 
 #[test]

@@ -391,10 +391,19 @@ fn map_table(
                     }
                     column_expr(name, kind, rule, defaults, i)
                 }))
+                .chain(spec.columns.values().enumerate().filter_map(|(i, rule)| {
+                    rule.default.as_ref().map(|_| {
+                        source_value(rule, &defaults.null_tokens, i)
+                            .is_null()
+                            .alias(defaulted_flag(i))
+                    })
+                }))
                 .collect();
-            lf.sort([ROW], SortMultipleOptions::default())
+            let mapped = lf
+                .sort([ROW], SortMultipleOptions::default())
                 .select(exprs)
-                .collect()?
+                .collect()?;
+            note_defaults_used(table, spec, files, &raw.label, mapped, out)?
         }
     };
     if spec.distinct {
@@ -406,6 +415,35 @@ fn map_table(
     out.frames.insert(table.name, frame);
     out.origins.insert(table.name, origin);
     Ok(())
+}
+
+/// Says how many rows took each column's `default` because the export had no
+/// value (a default amount of 0 is then summed as 0, so the user must know),
+/// and drops the marker columns.
+fn note_defaults_used(
+    table: &Table,
+    spec: &TableSpec,
+    files: &BTreeMap<String, RawFile>,
+    label: &str,
+    mut mapped: DataFrame,
+    out: &mut MappedExport,
+) -> Result<DataFrame> {
+    for (i, (name, rule)) in spec.columns.iter().enumerate() {
+        let Some(default) = &rule.default else {
+            continue;
+        };
+        let flag = defaulted_flag(i);
+        let used = mapped.column(&flag)?.bool()?.sum().unwrap_or(0);
+        if used > 0 {
+            out.notes.push(format!(
+                "{}.{name}: {used} row(s) of {label} have no value ({}); the profile's default \"{default}\" stands in for them",
+                table.name,
+                describe_source(rule, files)
+            ));
+        }
+        mapped = mapped.drop(&flag)?;
+    }
+    Ok(mapped)
 }
 
 /// Removes the rows `skip_when` names, recording them with the rule as reason.
@@ -559,7 +597,19 @@ fn date_formats(kind: Kind, rule: &ColumnSpec, defaults: &Defaults) -> Option<Ve
 
 /// How a column was obtained, for messages.
 fn describe_rule(rule: &ColumnSpec, files: &BTreeMap<String, RawFile>) -> String {
-    let mut text = match (&rule.column, &rule.value, &rule.lookup) {
+    let mut text = describe_source(rule, files);
+    if let Some(f) = &rule.format {
+        text.push_str(&format!(" as {}", f.join(" or ")));
+    }
+    if let Some(d) = &rule.default {
+        text.push_str(&format!(", default \"{d}\""));
+    }
+    text
+}
+
+/// Where a rule reads its value: `column close_value`, a lookup, a constant.
+fn describe_source(rule: &ColumnSpec, files: &BTreeMap<String, RawFile>) -> String {
+    match (&rule.column, &rule.value, &rule.lookup) {
         (Some(c), _, Some(l)) => format!(
             "{c} looked up in {} {} → {}",
             files[&l.file].label, l.key, l.value
@@ -570,20 +620,14 @@ fn describe_rule(rule: &ColumnSpec, files: &BTreeMap<String, RawFile>) -> String
         },
         (None, Some(v), _) => format!("constant \"{v}\""),
         (None, None, _) => String::new(),
-    };
-    if let Some(f) = &rule.format {
-        text.push_str(&format!(" as {}", f.join(" or ")));
     }
-    if let Some(d) = &rule.default {
-        text.push_str(&format!(", default \"{d}\""));
-    }
-    text
 }
 
-/// The expression producing contract column `name` as canonical text.
-fn column_expr(name: &str, kind: Kind, rule: &ColumnSpec, defaults: &Defaults, i: usize) -> Expr {
-    let tokens = &defaults.null_tokens;
-    let mut e = match (&rule.value, &rule.lookup, &rule.column) {
+/// The value a rule reads before `map` and `default`: its constant, its
+/// lookup's result, or its source cell (else the fallback cell); null when
+/// the export has none.
+fn source_value(rule: &ColumnSpec, tokens: &[String], i: usize) -> Expr {
+    match (&rule.value, &rule.lookup, &rule.column) {
         (Some(v), _, _) => lit(v.trim().to_string()),
         (None, Some(_), _) => col(lookup_value(i)),
         (None, None, Some(c)) => match &rule.fallback {
@@ -591,7 +635,18 @@ fn column_expr(name: &str, kind: Kind, rule: &ColumnSpec, defaults: &Defaults, i
             None => cell(c, tokens),
         },
         (None, None, None) => lit(NULL).cast(DataType::String),
-    };
+    }
+}
+
+/// Marker column: the rule's `default` stood in for a missing source value.
+fn defaulted_flag(i: usize) -> String {
+    format!("__defaulted{i}")
+}
+
+/// The expression producing contract column `name` as canonical text.
+fn column_expr(name: &str, kind: Kind, rule: &ColumnSpec, defaults: &Defaults, i: usize) -> Expr {
+    let tokens = &defaults.null_tokens;
+    let mut e = source_value(rule, tokens, i);
     if !rule.map.is_empty() {
         let old = Series::new("old".into(), rule.map.keys().cloned().collect::<Vec<_>>());
         let new = Series::new("new".into(), rule.map.values().cloned().collect::<Vec<_>>());
