@@ -41,6 +41,13 @@ fn assert_rejected(dir: &Path, expected: &[&str]) {
     for e in expected {
         assert!(err.contains(e), "missing `{e}` in:\n{err}");
     }
+    // The summary comes first, each line says "error: " once.
+    let first = err.lines().find(|l| !l.starts_with("warning: ")).unwrap();
+    assert!(
+        first.starts_with("error: ") && first.contains("the input was not loaded"),
+        "{err}"
+    );
+    assert!(!err.contains("error: error:"), "{err}");
     let out = tempfile::tempdir().unwrap();
     let file = out.path().join("scorecard.csv");
     let o = run_in(

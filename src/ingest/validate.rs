@@ -173,17 +173,22 @@ impl ValidationReport {
     /// Applies the reject policy: strict fails on any problem; quarantine fails
     /// when a table's bad-row share exceeds the limit.
     pub(super) fn decide(&mut self, max_reject_share: Option<f64>) -> Result<()> {
+        // The summary comes first: every line of the rendered report below
+        // starts with "error: ", and the binary puts that before the summary.
         if !self.fatal.is_empty() {
-            return Err(Error::Invalid(self.render()));
+            return Err(Error::Invalid(format!(
+                "the input was not loaded:\n{}",
+                self.render().trim_end()
+            )));
         }
         if self.problem_total() == 0 {
             return Ok(());
         }
         let Some(limit) = max_reject_share else {
             return Err(Error::Invalid(format!(
-                "{}{} problem(s) found; the input was not loaded and nothing was written (fix the rows above, or allow quarantining with --max-reject-share)",
-                self.render(),
-                self.problem_total()
+                "the input was not loaded: {} problem(s) found; nothing was written (fix the rows below, or allow quarantining with --max-reject-share)\n{}",
+                self.problem_total(),
+                self.render().trim_end()
             )));
         };
         let over: Vec<String> = self
@@ -203,9 +208,9 @@ impl ValidationReport {
             return Ok(());
         }
         Err(Error::Invalid(format!(
-            "{}bad-row share above --max-reject-share {limit}: {}; nothing was written",
-            self.render(),
-            over.join("; ")
+            "the input was not loaded: bad-row share above --max-reject-share {limit}: {}; nothing was written\n{}",
+            over.join("; "),
+            self.render().trim_end()
         )))
     }
 }
