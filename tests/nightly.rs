@@ -86,6 +86,16 @@ fn manifest(folder: &Path) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(folder.join("manifest.json")).unwrap()).unwrap()
 }
 
+/// The manifest's record of the input table `table`.
+fn input<'a>(manifest: &'a serde_json::Value, table: &str) -> &'a serde_json::Value {
+    manifest["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["table"] == table)
+        .unwrap_or_else(|| panic!("no input {table} in the manifest"))
+}
+
 #[test]
 fn publishes_a_complete_run_with_manifest_and_latest() {
     let s = Setup::new();
@@ -108,12 +118,7 @@ fn publishes_a_complete_run_with_manifest_and_latest() {
     assert_eq!(m["salesops_version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(m["config_sha256"].as_str().unwrap().len(), 64);
     // Every input with its size, row count and checksum.
-    let orders = m["inputs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["table"] == "orders")
-        .unwrap();
+    let orders = input(&m, "orders");
     let sample_orders = std::fs::read(s.dir.path().join("data/orders.csv")).unwrap();
     assert_eq!(orders["bytes"], sample_orders.len());
     assert_eq!(orders["rows"], 5772);
@@ -302,12 +307,7 @@ fn a_raw_export_is_run_through_the_profile_named_in_the_config() {
     let folder = dir.path().join("out/2026-10-31");
     let m = manifest(&folder);
     assert_eq!(m["profile_sha256"].as_str().unwrap().len(), 64);
-    let reps = m["inputs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["table"] == "reps")
-        .unwrap();
+    let reps = input(&m, "reps");
     assert_eq!(
         (reps["file"].as_str(), reps["rows"].as_u64()),
         (Some("员工.csv"), Some(4))
