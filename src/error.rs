@@ -1,4 +1,9 @@
-//! Library error type.
+//! Library error type and the one mapping from error kind to exit code.
+//!
+//! Exit codes (README, "Exit codes"): 0 ok; 1 an internal error — a bug of
+//! ours, not of the data (template, typesetting, chart, serialisation, an
+//! imbalance check, a query-engine failure); 2 invalid input data; 3 a usage
+//! or configuration error; 4 another run holds the lock.
 
 use std::path::PathBuf;
 
@@ -25,10 +30,37 @@ pub enum Error {
     /// Another run holds the output folder's lock.
     #[error("{0}")]
     Locked(String),
+    /// A bug of ours: a broken template, a failed chart or serialisation, an
+    /// imbalance that the arithmetic should make impossible. Never bad data.
+    #[error("internal error: {0}")]
+    Internal(String),
+    /// Rendering a report failed; says which report (period, language, format).
+    #[error("rendering the {format} report of {period} ({lang}): {message}")]
+    Render {
+        /// The report's period label.
+        period: String,
+        /// The report's language code.
+        lang: String,
+        /// `HTML` or `PDF`.
+        format: String,
+        /// What went wrong.
+        message: String,
+    },
 }
 
 /// Result alias for the library.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Exit code: success.
+pub const EXIT_OK: i32 = 0;
+/// Exit code: an internal error (a bug of ours).
+pub const EXIT_INTERNAL: i32 = 1;
+/// Exit code: invalid input data.
+pub const EXIT_INVALID_DATA: i32 = 2;
+/// Exit code: a usage or configuration error.
+pub const EXIT_USAGE: i32 = 3;
+/// Exit code: another run holds the output folder's lock.
+pub const EXIT_LOCKED: i32 = 4;
 
 impl Error {
     /// Wraps an I/O error with the path it concerns.
@@ -37,5 +69,66 @@ impl Error {
             path: path.into(),
             source,
         }
+    }
+
+    /// The documented exit code of this kind of error. A file that cannot
+    /// be read or written is an environment problem the user fixes (a
+    /// missing path, a permission), so it counts as usage.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Invalid(_) => EXIT_INVALID_DATA,
+            Error::Usage(_) | Error::Io { .. } => EXIT_USAGE,
+            Error::Locked(_) => EXIT_LOCKED,
+            Error::Internal(_) | Error::Render { .. } | Error::Polars(_) => EXIT_INTERNAL,
+        }
+    }
+
+    /// Adds the report's period, language and format to an error raised
+    /// while rendering it; bad-data and usage errors keep their kind.
+    pub fn in_report(self, period: &str, lang: &str, format: &str) -> Error {
+        let render = |message: String| Error::Render {
+            period: period.to_string(),
+            lang: lang.to_string(),
+            format: format.to_string(),
+            message,
+        };
+        match self {
+            Error::Internal(m) => render(m),
+            Error::Polars(e) => render(format!("query engine: {e}")),
+            Error::Usage(m) => Error::Usage(format!("{format} report of {period} ({lang}): {m}")),
+            other => other,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_kind_has_its_documented_exit_code() {
+        assert_eq!(Error::Invalid("bad row".into()).exit_code(), 2);
+        assert_eq!(Error::Usage("bad flag".into()).exit_code(), 3);
+        assert_eq!(
+            Error::io("x.toml", std::io::ErrorKind::NotFound.into()).exit_code(),
+            3
+        );
+        assert_eq!(Error::Locked("held".into()).exit_code(), 4);
+        assert_eq!(Error::Internal("template".into()).exit_code(), 1);
+        let polars = polars::prelude::PolarsError::ComputeError("x".into());
+        assert_eq!(Error::Polars(polars).exit_code(), 1);
+        let render =
+            Error::Internal("typst: unexpected comma".into()).in_report("2026-10", "en", "PDF");
+        assert_eq!(render.exit_code(), 1);
+        assert_eq!(
+            render.to_string(),
+            "rendering the PDF report of 2026-10 (en): typst: unexpected comma"
+        );
+        assert_eq!(
+            Error::Invalid("x".into())
+                .in_report("2026-10", "en", "PDF")
+                .exit_code(),
+            2
+        );
     }
 }

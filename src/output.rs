@@ -22,6 +22,91 @@ pub enum TableFormat {
     Json,
     /// Apache Parquet, money as Decimal(18,2).
     Parquet,
+    /// Excel workbook (one sheet): money and ratios as formatted numbers.
+    Xlsx,
+}
+
+impl TableFormat {
+    /// The format a file extension names (`csv`, `json`, `parquet`, `xlsx`,
+    /// `txt` for the text table), case-insensitively.
+    fn from_extension(path: &Path) -> Option<TableFormat> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        Some(match ext.as_str() {
+            "csv" => TableFormat::Csv,
+            "json" => TableFormat::Json,
+            "parquet" => TableFormat::Parquet,
+            "xlsx" => TableFormat::Xlsx,
+            "txt" => TableFormat::Table,
+            _ => return None,
+        })
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            TableFormat::Table => "table",
+            TableFormat::Csv => "csv",
+            TableFormat::Json => "json",
+            TableFormat::Parquet => "parquet",
+            TableFormat::Xlsx => "xlsx",
+        }
+    }
+
+    /// The format to write: `--format` when given, else the one `--out`'s
+    /// extension names, else the text table. A file is never given content
+    /// that its name contradicts: `--format json --out x.csv` is refused, and
+    /// so is a binary format (parquet, xlsx) without `--out`.
+    pub fn resolve(given: Option<TableFormat>, out: Option<&Path>) -> Result<TableFormat> {
+        let named = out.and_then(TableFormat::from_extension);
+        let format = match (given, named) {
+            (Some(g), Some(n)) if g != n => {
+                return Err(Error::Usage(format!(
+                    "--out {} names a .{} file but --format is {}: give a file name that matches the format, or leave out --format to take it from the name",
+                    out.map(|p| p.display().to_string()).unwrap_or_default(),
+                    out.and_then(|p| p.extension()).and_then(|e| e.to_str()).unwrap_or_default(),
+                    g.name()
+                )))
+            }
+            (Some(g), _) => g,
+            (None, Some(n)) => n,
+            (None, None) => TableFormat::Table,
+        };
+        if out.is_none() && matches!(format, TableFormat::Parquet | TableFormat::Xlsx) {
+            return Err(Error::Usage(format!(
+                "--format {} writes a binary file: give it with --out FILE",
+                format.name()
+            )));
+        }
+        Ok(format)
+    }
+}
+
+impl FileFormat {
+    /// The format to write to `path`: `given` when it agrees with the file's
+    /// extension (or the extension names none of csv, parquet, xlsx), else
+    /// the extension's; `flag` names the option in the refusal.
+    pub fn resolve(given: Option<FileFormat>, path: &Path, flag: &str) -> Result<FileFormat> {
+        let named = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .and_then(|e| match e.as_str() {
+                "csv" => Some(FileFormat::Csv),
+                "parquet" => Some(FileFormat::Parquet),
+                "xlsx" => Some(FileFormat::Xlsx),
+                _ => None,
+            });
+        match (given, named) {
+            (Some(g), Some(n)) if g != n => Err(Error::Usage(format!(
+                "{flag} {} names a .{} file but --format is {}: give a file name that matches the format, or leave out --format to take it from the name",
+                path.display(),
+                n.extension(),
+                g.extension()
+            ))),
+            (Some(g), _) => Ok(g),
+            (None, Some(n)) => Ok(n),
+            (None, None) => Ok(FileFormat::Csv),
+        }
+    }
 }
 
 /// The folder `path` is in (`.` for a bare name), created when missing: the
@@ -137,6 +222,9 @@ pub fn render_table(
     types: &[(&str, ColumnType)],
     format: TableFormat,
 ) -> Result<Vec<u8>> {
+    if format == TableFormat::Xlsx {
+        return render_xlsx(df, types, "scorecard", &[]);
+    }
     let mut out = money_for_output(df, types, format)?;
     let mut buf = Vec::new();
     match format {
@@ -151,10 +239,11 @@ pub fn render_table(
         TableFormat::Json => {
             let rows = json_rows(&out, types)?;
             serde_json::to_writer_pretty(&mut buf, &rows)
-                .map_err(|e| Error::Invalid(e.to_string()))?;
+                .map_err(|e| Error::Internal(format!("writing JSON: {e}")))?;
             buf.push(b'\n');
         }
         TableFormat::Table => buf = pretty(&out, types)?.into_bytes(),
+        TableFormat::Xlsx => unreachable!("rendered above"),
     }
     Ok(buf)
 }
@@ -324,17 +413,41 @@ pub fn render_file(
     bold_rows: &[usize],
 ) -> Result<Vec<u8>> {
     Ok(match format {
-        FileFormat::Csv => {
-            let body = render_table(df, types, TableFormat::Csv)?;
-            if excel {
-                [UTF8_BOM, &body].concat()
-            } else {
-                body
-            }
+        FileFormat::Csv if excel => {
+            let safe = formulas_neutralised(df, types)?;
+            [UTF8_BOM, &render_table(&safe, types, TableFormat::Csv)?].concat()
         }
+        FileFormat::Csv => render_table(df, types, TableFormat::Csv)?,
         FileFormat::Parquet => render_table(df, types, TableFormat::Parquet)?,
         FileFormat::Xlsx => render_xlsx(df, types, sheet, bold_rows)?,
     })
+}
+
+/// Text cells that a spreadsheet would run as a formula — starting with `=`,
+/// `+`, `-`, `@`, tab or carriage return (CSV formula injection) — get a
+/// leading `'`, which Excel shows as text. Only for CSV meant for Excel:
+/// machine CSV and Parquet keep every value as it is, and XLSX cells are
+/// typed text, never formulas. Numbers (a negative amount) are untouched.
+pub fn formulas_neutralised(df: &DataFrame, types: &[(&str, ColumnType)]) -> Result<DataFrame> {
+    let exprs: Vec<Expr> = df
+        .columns()
+        .iter()
+        .filter(|c| c.dtype() == &DataType::String)
+        .filter(|c| {
+            types
+                .iter()
+                .find(|(n, _)| *n == c.name().as_str())
+                .is_none_or(|(_, t)| *t == ColumnType::Text)
+        })
+        .map(|c| {
+            let name = c.name().as_str();
+            when(col(name).str().contains(lit(r"^[=+\-@\t\r]"), false))
+                .then(concat_str([lit("'"), col(name)], "", false))
+                .otherwise(col(name))
+                .alias(name)
+        })
+        .collect();
+    Ok(df.clone().lazy().with_columns(exprs).collect()?)
 }
 
 /// UTF-8 byte order mark: Excel needs it to open UTF-8 CSV with Chinese text intact.
@@ -350,7 +463,7 @@ pub fn render_xlsx(
     bold_rows: &[usize],
 ) -> Result<Vec<u8>> {
     use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
-    let xlsx = |e: rust_xlsxwriter::XlsxError| Error::Invalid(format!("writing XLSX: {e}"));
+    let xlsx = |e: rust_xlsxwriter::XlsxError| Error::Internal(format!("writing XLSX: {e}"));
     let mut book = Workbook::new();
     // A fixed creation date: the same table gives a byte-identical workbook.
     let created = ExcelDateTime::from_ymd(2000, 1, 1).map_err(xlsx)?;
@@ -469,6 +582,69 @@ mod tests {
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[2], "张伟           3");
         assert_eq!(lines[3], "Bob           12");
+    }
+
+    #[test]
+    fn excel_csv_neutralises_formulas_in_text_cells_only() {
+        let df = df!(
+            "rep_name" => ["=HYPERLINK(\"x\")", "+1", "-2", "@SUM(A1)", "\tx", "\rx", "Ann-Marie", "张伟"],
+            "sales_amount" => [-5i64, 1, 2, 3, 4, 5, 6, 7]
+        )
+        .unwrap();
+        let types = [
+            ("rep_name", ColumnType::Text),
+            ("sales_amount", ColumnType::Money),
+        ];
+        let excel =
+            String::from_utf8(render_file(&df, &types, FileFormat::Csv, true, "s", &[]).unwrap())
+                .unwrap();
+        let lines: Vec<&str> = excel.lines().collect();
+        assert_eq!(lines[1], "\"'=HYPERLINK(\"\"x\"\")\",-0.05");
+        assert_eq!(lines[2], "'+1,0.01");
+        assert_eq!(lines[3], "'-2,0.02");
+        assert_eq!(lines[4], "'@SUM(A1),0.03");
+        assert!(excel.contains("'\tx") && excel.contains("'\rx"), "{excel}");
+        assert!(
+            excel.contains("\nAnn-Marie,0.06") && excel.contains("\n张伟,0.07"),
+            "{excel}"
+        );
+        // Machine CSV keeps the values as they are.
+        let plain =
+            String::from_utf8(render_file(&df, &types, FileFormat::Csv, false, "s", &[]).unwrap())
+                .unwrap();
+        assert!(
+            plain.contains("\n+1,0.01") && plain.contains("\n-2,0.02"),
+            "{plain}"
+        );
+    }
+
+    #[test]
+    fn the_format_follows_the_file_name_or_is_refused() {
+        let p = |s: &str| Some(Path::new(s).to_path_buf());
+        let r = |g, o: Option<std::path::PathBuf>| TableFormat::resolve(g, o.as_deref());
+        assert_eq!(r(None, p("x.csv")).unwrap(), TableFormat::Csv);
+        assert_eq!(r(None, p("x.XLSX")).unwrap(), TableFormat::Xlsx);
+        assert_eq!(r(None, p("x.out")).unwrap(), TableFormat::Table);
+        assert_eq!(r(None, None).unwrap(), TableFormat::Table);
+        assert_eq!(
+            r(Some(TableFormat::Json), p("x.json")).unwrap(),
+            TableFormat::Json
+        );
+        assert!(matches!(
+            r(Some(TableFormat::Table), p("x.csv")),
+            Err(Error::Usage(_))
+        ));
+        assert!(matches!(
+            r(Some(TableFormat::Parquet), None),
+            Err(Error::Usage(_))
+        ));
+        let f = |g, s: &str| FileFormat::resolve(g, Path::new(s), "--out");
+        assert_eq!(f(None, "c.xlsx").unwrap(), FileFormat::Xlsx);
+        assert_eq!(f(None, "c").unwrap(), FileFormat::Csv);
+        assert!(matches!(
+            f(Some(FileFormat::Csv), "c.xlsx"),
+            Err(Error::Usage(_))
+        ));
     }
 
     #[test]

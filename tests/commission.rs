@@ -285,7 +285,7 @@ fn explain_tells_tiers_cap_and_pool() {
         "R9",
     ]);
     assert_eq!(unknown.status.code(), Some(3));
-    assert!(stderr(&unknown).contains("rep R9 has no commission row in 2026-10"));
+    assert!(stderr(&unknown).contains("rep R9 is not in the reps table"));
 }
 
 #[test]
@@ -387,4 +387,153 @@ fn a_malformed_plan_is_refused_and_nothing_is_written() {
         stderr(&o).contains("is valid from 2026-01-01, but period 2025-12 starts on 2025-12-01")
     );
     assert!(!out.exists());
+}
+
+/// Runs `salesops commission [action]` on `data` for October 2026 with `plan`.
+fn commission_with(
+    action: Option<&str>,
+    data: &std::path::Path,
+    plan: &std::path::Path,
+    extra: &[&str],
+) -> std::process::Output {
+    let mut args = vec!["commission"];
+    args.extend(action);
+    args.extend([
+        "--data",
+        data.to_str().unwrap(),
+        "--period",
+        "2026-10",
+        "--as-of",
+        "2026-10-31",
+        "--plan",
+        plan.to_str().unwrap(),
+    ]);
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+/// ../shared/cases/tier-boundary-retro: bounds compared exactly; the
+/// explanation's attainment agrees with the tier paid.
+#[test]
+fn tier_bounds_are_exact_and_the_explanation_agrees() {
+    let data = fixture("cases/tier-boundary-retro");
+    let plan = data.join("plan.toml");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("commission.csv");
+    let o = commission_with(None, &data, &plan, &["--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows = csv_rows(&std::fs::read_to_string(&out).unwrap());
+    assert_eq!(cell(&rows, "rep_id", "R1", "gross_commission"), "16.00");
+    assert_eq!(cell(&rows, "rep_id", "R2", "gross_commission"), "32.00");
+    assert_eq!(cell(&rows, "rep_id", "R3", "gross_commission"), "32.00");
+    assert_eq!(
+        cell(&rows, "row_type", "total", "gross_commission"),
+        "80.00"
+    );
+    let o = commission_with(Some("explain"), &data, &plan, &["--rep", "R1,R3"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("attainment 79.9996 %"), "{text}");
+    assert!(text.contains("attainment 80.0005 %"), "{text}");
+}
+
+#[test]
+fn excluded_reps_earn_nothing_and_every_missing_row_is_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    write_data(dir.path());
+    // R5 is a house account; R2's role (Manager) is excluded; R6 left before October.
+    std::fs::write(
+        dir.path().join("reps.csv"),
+        "rep_id,rep_name,region,team,hire_date,leave_date,role\n\
+R1,Ann,N,T1,2025-01-01,,rep\n\
+R2,李雷,N,T1,2025-01-01,,Manager\n\
+R3,Cy,N,T1,2024-01-01,2026-09-15,\n\
+R4,Dee,S,T2,2026-10-10,,\n\
+R5,Eve,S,T2,2025-06-01,,\n\
+R6,Gone,N,T1,2024-01-01,2026-08-31,\n",
+    )
+    .unwrap();
+    let plan_text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/pipelines/commission.toml"
+    ))
+    .unwrap()
+    .replace(
+        "team_pool_share = 0.85",
+        "exclude_reps = [\"R5\"]\nexclude_roles = [\"manager\"]",
+    );
+    let plan = dir.path().join("plan.toml");
+    std::fs::write(&plan, plan_text).unwrap();
+    let out = dir.path().join("c.csv");
+    let o = commission_with(None, dir.path(), &plan, &["--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("R5 (Eve) has no payout: excluded by the plan (exclude_reps lists R5)"),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "R2 (李雷) has no payout: excluded by the plan (exclude_roles lists the role manager)"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("R6 (Gone) has no payout: left on 2026-08-31, before the period"),
+        "{err}"
+    );
+    let rows = csv_rows(&std::fs::read_to_string(&out).unwrap());
+    assert_eq!(cell(&rows, "rep_id", "R5", "row_type"), "excluded");
+    assert_eq!(cell(&rows, "rep_id", "R5", "final_payable"), "0.00");
+    assert_eq!(cell(&rows, "rep_id", "R5", "basis"), "");
+    // Paid: R1 240.00, R3 −10.00, R4 468.00 (under the 30,000.00 cap); no pool.
+    assert_eq!(cell(&rows, "row_type", "total", "final_payable"), "698.00");
+    let o = commission_with(Some("explain"), dir.path(), &plan, &["--rep", "R5,R6,R1"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(
+        text.contains("R5 (Eve), team T2\n  no commission in 2026-10: excluded by the plan"),
+        "{text}"
+    );
+    assert!(
+        text.contains("R6 (Gone), team T1\n  no commission in 2026-10: left on 2026-08-31"),
+        "{text}"
+    );
+    assert!(
+        text.contains("R1 (Ann), team T1\n  basis collected_amount = 10,000.00"),
+        "{text}"
+    );
+    // An unknown rep is an error naming the nearest.
+    let o = commission_with(Some("explain"), dir.path(), &plan, &["--rep", "R7x"]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("rep R7x is not in the reps table"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn the_total_row_leaves_target_empty_when_no_rep_has_one() {
+    let dir = tempfile::tempdir().unwrap();
+    write_data(dir.path());
+    std::fs::remove_file(dir.path().join("targets.csv")).ok();
+    let out = dir.path().join("c.csv");
+    let plan = concat!(env!("CARGO_MANIFEST_DIR"), "/pipelines/commission.toml");
+    let o = run(&[
+        "commission",
+        "--data",
+        dir.path().to_str().unwrap(),
+        "--period",
+        "2026-10",
+        "--as-of",
+        "2026-10-31",
+        "--plan",
+        plan,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows = csv_rows(&std::fs::read_to_string(&out).unwrap());
+    assert_eq!(cell(&rows, "row_type", "total", "target"), "");
 }

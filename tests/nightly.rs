@@ -340,3 +340,20 @@ fn a_raw_export_is_run_through_the_profile_named_in_the_config() {
         "21000.00"
     );
 }
+
+/// A one-day month to date (as_of on the first of the month) publishes:
+/// every period's report renders, whatever lists come out empty.
+#[test]
+fn the_first_day_of_a_month_publishes() {
+    let s = Setup::new();
+    let o = run(&["run", s.config().to_str().unwrap(), "--as-of", "2026-10-01"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let folder = s.out().join("2026-10-01");
+    for rule in ["month_to_date", "previous_month", "quarter_to_date"] {
+        for file in ["report_zh.pdf", "report_en.pdf", "report_en.html"] {
+            let path = folder.join(rule).join(file);
+            assert!(path.exists(), "{} missing", path.display());
+        }
+    }
+    assert!(s.out().join("latest").exists());
+}

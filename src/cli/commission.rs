@@ -26,9 +26,10 @@ pub struct CommissionCommand {
     /// The commission table file.
     #[arg(long, required_unless_present = "action")]
     pub out: Option<PathBuf>,
-    /// Its format.
-    #[arg(long, value_enum, default_value_t = FileFormat::Csv)]
-    pub format: FileFormat,
+    /// Its format (default: from the `--out` file's extension — .csv,
+    /// .parquet, .xlsx — else csv).
+    #[arg(long, value_enum)]
+    pub format: Option<FileFormat>,
     /// CSV for Excel: UTF-8 with a byte order mark so Chinese names open intact.
     #[arg(long)]
     pub excel: bool,
@@ -97,17 +98,28 @@ fn write_commission(args: &CommissionCommand) -> anyhow::Result<()> {
         .out
         .as_ref()
         .ok_or_else(|| Error::Usage("commission needs --out FILE".into()))?;
-    if args.excel && args.format != FileFormat::Csv {
+    let format = FileFormat::resolve(args.format, out, "--out")?;
+    if let Some(detail) = &args.detail {
+        let detail_format = FileFormat::resolve(Some(format), detail, "--detail")?;
+        debug_assert_eq!(detail_format, format);
+    }
+    if args.excel && format != FileFormat::Csv {
         return Err(Error::Usage("--excel applies to --format csv only".into()).into());
     }
     let (_, _, output) = computed(&args.common, args.detail.is_some())?;
     // Render everything before writing anything, so a failure writes nothing.
-    let bytes = output.table_bytes(args.format, args.excel)?;
-    let detail_bytes = output.detail_bytes(args.format, args.excel)?;
+    let bytes = output.table_bytes(format, args.excel)?;
+    let detail_bytes = output.detail_bytes(format, args.excel)?;
     if let (Some(path), Some(b)) = (&args.detail, &detail_bytes) {
         write_atomic(path, |f| f.write_all(b).map_err(|e| Error::io(path, e)))?;
     }
     write_atomic(out, |f| f.write_all(&bytes).map_err(|e| Error::io(out, e)))?;
+    for n in &output.without_row {
+        eprintln!(
+            "commission: {} ({}) has no payout: {}",
+            n.rep_id, n.rep_name, n.reason
+        );
+    }
     eprintln!(
         "commission: {} rep row(s), {} team pool(s), control total {} written to {}",
         output.run.reps.len(),
@@ -120,7 +132,7 @@ fn write_commission(args: &CommissionCommand) -> anyhow::Result<()> {
 
 fn run_explain(args: &CommissionCommand) -> anyhow::Result<()> {
     let (plan, period, output) = computed(&args.common, false)?;
-    let text = explain(&plan, &output.run, &period, &args.rep)?;
+    let text = explain(&plan, &output.run, &output.without_row, &period, &args.rep)?;
     std::io::stdout().lock().write_all(text.as_bytes())?;
     Ok(())
 }

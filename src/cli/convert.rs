@@ -3,6 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
+use std::io::Write as _;
+
 use clap::Args;
 use polars::prelude::*;
 
@@ -85,9 +87,9 @@ pub fn run_ingest(args: IngestArgs) -> anyhow::Result<()> {
     )?;
     publish(staging, &args.to)?;
     for line in summary {
-        println!("{line}");
+        writeln!(std::io::stdout(), "{line}")?;
     }
-    println!("wrote {}", args.to.display());
+    writeln!(std::io::stdout(), "wrote {}", args.to.display())?;
     Ok(())
 }
 

@@ -186,9 +186,10 @@ pub struct ScorecardArgs {
     /// Show only these columns, in this order (comma-separated).
     #[arg(long, value_delimiter = ',')]
     pub columns: Vec<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = TableFormat::Table)]
-    pub format: TableFormat,
+    /// Output format (default: from the `--out` file's extension — .csv,
+    /// .json, .parquet, .xlsx — else the text table).
+    #[arg(long, value_enum)]
+    pub format: Option<TableFormat>,
     /// Write to this file instead of stdout.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -211,23 +212,32 @@ pub struct KpiArgs {
     pub format: Vec<FileFormat>,
 }
 
-/// Exit code for invalid input data.
-pub const EXIT_INVALID_DATA: i32 = 2;
-/// Exit code for a usage or configuration error.
-pub const EXIT_USAGE: i32 = 3;
-/// Exit code for an internal error.
-pub const EXIT_INTERNAL: i32 = 1;
-/// Exit code when another run holds the output folder's lock.
-pub const EXIT_LOCKED: i32 = 4;
+pub use crate::error::{EXIT_INTERNAL, EXIT_INVALID_DATA, EXIT_LOCKED, EXIT_OK, EXIT_USAGE};
 
-/// Maps an error to its documented exit code.
+/// Maps an error to its documented exit code ([`Error::exit_code`]); a
+/// write to a closed pipe (`salesops scorecard … | head`) is success, since
+/// the reader took all it wanted; an error that is not ours is internal.
 pub fn exit_code(err: &anyhow::Error) -> i32 {
-    match err.downcast_ref::<Error>() {
-        Some(Error::Invalid(_)) => EXIT_INVALID_DATA,
-        Some(Error::Usage(_)) => EXIT_USAGE,
-        Some(Error::Locked(_)) => EXIT_LOCKED,
-        _ => EXIT_INTERNAL,
+    if is_broken_pipe(err) {
+        return EXIT_OK;
     }
+    match err.downcast_ref::<Error>() {
+        Some(e) => e.exit_code(),
+        None => EXIT_INTERNAL,
+    }
+}
+
+/// Whether the error is a write to a closed pipe, at any depth.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        let io = cause.downcast_ref::<std::io::Error>().or_else(|| {
+            match cause.downcast_ref::<Error>() {
+                Some(Error::Io { source, .. }) => Some(source),
+                _ => None,
+            }
+        });
+        io.is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// Runs the parsed command line.
@@ -342,6 +352,7 @@ pub(crate) fn resolve_period(args: &PeriodArgs) -> anyhow::Result<(Period, Naive
 
 fn run_scorecard(args: ScorecardArgs) -> anyhow::Result<()> {
     let (period, as_of, settings) = resolve_period(&args.when)?;
+    let format = TableFormat::resolve(args.format, args.out.as_deref())?;
     let (data, _) = load_data(&args.input)?;
     let ctx = KpiContext::new(&data, period, as_of, settings)?;
     let view = ScorecardView {
@@ -357,14 +368,11 @@ fn run_scorecard(args: ScorecardArgs) -> anyhow::Result<()> {
     print_warnings(&ctx.warnings());
     let (df, types) = view.apply(df, output_columns(args.by))?;
     match &args.out {
-        Some(path) => write_table(&df, &types, args.format, path)?,
+        Some(path) => write_table(&df, &types, format, path)?,
         None => {
-            if args.format == TableFormat::Parquet {
-                return Err(Error::Usage("--format parquet needs --out FILE".into()).into());
-            }
-            let bytes = render_table(&df, &types, args.format)?;
+            let bytes = render_table(&df, &types, format)?;
             let mut out = std::io::stdout().lock();
-            if args.format == TableFormat::Table {
+            if format == TableFormat::Table {
                 writeln!(
                     out,
                     "period {} (as_of {}, data through {})",
@@ -414,11 +422,12 @@ fn run_pipeline(args: RunArgs) -> anyhow::Result<()> {
     for p in &summary.manifest.periods {
         eprintln!("{}: {} ({}..{})", p.rule, p.period, p.start, p.end);
     }
-    println!(
+    writeln!(
+        std::io::stdout(),
         "published {} ({} file(s), manifest.json)",
         summary.folder.display(),
         summary.manifest.outputs.len()
-    );
+    )?;
     Ok(())
 }
 
@@ -428,12 +437,12 @@ fn check_config(path: &Path) -> anyhow::Result<()> {
     if let Some(plan) = &config.commission.plan {
         let plan_path = base.join(plan);
         crate::commission::plan::Plan::load(&plan_path)?;
-        println!("plan {}: ok", plan_path.display());
+        writeln!(std::io::stdout(), "plan {}: ok", plan_path.display())?;
     }
     if let Some(profile) = &config.input.profile {
         let profile_path = base.join(profile);
         ingest::Profile::load(&profile_path)?;
-        println!("profile {}: ok", profile_path.display());
+        writeln!(std::io::stdout(), "profile {}: ok", profile_path.display())?;
     }
     match &config.input.data {
         Some(d) if !base.join(d).is_dir() => {
@@ -448,7 +457,7 @@ fn check_config(path: &Path) -> anyhow::Result<()> {
     if config.output.dir.is_none() {
         eprintln!("warning: [output] dir is not set; `salesops run` needs it");
     }
-    println!("config {}: ok", path.display());
+    writeln!(std::io::stdout(), "config {}: ok", path.display())?;
     Ok(())
 }
 

@@ -77,13 +77,28 @@ pub fn apply_ppm(amount: i64, ppm: i64) -> i64 {
     div_round_half_away_i128(product, i128::from(PPM)) as i64
 }
 
+/// Whether `basis` reaches the attainment `ppm` of `target`, compared
+/// exactly (`basis / target ≥ ppm / 1e6` in integers), never against a bound
+/// rounded to the cent: 800.02 of 1,000.03 is 79.9996 % and does not reach
+/// 80 %, although 80 % of 1,000.03 rounds to 800.02.
+fn reaches(basis: i64, target: i64, ppm: i64) -> bool {
+    i128::from(basis) * i128::from(PPM) >= i128::from(target) * i128::from(ppm)
+}
+
+/// The cents of a basis below an attainment bound: `floor(ppm × target)`,
+/// so a slice above the bound is positive exactly when the basis reaches it.
+fn bound_floor(target: i64, ppm: i64) -> i64 {
+    (i128::from(target) * i128::from(ppm)).div_euclid(i128::from(PPM)) as i64
+}
+
 /// Splits the basis into per-tier slices.
 ///
-/// With a positive target `T`, tier k covers the basis range
-/// `[round(from_k × T), round(to_k × T))`:
-/// - marginal: slice_k = `max(0, min(basis, hi_k) − lo_k)`;
-/// - retroactive: the whole basis in the highest tier with `lo_k ≤ basis`
-///   (reaching a bound exactly reaches the tier).
+/// With a positive target `T`, tier k starts at attainment `from_k`:
+/// - marginal: slice_k = `max(0, min(basis, floor(to_k × T)) − floor(from_k × T))`,
+///   so the part of the basis above a bound goes to the higher tier, and a
+///   basis below the exact bound has nothing in it;
+/// - retroactive: the whole basis in the highest tier whose bound the basis
+///   reaches exactly (reaching a bound exactly reaches the tier).
 ///
 /// Without a target, or with a negative basis (net refunds, rule 13), the
 /// whole basis is in the first tier.
@@ -96,12 +111,11 @@ pub fn tier_slices(plan: &Plan, basis: i64, target: Option<i64>) -> Vec<i64> {
             return slices;
         }
     };
-    let bound = |ppm: i64| apply_ppm(target, ppm);
     match plan.mode {
         Mode::Marginal => {
             for (slice, tier) in slices.iter_mut().zip(&plan.tiers) {
-                let lo = bound(tier.from_ppm);
-                let hi = tier.to_ppm.map_or(i64::MAX, bound);
+                let lo = bound_floor(target, tier.from_ppm);
+                let hi = tier.to_ppm.map_or(i64::MAX, |to| bound_floor(target, to));
                 *slice = (basis.min(hi) - lo).max(0);
             }
         }
@@ -109,7 +123,7 @@ pub fn tier_slices(plan: &Plan, basis: i64, target: Option<i64>) -> Vec<i64> {
             let reached = plan
                 .tiers
                 .iter()
-                .rposition(|t| bound(t.from_ppm) <= basis)
+                .rposition(|t| reaches(basis, target, t.from_ppm))
                 .unwrap_or(0);
             slices[reached] = basis;
         }
@@ -290,6 +304,31 @@ mod tests {
         // Exactly 100 % reaches tier 3: 10,000.00 × 6 % = 600.00.
         let at100 = rep_commission(&p, rep("R1", "T", 1_000_000, Some(1_000_000), true));
         assert_eq!(amounts(&at100), vec![(0, 0), (0, 0), (1_000_000, 60_000)]);
+    }
+
+    /// ../shared/cases/tier-boundary-retro: the bound 80 % × 1,000.03 =
+    /// 800.024 is compared exactly, not as 800.02.
+    #[test]
+    fn bounds_are_compared_exactly_not_rounded_to_the_cent() {
+        let retro = plan("retroactive", "");
+        let r1 = rep_commission(&retro, rep("R1", "T", 80_002, Some(100_003), true));
+        assert_eq!(amounts(&r1), vec![(80_002, 1_600), (0, 0), (0, 0)]);
+        let r2 = rep_commission(&retro, rep("R2", "T", 80_000, Some(100_000), true));
+        assert_eq!(amounts(&r2), vec![(0, 0), (80_000, 3_200), (0, 0)]);
+        let r3 = rep_commission(&retro, rep("R3", "T", 80_003, Some(100_003), true));
+        assert_eq!(amounts(&r3), vec![(0, 0), (80_003, 3_200), (0, 0)]);
+        // Marginal: below the exact bound nothing is in tier 2; above it, the
+        // cents above floor(800.024) = 800.02 are.
+        let marginal = plan("marginal", "");
+        let m1 = rep_commission(&marginal, rep("R1", "T", 80_002, Some(100_003), true));
+        assert_eq!(amounts(&m1), vec![(80_002, 1_600), (0, 0), (0, 0)]);
+        let m3 = rep_commission(&marginal, rep("R3", "T", 80_003, Some(100_003), true));
+        assert_eq!(amounts(&m3), vec![(80_002, 1_600), (1, 0), (0, 0)]);
+        // 100 % of 1,000.03 reached by exactly 1,000.03, not by 1,000.02.
+        let at = rep_commission(&retro, rep("R4", "T", 100_003, Some(100_003), true));
+        assert_eq!(amounts(&at)[2], (100_003, 6_000));
+        let under = rep_commission(&retro, rep("R5", "T", 100_002, Some(100_003), true));
+        assert_eq!(amounts(&under)[1], (100_002, 4_000));
     }
 
     #[test]

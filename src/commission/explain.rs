@@ -5,7 +5,9 @@ use std::fmt::Write as _;
 
 use super::compute::{equal_split, CommissionRun, RepCommission, TeamPool};
 use super::plan::{Mode, Plan, Tier, PPM};
+use super::NoRow;
 use crate::money::format_cents_grouped as money;
+use crate::pipeline::config::suggestion;
 use crate::{Error, Result};
 
 /// A ppm fraction as a percentage (`0.8` → `80 %`, `0.025` → `2.5 %`).
@@ -135,9 +137,31 @@ fn explain_pool(out: &mut String, plan: &Plan, r: &RepCommission, pool: Option<&
     );
 }
 
-/// Explains the payout of each rep in `reps`; an unknown rep is an error
-/// naming the reps that do have a row.
-pub fn explain(plan: &Plan, run: &CommissionRun, period: &str, reps: &[String]) -> Result<String> {
+/// Attainment as a percentage, truncated (never rounded up) to 4 decimals
+/// and trimmed to at least 2: tier bounds have at most 4 decimals as a
+/// percentage (ppm), so the text reaches a bound exactly when the
+/// attainment does, and never contradicts the tier paid (79.9996 %, not 80.00 %).
+pub fn attainment_text(basis: i64, target: i64) -> String {
+    // basis / target × 100 with 4 decimals = floor(basis × 10^6 / target) / 10^4.
+    let scaled = (i128::from(basis) * 1_000_000).div_euclid(i128::from(target));
+    let (whole, frac) = (scaled.div_euclid(10_000), scaled.rem_euclid(10_000));
+    let digits = format!("{frac:04}");
+    let digits = digits.trim_end_matches('0');
+    let digits = format!("{digits:0<2}");
+    format!("{whole}.{digits} %")
+}
+
+/// Explains the payout of each rep in `reps`. A rep of the reps table
+/// without a row is explained by its reason (excluded by the plan, not
+/// employed in the period); a rep unknown to the data is an error naming
+/// the nearest rep ids.
+pub fn explain(
+    plan: &Plan,
+    run: &CommissionRun,
+    without_row: &[NoRow],
+    period: &str,
+    reps: &[String],
+) -> Result<String> {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -150,11 +174,21 @@ pub fn explain(plan: &Plan, run: &CommissionRun, period: &str, reps: &[String]) 
         plan.basis.column()
     );
     for id in reps {
+        if let Some(n) = without_row.iter().find(|n| &n.rep_id == id) {
+            let _ = writeln!(out, "\n{} ({}), team {}", n.rep_id, n.rep_name, n.team);
+            let _ = writeln!(out, "  no commission in {period}: {}", n.reason);
+            let _ = writeln!(out, "  final payable 0.00");
+            continue;
+        }
         let Some(r) = run.reps.iter().find(|r| &r.input.rep_id == id) else {
-            let known: Vec<&str> = run.reps.iter().map(|r| r.input.rep_id.as_str()).collect();
+            let known = run
+                .reps
+                .iter()
+                .map(|r| r.input.rep_id.as_str())
+                .chain(without_row.iter().map(|n| n.rep_id.as_str()));
             return Err(Error::Usage(format!(
-                "rep {id} has no commission row in {period} (reps with a row: {})",
-                known.join(", ")
+                "rep {id} is not in the reps table{}",
+                suggestion(id, known)
             )));
         };
         let _ = writeln!(
@@ -168,8 +202,10 @@ pub fn explain(plan: &Plan, run: &CommissionRun, period: &str, reps: &[String]) 
             plan.basis.column(),
             money(r.input.basis),
             r.input.target.map_or("none".into(), money),
-            r.attainment
-                .map_or("none".into(), |a| format!("{:.2} %", a * 100.0))
+            match r.input.target {
+                Some(t) if t > 0 => attainment_text(r.input.basis, t),
+                _ => "none".into(),
+            }
         );
         explain_tiers(&mut out, plan, r);
         explain_cap(&mut out, plan, r);
@@ -178,4 +214,20 @@ pub fn explain(plan: &Plan, run: &CommissionRun, period: &str, reps: &[String]) 
         let _ = writeln!(out, "  final payable {}", money(r.final_payable));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attainment_text_never_rounds_up_to_a_bound() {
+        // ../shared/cases/tier-boundary-retro: 800.02 / 1,000.03.
+        assert_eq!(attainment_text(80_002, 100_003), "79.9996 %");
+        assert_eq!(attainment_text(80_000, 100_000), "80.00 %");
+        assert_eq!(attainment_text(80_003, 100_003), "80.0005 %");
+        // 0.99999999 is below 100 % and must not print as 100.00 %.
+        assert_eq!(attainment_text(99_999_999, 100_000_000), "99.9999 %");
+        assert_eq!(attainment_text(123_450, 100_000), "123.45 %");
+    }
 }

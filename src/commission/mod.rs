@@ -28,6 +28,24 @@ pub struct CommissionOutput {
     pub types: Vec<(String, ColumnType)>,
     /// The per-source detail, when asked for (already checked to foot).
     pub detail: Option<DataFrame>,
+    /// Reps of `reps` without a paid row, and why.
+    pub without_row: Vec<NoRow>,
+}
+
+/// Why a rep of the reps table has no commission row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoRow {
+    /// The rep.
+    pub rep_id: String,
+    /// Display name.
+    pub rep_name: String,
+    /// Team.
+    pub team: String,
+    /// The plan excludes the rep (listed as an `excluded` row) rather than
+    /// the rep being out of employment (no row at all).
+    pub excluded: bool,
+    /// The reason in words, e.g. "left on 2026-08-31, before the period".
+    pub reason: String,
 }
 
 /// Computes the commission of the context's period under `plan`: refuses a
@@ -43,10 +61,11 @@ pub fn commission_for(
     with_detail: bool,
 ) -> Result<CommissionOutput> {
     check_validity(plan, ctx)?;
-    let run = compute::compute(plan, rep_inputs(ctx, plan, card)?);
+    let (inputs, without_row) = rep_inputs(ctx, plan, card)?;
+    let run = compute::compute(plan, inputs);
     if run.imbalance() != 0 {
-        return Err(Error::Invalid(format!(
-            "internal error: Σ final payable + Σ discretionary pools differs from Σ capped commission by {} cents; nothing was written",
+        return Err(Error::Internal(format!(
+            "Σ final payable + Σ discretionary pools differs from Σ capped commission by {} cents; nothing was written",
             run.imbalance()
         )));
     }
@@ -57,13 +76,15 @@ pub fn commission_for(
     } else {
         None
     };
-    let table = commission_table(&run, &ctx.period.to_string())?;
+    let excluded: Vec<&NoRow> = without_row.iter().filter(|n| n.excluded).collect();
+    let table = commission_table(&run, &excluded, &ctx.period.to_string())?;
     let types = table_columns(plan.tiers.len());
     Ok(CommissionOutput {
         run,
         table,
         types,
         detail,
+        without_row,
     })
 }
 
@@ -111,12 +132,39 @@ fn cents(df: &DataFrame, column: &str, row: usize) -> Result<Option<i64>> {
     Ok(df.column(column)?.i64()?.get(row))
 }
 
-/// Whether each rep was employed on some day of `[start, PE]`.
-fn employment(ctx: &KpiContext) -> Result<BTreeMap<String, bool>> {
+/// A rep's employment as the reps table gives it.
+struct Employment {
+    /// Employed on some day of `[start, PE]`.
+    employed: bool,
+    hire_date: Option<chrono::NaiveDate>,
+    leave_date: Option<chrono::NaiveDate>,
+}
+
+impl Employment {
+    /// Why a rep was not employed in the period, in words.
+    fn reason(&self, ctx: &KpiContext) -> String {
+        match (self.leave_date, self.hire_date) {
+            (Some(l), _) if l < ctx.period.start => format!(
+                "left on {l}, before the period (starts {})",
+                ctx.period.start
+            ),
+            (_, Some(h)) if h > ctx.pe => {
+                format!("hired on {h}, after the period's data end {}", ctx.pe)
+            }
+            _ => "not employed in the period".into(),
+        }
+    }
+}
+
+/// Each rep's employment: employed on some day of `[start, PE]`, with the
+/// dates that decide it.
+fn employment(ctx: &KpiContext) -> Result<BTreeMap<String, Employment>> {
     let reps = ctx
         .reps()?
         .select([
             col("rep_id"),
+            col("hire_date"),
+            col("leave_date"),
             col("hire_date")
                 .is_null()
                 .or(col("hire_date").lt_eq(lit(ctx.pe)))
@@ -130,18 +178,56 @@ fn employment(ctx: &KpiContext) -> Result<BTreeMap<String, bool>> {
         .collect()?;
     let ids = reps.column("rep_id")?.str()?;
     let employed = reps.column("employed")?.bool()?;
-    Ok(ids
-        .iter()
-        .zip(employed.iter())
-        .map(|(id, e)| (id.unwrap_or_default().to_string(), e.unwrap_or(false)))
-        .collect())
+    let date = |c: &str, row: usize| -> Result<Option<chrono::NaiveDate>> {
+        Ok(match reps.column(c)?.get(row)? {
+            AnyValue::Date(d) => chrono::NaiveDate::from_num_days_from_ce_opt(d + 719_163),
+            _ => None,
+        })
+    };
+    let mut out = BTreeMap::new();
+    for row in 0..reps.height() {
+        out.insert(
+            ids.get(row).unwrap_or_default().to_string(),
+            Employment {
+                employed: employed.get(row).unwrap_or(false),
+                hire_date: date("hire_date", row)?,
+                leave_date: date("leave_date", row)?,
+            },
+        );
+    }
+    Ok(out)
+}
+
+/// Why the plan excludes a rep, if it does: by rep_id (`exclude_reps`) or
+/// by role (`exclude_roles`, case-insensitive; an empty role is `rep`).
+fn exclusion(plan: &Plan, rep_id: &str, role: &str) -> Option<String> {
+    if plan.exclude_reps.iter().any(|r| r == rep_id) {
+        return Some(format!(
+            "excluded by the plan (exclude_reps lists {rep_id})"
+        ));
+    }
+    let role = role.trim().to_lowercase();
+    let role = if role.is_empty() {
+        "rep".to_string()
+    } else {
+        role
+    };
+    plan.exclude_roles
+        .contains(&role)
+        .then(|| format!("excluded by the plan (exclude_roles lists the role {role})"))
 }
 
 /// Each rep's basis and target from the rep scorecard, so commission agrees
-/// with the KPI tables to the cent. Reps who were not employed in the period
-/// and have a zero basis get no row. Fails when a rep's basis is null (a
-/// gross margin basis with lines lacking a cost), naming the reps.
-pub fn rep_inputs(ctx: &KpiContext, plan: &Plan, card: &DataFrame) -> Result<Vec<RepInput>> {
+/// with the KPI tables to the cent, and the reps without a paid row with
+/// the reason: excluded by the plan (`exclude_reps`, `exclude_roles`; they
+/// earn nothing and are not pool members), or not employed on any day of
+/// the period with a zero basis. Fails when a rep's basis is null (a gross
+/// margin basis with lines lacking a cost), naming the reps.
+pub fn rep_inputs(
+    ctx: &KpiContext,
+    plan: &Plan,
+    card: &DataFrame,
+) -> Result<(Vec<RepInput>, Vec<NoRow>)> {
     let employed = employment(ctx)?;
     let basis_column = plan.basis.column();
     if !ctx.data.has(match plan.basis {
@@ -158,9 +244,21 @@ pub fn rep_inputs(ctx: &KpiContext, plan: &Plan, card: &DataFrame) -> Result<Vec
         );
     }
     let mut inputs = Vec::new();
+    let mut without_row = Vec::new();
     let mut null_basis = Vec::new();
     for row in 0..card.height() {
         let rep_id = text(card, "rep_id", row)?;
+        let (rep_name, team) = (text(card, "rep_name", row)?, text(card, "team", row)?);
+        if let Some(reason) = exclusion(plan, &rep_id, &text(card, "role", row)?) {
+            without_row.push(NoRow {
+                rep_id,
+                rep_name,
+                team,
+                excluded: true,
+                reason,
+            });
+            continue;
+        }
         let Some(basis) = cents(card, basis_column, row)? else {
             null_basis.push(rep_id);
             continue;
@@ -169,13 +267,21 @@ pub fn rep_inputs(ctx: &KpiContext, plan: &Plan, card: &DataFrame) -> Result<Vec
             Some(c) => cents(card, c, row)?,
             None => None,
         };
-        let is_employed = employed.get(&rep_id).copied().unwrap_or(false);
+        let job = employed.get(&rep_id);
+        let is_employed = job.is_some_and(|e| e.employed);
         if !is_employed && basis == 0 {
+            without_row.push(NoRow {
+                reason: job.map_or("not in the reps table".into(), |e| e.reason(ctx)),
+                rep_id,
+                rep_name,
+                team,
+                excluded: false,
+            });
             continue;
         }
         inputs.push(RepInput {
-            rep_name: text(card, "rep_name", row)?,
-            team: text(card, "team", row)?,
+            rep_name,
+            team,
             rep_id,
             basis,
             target,
@@ -188,7 +294,7 @@ pub fn rep_inputs(ctx: &KpiContext, plan: &Plan, card: &DataFrame) -> Result<Vec
             null_basis.join(", ")
         )));
     }
-    Ok(inputs)
+    Ok((inputs, without_row))
 }
 
 /// Columns of the detail file, in order, with their types.
@@ -276,8 +382,8 @@ pub fn check_detail_foots(detail: &DataFrame, run: &CommissionRun) -> Result<()>
     for r in &run.reps {
         let sum = by_rep.get(r.input.rep_id.as_str()).copied().unwrap_or(0);
         if sum != r.input.basis {
-            return Err(Error::Invalid(format!(
-                "internal error: detail rows of rep {} sum to {} cents but its basis is {} cents; nothing was written",
+            return Err(Error::Internal(format!(
+                "detail rows of rep {} sum to {} cents but its basis is {} cents; nothing was written",
                 r.input.rep_id, sum, r.input.basis
             )));
         }
@@ -322,7 +428,11 @@ pub fn table_columns(tiers: usize) -> Vec<(String, ColumnType)> {
 /// `team_pool` row per team when the plan pools (its discretionary pool),
 /// and a `total` row. In every money column the total row equals the sum of
 /// the other rows; `control_total` = Σ capped commission.
-pub fn commission_table(run: &CommissionRun, period: &str) -> Result<DataFrame> {
+pub fn commission_table(
+    run: &CommissionRun,
+    excluded: &[&NoRow],
+    period: &str,
+) -> Result<DataFrame> {
     let tiers = run.reps.first().map_or(0, |r| r.tiers.len());
     let columns = table_columns(tiers);
     let mut text_cols: BTreeMap<String, Vec<Option<String>>> = BTreeMap::new();
@@ -367,15 +477,29 @@ pub fn commission_table(run: &CommissionRun, period: &str) -> Result<DataFrame> 
         m.insert("discretionary_pool".into(), Some(p.discretionary));
         money_rows.push(m);
     }
-    // The total row: every money column summed over the rows above.
+    // Excluded reps are listed, earning 0.00, with no other amount.
+    for x in excluded {
+        push_text("period", Some(period));
+        push_text("row_type", Some("excluded"));
+        push_text("team", Some(&x.team));
+        push_text("rep_id", Some(&x.rep_id));
+        push_text("rep_name", Some(&x.rep_name));
+        attainment.push(None);
+        let mut m = BTreeMap::new();
+        m.insert("final_payable".into(), Some(0));
+        money_rows.push(m);
+    }
+    // The total row: every money column summed over the rows above; the
+    // target stays empty when no rep has one (a sum of nothing is not 0.00).
     let mut total = BTreeMap::new();
     for (name, t) in &columns {
         if *t == ColumnType::Money && name != "control_total" {
-            let sum: i64 = money_rows
+            let values: Vec<i64> = money_rows
                 .iter()
                 .filter_map(|m| m.get(name).copied().flatten())
-                .sum();
-            total.insert(name.clone(), Some(sum));
+                .collect();
+            let sum = (name != "target" || !values.is_empty()).then(|| values.iter().sum::<i64>());
+            total.insert(name.clone(), sum);
         }
     }
     total.insert("control_total".into(), Some(run.control_total));

@@ -90,6 +90,17 @@ pub struct PlanSpec {
     /// Share (0..1) of each team's commission pooled and split equally among
     /// its members employed in the period; absent: no pool.
     pub team_pool_share: Option<f64>,
+    /// Tier rates are written as percentages (`rate = 5` for 5 %); without
+    /// it a rate above 1 is refused as a likely percentage (default false).
+    #[serde(default)]
+    pub rates_in_percent: bool,
+    /// Reps who earn no commission (house accounts, the web shop), by rep_id.
+    #[serde(default)]
+    pub exclude_reps: Vec<String>,
+    /// Roles that earn no commission (`manager`, `director`), compared
+    /// case-insensitively with the reps table's role (empty = `rep`).
+    #[serde(default)]
+    pub exclude_roles: Vec<String>,
 }
 
 /// A checked tier, in parts per million.
@@ -120,6 +131,10 @@ pub struct Plan {
     pub cap_cents: Option<i64>,
     /// Pool share, ppm.
     pub pool_share_ppm: Option<i64>,
+    /// Reps excluded from commission by rep_id.
+    pub exclude_reps: Vec<String>,
+    /// Roles excluded from commission, lower case.
+    pub exclude_roles: Vec<String>,
 }
 
 fn refuse(message: String) -> Error {
@@ -164,7 +179,7 @@ impl PlanSpec {
             let to_ppm =
                 t.to.map(|to| fraction(&format!("tier {n} to"), to))
                     .transpose()?;
-            let rate_ppm = fraction(&format!("tier {n} rate"), t.rate)?;
+            let rate_ppm = self.rate_ppm(n, t.rate)?;
             if from_ppm != expected_from {
                 let what = if from_ppm > expected_from {
                     "leaves a gap after"
@@ -217,6 +232,11 @@ impl PlanSpec {
                     "cap = {c} must be an amount ≥ 0 (omit it for no cap)"
                 )))
             }
+            Some(0.0) => {
+                return Err(refuse(
+                    "cap = 0 would pay nobody anything; remove `cap` for no cap, or set the largest payout per rep per period".into(),
+                ))
+            }
             Some(c) => Some(exact_scaled(c, 100).ok_or_else(|| {
                 refuse(format!(
                     "cap = {c} must be an amount with at most 2 decimals"
@@ -241,7 +261,39 @@ impl PlanSpec {
             tiers,
             cap_cents,
             pool_share_ppm,
+            exclude_reps: self
+                .exclude_reps
+                .iter()
+                .map(|r| r.trim().to_string())
+                .collect(),
+            exclude_roles: self
+                .exclude_roles
+                .iter()
+                .map(|r| r.trim().to_lowercase())
+                .collect(),
         })
+    }
+
+    /// A tier's rate in ppm. A rate above 1 (100 %) is almost always a
+    /// percentage written as a number (5 for 5 %), which would pay 100 times
+    /// too much, so it is refused unless the plan says `rates_in_percent`.
+    fn rate_ppm(&self, n: usize, rate: f64) -> Result<i64> {
+        let what = format!("tier {n} rate");
+        if self.rates_in_percent {
+            return fraction(&what, rate / 100.0).map_err(|_| {
+                refuse(format!(
+                    "{what} = {rate} (a percentage, rates_in_percent = true) has more than 4 decimals"
+                ))
+            });
+        }
+        if rate > 1.0 {
+            return Err(refuse(format!(
+                "{what} = {rate} is above 1, which would pay {} % of the basis; rates are fractions (0.05 = 5 %): write {}, or set `rates_in_percent = true` to write every rate as a percentage",
+                rate * 100.0,
+                rate / 100.0
+            )));
+        }
+        fraction(&what, rate)
     }
 }
 
@@ -366,5 +418,45 @@ rate = 0.06
         assert!(refused(&unknown).contains("unknown field `rate`"));
         let none = with_tiers("tiers = []\n");
         assert!(refused(&none).contains("at least one"));
+    }
+
+    #[test]
+    fn a_rate_above_one_is_refused_unless_rates_are_percentages() {
+        let five =
+            with_tiers("[[tiers]]\nfrom = 0\nto = 1\nrate = 2\n[[tiers]]\nfrom = 1\nrate = 5\n");
+        let m = refused(&five);
+        assert!(m.contains("tier 1 rate = 2 is above 1"), "{m}");
+        assert!(m.contains("write 0.02"), "{m}");
+        assert!(m.contains("rates_in_percent = true"), "{m}");
+        let percent = format!("rates_in_percent = true\n{five}");
+        let plan = Plan::parse(&percent).unwrap();
+        assert_eq!(
+            plan.tiers.iter().map(|t| t.rate_ppm).collect::<Vec<_>>(),
+            [20_000, 50_000]
+        );
+        // Exactly 1 (100 %) is a legal, if generous, fraction.
+        let one = with_tiers("[[tiers]]\nfrom = 0\nrate = 1\n");
+        assert_eq!(Plan::parse(&one).unwrap().tiers[0].rate_ppm, PPM);
+    }
+
+    #[test]
+    fn a_zero_cap_is_refused() {
+        let zero = format!(
+            "cap = 0\n{}",
+            with_tiers("[[tiers]]\nfrom = 0\nrate = 0.02\n")
+        );
+        let m = refused(&zero);
+        assert!(m.contains("cap = 0") && m.contains("remove `cap`"), "{m}");
+    }
+
+    #[test]
+    fn exclusions_are_read_and_roles_compared_in_lower_case() {
+        let text = format!(
+            "exclude_reps = [\"WEB\"]\nexclude_roles = [\" Manager\"]\n{}",
+            with_tiers("[[tiers]]\nfrom = 0\nrate = 0.02\n")
+        );
+        let plan = Plan::parse(&text).unwrap();
+        assert_eq!(plan.exclude_reps, ["WEB"]);
+        assert_eq!(plan.exclude_roles, ["manager"]);
     }
 }

@@ -252,7 +252,7 @@ const LAYOUT: [(&str, &[&str]); 12] = [
 
 /// Checks [`LAYOUT`] against the contract.
 fn check_layout() -> Result<()> {
-    let mismatch = |what: String| Error::Invalid(format!("generator and schema disagree: {what}"));
+    let mismatch = |what: String| Error::Internal(format!("generator and schema disagree: {what}"));
     if schema::TABLES.len() != LAYOUT.len() {
         return Err(mismatch(format!(
             "schema has {} tables, generator knows {}",

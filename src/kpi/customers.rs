@@ -68,6 +68,42 @@ fn count_by_group(facts: LazyFrame, rep: &str, groups: LazyFrame, name: &str) ->
         .agg([len().cast(DataType::Int64).alias(name)])
 }
 
+/// Customers lost in the period (rule 7): per customer whose last live
+/// order dated ≤ PE, plus `churn_days`, falls in `[start, PE]`, the
+/// `__last_date` of that order and `__last_rep` who placed it (credited).
+fn lost_in_period_plan(ctx: &KpiContext, heads: LazyFrame) -> LazyFrame {
+    // last + churn_days ∈ [start, PE] ⇔ last ∈ [start − churn_days, PE − churn_days].
+    let churn = Days::new(ctx.settings.churn_days.max(0) as u64);
+    let lost_from = ctx
+        .period
+        .start
+        .checked_sub_days(churn)
+        .unwrap_or(chrono::NaiveDate::MIN);
+    let lost_to = ctx
+        .pe
+        .checked_sub_days(churn)
+        .unwrap_or(chrono::NaiveDate::MIN);
+    let last = col("__last_date");
+    last_orders(ctx, heads).filter(
+        last.clone()
+            .gt_eq(lit(lost_from))
+            .and(last.lt_eq(lit(lost_to))),
+    )
+}
+
+/// The customers counted by the scorecard's `lost_customers` in the
+/// context's period: `customer_id`, `last_order_date` (Date) and `rep_id`
+/// (the rep of that last order, who is credited), one row per customer,
+/// unsorted. `None` when the orders table is absent.
+pub fn lost_customers_in_period(ctx: &KpiContext) -> Option<LazyFrame> {
+    let heads = order_heads(ctx, order_lines(ctx)?);
+    Some(lost_in_period_plan(ctx, heads).select([
+        col("customer_id"),
+        col("__last_date").alias("last_order_date"),
+        col("__last_rep").alias("rep_id"),
+    ]))
+}
+
 /// Per group (orders are order heads of live lines dated ≤ as_of, rule 7):
 /// - `new_customers` = customers whose first-ever order is dated in
 ///   `[start, PE]`, credited to the rep of that first order;
@@ -92,24 +128,8 @@ pub fn customer_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Option<Lazy
         groups.clone(),
         "new_customers",
     );
-    // last + churn_days ∈ [start, PE] ⇔ last ∈ [start − churn_days, PE − churn_days].
-    let churn = Days::new(ctx.settings.churn_days.max(0) as u64);
-    let lost_from = ctx
-        .period
-        .start
-        .checked_sub_days(churn)
-        .unwrap_or(chrono::NaiveDate::MIN);
-    let lost_to = ctx
-        .pe
-        .checked_sub_days(churn)
-        .unwrap_or(chrono::NaiveDate::MIN);
-    let last = col("__last_date");
     let lost = count_by_group(
-        last_orders(ctx, heads).filter(
-            last.clone()
-                .gt_eq(lit(lost_from))
-                .and(last.lt_eq(lit(lost_to))),
-        ),
+        lost_in_period_plan(ctx, heads),
         "__last_rep",
         groups.clone(),
         "lost_customers",

@@ -246,6 +246,7 @@ fn join_activity_and_sales(
 /// Joins the customer, receivable, pipeline, expense and target parts.
 fn join_other_families(
     ctx: &KpiContext,
+    grouping: Grouping,
     frame: LazyFrame,
     groups: &LazyFrame,
 ) -> Result<LazyFrame> {
@@ -276,7 +277,7 @@ fn join_other_families(
     );
     // Targets are not zero-filled: a group without any target row has no
     // target (rule 3), which is not a target of 0.
-    Ok(match targets::target_parts(ctx, groups.clone())? {
+    let frame = match targets::target_parts(ctx, groups.clone())? {
         Some(t) => left_join(frame, t),
         None => frame.with_columns(
             targets::TARGET_COLUMNS
@@ -284,6 +285,18 @@ fn join_other_families(
                 .map(|c| lit(NULL).cast(DataType::Int64).alias(*c))
                 .collect::<Vec<_>>(),
         ),
+    };
+    if grouping == Grouping::Rep {
+        return Ok(frame);
+    }
+    Ok(match targets::targeted_parts(ctx, groups.clone())? {
+        Some(t) => left_join(frame, t),
+        None => frame.with_columns([
+            lit(NULL).cast(DataType::Int64).alias("__targeted_sales"),
+            lit(NULL)
+                .cast(DataType::Int64)
+                .alias("__targeted_collected"),
+        ]),
     })
 }
 
@@ -301,7 +314,7 @@ fn join_other_families(
 pub fn full_frame(ctx: &KpiContext, grouping: Grouping) -> Result<DataFrame> {
     let groups = ctx.rep_groups(grouping)?;
     let frame = join_activity_and_sales(ctx, grouping, &groups)?;
-    let frame = join_other_families(ctx, frame, &groups)?;
+    let frame = join_other_families(ctx, grouping, frame, &groups)?;
     let null_money = || lit(NULL).cast(DataType::Int64);
     let frame = frame
         .with_columns([
@@ -330,7 +343,7 @@ pub fn full_frame(ctx: &KpiContext, grouping: Grouping) -> Result<DataFrame> {
         .with_columns(pipeline::derived())
         .with_columns(expenses::derived())
         .with_columns(expenses::ratios())
-        .with_columns(targets::derived(ctx));
+        .with_columns(targets::derived(ctx, grouping));
     let df = frame.collect()?;
     warn_missing_costs(ctx, &df, grouping)?;
     Ok(df)

@@ -1,10 +1,18 @@
 //! Target KPIs: targets summed over the period, attainment and run rate
-//! (SPEC section 3, rules 2 and 3).
+//! (SPEC section 3, rules 2, 3 and 11).
+//!
+//! Attainment of a roll-up (rule 11) is Σ sales (collections) of the
+//! members that have a target / Σ their targets: the sales of reps or house
+//! accounts without a target still count in `sales_amount` but never
+//! inflate the attainment (a web shop selling 5,000 without a target beside
+//! a rep at 800 of 1,000 leaves the team at 0.8, not 5.8).
 
 use polars::prelude::*;
 
-use super::context::{GroupByRep, KpiContext};
+use super::context::{GroupByRep, Grouping, KpiContext, GROUP};
 use super::ratio;
+use super::receivables::payment_parts;
+use super::sales::{line_parts, order_lines};
 use crate::money::div_round_half_away;
 use crate::Result;
 
@@ -28,7 +36,6 @@ pub fn target_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Option<LazyFr
     let Some(targets) = ctx.table("targets", "targets, attainment and run rates vs target") else {
         return Ok(None);
     };
-    let months = Series::new("months".into(), ctx.period.months());
     let sums: Vec<Expr> = TARGET_COLUMNS
         .iter()
         .map(|c| {
@@ -39,19 +46,83 @@ pub fn target_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Option<LazyFr
         })
         .collect();
     Ok(Some(
-        targets
-            .filter(col("period").is_in(lit(months).implode(false), false))
-            .join_groups(groups)
-            .agg(sums),
+        period_targets(ctx, targets).join_groups(groups).agg(sums),
     ))
 }
 
-/// Derived target columns (needs `sales_amount` and `collected_amount`):
-/// - `sales_attainment = sales_amount / sales_target`;
-/// - `collection_attainment = collected_amount / collection_target`;
+/// The target rows of the months the nominal period touches (rule 3).
+fn period_targets(ctx: &KpiContext, targets: LazyFrame) -> LazyFrame {
+    let months = Series::new("months".into(), ctx.period.months());
+    targets.filter(col("period").is_in(lit(months).implode(false), false))
+}
+
+/// The `rep_id → group` rows of the reps that have a non-empty `column`
+/// target in the period.
+fn targeted_members(groups: LazyFrame, targets: LazyFrame, column: &str) -> LazyFrame {
+    let with_target = targets
+        .filter(col(column).is_not_null())
+        .select([col("rep_id")])
+        .unique(None, UniqueKeepStrategy::Any);
+    groups.join(
+        with_target,
+        [col("rep_id")],
+        [col("rep_id")],
+        JoinArgs::new(JoinType::Semi),
+    )
+}
+
+/// Per group, the numerators of a roll-up's attainment (rule 11), in cents:
+/// `__targeted_sales` = Σ sales_amount of the members with a sales target,
+/// `__targeted_collected` = Σ collected_amount of the members with a
+/// collection target. A group none of whose members has that target gets no
+/// row (its attainment is null, its target being null too).
+///
+/// `None` when the targets table is absent. Not needed at rep level, where
+/// a rep's own sales are the numerator ([`derived`]).
+pub fn targeted_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Option<LazyFrame>> {
+    let Some(targets) = ctx.data.lazy("targets") else {
+        return Ok(None);
+    };
+    let targets = period_targets(ctx, targets);
+    let null = || lit(NULL).cast(DataType::Int64);
+    let sales = order_lines(ctx)
+        .map(|lines| {
+            let members = targeted_members(groups.clone(), targets.clone(), "sales_target");
+            line_parts(ctx, lines, members)
+                .select([col(GROUP), col("sales_amount").alias("__targeted_sales")])
+        })
+        .unwrap_or_else(|| {
+            groups
+                .clone()
+                .select([col(GROUP), null().alias("__targeted_sales")])
+                .unique(None, UniqueKeepStrategy::Any)
+        });
+    let members = targeted_members(groups.clone(), targets, "collection_target");
+    let collected = match payment_parts(ctx, members)? {
+        Some(p) => p.select([
+            col(GROUP),
+            col("collected_amount").alias("__targeted_collected"),
+        ]),
+        None => groups
+            .select([col(GROUP), null().alias("__targeted_collected")])
+            .unique(None, UniqueKeepStrategy::Any),
+    };
+    Ok(Some(sales.join(
+        collected,
+        [col(GROUP)],
+        [col(GROUP)],
+        JoinArgs::new(JoinType::Full).with_coalesce(JoinCoalesce::CoalesceColumns),
+    )))
+}
+
+/// Derived target columns (needs `sales_amount`, `collected_amount` and,
+/// above rep level, the [`targeted_parts`] columns):
+/// - `sales_attainment = sales_amount / sales_target` for a rep; for a
+///   roll-up `Σ sales of members with a sales target / sales_target` (rule 11);
+/// - `collection_attainment` likewise with collections;
 /// - `run_rate_sales = round(sales_amount × total_workdays / elapsed_workdays, 2)`
 ///   in cents, half away from zero; null when elapsed is 0 (rule 2).
-pub fn derived(ctx: &KpiContext) -> Vec<Expr> {
+pub fn derived(ctx: &KpiContext, grouping: Grouping) -> Vec<Expr> {
     let elapsed = ctx.elapsed_workdays();
     let total = ctx.total_workdays();
     let run_rate = if elapsed == 0 {
@@ -63,9 +134,28 @@ pub fn derived(ctx: &KpiContext) -> Vec<Expr> {
         )
         .cast(DataType::Int64)
     };
+    let (sales, collected) = if grouping == Grouping::Rep {
+        (col("sales_amount"), col("collected_amount"))
+    } else {
+        // Members with a target but no sale add 0 to the numerator; without
+        // the source table (sales null) the attainment stays null.
+        let targeted = |c: &str, all: &str, target: &str| {
+            when(col(target).is_null().or(col(all).is_null()))
+                .then(lit(NULL).cast(DataType::Int64))
+                .otherwise(col(c).fill_null(lit(0i64)))
+        };
+        (
+            targeted("__targeted_sales", "sales_amount", "sales_target"),
+            targeted(
+                "__targeted_collected",
+                "collected_amount",
+                "collection_target",
+            ),
+        )
+    };
     vec![
-        ratio(col("sales_amount"), col("sales_target")).alias("sales_attainment"),
-        ratio(col("collected_amount"), col("collection_target")).alias("collection_attainment"),
+        ratio(sales, col("sales_target")).alias("sales_attainment"),
+        ratio(collected, col("collection_target")).alias("collection_attainment"),
         run_rate.alias("run_rate_sales"),
     ]
 }
@@ -145,5 +235,40 @@ O3,1,2026-10-02,R3,C3,P1,-1,0.01,0
         // No payments table: collection attainment is null, not 0.
         let coll = df.column("collection_attainment").unwrap();
         assert_eq!(coll.null_count(), 3);
+    }
+
+    fn ratios(df: &DataFrame, name: &str) -> Vec<Option<f64>> {
+        df.column(name).unwrap().f64().unwrap().iter().collect()
+    }
+
+    /// ../shared/cases/rollup_attainment_untargeted_reps: R1 sells 800.00
+    /// against 1,000.00; WEB (a web shop without a target) sells 5,000.00 in
+    /// the same team. Rule 11: the team and the company are at 800 / 1,000 =
+    /// 0.8, not 5,800 / 1,000 = 5.8; their sales are still 5,800.00.
+    #[test]
+    fn rollup_attainment_counts_only_members_with_a_target() {
+        let data = dataset(&[
+            ("reps", "rep_id,rep_name,region,team\nR1,Ann,North,Field\nWEB,Web shop,North,Field\nR9,Idle,South,Other\n"),
+            ("customers", "customer_id,customer_name,region\nC1,Acme,North\n"),
+            ("products", "product_id,product_name\nP1,Bike\n"),
+            ("orders", "order_id,line_no,order_date,rep_id,customer_id,product_id,quantity,unit_price\n\
+O1,1,2026-08-10,R1,C1,P1,8,100\nO2,1,2026-08-11,WEB,C1,P1,50,100\n"),
+            ("targets", "period,rep_id,sales_target,collection_target\n2026-08,R1,1000,\n2026-08,R9,500,\n"),
+        ]);
+        let ctx = context(&data, "2026-08", "2026-08-31");
+        let reps = scorecard(&ctx, Grouping::Rep).unwrap();
+        assert_eq!(
+            ratios(&reps, "sales_attainment"),
+            [Some(0.8), Some(0.0), None]
+        );
+        let team = scorecard(&ctx, Grouping::Team).unwrap();
+        // Field: 800 / 1000. Other: R9 has a target of 500 and no sale: 0, not null.
+        assert_eq!(ratios(&team, "sales_attainment"), [Some(0.8), Some(0.0)]);
+        assert_eq!(column(&team, "sales_amount"), [Some(580_000), Some(0)]);
+        let company = scorecard(&ctx, Grouping::Company).unwrap();
+        assert_eq!(ratios(&company, "sales_attainment"), [Some(800.0 / 1500.0)]);
+        assert_eq!(column(&company, "sales_target"), [Some(150_000)]);
+        // No collection target anywhere, no payments table: null.
+        assert_eq!(ratios(&company, "collection_attainment"), [None]);
     }
 }

@@ -58,6 +58,13 @@ impl ScorecardView {
         types: Vec<(&'static str, ColumnType)>,
     ) -> Result<(DataFrame, Vec<(&'static str, ColumnType)>)> {
         self.check()?;
+        for (column, flag, values) in [
+            ("rep_id", "--rep", &self.reps),
+            ("team", "--team", &self.teams),
+            ("region", "--region", &self.regions),
+        ] {
+            check_filter_values(&df, column, flag, values)?;
+        }
         let mut lf = df.lazy();
         for (column, values) in [
             ("rep_id", &self.reps),
@@ -129,6 +136,38 @@ fn sort_spec(spec: &str, types: &[(&'static str, ColumnType)]) -> Result<(&'stat
         }
     };
     Ok((column, descending))
+}
+
+/// Refuses a filter value that matches no row of `column` (a typo would
+/// otherwise print an empty table that reads as "no such sales"), naming
+/// the nearest value and some of the values there are.
+fn check_filter_values(df: &DataFrame, column: &str, flag: &str, values: &[String]) -> Result<()> {
+    if values.is_empty() || !df.schema().contains(column) {
+        return Ok(());
+    }
+    let present: std::collections::BTreeSet<String> = df
+        .column(column)?
+        .str()?
+        .iter()
+        .flatten()
+        .map(String::from)
+        .collect();
+    for v in values {
+        if !present.contains(v) {
+            let listed: Vec<&str> = present.iter().take(20).map(String::as_str).collect();
+            return Err(Error::Usage(format!(
+                "{flag} {v} matches no {column}{}; known: {}{}",
+                crate::pipeline::config::suggestion(v, present.iter().map(String::as_str)),
+                listed.join(", "),
+                if present.len() > listed.len() {
+                    ", …"
+                } else {
+                    ""
+                }
+            )));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

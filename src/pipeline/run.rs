@@ -420,7 +420,7 @@ pub fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
             .iter()
             .find(|t| t.name == "scorecard")
             .map(|t| t.frame.clone())
-            .ok_or_else(|| Error::Invalid("the scorecard table was not computed".into()))?;
+            .ok_or_else(|| Error::Internal("the scorecard table was not computed".into()))?;
         for table in &tables {
             for format in &config.output.kpi_formats {
                 let path = format!("{}/kpi/{}.{}", rule.name(), table.name, format.extension());
@@ -516,7 +516,7 @@ pub fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
         outputs,
     };
     let json = serde_json::to_vec_pretty(&manifest)
-        .map_err(|e| Error::Invalid(format!("manifest: {e}")))?;
+        .map_err(|e| Error::Internal(format!("manifest: {e}")))?;
     let manifest_path = staging.dir.join("manifest.json");
     write_atomic(&manifest_path, |f| {
         f.write_all(&json).map_err(|e| Error::io(&manifest_path, e))

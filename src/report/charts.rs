@@ -1,6 +1,12 @@
 //! Charts as inline SVG (plotters' SVG backend, no fonts needed: label areas
 //! are sized explicitly). Each function takes plain numbers already read
 //! from the KPI tables; nothing is computed here beyond scaling.
+//!
+//! Every chart handles any shape of data: a value axis always includes 0 and
+//! extends below it for negative values (a net return is a bar downwards,
+//! never a sliver on the zero line); tick labels carry as many decimals as
+//! the range needs; a chart with no value at all is `None`, so the page says
+//! "no data" instead of drawing an empty axis.
 
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
@@ -19,7 +25,7 @@ const PALETTE: [RGBColor; 5] = [
 ];
 
 fn chart_error(e: impl std::fmt::Display) -> Error {
-    Error::Invalid(format!("drawing a chart: {e}"))
+    Error::Internal(format!("drawing a chart: {e}"))
 }
 
 /// Renders into an SVG string with `draw`.
@@ -47,12 +53,63 @@ fn svg(
 /// A named data series; `None` is a null value, which is not drawn (never as 0).
 pub type Series = (String, Vec<Option<f64>>);
 
-fn upper(values: impl Iterator<Item = f64>) -> f64 {
-    let max = values.fold(0.0f64, f64::max);
-    if max > 0.0 {
-        max * 1.1
+/// The value range of an axis over `values`: always including 0, with 10 %
+/// headroom on the side(s) the values reach, and `0..1` when all are 0.
+fn value_range(values: impl Iterator<Item = f64>) -> std::ops::Range<f64> {
+    let (lo, hi) = values
+        .filter(|v| v.is_finite())
+        .fold((0.0f64, 0.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    if lo == 0.0 && hi == 0.0 {
+        return 0.0..1.0;
+    }
+    (lo * 1.1)..(hi * 1.1)
+}
+
+/// Whether any series has a value to draw.
+fn has_values(series: &[Series]) -> bool {
+    series.iter().any(|(_, v)| v.iter().any(Option::is_some))
+}
+
+/// Decimals a tick label needs for an axis spanning `range` (about 10 ticks):
+/// 0 for a span of 10 or more, 1 for 1 to 10, and so on.
+fn tick_decimals(range: &std::ops::Range<f64>) -> usize {
+    let step = (range.end - range.start) / 10.0;
+    if step >= 1.0 || step <= 0.0 {
+        0
     } else {
-        1.0
+        (-step.log10()).ceil().clamp(0.0, 6.0) as usize
+    }
+}
+
+/// A tick label: thousands grouped, with `decimals` decimals, no `-0`.
+fn tick_label(y: f64, decimals: usize) -> String {
+    let text = format!("{:.*}", decimals, y);
+    let text = if text
+        .trim_start_matches('-')
+        .chars()
+        .all(|c| c == '0' || c == '.')
+    {
+        text.trim_start_matches('-').to_string()
+    } else {
+        text
+    };
+    let (sign, digits) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text.as_str()),
+    };
+    let (whole, frac) = digits
+        .split_once('.')
+        .map_or((digits, None), |(w, f)| (w, Some(f)));
+    let mut grouped = String::new();
+    for (i, ch) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    match frac {
+        Some(f) => format!("{sign}{grouped}.{f}"),
+        None => format!("{sign}{grouped}"),
     }
 }
 
@@ -86,41 +143,48 @@ fn category_label(categories: &[String], x: f64) -> String {
 fn draw_category_mesh<'a, 'b: 'a>(
     chart: &mut ChartContext<'a, SVGBackend<'b>, Plane>,
     categories: &[String],
+    range: &std::ops::Range<f64>,
 ) -> Result<()> {
+    let decimals = tick_decimals(range);
     chart
         .configure_mesh()
         .disable_x_mesh()
         .x_labels(categories.len().max(1))
         .x_label_formatter(&|x| category_label(categories, *x))
-        .y_label_formatter(&|y| format!("{y:.0}"))
+        .y_label_formatter(&|y| tick_label(*y, decimals))
         .label_style((FONT, 12))
         .draw()
         .map_err(chart_error)
 }
 
-/// Grouped bars: for each category, one bar per series (`series[k].1[i]`);
-/// `line` (optional, right axis 0..max) is drawn as a polyline over the categories.
+/// Grouped bars: for each category, one bar per series (`series[k].1[i]`),
+/// drawn from 0 up or down; `line` (optional, right axis in %) is drawn as a
+/// polyline over the categories. `None` when no series has a value.
 pub fn grouped_bars(
     categories: &[String],
     series: &[Series],
     line: Option<Series>,
-) -> Result<String> {
+) -> Result<Option<String>> {
+    if categories.is_empty() || !has_values(series) {
+        return Ok(None);
+    }
     svg(|root| {
         let n = categories.len().max(1);
-        let top = upper(series.iter().flat_map(|(_, v)| v.iter().flatten().copied()));
-        let line_top = line
+        let range = value_range(series.iter().flat_map(|(_, v)| v.iter().flatten().copied()));
+        let line_range = line
             .as_ref()
-            .map(|(_, v)| upper(v.iter().flatten().copied()))
-            .unwrap_or(1.0);
+            .map(|(_, v)| value_range(v.iter().flatten().copied()))
+            .unwrap_or(0.0..1.0);
         let mut chart = ChartBuilder::on(root)
             .margin(10)
             .x_label_area_size(40)
             .y_label_area_size(70)
             .right_y_label_area_size(if line.is_some() { 50 } else { 0 })
-            .build_cartesian_2d(category_axis(n), 0.0..top)
+            .build_cartesian_2d(category_axis(n), range.clone())
             .map_err(chart_error)?
-            .set_secondary_coord(category_axis(n), 0.0..line_top);
-        draw_category_mesh(&mut chart, categories)?;
+            .set_secondary_coord(category_axis(n), line_range.clone());
+        let line_range_pct = line_range;
+        draw_category_mesh(&mut chart, categories, &range)?;
         let width = 0.8 / series.len().max(1) as f64;
         for (k, (name, values)) in series.iter().enumerate() {
             let color = PALETTE[k % PALETTE.len()];
@@ -136,9 +200,11 @@ pub fn grouped_bars(
                 });
         }
         if let Some((name, values)) = &line {
+            let percent_decimals =
+                tick_decimals(&((line_range_pct.start * 100.0)..(line_range_pct.end * 100.0)));
             chart
                 .configure_secondary_axes()
-                .y_label_formatter(&|y| format!("{:.0}%", y * 100.0))
+                .y_label_formatter(&|y| format!("{}%", tick_label(y * 100.0, percent_decimals)))
                 .label_style((FONT, 12))
                 .draw()
                 .map_err(chart_error)?;
@@ -165,31 +231,38 @@ pub fn grouped_bars(
         }
         Ok(())
     })
+    .map(Some)
 }
 
-/// Lines over labelled x positions (months).
-pub fn lines(labels: &[String], series: &[Series]) -> Result<String> {
+/// Lines over labelled x positions (months); `None` when no series has a value.
+pub fn lines(labels: &[String], series: &[Series]) -> Result<Option<String>> {
     lines_sized((WIDTH, HEIGHT), labels, series)
 }
 
 /// [`lines`] at a given pixel size (small multiples on the rep pages).
-pub fn lines_sized(size: (u32, u32), labels: &[String], series: &[Series]) -> Result<String> {
+pub fn lines_sized(
+    size: (u32, u32),
+    labels: &[String],
+    series: &[Series],
+) -> Result<Option<String>> {
+    if labels.is_empty() || !has_values(series) {
+        return Ok(None);
+    }
     svg_sized(size, |root| {
         let n = labels.len().max(1);
-        let values = series.iter().flat_map(|(_, v)| v.iter().flatten().copied());
-        let (lo, hi) = values.fold((0.0f64, 0.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
-        let hi = if hi > lo { hi * 1.1 } else { lo + 1.0 };
+        let range = value_range(series.iter().flat_map(|(_, v)| v.iter().flatten().copied()));
+        let decimals = tick_decimals(&range);
         let mut chart = ChartBuilder::on(root)
             .margin(10)
             .x_label_area_size(40)
             .y_label_area_size(70)
-            .build_cartesian_2d(0.0..(n as f64 - 1.0).max(1.0), lo..hi)
+            .build_cartesian_2d(0.0..(n as f64 - 1.0).max(1.0), range)
             .map_err(chart_error)?;
         chart
             .configure_mesh()
             .x_labels(n)
             .x_label_formatter(&|x| labels.get(x.round() as usize).cloned().unwrap_or_default())
-            .y_label_formatter(&|y| format!("{y:.0}"))
+            .y_label_formatter(&|y| tick_label(*y, decimals))
             .label_style((FONT, 11))
             .draw()
             .map_err(chart_error)?;
@@ -209,6 +282,7 @@ pub fn lines_sized(size: (u32, u32), labels: &[String], series: &[Series]) -> Re
         }
         draw_legend(&mut chart)
     })
+    .map(Some)
 }
 
 /// The runs of consecutive non-null values as (x, y) polylines: a line
@@ -229,8 +303,12 @@ fn runs(values: &[Option<f64>]) -> Vec<Vec<(f64, f64)>> {
     out
 }
 
-/// Stacked bars: per category, the series stacked bottom to top.
-pub fn stacked_bars(categories: &[String], series: &[Series]) -> Result<String> {
+/// Stacked bars: per category, the series' positive values stacked bottom
+/// to top (aging buckets are never negative); `None` when no series has a value.
+pub fn stacked_bars(categories: &[String], series: &[Series]) -> Result<Option<String>> {
+    if categories.is_empty() || !has_values(series) {
+        return Ok(None);
+    }
     svg(|root| {
         let n = categories.len().max(1);
         let totals: Vec<f64> = (0..categories.len())
@@ -242,13 +320,14 @@ pub fn stacked_bars(categories: &[String], series: &[Series]) -> Result<String> 
                     .sum()
             })
             .collect();
+        let range = value_range(totals.into_iter());
         let mut chart = ChartBuilder::on(root)
             .margin(10)
             .x_label_area_size(40)
             .y_label_area_size(70)
-            .build_cartesian_2d(category_axis(n), 0.0..upper(totals.into_iter()))
+            .build_cartesian_2d(category_axis(n), range.clone())
             .map_err(chart_error)?;
-        draw_category_mesh(&mut chart, categories)?;
+        draw_category_mesh(&mut chart, categories, &range)?;
         let mut base = vec![0.0f64; categories.len()];
         for (k, (name, values)) in series.iter().enumerate() {
             let color = PALETTE[k % PALETTE.len()];
@@ -274,23 +353,36 @@ pub fn stacked_bars(categories: &[String], series: &[Series]) -> Result<String> 
         }
         draw_legend(&mut chart)
     })
+    .map(Some)
 }
 
-/// Scatter of labelled points with dashed lines at the means (a quadrant).
-pub fn quadrant(points: &[(String, f64, f64)], x_name: &str, y_name: &str) -> Result<String> {
+/// Scatter of labelled points with lines at the means (a quadrant); `None`
+/// without points.
+pub fn quadrant(
+    points: &[(String, f64, f64)],
+    x_name: &str,
+    y_name: &str,
+) -> Result<Option<String>> {
+    if points.is_empty() {
+        return Ok(None);
+    }
     svg(|root| {
-        let x_hi = upper(points.iter().map(|p| p.1));
-        let y_hi = upper(points.iter().map(|p| p.2));
+        let x_range = value_range(points.iter().map(|p| p.1));
+        let y_range = value_range(points.iter().map(|p| p.2));
+        let (x_lo, x_hi, y_lo, y_hi) = (x_range.start, x_range.end, y_range.start, y_range.end);
+        let (x_decimals, y_decimals) = (tick_decimals(&x_range), tick_decimals(&y_range));
         let mut chart = ChartBuilder::on(root)
             .margin(10)
             .x_label_area_size(40)
             .y_label_area_size(60)
-            .build_cartesian_2d(0.0..x_hi, 0.0..y_hi)
+            .build_cartesian_2d(x_range, y_range)
             .map_err(chart_error)?;
         chart
             .configure_mesh()
             .x_desc(x_name)
             .y_desc(y_name)
+            .x_label_formatter(&|x| tick_label(*x, x_decimals))
+            .y_label_formatter(&|y| tick_label(*y, y_decimals))
             .label_style((FONT, 12))
             .draw()
             .map_err(chart_error)?;
@@ -300,8 +392,8 @@ pub fn quadrant(points: &[(String, f64, f64)], x_name: &str, y_name: &str) -> Re
         let grey = RGBColor(150, 150, 150);
         chart
             .draw_series([
-                PathElement::new([(mx, 0.0), (mx, y_hi)], grey),
-                PathElement::new([(0.0, my), (x_hi, my)], grey),
+                PathElement::new([(mx, y_lo), (mx, y_hi)], grey),
+                PathElement::new([(x_lo, my), (x_hi, my)], grey),
             ])
             .map_err(chart_error)?;
         chart
@@ -313,6 +405,7 @@ pub fn quadrant(points: &[(String, f64, f64)], x_name: &str, y_name: &str) -> Re
             .map_err(chart_error)?;
         Ok(())
     })
+    .map(Some)
 }
 
 #[cfg(test)]
@@ -336,16 +429,99 @@ mod tests {
             &[("s".into(), vec![Some(5.0), None])],
             None,
         )
+        .unwrap()
         .unwrap();
         let with_zero = grouped_bars(
             &["A".into(), "B".into()],
             &[("s".into(), vec![Some(5.0), Some(0.0)])],
             None,
         )
+        .unwrap()
         .unwrap();
         assert_eq!(
             with_null.matches("<rect").count() + 1,
             with_zero.matches("<rect").count()
         );
+    }
+
+    /// The y tick labels of an SVG chart, in document order.
+    fn tick_texts(svg: &str) -> Vec<String> {
+        svg.split("<text")
+            .skip(1)
+            .filter_map(|t| t.split_once('>').and_then(|(_, r)| r.split_once('<')))
+            .map(|(text, _)| text.trim().to_string())
+            .collect()
+    }
+
+    /// ../shared/cases/chart-negative-values: team Beta's net sales are
+    /// −300 (a return only) at −30 % of target.
+    #[test]
+    fn negative_values_extend_the_axes_below_zero() {
+        let svg = grouped_bars(
+            &["Alpha".into(), "Beta".into()],
+            &[
+                ("sales".into(), vec![Some(600.0), Some(-300.0)]),
+                ("target".into(), vec![Some(1000.0), Some(1000.0)]),
+            ],
+            Some(("attainment".into(), vec![Some(0.6), Some(-0.3)])),
+        )
+        .unwrap()
+        .unwrap();
+        let ticks = tick_texts(&svg);
+        assert!(
+            ticks.iter().any(|t| t.starts_with('-') && t != "-0"),
+            "{ticks:?}"
+        );
+        assert!(
+            ticks.iter().any(|t| t.starts_with('-') && t.ends_with('%')),
+            "{ticks:?}"
+        );
+        assert!(!ticks.iter().any(|t| t == "-0%" || t == "-0"), "{ticks:?}");
+        // Beta's bar hangs below the zero line: its rectangle is as tall as
+        // half of Alpha's, not a one-pixel sliver (the third is the legend's).
+        let heights: Vec<f64> = svg
+            .split("<rect")
+            .skip(1)
+            .filter(|r| r.contains("#1F77B4"))
+            .filter_map(|r| r.split("height=\"").nth(1)?.split('"').next()?.parse().ok())
+            .collect();
+        assert_eq!(heights.len(), 3, "{svg}");
+        let (alpha, beta) = (heights[0], heights[1]);
+        assert!((beta / alpha - 0.5).abs() < 0.05, "{heights:?}");
+    }
+
+    #[test]
+    fn a_chart_without_values_is_none_not_an_empty_axis() {
+        assert!(grouped_bars(&[], &[("s".into(), vec![])], None)
+            .unwrap()
+            .is_none());
+        assert!(
+            grouped_bars(&["A".into()], &[("s".into(), vec![None])], None)
+                .unwrap()
+                .is_none()
+        );
+        assert!(lines(&["2026-10".into()], &[("s".into(), vec![None])])
+            .unwrap()
+            .is_none());
+        assert!(stacked_bars(&[], &[]).unwrap().is_none());
+        assert!(quadrant(&[], "x", "y").unwrap().is_none());
+        // All zeros is data: drawn on 0..1 with one-decimal ticks, not `0 0 0 1 1`.
+        let zeros = lines(
+            &["a".into(), "b".into()],
+            &[("s".into(), vec![Some(0.0), Some(0.0)])],
+        )
+        .unwrap()
+        .unwrap();
+        let ticks = tick_texts(&zeros);
+        assert!(ticks.contains(&"0.5".to_string()), "{ticks:?}");
+    }
+
+    #[test]
+    fn tick_labels_group_thousands_and_never_say_minus_zero() {
+        assert_eq!(tick_label(1_234_567.0, 0), "1,234,567");
+        assert_eq!(tick_label(-1_234.5, 1), "-1,234.5");
+        assert_eq!(tick_label(-0.0001, 1), "0.0");
+        assert_eq!(tick_decimals(&(0.0..1.0)), 1);
+        assert_eq!(tick_decimals(&(-330.0..1100.0)), 0);
     }
 }

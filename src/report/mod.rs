@@ -70,16 +70,23 @@ pub fn render(
     format: ReportFormat,
     input_rows: &[(String, usize)],
 ) -> Result<Vec<u8>> {
-    match format {
-        ReportFormat::Html => Ok(render_html(ctx, data, lang, input_rows)?.into_bytes()),
+    let rendered = match format {
+        ReportFormat::Html => render_html(ctx, data, lang, input_rows).map(String::into_bytes),
         ReportFormat::Pdf => pdf::render_pdf(ctx, data, lang, input_rows),
-    }
+    };
+    rendered.map_err(|e| {
+        e.in_report(
+            &ctx.period.to_string(),
+            lang.code(),
+            &format.extension().to_uppercase(),
+        )
+    })
 }
 
 /// Every label of the catalogue in one language.
 pub fn catalogue(lang: Lang) -> Result<BTreeMap<String, String>> {
     let all: BTreeMap<String, BTreeMap<String, String>> = toml::from_str(MESSAGES)
-        .map_err(|e| Error::Invalid(format!("reports/messages.toml: {e}")))?;
+        .map_err(|e| Error::Internal(format!("reports/messages.toml: {e}")))?;
     all.into_iter()
         .map(|(key, texts)| {
             texts
@@ -87,7 +94,7 @@ pub fn catalogue(lang: Lang) -> Result<BTreeMap<String, String>> {
                 .cloned()
                 .map(|t| (key.clone(), t))
                 .ok_or_else(|| {
-                    Error::Invalid(format!(
+                    Error::Internal(format!(
                         "reports/messages.toml: `{key}` has no {} text",
                         lang.code()
                     ))
@@ -153,6 +160,25 @@ pub struct HtmlTable {
     pub rows: Vec<Vec<String>>,
     /// Per column: right-aligned (a number) or not (text).
     pub numeric: Vec<bool>,
+    /// Shown instead of the table when it has no rows: "none this period",
+    /// or which absent table would fill it.
+    pub empty: String,
+    /// Shown after the rows when the list was cut ("… and 12 more."), else empty.
+    pub more: String,
+}
+
+impl HtmlTable {
+    /// The table of a section whose source tables are absent: no rows, and
+    /// the note saying which tables would fill it.
+    fn unavailable(note: String) -> HtmlTable {
+        HtmlTable {
+            headers: Vec::new(),
+            rows: Vec::new(),
+            numeric: Vec::new(),
+            empty: note,
+            more: String::new(),
+        }
+    }
 }
 
 fn kind_of(table: &KpiTable, column: &str) -> ColumnType {
@@ -186,6 +212,8 @@ fn html_table(
             .iter()
             .map(|c| kind_of(table, c) != ColumnType::Text)
             .collect(),
+        empty: label(t, "none"),
+        more: String::new(),
     })
 }
 
@@ -193,11 +221,35 @@ fn label(t: &BTreeMap<String, String>, key: &str) -> String {
     t.get(key).cloned().unwrap_or_else(|| key.to_string())
 }
 
+/// Lists of the exception section show at most this many rows, then a count
+/// of the rest.
+const LIST_LIMIT: usize = 10;
+
+/// "Not available: needs the X table" when any of `tables` is absent from
+/// the data, naming the absent ones; `None` when all are present.
+fn needs(ctx: &KpiContext, tables: &[&str], t: &BTreeMap<String, String>) -> Option<String> {
+    let absent: Vec<&str> = tables
+        .iter()
+        .copied()
+        .filter(|n| !ctx.data.has(n))
+        .collect();
+    (!absent.is_empty()).then(|| label(t, "needs_tables").replace("{tables}", &absent.join(", ")))
+}
+
+/// "… and N more." for a list cut at [`LIST_LIMIT`] out of `total` rows.
+fn more_text(total: usize, shown: usize, t: &BTreeMap<String, String>) -> String {
+    if total > shown {
+        label(t, "and_more").replace("{n}", &group_thousands((total - shown) as i64))
+    } else {
+        String::new()
+    }
+}
+
 fn table<'a>(tables: &'a [KpiTable], name: &str) -> Result<&'a KpiTable> {
     tables
         .iter()
         .find(|t| t.name == name)
-        .ok_or_else(|| Error::Invalid(format!("report: the {name} table was not computed")))
+        .ok_or_else(|| Error::Internal(format!("report: the {name} table was not computed")))
 }
 
 fn number(table: &KpiTable, column: &str, row: usize) -> Result<Option<f64>> {
@@ -351,11 +403,38 @@ fn values(table: &KpiTable, column: &str) -> Result<Vec<Option<f64>>> {
         .collect()
 }
 
-/// A chart with its caption.
+/// A chart with its caption; without anything to plot, `svg` is empty and
+/// `note` says why (no data this period, or which table is absent).
 #[derive(Debug, Serialize)]
 pub struct Chart {
     title: String,
     svg: String,
+    note: String,
+}
+
+impl Chart {
+    /// A chart from a drawing that may have had nothing to plot; `needed`
+    /// are the tables whose absence explains an empty chart.
+    fn new(
+        ctx: &KpiContext,
+        title: String,
+        svg: Option<String>,
+        needed: &[&str],
+        t: &BTreeMap<String, String>,
+    ) -> Chart {
+        match svg {
+            Some(svg) => Chart {
+                title,
+                svg,
+                note: String::new(),
+            },
+            None => Chart {
+                title,
+                svg: String::new(),
+                note: needs(ctx, needed, t).unwrap_or_else(|| label(t, "no_chart_data")),
+            },
+        }
+    }
 }
 
 /// One month of the trailing year: its label, company and rep scorecards.
@@ -397,7 +476,7 @@ fn units_at(df: &DataFrame, column: &str, row: usize) -> Result<Option<f64>> {
         .map(|c| c as f64 / 100.0))
 }
 
-fn trend(months: &[Month], t: &BTreeMap<String, String>) -> Result<Chart> {
+fn trend(ctx: &KpiContext, months: &[Month], t: &BTreeMap<String, String>) -> Result<Chart> {
     let labels: Vec<String> = months.iter().map(|m| m.label.clone()).collect();
     let series = ["sales_amount", "gross_margin", "collected_amount"]
         .iter()
@@ -409,10 +488,13 @@ fn trend(months: &[Month], t: &BTreeMap<String, String>) -> Result<Chart> {
             Ok((label(t, c), values))
         })
         .collect::<Result<Vec<_>>>()?;
-    Ok(Chart {
-        title: label(t, "chart_trend"),
-        svg: charts::lines(&labels, &series)?,
-    })
+    Ok(Chart::new(
+        ctx,
+        label(t, "chart_trend"),
+        charts::lines(&labels, &series)?,
+        &["orders", "payments"],
+        t,
+    ))
 }
 
 /// One rep's page: the scorecard against target, team median and previous period.
@@ -422,7 +504,10 @@ struct RepPage {
     rep_name: String,
     team: String,
     rows: Vec<Vec<String>>,
+    /// The rep's sales trend, empty when there is nothing to plot.
     svg: String,
+    /// Why the trend is not drawn, else empty.
+    note: String,
 }
 
 /// KPIs of a rep page with their target column.
@@ -461,6 +546,7 @@ fn median_text(column: &str, kind: ColumnType, mut values: Vec<f64>) -> String {
 }
 
 fn rep_pages(
+    ctx: &KpiContext,
     reps: &KpiTable,
     before: &KpiTable,
     months: &[Month],
@@ -517,27 +603,37 @@ fn rep_pages(
                 row.map_or(Ok(None), |row| units_at(&m.reps, "sales_amount", row))
             })
             .collect::<Result<Vec<_>>>()?;
+        let trend = Chart::new(
+            ctx,
+            String::new(),
+            charts::lines_sized((560, 200), &labels, &[(label(t, "sales_amount"), sales)])?,
+            &["orders"],
+            t,
+        );
         pages.push(RepPage {
             rep_id: id.clone(),
             rep_name: names[r].clone(),
             team: teams[r].clone(),
             rows,
-            svg: charts::lines_sized((560, 200), &labels, &[(label(t, "sales_amount"), sales)])?,
+            svg: trend.svg,
+            note: trend.note,
         });
     }
     Ok(pages)
 }
 
 fn chart_list(
+    ctx: &KpiContext,
     months: &[Month],
     tables: &[KpiTable],
     t: &BTreeMap<String, String>,
 ) -> Result<Vec<Chart>> {
     let teams = table(tables, "rollup_team")?;
     let reps = table(tables, "scorecard")?;
-    let mut out = vec![Chart {
-        title: label(t, "chart_team_target"),
-        svg: charts::grouped_bars(
+    let mut out = vec![Chart::new(
+        ctx,
+        label(t, "chart_team_target"),
+        charts::grouped_bars(
             &text_cells(teams, "team")?,
             &[
                 (label(t, "sales_amount"), values(teams, "sales_amount")?),
@@ -550,44 +646,60 @@ fn chart_list(
                     .collect::<Result<_>>()?,
             )),
         )?,
-    }];
-    out.push(trend(months, t)?);
-    if let Ok(funnel) = table(tables, "funnel") {
-        let all = rows_where(funnel, |r| Ok(text_cells(funnel, "rep_id")?[r] == "ALL"))?;
-        if let Some(&row) = all.first() {
-            let stages: Vec<String> = funnel
-                .frame
-                .get_column_names()
-                .iter()
-                .filter_map(|c| c.strip_prefix("reached_").map(str::to_string))
-                .collect();
-            let reached: Vec<Option<f64>> = stages
-                .iter()
-                .map(|s| number(funnel, &format!("reached_{s}"), row))
-                .collect::<Result<_>>()?;
-            out.push(Chart {
-                title: label(t, "chart_funnel"),
-                svg: charts::grouped_bars(&stages, &[(label(t, "chart_funnel"), reached)], None)?,
-            });
+        &["orders", "targets"],
+        t,
+    )];
+    out.push(trend(ctx, months, t)?);
+    let funnel_chart = match table(tables, "funnel") {
+        Ok(funnel) => {
+            let all = rows_where(funnel, |r| Ok(text_cells(funnel, "rep_id")?[r] == "ALL"))?;
+            match all.first() {
+                Some(&row) => {
+                    let stages: Vec<String> = funnel
+                        .frame
+                        .get_column_names()
+                        .iter()
+                        .filter_map(|c| c.strip_prefix("reached_").map(str::to_string))
+                        .collect();
+                    let reached: Vec<Option<f64>> = stages
+                        .iter()
+                        .map(|s| number(funnel, &format!("reached_{s}"), row))
+                        .collect::<Result<_>>()?;
+                    charts::grouped_bars(&stages, &[(label(t, "chart_funnel"), reached)], None)?
+                }
+                None => None,
+            }
         }
-    }
+        Err(_) => None,
+    };
+    out.push(Chart::new(
+        ctx,
+        label(t, "chart_funnel"),
+        funnel_chart,
+        &["opportunities", "opportunity_stages"],
+        t,
+    ));
     let buckets = ["not_due", "1_30", "31_60", "61_90", "91_plus"];
-    out.push(Chart {
-        title: label(t, "chart_aging"),
-        svg: charts::stacked_bars(
+    out.push(Chart::new(
+        ctx,
+        label(t, "chart_aging"),
+        charts::stacked_bars(
             &text_cells(teams, "team")?,
             &buckets
                 .iter()
                 .map(|b| Ok((b.to_string(), values(teams, &format!("aging_{b}"))?)))
                 .collect::<Result<Vec<_>>>()?,
         )?,
-    });
+        &["invoices"],
+        t,
+    ));
     let ids = text_cells(reps, "rep_id")?;
     let visits = values(reps, "visits")?;
     let orders = values(reps, "orders")?;
-    out.push(Chart {
-        title: label(t, "chart_quadrant"),
-        svg: charts::quadrant(
+    out.push(Chart::new(
+        ctx,
+        label(t, "chart_quadrant"),
+        charts::quadrant(
             &ids.iter()
                 .zip(visits.iter().zip(&orders))
                 .filter_map(|(i, (v, o))| Some((i.clone(), (*v)?, (*o)?)))
@@ -595,10 +707,13 @@ fn chart_list(
             &label(t, "visits"),
             &label(t, "orders"),
         )?,
-    });
-    out.push(Chart {
-        title: label(t, "chart_legacy"),
-        svg: charts::grouped_bars(
+        &["visits", "orders"],
+        t,
+    ));
+    out.push(Chart::new(
+        ctx,
+        label(t, "chart_legacy"),
+        charts::grouped_bars(
             &ids,
             &[(
                 label(t, "legacy_sales_share"),
@@ -609,8 +724,84 @@ fn chart_list(
             )],
             None,
         )?,
-    });
+        &["orders"],
+        t,
+    ));
     Ok(out)
+}
+
+/// The customers lost in the period — exactly those the scorecard's
+/// `lost_customers` counts (rule 7), not every customer whose status is
+/// `lost` — ranked by trailing-12-month sales (then customer_id), at most
+/// [`LIST_LIMIT`] with the count of the rest. `None` without orders.
+fn lost_table(
+    ctx: &KpiContext,
+    customers: Option<&KpiTable>,
+    t: &BTreeMap<String, String>,
+) -> Result<Option<HtmlTable>> {
+    let Some(lost) = crate::kpi::customers::lost_customers_in_period(ctx) else {
+        return Ok(None);
+    };
+    let view = match customers {
+        Some(c) => c.frame.clone().lazy().select([
+            col("customer_id"),
+            col("customer_name"),
+            col("sales_t12m"),
+        ]),
+        None => DataFrame::new(
+            0,
+            vec![
+                Column::new("customer_id".into(), Vec::<String>::new()),
+                Column::new("customer_name".into(), Vec::<String>::new()),
+                Column::new("sales_t12m".into(), Vec::<i64>::new()),
+            ],
+        )?
+        .lazy(),
+    };
+    let ranked = lost
+        .join(
+            view,
+            [col("customer_id")],
+            [col("customer_id")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .sort_by_exprs(
+            [col("sales_t12m"), col("customer_id")],
+            SortMultipleOptions::default()
+                .with_order_descending_multi([true, false])
+                .with_nulls_last(true),
+        )
+        .select([
+            col("customer_id"),
+            col("customer_name"),
+            col("rep_id"),
+            col("last_order_date").cast(DataType::String),
+            col("sales_t12m"),
+        ])
+        .collect()?;
+    let total = ranked.height();
+    let shown = ranked.head(Some(LIST_LIMIT));
+    let columns = [
+        ("customer_id", ColumnType::Text),
+        ("customer_name", ColumnType::Text),
+        ("rep_id", ColumnType::Text),
+        ("last_order_date", ColumnType::Text),
+        ("sales_t12m", ColumnType::Money),
+    ];
+    let as_table = KpiTable {
+        name: "lost_customers",
+        types: columns.iter().map(|(c, k)| (c.to_string(), *k)).collect(),
+        frame: shown,
+    };
+    let names: Vec<&str> = columns.iter().map(|(c, _)| *c).collect();
+    let mut html = html_table(
+        &as_table,
+        &(0..as_table.frame.height()).collect::<Vec<_>>(),
+        &names,
+        t,
+    )?;
+    html.more = more_text(total, as_table.frame.height(), t);
+    Ok(Some(html))
 }
 
 /// The ten customers with the largest overdue receivables at PE, from the
@@ -660,6 +851,8 @@ fn overdue_table(
         .collect(),
         rows,
         numeric: vec![false, false, true, true],
+        empty: label(t, "none"),
+        more: String::new(),
     }))
 }
 
@@ -729,9 +922,9 @@ struct Page {
     rep_pages: Vec<RepPage>,
     below_80: HtmlTable,
     discount: HtmlTable,
-    low_conversion: Option<HtmlTable>,
-    lost: Option<HtmlTable>,
-    overdue: Option<HtmlTable>,
+    low_conversion: HtmlTable,
+    lost: HtmlTable,
+    overdue: HtmlTable,
     definitions: Vec<(String, String, String)>,
     settings: Vec<(String, String)>,
     inputs: Vec<(String, usize)>,
@@ -769,11 +962,15 @@ pub fn render_html(
 ) -> Result<String> {
     let page = build_page(ctx, data, lang, input_rows)?;
     let mut env = minijinja::Environment::new();
+    // Every value is HTML-escaped, whatever the template's name: text from
+    // the data (a rep named `<img onerror=…>`) never becomes markup. The
+    // charts are the one `safe` input: plotters escapes their text.
+    env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
     env.add_template("report", TEMPLATE)
-        .map_err(|e| Error::Invalid(format!("reports/report.html.j2: {e}")))?;
+        .map_err(|e| Error::Internal(format!("reports/report.html.j2: {e}")))?;
     env.get_template("report")
         .and_then(|tpl| tpl.render(minijinja::Value::from_serialize(&page)))
-        .map_err(|e| Error::Invalid(format!("rendering the report: {e}")))
+        .map_err(|e| Error::Internal(format!("rendering the report: {e}")))
 }
 
 /// Everything a report shows, read from the KPI tables of the engine.
@@ -841,31 +1038,46 @@ fn build_page(
         Ok(number(reps, "discount_violations", r)?.is_some_and(|v| v > 0.0))
     })?;
     let customers = table(tables, "customers").ok();
-    let customer_rows =
-        |keep: &dyn Fn(&KpiTable, usize) -> Result<bool>| -> Result<Option<HtmlTable>> {
-            customers
-                .map(|c| {
-                    let rows = rows_where(c, |r| keep(c, r))?;
-                    html_table(
-                        c,
-                        &rows,
-                        &[
-                            "customer_id",
-                            "customer_name",
-                            "owner",
-                            "sales_t12m",
-                            "days_since_last_order",
-                        ],
-                        &t,
-                    )
-                })
-                .transpose()
-        };
     // low_conversion is Boolean (null without visits or orders: not flagged).
-    let low_conversion =
-        customer_rows(&|c, r| Ok(c.frame.column("low_conversion")?.bool()?.get(r) == Some(true)))?;
-    let lost =
-        customer_rows(&|c, r| Ok(c.frame.column("status")?.get(r)?.get_str() == Some("lost")))?;
+    let low_conversion = match (
+        needs(ctx, &["customers", "visits", "orders"], &t),
+        customers,
+    ) {
+        (None, Some(c)) => {
+            let rows = rows_where(c, |r| {
+                Ok(c.frame.column("low_conversion")?.bool()?.get(r) == Some(true))
+            })?;
+            let mut html = html_table(
+                c,
+                &rows[..rows.len().min(LIST_LIMIT)],
+                &[
+                    "customer_id",
+                    "customer_name",
+                    "owner",
+                    "sales_t12m",
+                    "days_since_last_order",
+                ],
+                &t,
+            )?;
+            html.more = more_text(rows.len(), rows.len().min(LIST_LIMIT), &t);
+            html
+        }
+        (note, _) => HtmlTable::unavailable(note.unwrap_or_else(|| label(&t, "none"))),
+    };
+    let or_needs = |html: Option<HtmlTable>, tables: &[&str]| {
+        html.unwrap_or_else(|| {
+            HtmlTable::unavailable(needs(ctx, tables, &t).unwrap_or_else(|| label(&t, "none")))
+        })
+    };
+    let lost = or_needs(lost_table(ctx, customers, &t)?, &["orders"]);
+    let overdue = or_needs(
+        overdue_table(ctx, customers, &t)?,
+        &["invoices", "payments"],
+    );
+    let section = |html: HtmlTable, tables: &[&str]| match needs(ctx, tables, &t) {
+        Some(note) => HtmlTable::unavailable(note),
+        None => html,
+    };
     let page = Page {
         lang: lang.code(),
         period: ctx.period.to_string(),
@@ -886,30 +1098,36 @@ fn build_page(
             &region_cols.iter().map(String::as_str).collect::<Vec<_>>(),
             &t,
         )?,
-        charts: chart_list(months, tables, &t)?,
-        rep_pages: rep_pages(reps, table(before, "scorecard")?, months, &t)?,
-        below_80: html_table(
-            reps,
-            &below,
-            &[
-                "rep_id",
-                "rep_name",
-                "team",
-                "sales_amount",
-                "sales_target",
-                "sales_attainment",
-            ],
-            &t,
-        )?,
-        discount: html_table(
-            reps,
-            &discount,
-            &["rep_id", "rep_name", "team", "discount_violations"],
-            &t,
-        )?,
+        charts: chart_list(ctx, months, tables, &t)?,
+        rep_pages: rep_pages(ctx, reps, table(before, "scorecard")?, months, &t)?,
+        below_80: section(
+            html_table(
+                reps,
+                &below,
+                &[
+                    "rep_id",
+                    "rep_name",
+                    "team",
+                    "sales_amount",
+                    "sales_target",
+                    "sales_attainment",
+                ],
+                &t,
+            )?,
+            &["orders", "targets"],
+        ),
+        discount: section(
+            html_table(
+                reps,
+                &discount,
+                &["rep_id", "rep_name", "team", "discount_violations"],
+                &t,
+            )?,
+            &["orders"],
+        ),
         low_conversion,
         lost,
-        overdue: overdue_table(ctx, customers, &t)?,
+        overdue,
         definitions: DEFINITIONS
             .iter()
             .map(|(c, f)| (label(&t, c), c.to_string(), f.to_string()))

@@ -111,6 +111,10 @@ fn typst_value(v: &minijinja::Value) -> String {
     }
     if let Ok(iter) = v.try_iter() {
         let items: Vec<String> = iter.map(|item| typst_value(&item)).collect();
+        // `()` is typst's empty array; `(,)` would be a syntax error.
+        if items.is_empty() {
+            return "()".into();
+        }
         return format!("({},)", items.join(", "));
     }
     if v.is_true() && v.kind() == minijinja::value::ValueKind::Bool {
@@ -141,14 +145,14 @@ fn markup(page: &Page, date: (i32, u32, u32)) -> Result<(String, BTreeMap<String
     let mut env = minijinja::Environment::new();
     env.add_filter("t", |v: minijinja::Value| typst_value(&v));
     env.add_template("report", TEMPLATE)
-        .map_err(|e| Error::Invalid(format!("reports/report.typ.j2: {e}")))?;
+        .map_err(|e| Error::Internal(format!("reports/report.typ.j2: {e}")))?;
     let mut context = minijinja::Value::from_serialize(page);
     let extra = minijinja::context! { year => date.0, month => date.1, day => date.2 };
     context = minijinja::context! { ..context, ..extra };
     let text = env
         .get_template("report")
         .and_then(|tpl| tpl.render(context))
-        .map_err(|e| Error::Invalid(format!("rendering the PDF report: {e}")))?;
+        .map_err(|e| Error::Internal(format!("rendering the PDF report: {e}")))?;
     Ok((text, files))
 }
 
@@ -183,13 +187,13 @@ pub fn render_pdf(
             .join("; ")
     };
     if !warned.warnings.is_empty() {
-        return Err(Error::Invalid(format!(
+        return Err(Error::Internal(format!(
             "typesetting the PDF report warned (treated as an error): {}",
             messages(&warned.warnings)
         )));
     }
     let document = warned.output.map_err(|e| {
-        Error::Invalid(format!(
+        Error::Internal(format!(
             "typesetting the PDF report failed: {}",
             messages(&e)
         ))
@@ -201,7 +205,7 @@ pub fn render_pdf(
         ..Default::default()
     };
     typst_pdf::pdf(&document, &options)
-        .map_err(|e| Error::Invalid(format!("writing the PDF report failed: {}", messages(&e))))
+        .map_err(|e| Error::Internal(format!("writing the PDF report failed: {}", messages(&e))))
 }
 
 #[cfg(test)]
@@ -214,5 +218,8 @@ mod tests {
         let v = minijinja::Value::from_serialize(vec![vec!["张伟", "1,234.00"]]);
         assert_eq!(typst_value(&v), "((\"张伟\", \"1,234.00\",),)");
         assert_eq!(typst_value(&minijinja::Value::from(true)), "true");
+        // An empty list (no rep below 80 %) is an empty array, not `(,)`.
+        let empty = minijinja::Value::from_serialize(Vec::<Vec<String>>::new());
+        assert_eq!(typst_value(&empty), "()");
     }
 }
