@@ -10,13 +10,14 @@ use std::path::PathBuf;
 /// Errors raised by the salesops library.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// A file could not be read or written.
-    #[error("{path}: {source}")]
+    /// A file could not be read or written. The OS error is part of the
+    /// message, not a separate cause, so `{:#}` never prints it twice.
+    #[error("{path}: {error}", path = path.display())]
     Io {
         /// The file involved.
         path: PathBuf,
         /// The underlying I/O error.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// Polars failed while planning or executing a query.
     #[error("query engine: {0}")]
@@ -67,7 +68,7 @@ impl Error {
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {
             path: path.into(),
-            source,
+            error: source,
         }
     }
 

@@ -134,6 +134,9 @@ pub fn write_atomic(
         .map_err(|e| Error::io(dir, e))?;
     write(tmp.as_file_mut())?;
     tmp.as_file_mut().flush().map_err(|e| Error::io(path, e))?;
+    // On disk before it gets its name: a crash never leaves an empty or
+    // partial file under the final name.
+    tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
     // Temporary files are private (0600); a published output is readable by all.
     {
         use std::os::unix::fs::PermissionsExt;
@@ -142,6 +145,10 @@ pub fn write_atomic(
             .map_err(|e| Error::io(path, e))?;
     }
     tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    // The new name itself is on disk once its folder is.
+    std::fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| Error::io(dir, e))?;
     Ok(())
 }
 

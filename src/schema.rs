@@ -24,6 +24,9 @@ pub enum Kind {
     Ratio,
     /// `true/false`, `1/0`, `yes/no` → Boolean.
     Bool,
+    /// A target period: a month `YYYY-MM`, a quarter `YYYY-Qn` or a year
+    /// `YYYY` → the same text (SPEC section 1).
+    Period,
 }
 
 /// One column of a table.
@@ -232,7 +235,7 @@ pub const TABLES: &[Table] = &[
     Table {
         name: "targets",
         columns: &[
-            req("period", Text),
+            req("period", Period),
             req("rep_id", Id),
             opt("sales_target", Money),
             opt("collection_target", Money),

@@ -106,14 +106,12 @@ fn usage_and_configuration_errors_exit_3() {
 }
 
 #[test]
-fn invalid_data_exits_2_and_missing_data_dir_says_so() {
+fn invalid_data_exits_2() {
     let dir = copy_fixture("tiny");
     let reps = std::fs::read_to_string(dir.path().join("reps.csv")).unwrap();
-    std::fs::write(
-        dir.path().join("reps.csv"),
-        reps.replacen("\n", "\n,,,\n", 1),
-    )
-    .unwrap();
+    // The first rep again: a duplicate key.
+    let first = reps.lines().nth(1).unwrap();
+    std::fs::write(dir.path().join("reps.csv"), format!("{reps}{first}\n")).unwrap();
     let o = run(&["validate", "--data", dir.path().to_str().unwrap()]);
     assert_eq!(code(&o), 2, "{}", stderr(&o));
 }

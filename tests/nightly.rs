@@ -247,7 +247,8 @@ fn a_failed_run_leaves_the_published_run_untouched() {
         .collect();
     let mut entries = entries;
     entries.sort();
-    assert_eq!(entries, ["2026-10-31", "latest"]);
+    // The run folders live under .runs; 2026-10-31 and latest link to them.
+    assert_eq!(entries, [".runs", "2026-10-31", "latest"]);
 }
 
 #[test]

@@ -232,7 +232,7 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|cause| {
         let io = cause.downcast_ref::<std::io::Error>().or_else(|| {
             match cause.downcast_ref::<Error>() {
-                Some(Error::Io { source, .. }) => Some(source),
+                Some(Error::Io { error, .. }) => Some(error),
                 _ => None,
             }
         });
@@ -424,9 +424,14 @@ fn run_pipeline(args: RunArgs) -> anyhow::Result<()> {
     }
     writeln!(
         std::io::stdout(),
-        "published {} ({} file(s), manifest.json)",
+        "published {} ({} file(s), manifest.json){}",
         summary.folder.display(),
-        summary.manifest.outputs.len()
+        summary.manifest.outputs.len(),
+        if summary.latest_moved {
+            ""
+        } else {
+            "; latest unchanged (backfill)"
+        }
     )?;
     Ok(())
 }

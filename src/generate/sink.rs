@@ -61,7 +61,7 @@ impl V {
         matches!(
             (self, kind),
             (V::Null, _)
-                | (V::Text(_), Kind::Id | Kind::Text)
+                | (V::Text(_), Kind::Id | Kind::Text | Kind::Period)
                 | (V::Date(_), Kind::Date)
                 | (V::Dt(_), Kind::Datetime)
                 | (V::Int(_), Kind::Int)
@@ -134,7 +134,7 @@ enum ColBuf {
 /// Parquet type of a contract column.
 pub fn parquet_dtype(kind: Kind) -> DataType {
     match kind {
-        Kind::Id | Kind::Text => DataType::String,
+        Kind::Id | Kind::Text | Kind::Period => DataType::String,
         Kind::Date => DataType::Date,
         Kind::Datetime => DataType::Datetime(TimeUnit::Milliseconds, None),
         Kind::Int => DataType::Int64,
@@ -148,7 +148,7 @@ pub fn parquet_dtype(kind: Kind) -> DataType {
 impl ColBuf {
     fn new(kind: Kind) -> ColBuf {
         match kind {
-            Kind::Id | Kind::Text => ColBuf::Str(Vec::new()),
+            Kind::Id | Kind::Text | Kind::Period => ColBuf::Str(Vec::new()),
             Kind::Date => ColBuf::Date(Vec::new()),
             Kind::Datetime => ColBuf::Dt(Vec::new()),
             Kind::Int => ColBuf::Int(Vec::new()),

@@ -166,6 +166,10 @@ fn csv_is_valid_and_every_reference_resolves() {
                         assert!((0.0..=1.0).contains(&p), "{at}");
                     }
                     Kind::Bool => assert!(v == "true" || v == "false", "{at}"),
+                    Kind::Period => {
+                        let re = regex::Regex::new(crate::ingest::parse_period_pattern()).unwrap();
+                        assert!(re.is_match(v), "{at}");
+                    }
                     Kind::Id | Kind::Text => {}
                 }
             }
@@ -257,7 +261,7 @@ fn csv_is_valid_and_every_reference_resolves() {
 fn parquet_cells(s: &Series, kind: Kind) -> Vec<Option<String>> {
     let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
     match kind {
-        Kind::Id | Kind::Text => s
+        Kind::Id | Kind::Text | Kind::Period => s
             .str()
             .unwrap()
             .iter()

@@ -10,10 +10,12 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
+use super::numbers::{number_expr, number_or_null};
 use super::parse::{strptime, CONTRACT_DATETIME_FORMATS, CONTRACT_DATE_FORMAT};
 use super::profile::FileSpec;
-use super::profile::{has_time, ColumnSpec, Defaults, Profile, TableSpec};
+use super::profile::{has_time, ColumnSpec, Defaults, PeriodOf, Profile, TableSpec};
 use super::rawfile::{read_raw_file, ReadSpec};
+use super::validate::MALFORMED;
 use super::ROW;
 use crate::money::{div_round_half_away, parse_units, units_text, UNITS_PER_ONE};
 use crate::pipeline::config::suggestion;
@@ -104,8 +106,9 @@ pub struct MappedExport {
     pub skipped: BTreeMap<&'static str, DataFrame>,
     /// The main source file of each table.
     pub paths: BTreeMap<&'static str, PathBuf>,
-    /// Every file read (main files, every file of a pattern, lookup files), sorted.
-    pub files_read: Vec<PathBuf>,
+    /// Every file read (main files, every file of a pattern, lookup files),
+    /// sorted, with the size and SHA-256 of the bytes read.
+    pub files_read: Vec<super::digest::ReadFile>,
     /// The source rows each table was mapped from (after `skip_when`), with [`ROW`].
     pub raw_rows: BTreeMap<&'static str, DataFrame>,
     /// Notes for the user (rows skipped, files read).
@@ -118,7 +121,9 @@ struct RawFile {
     frame: DataFrame,
     label: String,
     segments: Vec<Segment>,
-    paths: Vec<PathBuf>,
+    reads: Vec<super::digest::ReadFile>,
+    /// What the reader skipped on purpose (blank lines, a footer).
+    notes: Vec<String>,
 }
 
 /// Whether a profile path is a pattern (`orders_*.csv`).
@@ -149,9 +154,22 @@ fn read_source(from: &Path, file: &FileSpec, spec: &ReadSpec) -> Result<RawFile>
     };
     let mut frames = Vec::new();
     let mut segments = Vec::new();
+    let mut reads = Vec::new();
+    let mut notes = Vec::new();
     let mut offset = 0u64;
+    let mut malformed: Vec<Column> = Vec::new();
     for path in &paths {
-        let (mut frame, label) = read_raw_file(path, spec)?;
+        let raw = read_raw_file(path, spec)?;
+        let (mut frame, label) = (raw.frame, raw.label);
+        reads.push(raw.read);
+        notes.extend(raw.notes);
+        // The malformed-record marker is set aside while files are stacked
+        // (only some files may have one) and put back for all rows after.
+        let marker = MALFORMED;
+        malformed.push(match frame.drop_in_place(marker) {
+            Ok(c) => c,
+            Err(_) => Column::full_null(marker.into(), frame.height(), &DataType::String),
+        });
         if let Some((first, first_label)) = frames.first().zip(segments.first()) {
             same_columns(first, &frame, first_label, &label)?;
             frame = frame.select(first.get_column_names_owned())?;
@@ -178,11 +196,19 @@ fn read_source(from: &Path, file: &FileSpec, spec: &ReadSpec) -> Result<RawFile>
     for f in frames {
         frame.vstack_mut(&f)?;
     }
+    if malformed.iter().any(|c| c.null_count() < c.len()) {
+        let mut all = malformed.remove(0);
+        for c in &malformed {
+            all.append(c)?;
+        }
+        frame.with_column(all)?;
+    }
     Ok(RawFile {
         frame,
         label,
         segments,
-        paths,
+        reads,
+        notes,
     })
 }
 
@@ -248,9 +274,11 @@ pub fn map_export(profile: &Profile, from: &Path) -> Result<MappedExport> {
             errors.join("\n  ")
         )));
     }
-    out.files_read = files.values().flat_map(|f| f.paths.clone()).collect();
-    out.files_read.sort();
-    out.files_read.dedup();
+    out.notes
+        .extend(files.values().flat_map(|f| f.notes.clone()));
+    out.files_read = files.values().flat_map(|f| f.reads.clone()).collect();
+    out.files_read.sort_by(|a, b| a.path.cmp(&b.path));
+    out.files_read.dedup_by(|a, b| a.path == b.path);
     Ok(out)
 }
 
@@ -358,7 +386,7 @@ fn map_table(
             let raw = &files[from];
             origin.label = raw.label.clone();
             origin.segments = raw.segments.clone();
-            out.paths.insert(table.name, raw.paths[0].clone());
+            out.paths.insert(table.name, raw.reads[0].path.clone());
             let kept = skip_rows(table, spec, raw, out)?;
             // Shares the file's buffers; used to show rejected rows as exported.
             out.raw_rows.insert(table.name, kept.clone());
@@ -380,7 +408,15 @@ fn map_table(
                         );
                 }
             }
+            // A record the reader found malformed stays marked, so
+            // validation refuses or quarantines it.
+            let malformed = raw
+                .frame
+                .schema()
+                .contains(MALFORMED)
+                .then(|| col(MALFORMED));
             let exprs: Vec<Expr> = std::iter::once(col(ROW))
+                .chain(malformed)
                 .chain(spec.columns.iter().enumerate().map(|(i, (name, rule))| {
                     let kind = table.column(name).expect("checked").kind;
                     origin
@@ -658,22 +694,24 @@ fn column_expr(name: &str, kind: Kind, rule: &ColumnSpec, defaults: &Defaults, i
     match kind {
         Kind::Date | Kind::Datetime => {
             let formats = date_formats(kind, rule, defaults).expect("a date kind");
-            normalized_date(e, &formats, kind == Kind::Datetime)
+            normalized_date(
+                e,
+                &formats,
+                kind == Kind::Datetime,
+                defaults.time_zone.as_deref(),
+            )
         }
-        Kind::Money | Kind::Quantity => plain_number(e, defaults),
+        Kind::Money => number_expr(e, &defaults.numbers(), true),
+        Kind::Quantity => number_expr(e, &defaults.numbers(), false),
         Kind::Price => match &rule.discount {
             Some(d) => discounted_price(
-                plain_number(e, defaults),
-                plain_number(cell(d, tokens), defaults),
+                number_expr(e, &defaults.numbers(), true),
+                percent_number(cell(d, tokens), defaults),
             ),
-            None => plain_number(e, defaults),
+            None => number_expr(e, &defaults.numbers(), true),
         },
         Kind::Ratio if rule.percent => {
-            let n = plain_number(e, defaults)
-                .str()
-                .strip_chars_end(lit("%"))
-                .str()
-                .strip_chars(lit(NULL));
+            let n = percent_number(e, defaults);
             // The contract reads ratios as floats: rounding the quotient to 10
             // decimals gives the float the fraction's own text would parse to
             // (14.3 % → 0.143, not 0.14300000000000002).
@@ -682,17 +720,34 @@ fn column_expr(name: &str, kind: Kind, rule: &ColumnSpec, defaults: &Defaults, i
                 .cast(DataType::String)
                 .fill_null(n)
         }
-        Kind::Ratio | Kind::Int => plain_number(e, defaults),
+        Kind::Ratio | Kind::Int => number_expr(e, &defaults.numbers(), false),
         Kind::Bool => canonical_bool(e, defaults),
+        Kind::Period => match rule.to_period {
+            Some(of) => period_of_date(e, of, rule, defaults),
+            None => e,
+        },
         Kind::Id | Kind::Text => e,
     }
     .alias(name)
 }
 
+/// Text parsed as a timestamp (ms) with a chrono format; null where it does not parse.
+fn timestamp(text: Expr, format: &str) -> Expr {
+    text.str().to_datetime(
+        Some(TimeUnit::Milliseconds),
+        None,
+        strptime(format),
+        lit("raise"),
+    )
+}
+
 /// Parses with each format in turn and writes the contract's form
-/// (`YYYY-MM-DD` or `YYYY-MM-DD HH:MM:SS`); zoned values are converted to UTC.
+/// (`YYYY-MM-DD` or `YYYY-MM-DD HH:MM:SS`). A timestamp with a UTC offset
+/// (`%z`) keeps the local date and time as written (SPEC section 1: an
+/// evening deal in Chicago stays on its day), unless the profile names a
+/// business time zone, to which it is converted (DST-correct, IANA rules).
 /// Text no format reads is kept, so validation reports it as found.
-fn normalized_date(text: Expr, formats: &[String], datetime: bool) -> Expr {
+fn normalized_date(text: Expr, formats: &[String], datetime: bool, zone: Option<&str>) -> Expr {
     // Formats the contract itself reads need no rewriting (and no second parse).
     let contract_form = |f: &String| {
         if datetime {
@@ -707,24 +762,45 @@ fn normalized_date(text: Expr, formats: &[String], datetime: bool) -> Expr {
     let mut parsed: Vec<Expr> = formats
         .iter()
         .map(|f| {
-            let value = if has_time(f) {
-                let dt = text.clone().str().to_datetime(
-                    Some(TimeUnit::Milliseconds),
-                    None,
-                    strptime(f),
-                    lit("raise"),
-                );
-                if f.contains("%z") || f.contains("%:z") {
-                    dt.dt()
+            let zoned = f.contains("%z") || f.contains("%:z") || f.contains("%#z");
+            let value = match (has_time(f), zoned, zone) {
+                (true, true, Some(zone)) => {
+                    let zone = TimeZone::opt_try_new(Some(zone))
+                        .ok()
+                        .flatten()
+                        .unwrap_or(TimeZone::UTC);
+                    timestamp(text.clone(), f)
+                        .dt()
+                        .convert_time_zone(zone)
+                        .dt()
                         .replace_time_zone(None, lit("raise"), NonExistent::Raise)
-                } else {
-                    dt
                 }
-            } else {
-                text.clone()
+                (true, true, None) => {
+                    // The wall-clock time as written: the offset is dropped
+                    // from the text and from the format alike.
+                    let local_format = f
+                        .replace("%:z", "")
+                        .replace("%#z", "")
+                        .replace("%z", "")
+                        .trim_end()
+                        .to_string();
+                    text.clone()
+                        .str()
+                        .replace(lit(r"\s*(Z|[+-]\d{2}:?\d{2})$"), lit(""), false)
+                        .str()
+                        .to_datetime(
+                            Some(TimeUnit::Milliseconds),
+                            None,
+                            strptime(&local_format),
+                            lit("raise"),
+                        )
+                }
+                (true, false, _) => timestamp(text.clone(), f),
+                (false, _, _) => text
+                    .clone()
                     .str()
                     .to_date(strptime(f))
-                    .cast(DataType::Datetime(TimeUnit::Milliseconds, None))
+                    .cast(DataType::Datetime(TimeUnit::Milliseconds, None)),
             };
             if datetime {
                 value.dt().to_string("%Y-%m-%d %H:%M:%S")
@@ -737,19 +813,61 @@ fn normalized_date(text: Expr, formats: &[String], datetime: bool) -> Expr {
     coalesce(&parsed)
 }
 
-/// Removes thousands separators and turns a decimal comma into a point.
-fn plain_number(text: Expr, defaults: &Defaults) -> Expr {
-    let mut e = text;
-    if let Some(sep) = &defaults.thousands_separator {
-        e = e.str().replace_all(lit(sep.clone()), lit(""), true);
-    }
-    if defaults.decimal_comma {
-        for grouping in [".", " ", "\u{a0}", "'"] {
-            e = e.str().replace_all(lit(grouping), lit(""), true);
-        }
-        e = e.str().replace_all(lit(","), lit("."), true);
-    }
-    e
+/// The month or quarter a date falls in (`2026-10-31 00:00:00` → `2026-10`
+/// or `2026-Q4`), reading it with the rule's formats, else the profile's
+/// date and datetime formats; text already in period form, or that no
+/// format reads, is kept for validation to judge.
+fn period_of_date(text: Expr, of: PeriodOf, rule: &ColumnSpec, defaults: &Defaults) -> Expr {
+    let formats = rule.format.clone().unwrap_or_else(|| {
+        defaults
+            .date_formats
+            .iter()
+            .chain(&defaults.datetime_formats)
+            .cloned()
+            .collect()
+    });
+    let dates: Vec<Expr> = formats
+        .iter()
+        .map(|f| {
+            if has_time(f) {
+                timestamp(text.clone(), f).dt().date()
+            } else {
+                text.clone().str().to_date(strptime(f))
+            }
+        })
+        .collect();
+    let date = coalesce(&dates);
+    let label = match of {
+        PeriodOf::Month => date.dt().to_string("%Y-%m"),
+        PeriodOf::Quarter => concat_str(
+            [
+                date.clone().dt().year().cast(DataType::String),
+                lit("-Q"),
+                date.dt().quarter().cast(DataType::String),
+            ],
+            "",
+            false,
+        ),
+    };
+    label.fill_null(text)
+}
+
+/// A number written with or without a trailing `%` (40 or 40 %), read in
+/// the export's convention, without the sign.
+fn percent_number(text: Expr, defaults: &Defaults) -> Expr {
+    let bare = text
+        .clone()
+        .str()
+        .strip_chars_end(lit("%"))
+        .str()
+        .strip_chars(lit(NULL));
+    // Unreadable text stays as written, `%` included (and marked when the
+    // contract's own form would read it).
+    number_or_null(bare, &defaults.numbers(), false).fill_null(number_expr(
+        text,
+        &defaults.numbers(),
+        false,
+    ))
 }
 
 /// `price × (1 − discount)` rounded half away from zero to 4 decimals, as

@@ -5,10 +5,13 @@
 //! memory as [`Dataset`] and every KPI job plans lazily over them.
 
 pub mod canonical;
+pub mod digest;
 mod mapping;
+pub mod numbers;
 mod parse;
 pub mod profile;
 pub mod rawfile;
+pub mod structure;
 mod validate;
 
 use std::collections::BTreeMap;
@@ -61,6 +64,8 @@ pub struct Dataset {
     tables: BTreeMap<&'static str, DataFrame>,
     sources: BTreeMap<&'static str, Source>,
     files_read: Vec<PathBuf>,
+    /// Every file read, with the size and SHA-256 of the bytes read.
+    read_files: Vec<digest::ReadFile>,
 }
 
 impl Dataset {
@@ -90,6 +95,11 @@ impl Dataset {
         &self.files_read
     }
 
+    /// Size and SHA-256 of the bytes read from `path`, if it was read.
+    pub fn read_file(&self, path: &Path) -> Option<&digest::ReadFile> {
+        self.read_files.iter().find(|f| f.path == path)
+    }
+
     /// Builds a dataset from typed frames (used by tests and by converters).
     pub fn from_frames(frames: Vec<(&'static str, DataFrame)>) -> Self {
         Dataset {
@@ -103,6 +113,16 @@ impl Dataset {
 pub fn find_source(dir: &Path, table: &str) -> Result<Option<Source>> {
     let csv = dir.join(format!("{table}.csv"));
     let parquet = dir.join(format!("{table}.parquet"));
+    // A folder (or anything else) under a table's name is not "absent": its
+    // KPIs would silently be null.
+    for path in [&csv, &parquet] {
+        if path.exists() && !path.is_file() {
+            return Err(Error::Usage(format!(
+                "{}: is not a file; the {table} table must be a file named {table}.csv or {table}.parquet",
+                path.display()
+            )));
+        }
+    }
     match (csv.is_file(), parquet.is_file()) {
         (true, true) => Err(Error::Invalid(format!(
             "{table}: both {} and {} exist; keep one so the input is unambiguous",
@@ -121,36 +141,100 @@ pub fn find_source(dir: &Path, table: &str) -> Result<Option<Source>> {
     }
 }
 
+/// The pattern a target period matches (`2026-10`, `2026-Q4`, `2026`).
+pub fn parse_period_pattern() -> &'static str {
+    parse::PERIOD_PATTERN
+}
+
+/// A raw table as read from its file.
+pub struct RawTable {
+    /// All-text (CSV) or stored-type (Parquet) columns, with [`ROW`] and,
+    /// when some CSV records have the wrong number of fields,
+    /// [`validate::MALFORMED`] holding why.
+    pub frame: DataFrame,
+    /// Size and SHA-256 of the bytes read.
+    pub read: digest::ReadFile,
+    /// What the reader skipped on purpose (blank lines, a footer).
+    pub notes: Vec<String>,
+}
+
+/// Adds [`validate::MALFORMED`] to a frame read from `scanned`'s records
+/// (in the same order) when any record has the wrong width.
+pub(crate) fn mark_malformed(frame: DataFrame, scanned: &structure::Scanned) -> Result<DataFrame> {
+    let reasons: Vec<Option<String>> = scanned
+        .records()
+        .iter()
+        .map(|r| scanned.ragged(r))
+        .collect();
+    if reasons.iter().all(Option::is_none) {
+        return Ok(frame);
+    }
+    let mut frame = frame;
+    frame.with_column(Column::new(validate::MALFORMED.into(), reasons))?;
+    Ok(frame)
+}
+
+/// Where CSV bytes stop being UTF-8, as a message naming the line.
+pub(crate) fn invalid_utf8(bytes: &[u8]) -> Option<String> {
+    let at = std::str::from_utf8(bytes).err()?.valid_up_to();
+    let line = bytes[..at].iter().filter(|b| **b == b'\n').count() + 1;
+    Some(format!(
+        "line {line} is not valid UTF-8 (byte {at}); save the file as UTF-8, or read it through a mapping profile that names its encoding"
+    ))
+}
+
 /// Reads a whole table file as it is, with a 1-based row column [`ROW`]:
 /// CSV columns all as text (so nothing is lost before validation), Parquet
-/// columns in their stored types.
-pub fn read_raw(source: &Source) -> Result<DataFrame> {
-    let path = PlRefPath::try_from_path(&source.path)?;
-    let lf = match source.format {
-        FileFormat::Csv => LazyCsvReader::new(path)
-            .with_has_header(true)
-            .with_infer_schema_length(Some(0))
-            .with_missing_is_null(true)
-            .finish()?,
-        FileFormat::Parquet => LazyFrame::scan_parquet(path, ScanArgsParquet::default())?,
-        FileFormat::Export => {
-            return Err(Error::Usage(format!(
-                "{}: a raw export is read through its mapping profile (--profile)",
-                source.path.display()
-            )))
+/// columns in their stored types; with the size and SHA-256 of the bytes
+/// parsed ([`digest::read_hashed`]). CSV structure follows
+/// [`structure`]: a repeated header name is refused, records of the wrong
+/// width are marked bad, blank lines and a report footer are skipped.
+pub fn read_raw(source: &Source) -> Result<RawTable> {
+    if source.format == FileFormat::Export {
+        return Err(Error::Usage(format!(
+            "{}: a raw export is read through its mapping profile (--profile)",
+            source.path.display()
+        )));
+    }
+    let label = source
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let (bytes, read) = digest::read_hashed(&source.path)?;
+    let cannot = |e: PolarsError, bytes: &[u8]| {
+        let why = invalid_utf8(bytes).unwrap_or_else(|| e.to_string());
+        Error::Invalid(format!("{}: cannot be read: {why}", source.path.display()))
+    };
+    let (frame, notes) = match source.format {
+        FileFormat::Csv => {
+            let scanned = structure::scan(&bytes, b',', 0, &structure::DataEnd::default(), &label)?;
+            let rewritten;
+            let csv: &[u8] = if scanned.is_clean() {
+                &bytes
+            } else {
+                rewritten = structure::rewritten(&bytes, b',', 0, &scanned)?;
+                &rewritten
+            };
+            let df = CsvReadOptions::default()
+                .with_has_header(true)
+                .with_infer_schema_length(Some(0))
+                .with_parse_options(CsvParseOptions::default().with_missing_is_null(true))
+                .into_reader_with_file_handle(std::io::Cursor::new(csv))
+                .finish()
+                .and_then(|df| df.with_row_index(ROW.into(), Some(1)))
+                .map_err(|e| cannot(e, &bytes))?;
+            (mark_malformed(df, &scanned)?, scanned.notes(&label))
+        }
+        _ => {
+            let df = ParquetReader::new(std::io::Cursor::new(&bytes))
+                .finish()
+                .and_then(|df| df.with_row_index(ROW.into(), Some(1)))
+                .map_err(|e| cannot(e, &bytes))?;
+            (df, Vec::new())
         }
     };
-    let df = lf.with_row_index(ROW, Some(1)).collect().map_err(|e| {
-        let why = match source.format {
-            FileFormat::Csv => std::fs::read(&source.path)
-                .ok()
-                .and_then(|bytes| rawfile::diagnose_csv(&bytes, b',', 0)),
-            _ => None,
-        }
-        .unwrap_or_else(|| e.to_string());
-        Error::Invalid(format!("{}: cannot be read: {why}", source.path.display()))
-    })?;
-    Ok(df)
+    Ok(RawTable { frame, read, notes })
 }
 
 /// Loads and validates every table of the contract found in `dir`.
@@ -181,13 +265,23 @@ pub fn load(dir: &Path, opts: &LoadOptions) -> Result<(Dataset, ValidationReport
             format!("{name}: table absent ({name}.csv / {name}.parquet not found); KPIs computed from it are null")
         }
     };
-    validate_all(
+    let mut read_files = Vec::new();
+    let mut notes = Vec::new();
+    let (mut dataset, mut report) = validate_all(
         sources,
-        |_, s| read_raw(s),
+        |_, s| {
+            let raw = read_raw(s)?;
+            read_files.push(raw.read);
+            notes.extend(raw.notes);
+            Ok(raw.frame)
+        },
         absent,
         ValidationReport::default(),
         opts,
-    )
+    )?;
+    dataset.read_files = read_files;
+    report.warnings.extend(notes);
+    Ok((dataset, report))
 }
 
 /// Loads a raw export through a mapping profile, then validates it exactly
@@ -198,7 +292,8 @@ pub fn load_with_profile(
     opts: &LoadOptions,
 ) -> Result<(Dataset, ValidationReport)> {
     let mapped = mapping::map_export(profile, from)?;
-    let files_read = mapped.files_read;
+    let files_read: Vec<PathBuf> = mapped.files_read.iter().map(|f| f.path.clone()).collect();
+    let read_files = mapped.files_read;
     let raw_rows = mapped.raw_rows;
     let report = ValidationReport {
         origins: mapped.origins,
@@ -244,6 +339,7 @@ pub fn load_with_profile(
         opts,
     )?;
     dataset.files_read = files_read;
+    dataset.read_files = read_files;
     for (table, rejects) in report.rejects.iter_mut() {
         if let Some(raw) = raw_rows.get(table) {
             *rejects = mapping::rejects_as_exported(rejects, raw)?;

@@ -82,6 +82,12 @@ pub fn typed_expr(name: &str, kind: Kind, source: &DataType) -> Expr {
         Kind::Ratio => raw.cast(DataType::Float64),
         Kind::Bool if is_text => bool_from_text(raw),
         Kind::Bool => raw.cast(DataType::Boolean),
+        Kind::Period => {
+            let t = trimmed(raw.cast(DataType::String));
+            when(t.clone().str().contains(lit(PERIOD_PATTERN), false))
+                .then(t)
+                .otherwise(lit(NULL).cast(DataType::String))
+        }
     }
     .alias(name)
 }
@@ -103,6 +109,9 @@ pub fn present_expr(name: &str, source: &DataType) -> Expr {
     }
 }
 
+/// A target period: `2026-10`, `2026-Q4` or `2026`.
+pub const PERIOD_PATTERN: &str = r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$";
+
 /// What a value of this kind must look like, for error hints.
 pub fn expected_form(kind: Kind) -> &'static str {
     match kind {
@@ -115,5 +124,6 @@ pub fn expected_form(kind: Kind) -> &'static str {
         Kind::Int => "a whole number",
         Kind::Ratio => "a number between 0 and 1",
         Kind::Bool => "true/false (or 1/0, yes/no)",
+        Kind::Period => "a month YYYY-MM, a quarter YYYY-Qn or a year YYYY (a spreadsheet turns 2026-10 into a date such as 2026-10-01 or Oct-26: write it back as 2026-10, or read the export through a profile with `to_period = \"month\"` on the period column)",
     }
 }

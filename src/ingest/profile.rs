@@ -59,6 +59,33 @@ pub struct Defaults {
     pub decimal_comma: bool,
     /// A thousands separator to remove from numbers, e.g. `,` in `1,234.56`.
     pub thousands_separator: Option<String>,
+    /// Indian digit grouping (`12,34,567.89`) with the thousands separator.
+    pub indian_grouping: bool,
+    /// The one currency money may be written in (ISO code, e.g. `USD`):
+    /// a value naming another currency is refused. Default: any.
+    pub currency: Option<String>,
+    /// The last this many non-blank lines of a delimited file are a footer
+    /// (default: a footer after a blank line is recognised by its shape).
+    pub footer_lines: Option<usize>,
+    /// A regular expression: the data of a delimited file ends before the
+    /// first record whose first field matches it (e.g. `^Grand Total`).
+    pub stop_at: Option<String>,
+    /// Business time zone (IANA name, e.g. `Asia/Shanghai`): a timestamp
+    /// with a UTC offset is converted to this zone's local date and time.
+    /// Default: the local date and time as written (SPEC section 1).
+    pub time_zone: Option<String>,
+}
+
+impl Defaults {
+    /// The number convention of the export.
+    pub fn numbers(&self) -> super::numbers::NumberConvention {
+        super::numbers::NumberConvention {
+            decimal_comma: self.decimal_comma,
+            thousands_separator: self.thousands_separator.clone(),
+            indian_grouping: self.indian_grouping,
+            currency: self.currency.clone(),
+        }
+    }
 }
 
 impl Default for Defaults {
@@ -75,6 +102,11 @@ impl Default for Defaults {
             datetime_formats: s(&CONTRACT_DATETIME_FORMATS),
             decimal_comma: false,
             thousands_separator: None,
+            indian_grouping: false,
+            currency: None,
+            footer_lines: None,
+            stop_at: None,
+            time_zone: None,
         }
     }
 }
@@ -93,6 +125,10 @@ pub struct FileSpec {
     pub delimiter: Option<String>,
     /// Overrides `defaults.skip_rows`.
     pub skip_rows: Option<usize>,
+    /// Overrides `defaults.footer_lines`.
+    pub footer_lines: Option<usize>,
+    /// Overrides `defaults.stop_at`.
+    pub stop_at: Option<String>,
 }
 
 /// How one contract table is built.
@@ -139,6 +175,19 @@ pub struct ColumnSpec {
     pub percent: bool,
     /// Source column holding a fractional discount: price × (1 − discount).
     pub discount: Option<String>,
+    /// A target period column written as a date (`2026-10-01`,
+    /// `2026-10-31 00:00:00`): the month or quarter it falls in.
+    pub to_period: Option<PeriodOf>,
+}
+
+/// What a date becomes in a target period column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PeriodOf {
+    /// `YYYY-MM`.
+    Month,
+    /// `YYYY-Qn`.
+    Quarter,
 }
 
 /// A lookup into another file: the value of `column` is found in `key` of
@@ -258,6 +307,15 @@ impl Profile {
             ),
             skip_rows: file.skip_rows.unwrap_or(self.defaults.skip_rows),
             sheet: file.sheet.clone(),
+            data_end: super::structure::DataEnd {
+                footer_lines: file.footer_lines.or(self.defaults.footer_lines),
+                // Checked by `problems` when the profile was parsed.
+                stop_at: file
+                    .stop_at
+                    .as_ref()
+                    .or(self.defaults.stop_at.as_ref())
+                    .and_then(|p| regex::Regex::new(p).ok()),
+            },
         }
     }
 
@@ -272,6 +330,37 @@ impl Profile {
             .chain(&self.defaults.datetime_formats)
         {
             check_format(f, "defaults", &mut out);
+        }
+        for (at, pattern) in std::iter::once(("defaults", &self.defaults.stop_at))
+            .chain(self.files.iter().map(|(n, f)| (n.as_str(), &f.stop_at)))
+        {
+            if let Some(Err(e)) = pattern.as_ref().map(|p| regex::Regex::new(p)) {
+                out.push(format!(
+                    "{at}.stop_at is not a valid regular expression: {e}"
+                ));
+            }
+        }
+        if let Some(zone) = &self.defaults.time_zone {
+            if !matches!(
+                polars::prelude::TimeZone::opt_try_new(Some(zone.as_str())),
+                Ok(Some(_))
+            ) {
+                out.push(format!(
+                    "defaults.time_zone = {zone:?} is not an IANA time zone name (e.g. \"Asia/Shanghai\", \"America/Chicago\")"
+                ));
+            }
+        }
+        if let Some(code) = &self.defaults.currency {
+            if !(code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase())) {
+                out.push(format!(
+                    "defaults.currency = {code:?} must be an ISO 4217 code such as \"USD\", \"EUR\" or \"CNY\""
+                ));
+            }
+        }
+        if self.defaults.indian_grouping
+            && self.defaults.thousands_separator.as_deref() != Some(",")
+        {
+            out.push("defaults.indian_grouping needs thousands_separator = \",\"".into());
         }
         if !self.tables.contains_key("reps") {
             out.push(
@@ -363,10 +452,17 @@ impl Profile {
                 ));
             }
         }
+        if rule.to_period.is_some() && kind != Kind::Period {
+            out.push(format!(
+                "{at}: `to_period` applies to the targets period column only"
+            ));
+        }
         if let Some(formats) = &rule.format {
-            if !matches!(kind, Kind::Date | Kind::Datetime) {
+            let dated = matches!(kind, Kind::Date | Kind::Datetime)
+                || kind == Kind::Period && rule.to_period.is_some();
+            if !dated {
                 out.push(format!(
-                    "{at}: `format` applies to date and datetime columns only"
+                    "{at}: `format` applies to date and datetime columns (and a period with `to_period`) only"
                 ));
             }
             for f in formats {

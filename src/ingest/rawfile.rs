@@ -7,7 +7,10 @@ use std::borrow::Cow;
 use std::io::Cursor;
 use std::path::Path;
 
-use calamine::{open_workbook_auto, Data, Reader};
+use calamine::{open_workbook_auto_from_rs, Data, Reader};
+
+use super::digest::{read_hashed, ReadFile};
+use super::structure::{self, DataEnd};
 use encoding_rs::{Encoding, UTF_8};
 use polars::prelude::*;
 
@@ -26,6 +29,23 @@ pub struct ReadSpec {
     pub skip_rows: usize,
     /// Worksheet of a workbook; `None` = the first sheet.
     pub sheet: Option<String>,
+    /// Where the data of delimited text ends, when the profile says so.
+    pub data_end: DataEnd,
+}
+
+/// A raw file as read: all-text frame, its label in messages, the bytes
+/// read, and what was skipped on purpose (blank lines, a footer).
+#[derive(Debug)]
+pub struct RawFileRead {
+    /// All-text columns with [`ROW`] (and [`super::validate::MALFORMED`]
+    /// where records have the wrong width).
+    pub frame: DataFrame,
+    /// `orders.csv`, `crm.xlsx sheet 订单`.
+    pub label: String,
+    /// Size and SHA-256 of the bytes read.
+    pub read: ReadFile,
+    /// Notes for the user.
+    pub notes: Vec<String>,
 }
 
 const EXCEL_EXTENSIONS: [&str; 5] = ["xlsx", "xlsm", "xlsb", "xls", "ods"];
@@ -39,12 +59,27 @@ pub fn is_workbook(path: &Path) -> bool {
 
 /// Reads a CSV or workbook file into an all-text frame with a [`ROW`] column,
 /// with the label messages name it by (`orders.csv`, `crm.xlsx sheet 订单`).
-pub fn read_raw_file(path: &Path, spec: &ReadSpec) -> Result<(DataFrame, String)> {
-    if is_workbook(path) {
-        read_workbook(path, spec)
+/// Also returns the size and SHA-256 of the bytes read.
+pub fn read_raw_file(path: &Path, spec: &ReadSpec) -> Result<RawFileRead> {
+    let (bytes, read) = read_hashed(path).map_err(|e| match e {
+        Error::Io { path, error } => Error::Usage(format!(
+            "{}: cannot be read ({error}); check the profile's path and --from",
+            path.display()
+        )),
+        other => other,
+    })?;
+    let (frame, label, notes) = if is_workbook(path) {
+        let (frame, label) = read_workbook(path, bytes, spec)?;
+        (frame, label, Vec::new())
     } else {
-        read_delimited(path, spec)
-    }
+        read_delimited(path, bytes, spec)?
+    };
+    Ok(RawFileRead {
+        frame,
+        label,
+        read,
+        notes,
+    })
 }
 
 fn file_name(path: &Path) -> String {
@@ -53,13 +88,11 @@ fn file_name(path: &Path) -> String {
         .unwrap_or_else(|| path.display().to_string())
 }
 
-fn read_delimited(path: &Path, spec: &ReadSpec) -> Result<(DataFrame, String)> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        Error::Usage(format!(
-            "{}: cannot be read: {e}; check the profile's path and --from",
-            path.display()
-        ))
-    })?;
+fn read_delimited(
+    path: &Path,
+    bytes: Vec<u8>,
+    spec: &ReadSpec,
+) -> Result<(DataFrame, String, Vec<String>)> {
     let label = file_name(path);
     let (text, _) = decode(&bytes, spec.encoding.as_deref(), &label)?;
     let delimiter = match spec.delimiter.as_deref() {
@@ -72,53 +105,36 @@ fn read_delimited(path: &Path, spec: &ReadSpec) -> Result<(DataFrame, String)> {
         Cow::Borrowed(_) => bytes,
         Cow::Owned(t) => t.into_bytes(),
     };
+    let scanned = structure::scan(
+        &owned,
+        delimiter as u8,
+        spec.skip_rows,
+        &spec.data_end,
+        &label,
+    )?;
+    let rewritten;
+    let (csv, skip_rows): (&[u8], usize) = if scanned.is_clean() {
+        (&owned, spec.skip_rows)
+    } else {
+        rewritten = structure::rewritten(&owned, delimiter as u8, spec.skip_rows, &scanned)?;
+        (&rewritten, 0)
+    };
     let df = CsvReadOptions::default()
         .with_has_header(true)
         .with_infer_schema_length(Some(0))
-        .with_skip_rows(spec.skip_rows)
+        .with_skip_rows(skip_rows)
         .map_parse_options(|o| {
             o.with_separator(delimiter as u8)
                 .with_missing_is_null(true)
                 .with_truncate_ragged_lines(false)
         })
-        .into_reader_with_file_handle(Cursor::new(&owned))
+        .into_reader_with_file_handle(Cursor::new(csv))
         .finish()
-        .map_err(|e| {
-            let why = diagnose_csv(&owned, delimiter as u8, spec.skip_rows)
-                .unwrap_or_else(|| e.to_string());
-            Error::Invalid(format!("{label}: cannot be read as CSV: {why}"))
-        })?;
+        .map_err(|e| Error::Invalid(format!("{label}: cannot be read as CSV: {e}")))?;
     let df = tidy_header(df, &label)?;
-    Ok((with_row_numbers(df)?, label))
-}
-
-/// Explains why CSV bytes do not parse, in the user's terms: the first
-/// record with more fields than the header (the csv crate counts them).
-pub fn diagnose_csv(bytes: &[u8], delimiter: u8, skip_rows: usize) -> Option<String> {
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(bytes);
-    let mut records = reader.records().skip(skip_rows);
-    let header = records.next()?.ok()?;
-    for (i, record) in records.enumerate() {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => return Some(format!("data row {}: {e}", i + 1)),
-        };
-        if record.len() > header.len() {
-            let line = record.position().map_or(0, |p| p.line());
-            return Some(format!(
-                "data row {} (line {line}) has {} fields but the header has {}; quote values that contain the delimiter `{}`",
-                i + 1,
-                record.len(),
-                header.len(),
-                delimiter as char
-            ));
-        }
-    }
-    None
+    let df = super::mark_malformed(with_row_numbers(df)?, &scanned)?;
+    let notes = scanned.notes(&label);
+    Ok((df, label, notes))
 }
 
 /// Decodes `bytes` to UTF-8. A BOM always wins; otherwise the declared
@@ -242,9 +258,9 @@ fn with_row_numbers(df: DataFrame) -> Result<DataFrame> {
     Ok(df.with_row_index(ROW.into(), Some(1))?)
 }
 
-fn read_workbook(path: &Path, spec: &ReadSpec) -> Result<(DataFrame, String)> {
+fn read_workbook(path: &Path, bytes: Vec<u8>, spec: &ReadSpec) -> Result<(DataFrame, String)> {
     let name = file_name(path);
-    let mut workbook = open_workbook_auto(path)
+    let mut workbook = open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
         .map_err(|e| Error::Invalid(format!("{name}: cannot be opened as a workbook: {e}")))?;
     let sheets = workbook.sheet_names();
     let sheet = match &spec.sheet {
@@ -385,12 +401,25 @@ mod tests {
 
     #[test]
     fn a_row_with_too_many_fields_is_named() {
-        let why = diagnose_csv(b"a,b\n1,2\n\"x,y\",3\n4,5,6\n", b',', 0).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.csv");
+        std::fs::write(&path, b"a,b\n1,2\n\"x,y\",3\n4,5,6\n").unwrap();
+        let df = read_raw_file(&path, &ReadSpec::default()).unwrap().frame;
+        let why: Vec<Option<&str>> = df
+            .column(super::super::validate::MALFORMED)
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .collect();
         assert_eq!(
             why,
-            "data row 3 (line 4) has 3 fields but the header has 2; quote values that contain the delimiter `,`"
+            [
+                None,
+                None,
+                Some("data row 3 (line 4) has 3 field(s) but the header has 2; quote values that contain the delimiter")
+            ]
         );
-        assert_eq!(diagnose_csv(b"a;b\n1;2\n", b';', 0), None);
     }
 
     #[test]
@@ -418,7 +447,9 @@ mod tests {
             "r.csv: the header names column `a` twice; rename one in the export"
         );
         std::fs::write(dir.path().join("r.csv"), b"a,b,,\n1,2,,\n").unwrap();
-        let (df, _) = read_raw_file(&dir.path().join("r.csv"), &ReadSpec::default()).unwrap();
+        let df = read_raw_file(&dir.path().join("r.csv"), &ReadSpec::default())
+            .unwrap()
+            .frame;
         assert_eq!(df.get_column_names(), [ROW, "a", "b"]);
     }
 

@@ -32,7 +32,13 @@ pub enum ProblemKind {
     MissingCloseDate,
     /// The id exists only on a row of the referenced table that was rejected.
     RejectedReference,
+    /// The CSV record has fewer or more fields than the header.
+    Malformed,
 }
+
+/// Column a reader adds to a raw table to mark records whose structure is
+/// wrong (fewer or more fields than the header), holding the reason.
+pub const MALFORMED: &str = "__malformed";
 
 impl ProblemKind {
     fn label(self) -> &'static str {
@@ -44,6 +50,7 @@ impl ProblemKind {
             ProblemKind::UnknownReference => "unknown reference",
             ProblemKind::MissingCloseDate => "closed opportunity without close_date",
             ProblemKind::RejectedReference => "reference to a rejected row",
+            ProblemKind::Malformed => "malformed record",
         }
     }
 }
@@ -148,6 +155,10 @@ impl ValidationReport {
                     .filter(|_| p.kind == ProblemKind::Unparsable)
                     .and_then(|o| o.format_hint(&p.column))
                     .unwrap_or_else(|| p.hint.clone());
+                if p.kind == ProblemKind::Malformed {
+                    let _ = writeln!(out, "error: {} row {}{origin}: {}", p.table, p.row, p.value);
+                    continue;
+                }
                 let _ = writeln!(
                     out,
                     "error: {} row {} column {}{origin}: {} `{}`: {hint}",
@@ -155,7 +166,7 @@ impl ValidationReport {
                     p.row,
                     p.column,
                     p.kind.label(),
-                    p.value,
+                    excerpt(&p.value),
                 );
             }
             if *n > examples.len() {
@@ -258,7 +269,7 @@ pub(super) fn validate_table(
         return Ok(None);
     }
     for name in schema.iter_names() {
-        if name.as_str() != ROW && table.column(name).is_none() {
+        if name.as_str() != ROW && name.as_str() != MALFORMED && table.column(name).is_none() {
             report.warnings.push(format!(
                 "{}: unknown column `{name}` ignored (contract columns: {})",
                 table.name,
@@ -285,6 +296,16 @@ pub(super) fn validate_table(
     let df = raw.lazy().with_columns(typed_cols).collect()?;
 
     let mut checks = Vec::new();
+    if schema.contains(MALFORMED) {
+        // First, so a malformed record is reported as such, not by the
+        // values that its missing or extra fields made wrong.
+        checks.push(Check {
+            column: MALFORMED.into(),
+            kind: ProblemKind::Malformed,
+            mask: col(MALFORMED).is_not_null(),
+            hint: "every record needs the header's number of fields".into(),
+        });
+    }
     for c in &present {
         let dtype = schema.get(c.name).expect("present");
         let has_value = present_expr(c.name, dtype);
@@ -385,14 +406,12 @@ pub(super) fn validate_table(
             .enumerate()
             .rev()
             .fold(lit(NULL).cast(DataType::String), |acc, (i, c)| {
-                when(col(flag(i)))
-                    .then(lit(format!(
-                        "{}: {} ({})",
-                        c.column,
-                        c.kind.label(),
-                        c.hint
-                    )))
-                    .otherwise(acc)
+                let why = if c.kind == ProblemKind::Malformed {
+                    col(MALFORMED)
+                } else {
+                    lit(format!("{}: {} ({})", c.column, c.kind.label(), c.hint))
+                };
+                when(col(flag(i))).then(why).otherwise(acc)
             });
     let rows = df.height();
     report.counts.insert(
@@ -406,7 +425,7 @@ pub(super) fn validate_table(
     if bad > 0 {
         let mut raw_cols: Vec<Expr> = schema
             .iter_names()
-            .filter(|n| n.as_str() != ROW)
+            .filter(|n| n.as_str() != ROW && n.as_str() != MALFORMED)
             .map(|n| col(n.clone()).cast(DataType::String))
             .collect();
         raw_cols.insert(0, col(ROW).alias("row"));
@@ -582,4 +601,32 @@ fn collect_problems(
         }
     }
     Ok(bad)
+}
+
+/// A value as messages quote it: whole up to 200 characters, else its first
+/// 200 and a count of the rest (a 50 MB field is not echoed to the terminal).
+pub(crate) fn excerpt(value: &str) -> String {
+    const LIMIT: usize = 200;
+    match value.char_indices().nth(LIMIT) {
+        None => value.to_string(),
+        Some((cut, _)) => format!(
+            "{}… ({} more characters)",
+            &value[..cut],
+            value[cut..].chars().count()
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_values_are_cut_in_messages() {
+        assert_eq!(excerpt("short"), "short");
+        let long = "é".repeat(250);
+        let cut = excerpt(&long);
+        assert!(cut.starts_with(&"é".repeat(200)));
+        assert!(cut.ends_with("… (50 more characters)"), "{cut}");
+    }
 }

@@ -46,14 +46,79 @@ pub fn target_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Option<LazyFr
         })
         .collect();
     Ok(Some(
-        period_targets(ctx, targets).join_groups(groups).agg(sums),
+        period_targets(ctx, targets)?.join_groups(groups).agg(sums),
     ))
 }
 
-/// The target rows of the months the nominal period touches (rule 3).
-fn period_targets(ctx: &KpiContext, targets: LazyFrame) -> LazyFrame {
+/// Target rows spread to months (SPEC section 1): a quarter row `2026-Q4`
+/// becomes 3 month rows and a year row `2026` 12, each target split in
+/// equal parts with the leftover cents (counts likewise) one each to the
+/// earliest months: 1,000.00 over a quarter is 333.34, 333.33, 333.33.
+/// Month rows pass unchanged; a null target stays null in every month.
+pub fn monthly_targets(targets: LazyFrame) -> Result<LazyFrame> {
+    let period = col("period");
+    let is_quarter = period.clone().str().contains(lit("Q"), true);
+    let is_year = period.clone().str().len_chars().eq(lit(4u32));
+    let year = period
+        .clone()
+        .str()
+        .slice(lit(0), lit(4))
+        .cast(DataType::Int64);
+    let n = when(is_quarter.clone())
+        .then(lit(3i64))
+        .when(is_year.clone())
+        .then(lit(12i64))
+        .otherwise(lit(1i64));
+    let first_month = when(is_quarter)
+        .then(
+            (period
+                .clone()
+                .str()
+                .slice(lit(6), lit(1))
+                .cast(DataType::Int64)
+                - lit(1i64))
+                * lit(3i64)
+                + lit(1i64),
+        )
+        .when(is_year)
+        .then(lit(1i64))
+        .otherwise(period.str().slice(lit(5), lit(2)).cast(DataType::Int64));
+    let offsets = DataFrame::new(
+        12,
+        vec![Column::new("__i".into(), (0i64..12).collect::<Vec<_>>())],
+    )?
+    .lazy();
+    let month = col("__m0") + col("__i");
+    let share = |c: &str| {
+        let total = col(c).cast(DataType::Int64);
+        let base = total.clone().floor_div(col("__n"));
+        let leftover = total - base.clone() * col("__n");
+        (base + col("__i").lt(leftover).cast(DataType::Int64)).alias(c)
+    };
+    Ok(targets
+        .with_columns([n.alias("__n"), year.alias("__y"), first_month.alias("__m0")])
+        .cross_join(offsets, None)
+        .filter(col("__i").lt(col("__n")))
+        .with_columns(TARGET_COLUMNS.iter().map(|c| share(c)).collect::<Vec<_>>())
+        .with_column(
+            concat_str(
+                [
+                    col("__y").cast(DataType::String),
+                    lit("-"),
+                    month.cast(DataType::String).str().zfill(lit(2)),
+                ],
+                "",
+                false,
+            )
+            .alias("period"),
+        ))
+}
+
+/// The target rows of the months the nominal period touches (rule 3),
+/// quarter and year rows spread to their months first.
+fn period_targets(ctx: &KpiContext, targets: LazyFrame) -> Result<LazyFrame> {
     let months = Series::new("months".into(), ctx.period.months());
-    targets.filter(col("period").is_in(lit(months).implode(false), false))
+    Ok(monthly_targets(targets)?.filter(col("period").is_in(lit(months).implode(false), false)))
 }
 
 /// The `rep_id → group` rows of the reps that have a non-empty `column`
@@ -83,7 +148,7 @@ pub fn targeted_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Option<Lazy
     let Some(targets) = ctx.data.lazy("targets") else {
         return Ok(None);
     };
-    let targets = period_targets(ctx, targets);
+    let targets = period_targets(ctx, targets)?;
     let null = || lit(NULL).cast(DataType::Int64);
     let sales = order_lines(ctx)
         .map(|lines| {
@@ -270,5 +335,53 @@ O1,1,2026-08-10,R1,C1,P1,8,100\nO2,1,2026-08-11,WEB,C1,P1,50,100\n"),
         assert_eq!(column(&company, "sales_target"), [Some(150_000)]);
         // No collection target anywhere, no payments table: null.
         assert_eq!(ratios(&company, "collection_attainment"), [None]);
+    }
+
+    /// SPEC section 1: quarter and year rows spread over their months in
+    /// equal parts, leftover cents to the earliest months.
+    #[test]
+    fn quarter_and_year_targets_are_spread_over_their_months() {
+        let data = dataset(&[
+            ("reps", REPS),
+            (
+                "targets",
+                "period,rep_id,sales_target,collection_target,visit_target\n\
+2026-Q4,R1,1000.00,,10\n2026,R2,1200.05,120.00,\n2026-11,R3,50.00,,1\n",
+            ),
+        ]);
+        let month = |p: &str| {
+            let ctx = context(&data, p, "2026-12-31");
+            let df = scorecard(&ctx, Grouping::Rep).unwrap();
+            (column(&df, "sales_target"), column(&df, "visit_target"))
+        };
+        // R1: 1,000.00 / 3 = 333.34, 333.33, 333.33; 10 visits = 4, 3, 3.
+        // R2: 1,200.05 / 12 = 100.01 for the first 5 months, 100.00 after.
+        assert_eq!(
+            month("2026-10"),
+            (
+                vec![Some(33_334), Some(10_000), None],
+                vec![Some(4), None, None]
+            )
+        );
+        assert_eq!(
+            month("2026-11"),
+            (
+                vec![Some(33_333), Some(10_000), Some(5_000)],
+                vec![Some(3), None, Some(1)]
+            )
+        );
+        assert_eq!(
+            month("2026-05"),
+            (vec![None, Some(10_001), None], vec![None, None, None])
+        );
+        // The quarter and the year add back up exactly.
+        assert_eq!(
+            month("2026-Q4").0,
+            vec![Some(100_000), Some(30_000), Some(5_000)]
+        );
+        assert_eq!(
+            month("2026").0,
+            vec![Some(100_000), Some(120_005), Some(5_000)]
+        );
     }
 }

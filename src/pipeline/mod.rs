@@ -2,6 +2,7 @@
 //! into KPI tables and other outputs.
 
 pub mod config;
+pub mod publish;
 pub mod run;
 
 pub use config::Config;

@@ -18,6 +18,9 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::config::{Config, InputFormat, PeriodRule};
+use super::publish::{
+    lock_output_root, publish, published_dates, remove_debris, test_hook, Staging,
+};
 use crate::commission::commission_for;
 use crate::commission::plan::Plan;
 use crate::ingest::{self, FileFormat as InputFileFormat, LoadOptions, ValidationReport};
@@ -28,10 +31,7 @@ use crate::period::Period;
 use crate::report::ReportData;
 use crate::{Error, Result};
 
-/// Name of the lock file in the output root.
-pub const LOCK_FILE: &str = ".salesops.lock";
-/// Name of the pointer to the newest run in the output root.
-pub const LATEST: &str = "latest";
+pub use super::publish::{LATEST, LOCK_FILE};
 
 /// One input table as the manifest records it.
 #[derive(Debug, Serialize)]
@@ -99,7 +99,7 @@ pub struct OutputRecord {
 pub struct Manifest {
     /// salesops version that produced the run.
     pub salesops_version: String,
-    /// The config file as given.
+    /// The config file, as an absolute path.
     pub config: String,
     /// SHA-256 of the config file.
     pub config_sha256: String,
@@ -109,6 +109,10 @@ pub struct Manifest {
     pub profile_sha256: Option<String>,
     /// Last day of data included.
     pub as_of: NaiveDate,
+    /// When the run started (UTC, RFC 3339).
+    pub started_at: String,
+    /// When the run finished computing, just before publishing (UTC, RFC 3339).
+    pub finished_at: String,
     /// Periods computed.
     pub periods: Vec<PeriodRecord>,
     /// Every input table read.
@@ -134,6 +138,8 @@ pub struct Manifest {
 pub struct RunSummary {
     /// The published run folder `OUT/<as_of>`.
     pub folder: PathBuf,
+    /// Whether `latest` points at it (false for a backfill).
+    pub latest_moved: bool,
     /// Its manifest.
     pub manifest: Manifest,
 }
@@ -167,67 +173,23 @@ pub fn period_for(rule: PeriodRule, as_of: NaiveDate) -> Result<Period> {
     Period::parse(&label)
 }
 
-/// Holds the output root's lock for the life of the value.
-struct RunLock {
-    _file: File,
-}
-
-fn lock_output_root(root: &Path) -> Result<RunLock> {
-    std::fs::create_dir_all(root).map_err(|e| Error::io(root, e))?;
-    let path = root.join(LOCK_FILE);
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .read(true)
-        .write(true)
-        .open(&path)
-        .map_err(|e| Error::io(&path, e))?;
-    match file.try_lock() {
-        Ok(()) => {}
-        Err(std::fs::TryLockError::WouldBlock) => {
-            let holder = std::fs::read_to_string(&path).unwrap_or_default();
-            return Err(Error::Locked(format!(
-                "another salesops run ({}) is writing to {}; wait for it to finish (the lock is {})",
-                holder.trim(),
-                root.display(),
-                path.display()
-            )));
-        }
-        Err(std::fs::TryLockError::Error(e)) => return Err(Error::io(&path, e)),
-    }
-    file.set_len(0).map_err(|e| Error::io(&path, e))?;
-    write!(file, "pid {}", std::process::id()).map_err(|e| Error::io(&path, e))?;
-    Ok(RunLock { _file: file })
-}
-
-/// A staging folder that is removed unless it was published.
-struct Staging {
-    dir: PathBuf,
-    published: bool,
-}
-
-impl Drop for Staging {
-    fn drop(&mut self) {
-        if !self.published {
-            let _ = std::fs::remove_dir_all(&self.dir);
-        }
-    }
-}
-
-impl Staging {
-    /// Writes one output file (atomically) and records its checksum.
-    fn write(&self, relative: &str, bytes: &[u8], outputs: &mut Vec<OutputRecord>) -> Result<()> {
-        let path = self.dir.join(relative);
-        write_atomic(&path, |f| {
-            f.write_all(bytes).map_err(|e| Error::io(&path, e))
-        })?;
-        outputs.push(OutputRecord {
-            path: relative.to_string(),
-            bytes: bytes.len() as u64,
-            sha256: sha256_hex(bytes),
-        });
-        Ok(())
-    }
+/// Writes one output file of the run (atomically) and records its checksum.
+fn write_output(
+    staging: &Staging,
+    relative: &str,
+    bytes: &[u8],
+    outputs: &mut Vec<OutputRecord>,
+) -> Result<()> {
+    let path = staging.dir.join(relative);
+    write_atomic(&path, |f| {
+        f.write_all(bytes).map_err(|e| Error::io(&path, e))
+    })?;
+    outputs.push(OutputRecord {
+        path: relative.to_string(),
+        bytes: bytes.len() as u64,
+        sha256: sha256_hex(bytes),
+    });
+    Ok(())
 }
 
 /// Resolves a path from the config relative to the config file's folder.
@@ -265,11 +227,18 @@ fn check_inputs(config: &Config, data: &ingest::Dataset) -> Result<()> {
     Ok(())
 }
 
+/// The manifest's record of each input table: size and SHA-256 of the bytes
+/// the run read (not of the file as it is now).
 fn input_records(data: &ingest::Dataset, report: &ValidationReport) -> Result<Vec<InputRecord>> {
     let mut out = Vec::new();
     for (table, source) in data.sources() {
-        let meta = std::fs::metadata(&source.path).map_err(|e| Error::io(&source.path, e))?;
         let counts = report.counts.get(table).copied().unwrap_or_default();
+        let read = data.read_file(&source.path).ok_or_else(|| {
+            Error::Internal(format!(
+                "{table}: no record of the bytes read from {}",
+                source.path.display()
+            ))
+        })?;
         out.push(InputRecord {
             table: table.to_string(),
             file: source
@@ -277,97 +246,231 @@ fn input_records(data: &ingest::Dataset, report: &ValidationReport) -> Result<Ve
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default(),
-            bytes: meta.len(),
+            bytes: read.bytes,
             rows: counts.rows,
             rejected_rows: counts.bad_rows,
-            sha256: sha256_file(&source.path)?,
+            sha256: read.sha256.clone(),
         });
     }
     Ok(out)
 }
 
+/// The manifest's record of every file of a raw export read, as it was read.
 fn export_files(data: &ingest::Dataset, export: &Path) -> Result<Vec<FileRecord>> {
     data.files_read()
         .iter()
         .map(|path| {
-            let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+            let read = data.read_file(path).ok_or_else(|| {
+                Error::Internal(format!(
+                    "no record of the bytes read from {}",
+                    path.display()
+                ))
+            })?;
             Ok(FileRecord {
                 file: path
                     .strip_prefix(export)
                     .unwrap_or(path)
                     .display()
                     .to_string(),
-                bytes: meta.len(),
-                sha256: sha256_file(path)?,
+                bytes: read.bytes,
+                sha256: read.sha256.clone(),
             })
         })
         .collect()
 }
 
-/// Moves the staging folder to `OUT/<as_of>` (replacing an earlier run of
-/// the same as_of only once the new one is complete) and points `latest` at it.
-fn publish(staging: &mut Staging, root: &Path, as_of: NaiveDate) -> Result<PathBuf> {
-    let name = as_of.to_string();
-    let target = root.join(&name);
-    crate::output::replace_dir(&staging.dir, &target)?;
-    staging.published = true;
-    let link_tmp = root.join(format!(".latest-{}", std::process::id()));
-    let _ = std::fs::remove_file(&link_tmp);
-    std::os::unix::fs::symlink(&name, &link_tmp).map_err(|e| Error::io(&link_tmp, e))?;
-    let latest = root.join(LATEST);
-    std::fs::rename(&link_tmp, &latest).map_err(|e| Error::io(&latest, e))?;
-    Ok(target)
+/// A path as messages and the manifest show it: absolute, without `.` or
+/// `..` steps (resolved through the file system where it exists).
+pub fn normalised(path: &Path) -> PathBuf {
+    if let Ok(real) = std::fs::canonicalize(path) {
+        return real;
+    }
+    let absolute = std::env::current_dir()
+        .map(|cwd| cwd.join(path))
+        .unwrap_or_else(|_| path.to_path_buf());
+    let mut out = PathBuf::new();
+    for part in absolute.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
-/// Runs the pipeline of `config_path` for `as_of`.
-pub fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
-    let config_bytes = std::fs::read(config_path).map_err(|e| Error::io(config_path, e))?;
-    let config = Config::load(config_path)?;
-    let data_dir = config
-        .input
-        .data
-        .as_ref()
-        .map(|d| relative_to(config_path, d))
-        .ok_or_else(|| {
-            Error::Usage(format!(
-                "{}: [input] data is required by `salesops run`",
-                config_path.display()
-            ))
-        })?;
-    let root = config
-        .output
-        .dir
-        .as_ref()
-        .map(|d| relative_to(config_path, d))
-        .ok_or_else(|| {
-            Error::Usage(format!(
-                "{}: [output] dir is required by `salesops run`",
-                config_path.display()
-            ))
-        })?;
-    let plan_path = config
-        .commission
-        .plan
-        .as_ref()
-        .map(|p| relative_to(config_path, p));
-    let plan = plan_path.as_deref().map(Plan::load).transpose()?;
-    let profile_path = config
-        .input
-        .profile
-        .as_ref()
-        .map(|p| relative_to(config_path, p));
-    let profile = profile_path
-        .as_deref()
-        .map(ingest::Profile::load)
-        .transpose()?;
-    let periods: Vec<(PeriodRule, Period)> = config
+/// Everything a run needs, read and checked before the lock is taken.
+struct Prepared {
+    config: Config,
+    config_path: PathBuf,
+    config_bytes: Vec<u8>,
+    data_dir: PathBuf,
+    root: PathBuf,
+    plan: Option<(PathBuf, Plan)>,
+    profile: Option<(PathBuf, ingest::Profile)>,
+    periods: Vec<(PeriodRule, Period)>,
+}
+
+/// Reads the config, the plan and the profile it names, and the periods of
+/// `as_of`; paths resolved against the config's folder and normalised.
+fn prepare(config_path: &Path, as_of: NaiveDate) -> Result<Prepared> {
+    let config_path = normalised(config_path);
+    let config_bytes = std::fs::read(&config_path).map_err(|e| Error::io(&config_path, e))?;
+    let config = Config::load(&config_path)?;
+    let required = |value: Option<&PathBuf>, key: &str| {
+        value
+            .map(|d| normalised(&relative_to(&config_path, d)))
+            .ok_or_else(|| {
+                Error::Usage(format!(
+                    "{}: {key} is required by `salesops run`",
+                    config_path.display()
+                ))
+            })
+    };
+    let data_dir = required(config.input.data.as_ref(), "[input] data")?;
+    let root = required(config.output.dir.as_ref(), "[output] dir")?;
+    let plan = match &config.commission.plan {
+        Some(p) => {
+            let path = normalised(&relative_to(&config_path, p));
+            let plan = Plan::load(&path)?;
+            Some((path, plan))
+        }
+        None => None,
+    };
+    let profile = match &config.input.profile {
+        Some(p) => {
+            let path = normalised(&relative_to(&config_path, p));
+            let profile = ingest::Profile::load(&path)?;
+            Some((path, profile))
+        }
+        None => None,
+    };
+    let periods = config
         .periods
         .rules
         .iter()
         .map(|r| Ok((*r, period_for(*r, as_of)?)))
         .collect::<Result<_>>()?;
+    Ok(Prepared {
+        config,
+        config_path,
+        config_bytes,
+        data_dir,
+        root,
+        plan,
+        profile,
+        periods,
+    })
+}
 
-    let _lock = lock_output_root(&root)?;
+/// Warnings for rows quarantined under `[quality] max_reject_share`: one per
+/// table, with the count and where the rejects file is in the run folder.
+fn quarantine_warnings(report: &ValidationReport, limit: f64) -> Vec<String> {
+    report
+        .rejects
+        .iter()
+        .map(|(table, df)| {
+            format!(
+                "{table}: {} row(s) quarantined under [quality] max_reject_share = {limit} and left out of every KPI; they are listed in rejects/{table}_rejects.csv of this run",
+                df.height()
+            )
+        })
+        .collect()
+}
+
+/// The warning a commission carries when rows its basis is computed from
+/// were quarantined (payments and invoices for a collected basis, orders
+/// for a sales or margin basis).
+fn commission_quarantine_warning(report: &ValidationReport, plan: &Plan) -> Option<String> {
+    let sources: &[&str] = match plan.basis {
+        crate::commission::plan::Basis::CollectedAmount => &["payments", "invoices"],
+        _ => &["orders"],
+    };
+    let counts: Vec<String> = sources
+        .iter()
+        .filter_map(|t| {
+            report
+                .rejects
+                .get(*t)
+                .map(|df| format!("{} {t} row(s)", df.height()))
+        })
+        .collect();
+    (!counts.is_empty()).then(|| {
+        format!(
+            "commission computed without {} that were quarantined: their amounts are in no rep's basis until the rows are fixed and the run repeated",
+            counts.join(" and ")
+        )
+    })
+}
+
+/// The newest event date on or before as_of in the data (visits, orders,
+/// invoices, payments, opportunities, stage history, expenses), if any.
+fn newest_event(data: &ingest::Dataset, as_of: NaiveDate) -> Result<Option<NaiveDate>> {
+    use polars::prelude::*;
+    const EVENTS: &[(&str, &str)] = &[
+        ("visits", "visit_start"),
+        ("orders", "order_date"),
+        ("invoices", "invoice_date"),
+        ("payments", "payment_date"),
+        ("opportunities", "created_date"),
+        ("opportunity_stages", "entered_at"),
+        ("expenses", "expense_date"),
+    ];
+    let mut newest: Option<NaiveDate> = None;
+    for (table, column) in EVENTS {
+        let Some(lf) = data.lazy(table) else {
+            continue;
+        };
+        let day = col(*column).cast(DataType::Date);
+        let max = lf
+            .select([day.clone().filter(day.lt_eq(lit(as_of))).max().alias("m")])
+            .collect()?;
+        if let AnyValue::Date(d) = max.column("m")?.get(0)? {
+            let date = NaiveDate::from_num_days_from_ce_opt(d + 719_163);
+            newest = newest.max(date);
+        }
+    }
+    Ok(newest)
+}
+
+/// "data ends D, as_of A" when no event of any table is dated within 7 days
+/// before as_of: the export was probably not refreshed.
+fn stale_data_warning(data: &ingest::Dataset, as_of: NaiveDate) -> Result<Option<String>> {
+    Ok(match newest_event(data, as_of)? {
+        Some(newest) if (as_of - newest).num_days() > 7 => Some(format!(
+            "input looks stale: data ends {newest}, as_of {as_of} ({} days later); was the export refreshed?",
+            (as_of - newest).num_days()
+        )),
+        _ => None,
+    })
+}
+
+/// Runs the pipeline of `config_path` for `as_of`.
+pub fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
+    let started_at = chrono::Utc::now();
+    let Prepared {
+        config,
+        config_path,
+        config_bytes,
+        data_dir,
+        root,
+        plan,
+        profile,
+        periods,
+    } = prepare(config_path, as_of)?;
+
+    let _lock = lock_output_root(&root, as_of)?;
+    let mut warnings = Vec::new();
+    let debris = remove_debris(&root)?;
+    if !debris.is_empty() {
+        warnings.push(format!(
+            "removed what interrupted runs left in {}: {}",
+            root.display(),
+            debris.join(", ")
+        ));
+    }
     let mut stages = Vec::new();
     let mut outputs = Vec::new();
 
@@ -377,7 +480,7 @@ pub fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
         max_reject_share: (max_share > 0.0).then_some(max_share),
     };
     let loaded = match &profile {
-        Some(profile) => ingest::load_with_profile(profile, &data_dir, &opts),
+        Some((_, profile)) => ingest::load_with_profile(profile, &data_dir, &opts),
         None => ingest::load(&data_dir, &opts),
     };
     let (data, report) = loaded.map_err(|e| match e {
@@ -385,31 +488,30 @@ pub fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
         other => other,
     })?;
     check_inputs(&config, &data)?;
+    test_hook("validated")?;
     stages.push(StageRecord {
         stage: "validate".into(),
         seconds: started.elapsed().as_secs_f64(),
     });
+    warnings.extend(report.warnings.iter().cloned());
+    warnings.extend(quarantine_warnings(&report, max_share));
+    warnings.extend(stale_data_warning(&data, as_of)?);
 
-    let mut staging = Staging {
-        dir: root.join(format!(".staging-{as_of}-{}", std::process::id())),
-        published: false,
-    };
-    let _ = std::fs::remove_dir_all(&staging.dir);
-    std::fs::create_dir_all(&staging.dir).map_err(|e| Error::io(&staging.dir, e))?;
+    let mut staging = Staging::create(&root, as_of)?;
     for (table, rejects) in &report.rejects {
         let mut df = rejects.clone();
         let mut bytes = Vec::new();
         CsvWriter::new(&mut bytes)
             .include_header(true)
             .finish(&mut df)?;
-        staging.write(
+        write_output(
+            &staging,
             &format!("rejects/{table}_rejects.csv"),
             &bytes,
             &mut outputs,
         )?;
     }
 
-    let mut warnings = report.warnings.clone();
     let mut period_records = Vec::new();
     for (rule, period) in &periods {
         let started = Instant::now();
@@ -424,7 +526,7 @@ pub fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
         for table in &tables {
             for format in &config.output.kpi_formats {
                 let path = format!("{}/kpi/{}.{}", rule.name(), table.name, format.extension());
-                staging.write(&path, &table.render(*format)?, &mut outputs)?;
+                write_output(&staging, &path, &table.render(*format)?, &mut outputs)?;
             }
         }
         stages.push(StageRecord {
@@ -438,16 +540,13 @@ pub fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
             for lang in &config.output.report_languages {
                 for format in &config.output.report_formats {
                     let bytes = crate::report::render(&ctx, &report_data, *lang, *format, &rows)?;
-                    staging.write(
-                        &format!(
-                            "{}/report_{}.{}",
-                            rule.name(),
-                            lang.code(),
-                            format.extension()
-                        ),
-                        &bytes,
-                        &mut outputs,
-                    )?;
+                    let name = format!(
+                        "{}/report_{}.{}",
+                        rule.name(),
+                        lang.code(),
+                        format.extension()
+                    );
+                    write_output(&staging, &name, &bytes, &mut outputs)?;
                 }
             }
             stages.push(StageRecord {
@@ -455,24 +554,29 @@ pub fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
                 seconds: started.elapsed().as_secs_f64(),
             });
         }
-        if let (Some(plan), true) = (&plan, config.commission.periods.contains(rule)) {
+        if let (Some((_, plan)), true) = (&plan, config.commission.periods.contains(rule)) {
             let started = Instant::now();
             let out = commission_for(&ctx, plan, &rep_card, true)?;
             for format in &config.commission.formats {
                 let excel = config.commission.excel_csv;
                 let ext = format.extension();
-                staging.write(
-                    &format!("{}/commission.{ext}", rule.name()),
+                let table = format!("{}/commission.{ext}", rule.name());
+                write_output(
+                    &staging,
+                    &table,
                     &out.table_bytes(*format, excel)?,
                     &mut outputs,
                 )?;
                 if let Some(detail) = out.detail_bytes(*format, excel)? {
-                    staging.write(
-                        &format!("{}/commission_detail.{ext}", rule.name()),
-                        &detail,
-                        &mut outputs,
-                    )?;
+                    let name = format!("{}/commission_detail.{ext}", rule.name());
+                    write_output(&staging, &name, &detail, &mut outputs)?;
                 }
+            }
+            if let Some(w) = commission_quarantine_warning(&report, plan) {
+                // Beside the commission files, so finance sees it with them.
+                let name = format!("{}/commission_WARNINGS.txt", rule.name());
+                write_output(&staging, &name, format!("{w}\n").as_bytes(), &mut outputs)?;
+                warnings.push(format!("{} commission ({period}): {w}", rule.name()));
             }
             stages.push(StageRecord {
                 stage: format!("commission {}", rule.name()),
@@ -492,14 +596,24 @@ pub fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
             end: ctx.pe,
         });
     }
+    test_hook("staged")?;
+    let newest = published_dates(&root)?.into_iter().max();
+    if let Some(newest) = newest.filter(|n| *n > as_of) {
+        warnings.push(format!(
+            "backfill: as_of {as_of} is earlier than the newest published run {newest}, so {} keeps pointing at {newest}",
+            root.join(LATEST).display()
+        ));
+    }
 
     let manifest = Manifest {
         salesops_version: env!("CARGO_PKG_VERSION").into(),
         config: config_path.display().to_string(),
         config_sha256: sha256_hex(&config_bytes),
-        plan_sha256: plan_path.as_deref().map(sha256_file).transpose()?,
-        profile_sha256: profile_path.as_deref().map(sha256_file).transpose()?,
+        plan_sha256: plan.as_ref().map(|(p, _)| sha256_file(p)).transpose()?,
+        profile_sha256: profile.as_ref().map(|(p, _)| sha256_file(p)).transpose()?,
         as_of,
+        started_at: started_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        finished_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         periods: period_records,
         inputs: input_records(&data, &report)?,
         export_files: export_files(&data, &data_dir)?,
@@ -521,8 +635,12 @@ pub fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
     write_atomic(&manifest_path, |f| {
         f.write_all(&json).map_err(|e| Error::io(&manifest_path, e))
     })?;
-    let folder = publish(&mut staging, &root, as_of)?;
-    Ok(RunSummary { folder, manifest })
+    let published = publish(&mut staging, &root, as_of)?;
+    Ok(RunSummary {
+        folder: published.folder,
+        latest_moved: published.latest_moved,
+        manifest,
+    })
 }
 
 #[cfg(test)]

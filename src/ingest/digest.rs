@@ -1,0 +1,65 @@
+//! Input files read whole, hashed as they are read: the manifest records the
+//! size and SHA-256 of the very bytes the tables were parsed from, never of
+//! the file as it is later (an export appended to during a run would
+//! otherwise be described by bytes the outputs were not computed from).
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::{Error, Result};
+
+/// A file as it was read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadFile {
+    /// The file.
+    pub path: PathBuf,
+    /// Bytes read.
+    pub bytes: u64,
+    /// SHA-256 of the bytes read, lower-case hex.
+    pub sha256: String,
+}
+
+/// Reads a whole file and hashes the bytes read. A path that is a folder,
+/// or cannot be read, is an error naming the path (exit code 3).
+pub fn read_hashed(path: &Path) -> Result<(Vec<u8>, ReadFile)> {
+    if path.is_dir() {
+        return Err(Error::Usage(format!(
+            "{}: is a folder, not a file; an input table must be a file (move or rename the folder)",
+            path.display()
+        )));
+    }
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut bytes = Vec::with_capacity(file.metadata().map_or(0, |m| m.len() as usize));
+    file.read_to_end(&mut bytes)
+        .map_err(|e| Error::io(path, e))?;
+    let digest = ReadFile {
+        path: path.to_path_buf(),
+        bytes: bytes.len() as u64,
+        sha256: format!("{:x}", Sha256::digest(&bytes)),
+    };
+    Ok((bytes, digest))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_the_bytes_read_and_refuses_a_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("reps.csv");
+        std::fs::write(&path, "abc").unwrap();
+        let (bytes, d) = read_hashed(&path).unwrap();
+        assert_eq!(bytes, b"abc");
+        assert_eq!(d.bytes, 3);
+        // SHA-256("abc"), FIPS 180-2 appendix B.1.
+        assert_eq!(
+            d.sha256,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        let err = read_hashed(dir.path()).unwrap_err();
+        assert!(matches!(err, Error::Usage(m) if m.contains("is a folder")));
+    }
+}

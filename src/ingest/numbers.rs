@@ -1,0 +1,459 @@
+//! Reading numbers as exports write them (money, prices, quantities,
+//! probabilities): a value is either read exactly or refused — never
+//! rescaled by a separator in the wrong place.
+//!
+//! Accepted, by default: a currency symbol or ISO code before or after the
+//! number (`$ € £ ¥ ￥ 元`, `USD`, `EUR`, `CNY`, `RMB`, …; money and prices
+//! only), accounting negatives `(1,234.00)`, a trailing minus `1234-`, a
+//! leading `-` before or after the symbol (`-$50.00`, `$-50.00`). Grouping
+//! separators must stand at group positions: groups of three digits (with
+//! `indian_grouping`, 2-digit groups before the last three: `12,34,567.00`).
+//! Which characters group is the profile's convention: its
+//! `thousands_separator` (decimal point), or `.`, space and `'` with
+//! `decimal_comma`; non-breaking and narrow no-break spaces group in both.
+//! A value that does not fit — `12.5` under a decimal comma, `15,40` under
+//! a `,` thousands separator — is refused: the text is kept as written, so
+//! validation reports the original cell.
+
+use polars::prelude::*;
+
+/// The number convention of an export (from the profile's `[defaults]`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NumberConvention {
+    /// `,` is the decimal mark (and `.`, space, `'` group thousands).
+    pub decimal_comma: bool,
+    /// The thousands separator of a decimal-point export (e.g. `,`).
+    pub thousands_separator: Option<String>,
+    /// Indian grouping: `12,34,567.89`.
+    pub indian_grouping: bool,
+    /// The one currency the export may name (ISO code, e.g. `USD`); others are refused.
+    pub currency: Option<String>,
+}
+
+/// Currency symbols and codes, with the ISO code each stands for (a symbol
+/// shared by several currencies lists each).
+const CURRENCIES: &[(&str, &[&str])] = &[
+    ("US$", &["USD"]),
+    ("$", &["USD", "CAD", "AUD", "NZD", "HKD", "SGD", "MXN"]),
+    ("€", &["EUR"]),
+    ("£", &["GBP"]),
+    ("¥", &["CNY", "JPY"]),
+    ("￥", &["CNY", "JPY"]),
+    ("元", &["CNY"]),
+    ("RMB", &["CNY"]),
+    ("₹", &["INR"]),
+    ("CHF", &["CHF"]),
+];
+
+/// Three upper-case letters: an ISO 4217 code such as `USD`.
+fn iso_code(s: &str) -> bool {
+    s.len() == 3 && s.bytes().all(|b| b.is_ascii_uppercase())
+}
+
+/// The currency codes a symbol or code stands for.
+fn codes_of(mark: &str) -> Vec<String> {
+    CURRENCIES
+        .iter()
+        .find(|(m, _)| *m == mark)
+        .map(|(_, codes)| codes.iter().map(|c| c.to_string()).collect())
+        .unwrap_or_else(|| vec![mark.to_string()])
+}
+
+fn is_space(c: char) -> bool {
+    c.is_whitespace() || c == '\u{a0}' || c == '\u{202f}'
+}
+
+/// Splits a currency mark off the start (`prefix`) or end of `s`.
+fn strip_currency(s: &str, prefix: bool) -> Option<(&str, String)> {
+    let marks = CURRENCIES.iter().map(|(m, _)| *m);
+    for mark in marks {
+        let rest = if prefix {
+            s.strip_prefix(mark)
+        } else {
+            s.strip_suffix(mark)
+        };
+        if let Some(rest) = rest {
+            return Some((rest.trim_matches(is_space), mark.to_string()));
+        }
+    }
+    // An ISO code separated from the number, or touching it.
+    let code = if prefix {
+        s.get(..3)
+    } else {
+        s.len().checked_sub(3).and_then(|i| s.get(i..))
+    }?;
+    if !iso_code(code) {
+        return None;
+    }
+    let rest = if prefix { &s[3..] } else { &s[..s.len() - 3] };
+    Some((rest.trim_matches(is_space), code.to_string()))
+}
+
+/// Reads `text` in the convention and returns the number in the contract's
+/// form (`-1234.56`: optional minus, digits, optional point and decimals),
+/// or `None` when the text is not a number in this convention.
+/// `currency_allowed`: money and prices may carry a currency mark.
+pub fn read_number(text: &str, conv: &NumberConvention, currency_allowed: bool) -> Option<String> {
+    let mut s = text.trim_matches(is_space);
+    let mut negative = false;
+    let mut signs = 0;
+    if let Some(inner) = s.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
+        negative = true;
+        signs += 1;
+        s = inner.trim_matches(is_space);
+    }
+    let mut currency = None;
+    let take_sign = |s: &mut &str, negative: &mut bool, signs: &mut i32| {
+        if let Some(rest) = s.strip_prefix(['-', '\u{2212}']) {
+            *negative = true;
+            *signs += 1;
+            *s = rest.trim_start_matches(is_space);
+        } else if let Some(rest) = s.strip_prefix('+') {
+            *signs += 1;
+            *s = rest.trim_start_matches(is_space);
+        }
+    };
+    take_sign(&mut s, &mut negative, &mut signs);
+    if currency_allowed {
+        if let Some((rest, mark)) = strip_currency(s, true) {
+            currency = Some(mark);
+            s = rest;
+            take_sign(&mut s, &mut negative, &mut signs);
+        }
+    }
+    let trailing_sign = |s: &mut &str, negative: &mut bool, signs: &mut i32| {
+        if let Some(rest) = s.strip_suffix(['-', '\u{2212}']) {
+            *negative = true;
+            *signs += 1;
+            *s = rest.trim_end_matches(is_space);
+        }
+    };
+    trailing_sign(&mut s, &mut negative, &mut signs);
+    if currency_allowed && currency.is_none() {
+        if let Some((rest, mark)) = strip_currency(s, false) {
+            currency = Some(mark);
+            s = rest;
+            trailing_sign(&mut s, &mut negative, &mut signs);
+        }
+    }
+    if signs > 1 {
+        return None;
+    }
+    if let (Some(wanted), Some(found)) = (&conv.currency, &currency) {
+        if !codes_of(found)
+            .iter()
+            .any(|c| c.eq_ignore_ascii_case(wanted))
+        {
+            return None;
+        }
+    }
+    let body = plain_digits(s, conv)?;
+    Some(if negative { format!("-{body}") } else { body })
+}
+
+/// The characters that group digits in this convention.
+fn grouping_chars(conv: &NumberConvention) -> Vec<char> {
+    let mut chars = vec!['\u{a0}', '\u{202f}'];
+    if conv.decimal_comma {
+        chars.extend(['.', ' ', '\'']);
+    } else if let Some(sep) = &conv.thousands_separator {
+        chars.extend(sep.chars());
+    }
+    chars
+}
+
+/// Digits with grouping and a decimal mark → `digits[.digits]`, when every
+/// separator stands where the convention puts it.
+fn plain_digits(s: &str, conv: &NumberConvention) -> Option<String> {
+    let mark = if conv.decimal_comma { ',' } else { '.' };
+    let (int, frac) = match s.split_once(mark) {
+        Some((i, f)) => (i, Some(f)),
+        None => (s, None),
+    };
+    if let Some(f) = frac {
+        if f.is_empty() || !f.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+    }
+    let groups_chars = grouping_chars(conv);
+    let digits = if int.contains(|c: char| groups_chars.contains(&c)) {
+        // One kind of separator per value, at group positions only.
+        let sep = int.chars().find(|c| groups_chars.contains(c))?;
+        let groups: Vec<&str> = int.split(sep).collect();
+        if !groups
+            .iter()
+            .all(|g| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return None;
+        }
+        let (first, rest) = groups.split_first()?;
+        let fits = if conv.indian_grouping && sep == ',' {
+            let (last, middle) = rest.split_last()?;
+            (1..=2).contains(&first.len()) && middle.iter().all(|g| g.len() == 2) && last.len() == 3
+                || rest.len() == 1 && (1..=3).contains(&first.len()) && last.len() == 3
+        } else {
+            (1..=3).contains(&first.len()) && rest.iter().all(|g| g.len() == 3)
+        };
+        if !fits {
+            return None;
+        }
+        groups.concat()
+    } else {
+        if !int.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        int.to_string()
+    };
+    if digits.is_empty() && frac.is_none() {
+        return None;
+    }
+    let digits = if digits.is_empty() {
+        "0".into()
+    } else {
+        digits
+    };
+    Some(match frac {
+        Some(f) => format!("{digits}.{f}"),
+        None => digits,
+    })
+}
+
+/// The text column in the contract's number form where it reads in the
+/// convention; text that does not read is kept as written, for validation
+/// to report with the original cell.
+pub fn number_expr(text: Expr, conv: &NumberConvention, currency_allowed: bool) -> Expr {
+    let read = number_or_null(text.clone(), conv, currency_allowed);
+    // Text the convention refuses but the contract's own form would read
+    // (`12.5` under a decimal comma) must not slip through as 12.50: it
+    // keeps its text and says why, so validation refuses it.
+    let contract_like = text
+        .clone()
+        .str()
+        .contains(lit(r"^\s*[-+]?(\d+\.?\d*|\.\d+)\s*$"), false);
+    when(read.clone().is_not_null())
+        .then(read)
+        .when(contract_like)
+        .then(concat_str(
+            [text.clone(), lit(NOT_IN_CONVENTION)],
+            "",
+            false,
+        ))
+        .otherwise(text)
+}
+
+/// Appended to a value whose separators do not fit the export's convention.
+pub const NOT_IN_CONVENTION: &str = " (its separators do not fit this export's number convention)";
+
+/// The text column in the contract's number form; null where it does not
+/// read in the convention (or is null).
+pub fn number_or_null(text: Expr, conv: &NumberConvention, currency_allowed: bool) -> Expr {
+    let conv = conv.clone();
+    text.map(
+        move |c: Column| {
+            let s = c.str()?;
+            let out: StringChunked = s
+                .iter()
+                .map(|v| v.and_then(|t| read_number(t, &conv, currency_allowed)))
+                .collect();
+            Ok(out.with_name(c.name().clone()).into_column())
+        },
+        |_, f| Ok(Field::new(f.name().clone(), DataType::String)),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn us() -> NumberConvention {
+        NumberConvention {
+            thousands_separator: Some(",".into()),
+            ..NumberConvention::default()
+        }
+    }
+
+    fn de() -> NumberConvention {
+        NumberConvention {
+            decimal_comma: true,
+            ..NumberConvention::default()
+        }
+    }
+
+    fn read(t: &str, c: &NumberConvention) -> Option<String> {
+        read_number(t, c, true)
+    }
+
+    /// ../shared/cases/currency-accounting.
+    #[test]
+    fn currency_and_accounting_negatives() {
+        let c = us();
+        assert_eq!(read("$2,400.00", &c).as_deref(), Some("2400.00"));
+        assert_eq!(read("($150.00)", &c).as_deref(), Some("-150.00"));
+        assert_eq!(read("-$50.00", &c).as_deref(), Some("-50.00"));
+        assert_eq!(read("$-50.00", &c).as_deref(), Some("-50.00"));
+        assert_eq!(read("1234-", &c).as_deref(), Some("-1234"));
+        assert_eq!(read("1,234.56 USD", &c).as_deref(), Some("1234.56"));
+        assert_eq!(read("RMB 88", &c).as_deref(), Some("88"));
+        assert_eq!(read("88元", &c).as_deref(), Some("88"));
+        assert_eq!(read("(-5)", &c), None, "two signs");
+        // Quantities carry no currency.
+        assert_eq!(read_number("$5", &c, false), None);
+        // A declared currency refuses another.
+        let usd = NumberConvention {
+            currency: Some("USD".into()),
+            ..us()
+        };
+        assert_eq!(read("$1.00", &usd).as_deref(), Some("1.00"));
+        assert_eq!(read("€1.00", &usd), None);
+        assert_eq!(read("1.00 EUR", &usd), None);
+    }
+
+    /// ../shared/cases/decimal-mark-misread.
+    #[test]
+    fn separators_must_stand_at_group_positions() {
+        assert_eq!(read("1.234,56", &de()).as_deref(), Some("1234.56"));
+        assert_eq!(read("99,50", &de()).as_deref(), Some("99.50"));
+        assert_eq!(read("12.5", &de()), None);
+        assert_eq!(read("7.5", &de()), None);
+        assert_eq!(read("15,40", &us()), None);
+        assert_eq!(read("1,2345.00", &us()), None);
+        assert_eq!(read("1,234,5", &us()), None);
+        assert_eq!(
+            read("1\u{a0}234\u{a0}567,5", &de()).as_deref(),
+            Some("1234567.5")
+        );
+        assert_eq!(read("1\u{202f}234.5", &us()).as_deref(), Some("1234.5"));
+        assert_eq!(read("1,234.5.6", &us()), None);
+        let indian = NumberConvention {
+            indian_grouping: true,
+            ..us()
+        };
+        assert_eq!(read("12,34,567.00", &indian).as_deref(), Some("1234567.00"));
+        assert_eq!(read("1,234.00", &indian).as_deref(), Some("1234.00"));
+        assert_eq!(read("1,234,567.00", &indian), None);
+        // No grouping declared: a comma is not a number.
+        assert_eq!(read("1,234.00", &NumberConvention::default()), None);
+    }
+
+    /// How a generated value is written.
+    #[derive(Debug, Clone)]
+    struct Written {
+        cents: i64,
+        decimals: u32,
+        convention: usize,
+        negative_style: usize,
+        currency: usize,
+    }
+
+    fn conventions() -> Vec<(NumberConvention, char, char)> {
+        vec![
+            (us(), ',', '.'),
+            (de(), '.', ','),
+            (
+                NumberConvention {
+                    decimal_comma: true,
+                    ..NumberConvention::default()
+                },
+                '\u{a0}',
+                ',',
+            ),
+            (NumberConvention::default(), '\u{202f}', '.'),
+        ]
+    }
+
+    fn group(digits: &str, sep: char) -> String {
+        let mut out = String::new();
+        for (i, ch) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push(sep);
+            }
+            out.push(ch);
+        }
+        out
+    }
+
+    fn write(w: &Written) -> (String, String, NumberConvention) {
+        let (conv, sep, mark) = conventions()[w.convention].clone();
+        let scale = 10i64.pow(w.decimals);
+        let magnitude = w.cents.unsigned_abs();
+        let int = (magnitude / scale as u64).to_string();
+        let frac = format!(
+            "{:0width$}",
+            magnitude % scale as u64,
+            width = w.decimals as usize
+        );
+        let mut body = group(&int, sep);
+        let mut canonical = int.clone();
+        if w.decimals > 0 {
+            body = format!("{body}{mark}{frac}");
+            canonical = format!("{canonical}.{frac}");
+        }
+        let body = match w.currency {
+            0 => body,
+            1 => format!("${body}"),
+            2 => format!("{body} €"),
+            _ => format!("CNY {body}"),
+        };
+        let negative = w.cents < 0;
+        let text = match (negative, w.negative_style) {
+            (false, _) => body,
+            (true, 0) => format!("-{body}"),
+            (true, 1) => format!("({body})"),
+            (true, _) => format!("{body}-"),
+        };
+        let canonical = if negative {
+            format!("-{canonical}")
+        } else {
+            canonical
+        };
+        (text, canonical, conv)
+    }
+
+    proptest! {
+        #[test]
+        fn every_written_value_reads_back_exactly(
+            cents in -10_000_000_000_000i64..10_000_000_000_000,
+            decimals in 0u32..5,
+            convention in 0usize..4,
+            negative_style in 0usize..3,
+            currency in 0usize..4,
+        ) {
+            let w = Written { cents, decimals, convention, negative_style, currency };
+            let (text, canonical, conv) = write(&w);
+            prop_assert_eq!(read_number(&text, &conv, true), Some(canonical), "{}", text);
+        }
+
+        #[test]
+        fn a_misplaced_separator_is_refused(
+            whole in 1_000u64..10_000_000_000,
+            shift in 1usize..3,
+            convention in 0usize..4,
+        ) {
+            let (conv, sep, mark) = conventions()[convention].clone();
+            let grouped = group(&whole.to_string(), sep);
+            // Move the last separator `shift` digits to the right: its group
+            // is then 3 − shift digits long.
+            let at = grouped.rfind(sep).unwrap();
+            let mut chars: Vec<char> = grouped.chars().collect();
+            let i = grouped[..at].chars().count();
+            let c = chars.remove(i);
+            chars.insert(i + shift, c);
+            let text: String = chars.into_iter().collect();
+            prop_assert_eq!(read_number(&text, &conv, true), None, "{}", text);
+            let with_decimals = format!("{text}{mark}5");
+            prop_assert_eq!(read_number(&with_decimals, &conv, true), None, "{}", with_decimals);
+        }
+
+        #[test]
+        fn arbitrary_text_is_refused_or_read_as_its_digits(text in "\\PC{0,12}") {
+            if let Some(n) = read_number(&text, &us(), true) {
+                // Whatever reads must consist of the text's own digits, in order.
+                let own: String = text.chars().filter(char::is_ascii_digit).collect();
+                let read: String = n.chars().filter(char::is_ascii_digit).collect();
+                let own = own.trim_start_matches('0');
+                prop_assert!(read.trim_start_matches('0') == own, "{} -> {}", text, n);
+            }
+        }
+    }
+}

@@ -1,0 +1,317 @@
+//! No value is ever silently wrong: the handed cases of ../shared/cases
+//! (copied into tests/fixtures/cases) with their right values or refusals.
+
+mod common;
+use common::*;
+
+fn case(name: &str) -> String {
+    fixture(&format!("cases/{name}"))
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+fn code(o: &std::process::Output) -> i32 {
+    o.status.code().unwrap()
+}
+
+#[test]
+fn a_header_naming_a_column_twice_is_refused_everywhere() {
+    let dir = case("dup-header");
+    let o = run(&["validate", "--data", &dir]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("orders.csv: the header names column `unit_price` twice"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&[
+        "validate",
+        "--profile",
+        &format!("{dir}/profile.toml"),
+        "--data",
+        &format!("{dir}/export"),
+    ]);
+    assert_ne!(code(&o), 0);
+    assert!(
+        stderr(&o).contains("the header names column `unit_price` twice"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn a_short_or_long_record_is_refused_or_quarantined_never_padded() {
+    let dir = case("ragged-short-row");
+    let o = run(&["validate", "--data", &dir]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o)
+            .contains("orders row 2: data row 2 (line 3) has 8 field(s) but the header has 12"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&["validate", "--data", &format!("{dir}/long")]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("has 13 field(s) but the header has 12"),
+        "{}",
+        stderr(&o)
+    );
+    // Through the profile: the same rule.
+    let o = run(&[
+        "validate",
+        "--profile",
+        &format!("{dir}/profile.toml"),
+        "--data",
+        &format!("{dir}/export"),
+    ]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("has 8 field(s) but the header has 12"),
+        "{}",
+        stderr(&o)
+    );
+    // Quarantined, the short row is out of every KPI: not 5,110.00.
+    let rejects = tempfile::tempdir().unwrap();
+    let rows = scorecard_rows(&[
+        "--data",
+        &dir,
+        "--period",
+        "2026-10",
+        "--as-of",
+        "2026-10-31",
+        "--max-reject-share",
+        "0.5",
+        "--rejects",
+        rejects.path().to_str().unwrap(),
+        "--columns",
+        "rep_id,orders,sales_amount",
+    ]);
+    let total: f64 = rows[1..].iter().map(|r| r[2].parse::<f64>().unwrap()).sum();
+    assert!((total - 110.0).abs() < 1e-9, "{rows:?}");
+    let quarantined = std::fs::read_to_string(rejects.path().join("orders_rejects.csv")).unwrap();
+    assert!(quarantined.contains("has 8 field(s)"), "{quarantined}");
+}
+
+#[test]
+fn a_separator_in_the_wrong_place_is_refused_never_rescaled() {
+    let dir = case("decimal-mark-misread");
+    let o = run(&[
+        "validate",
+        "--profile",
+        &format!("{dir}/profile_de.toml"),
+        "--data",
+        &format!("{dir}/export_de"),
+    ]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("invoices row 3 column amount") && err.contains("`12.5 ("),
+        "{err}"
+    );
+    assert!(
+        err.contains("invoices row 4 column amount") && err.contains("`7.5 ("),
+        "{err}"
+    );
+    assert!(
+        err.contains("do not fit this export's number convention"),
+        "{err}"
+    );
+}
+
+#[test]
+fn currency_symbols_and_accounting_negatives_are_read_exactly() {
+    let dir = case("currency-accounting");
+    let rows = scorecard_rows(&[
+        "--profile",
+        &format!("{dir}/profile.toml"),
+        "--data",
+        &format!("{dir}/export"),
+        "--period",
+        "2026-10",
+        "--as-of",
+        "2026-10-31",
+        "--columns",
+        "rep_id,invoiced_amount,collected_amount,receivables_end",
+    ]);
+    assert_eq!(cell(&rows, "rep_id", "R1", "invoiced_amount"), "2400.00");
+    assert_eq!(cell(&rows, "rep_id", "R1", "collected_amount"), "2150.00");
+    assert_eq!(cell(&rows, "rep_id", "R1", "receivables_end"), "400.00");
+}
+
+#[test]
+fn a_report_footer_is_not_read_as_data() {
+    let dir = case("sf-report-footer");
+    let o = run(&[
+        "validate",
+        "--profile",
+        &format!("{dir}/profile.toml"),
+        "--data",
+        &format!("{dir}/export"),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("reps: 2 rows") && out.contains("opportunities: 3 rows"),
+        "{out}"
+    );
+    assert!(
+        stderr(&o).contains(
+            "are a report footer and were not read as data (first: \"Pipeline by Owner\")"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    let rows = scorecard_rows(&[
+        "--profile",
+        &format!("{dir}/profile.toml"),
+        "--data",
+        &format!("{dir}/export"),
+        "--period",
+        "2026-10",
+        "--as-of",
+        "2026-10-31",
+        "--columns",
+        "rep_id,opps_created,opps_won,opps_lost,open_pipeline",
+    ]);
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    assert_eq!(cell(&rows, "rep_id", "Avery Quill", "opps_created"), "2");
+    assert_eq!(cell(&rows, "rep_id", "Avery Quill", "opps_won"), "1");
+    assert_eq!(
+        cell(&rows, "rep_id", "Avery Quill", "open_pipeline"),
+        "5400.00"
+    );
+    assert_eq!(cell(&rows, "rep_id", "Bram Tollis", "opps_lost"), "1");
+}
+
+#[test]
+fn a_timestamp_with_an_offset_keeps_its_local_date_unless_a_zone_is_named() {
+    let dir = case("tz-offset-dates");
+    let args = |profile: &str| {
+        vec![
+            "--profile".to_string(),
+            profile.to_string(),
+            "--data".into(),
+            format!("{dir}/export"),
+            "--period".into(),
+            "2026-10".into(),
+            "--as-of".into(),
+            "2026-11-30".into(),
+            "--columns".into(),
+            "rep_id,opps_created,opps_won,open_pipeline".into(),
+        ]
+    };
+    let local = args(&format!("{dir}/profile.toml"));
+    let rows = scorecard_rows(&local.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(cell(&rows, "rep_id", "R1", "opps_created"), "2");
+    assert_eq!(cell(&rows, "rep_id", "R1", "opps_won"), "1");
+    assert_eq!(cell(&rows, "rep_id", "R1", "open_pipeline"), "1000.00");
+    assert_eq!(cell(&rows, "rep_id", "R2", "opps_created"), "0");
+    assert_eq!(cell(&rows, "rep_id", "R2", "open_pipeline"), "0.00");
+    // With a business time zone, the instants are converted: in Shanghai,
+    // D1 (Oct 31 21:15 Chicago) is Nov 1, D2 (Nov 1 07:30 Shanghai) stays Nov 1.
+    let zoned = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(format!("{dir}/profile.toml"))
+        .unwrap()
+        .replace(
+            "[defaults]\n",
+            "[defaults]\ntime_zone = \"Asia/Shanghai\"\n",
+        );
+    let profile = zoned.path().join("profile.toml");
+    std::fs::write(&profile, text).unwrap();
+    let shanghai = args(profile.to_str().unwrap());
+    let rows = scorecard_rows(&shanghai.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(cell(&rows, "rep_id", "R1", "opps_created"), "1");
+    assert_eq!(cell(&rows, "rep_id", "R1", "opps_won"), "0");
+    // A zone that does not exist is refused before anything is read.
+    let bad = zoned.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        std::fs::read_to_string(&profile)
+            .unwrap()
+            .replace("Asia/Shanghai", "Mars/Olympus"),
+    )
+    .unwrap();
+    let mut a = vec!["scorecard"];
+    let bad_args = args(bad.to_str().unwrap());
+    a.extend(bad_args.iter().map(String::as_str));
+    let o = run(&a);
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    assert!(stderr(&o).contains("Mars/Olympus"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_target_period_that_is_not_a_month_quarter_or_year_is_refused() {
+    let dir = case("targets-period-excel");
+    let o = run(&["validate", "--data", &dir]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("targets row 1 column period") && err.contains("`2026-10-01`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("targets row 2 column period") && err.contains("`Oct-26`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("a month YYYY-MM, a quarter YYYY-Qn or a year YYYY"),
+        "{err}"
+    );
+    let dir = case("target_period_unchecked");
+    let o = run(&["validate", "--data", &dir]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("`2026-08-31 00:00:00`"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn a_quarterly_quota_spreads_over_its_months() {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(case("target_period_unchecked")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
+    }
+    let targets = std::fs::read_to_string(dir.path().join("targets.csv")).unwrap();
+    std::fs::write(
+        dir.path().join("targets.csv"),
+        targets.replace("2026-08-31 00:00:00", "2026-08"),
+    )
+    .unwrap();
+    let quarter = scorecard_rows(&[
+        "--data",
+        dir.path().to_str().unwrap(),
+        "--period",
+        "2026-Q3",
+        "--as-of",
+        "2026-09-30",
+        "--columns",
+        "rep_id,sales_target",
+    ]);
+    let august = scorecard_rows(&[
+        "--data",
+        dir.path().to_str().unwrap(),
+        "--period",
+        "2026-08",
+        "--as-of",
+        "2026-08-31",
+        "--columns",
+        "rep_id,sales_target",
+    ]);
+    // R3's quarter row: its whole value over the quarter, a third in August.
+    let q: f64 = cell(&quarter, "rep_id", "R3", "sales_target")
+        .parse()
+        .unwrap();
+    let aug: f64 = cell(&august, "rep_id", "R3", "sales_target")
+        .parse()
+        .unwrap();
+    assert!(q > 0.0);
+    assert!(
+        (aug - (q / 3.0 * 100.0).ceil() / 100.0).abs() < 0.006,
+        "{q} {aug}"
+    );
+}
