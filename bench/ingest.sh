@@ -4,7 +4,7 @@
 # mapping profile, UTF-8 and GB18030-encoded, printing wall time and peak
 # memory of `salesops validate` for each, measured in this one run.
 #
-# Usage: bench/ingest.sh [SCALE]     (default: 20)
+# Usage: [SALESOPS_BIN=...] bench/ingest.sh [SCALE]     (default: 20)
 # Data is cached in $BENCH_DIR (default /tmp/salesops-bench) and reused.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,8 +13,14 @@ BENCH_DIR="${BENCH_DIR:-/tmp/salesops-bench}"
 SCALE="${1:-20}"
 command -v iconv >/dev/null || { echo "needs iconv (libc-bin)" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "needs GNU time: apt-get install -y time" >&2; exit 1; }
-cargo build --release --locked --quiet
-BIN="$CARGO_TARGET_DIR/release/salesops"
+# SALESOPS_BIN=/path/to/salesops measures another build (e.g. an older
+# commit, for a before/after comparison) instead of building this one.
+if [ -n "${SALESOPS_BIN:-}" ]; then
+  BIN="$SALESOPS_BIN"
+else
+  cargo build --release --locked --quiet
+  BIN="$CARGO_TARGET_DIR/release/salesops"
+fi
 source bench/measure.sh
 
 DATA="$BENCH_DIR/scale${SCALE}_csv"

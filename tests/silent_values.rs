@@ -158,7 +158,7 @@ fn a_report_footer_is_not_read_as_data() {
     );
     assert!(
         stderr(&o).contains(
-            "are a report footer and were not read as data (first: \"Pipeline by Owner\")"
+            "are a report footer and were not read as data (first line: \"Pipeline by Owner\")"
         ),
         "{}",
         stderr(&o)
@@ -313,5 +313,149 @@ fn a_quarterly_quota_spreads_over_its_months() {
     assert!(
         (aug - (q / 3.0 * 100.0).ceil() / 100.0).abs() < 0.006,
         "{q} {aug}"
+    );
+}
+
+/// A copy of a case folder whose profile.toml is edited by `edit`.
+fn edited_case(name: &str, edit: impl Fn(String) -> String) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = |from: &std::path::Path, to: &std::path::Path| {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            if entry.path().is_file() {
+                std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+            }
+        }
+    };
+    let src = fixture(&format!("cases/{name}"));
+    copy(&src, dir.path());
+    copy(&src.join("export"), &dir.path().join("export"));
+    let profile = dir.path().join("profile.toml");
+    std::fs::write(&profile, edit(std::fs::read_to_string(&profile).unwrap())).unwrap();
+    dir
+}
+
+fn validate_case(dir: &tempfile::TempDir) -> std::process::Output {
+    run(&[
+        "validate",
+        "--profile",
+        dir.path().join("profile.toml").to_str().unwrap(),
+        "--data",
+        dir.path().join("export").to_str().unwrap(),
+    ])
+}
+
+#[test]
+fn a_thousands_separator_equal_to_the_decimal_mark_is_refused() {
+    let dir = edited_case("currency-accounting", |p| {
+        p.replace("thousands_separator = \",\"", "thousands_separator = \".\"")
+    });
+    let o = validate_case(&dir);
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("is the decimal point"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn a_value_in_another_currency_is_refused_naming_the_currency() {
+    let dir = edited_case("currency-accounting", |p| {
+        p.replace("[defaults]\n", "[defaults]\ncurrency = \"EUR\"\n")
+    });
+    let o = validate_case(&dir);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("`$2,400.00 (not in EUR, the currency the profile allows)`"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn to_period_turns_dates_into_quarters_and_refuses_a_plain_month() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    w("reps.csv", "Rep,Name\nR1,Ann\nR2,Bo\n");
+    w(
+        "quotas.csv",
+        "Rep,QuotaDate,Quota\nR1,2026-08-31 00:00:00,3000.01\nR2,2026-07,3000\n",
+    );
+    w(
+        "profile.toml",
+        "[files.reps]\npath = \"reps.csv\"\n[files.quotas]\npath = \"quotas.csv\"\n\
+[tables.reps]\nfrom = \"reps\"\ncolumns = { rep_id = \"Rep\", rep_name = \"Name\", region = { value = \"N\" }, team = { value = \"T\" } }\n\
+[tables.targets]\nfrom = \"quotas\"\ncolumns = { rep_id = \"Rep\", period = { column = \"QuotaDate\", to_period = \"quarter\" }, sales_target = \"Quota\" }\n",
+    );
+    let profile = dir.path().join("profile.toml");
+    let o = run(&[
+        "validate",
+        "--profile",
+        profile.to_str().unwrap(),
+        "--data",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("targets row 2 column period")
+            && stderr(&o).contains("`2026-07 (not a date"),
+        "{}",
+        stderr(&o)
+    );
+    // Without the month row, the date becomes 2026-Q3, spread 1000.01, 1000.00, 1000.00.
+    w(
+        "quotas.csv",
+        "Rep,QuotaDate,Quota\nR1,2026-08-31 00:00:00,3000.01\n",
+    );
+    let rows = scorecard_rows(&[
+        "--profile",
+        profile.to_str().unwrap(),
+        "--data",
+        dir.path().to_str().unwrap(),
+        "--period",
+        "2026-07",
+        "--as-of",
+        "2026-07-31",
+        "--columns",
+        "rep_id,sales_target",
+    ]);
+    assert_eq!(cell(&rows, "rep_id", "R1", "sales_target"), "1000.01");
+}
+
+#[test]
+fn a_month_and_its_quarter_for_one_rep_are_said_not_silently_added() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("reps.csv"),
+        "rep_id,rep_name,region,team\nR1,Ann,N,T\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("targets.csv"),
+        "period,rep_id,sales_target\n2026-08,R1,1000\n2026-Q3,R1,3000\n",
+    )
+    .unwrap();
+    let o = run(&[
+        "scorecard",
+        "--data",
+        dir.path().to_str().unwrap(),
+        "--period",
+        "2026-08",
+        "--as-of",
+        "2026-08-31",
+        "--format",
+        "csv",
+        "--columns",
+        "rep_id,sales_target",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("R1,2000.00"), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("covered by more than one target row")
+            && stderr(&o).contains("R1 2026-08"),
+        "{}",
+        stderr(&o)
     );
 }

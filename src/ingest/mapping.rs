@@ -389,7 +389,9 @@ fn map_table(
             out.paths.insert(table.name, raw.reads[0].path.clone());
             let kept = skip_rows(table, spec, raw, out)?;
             // Shares the file's buffers; used to show rejected rows as exported.
-            out.raw_rows.insert(table.name, kept.clone());
+            let mut as_exported = kept.clone();
+            let _ = as_exported.drop_in_place(MALFORMED);
+            out.raw_rows.insert(table.name, as_exported);
             let mut lf = kept.lazy();
             for (i, rule) in spec.columns.values().enumerate() {
                 if let Some(l) = &rule.lookup {
@@ -762,19 +764,31 @@ fn normalized_date(text: Expr, formats: &[String], datetime: bool, zone: Option<
     let mut parsed: Vec<Expr> = formats
         .iter()
         .map(|f| {
-            let zoned = f.contains("%z") || f.contains("%:z") || f.contains("%#z");
-            let value = match (has_time(f), zoned, zone) {
+            let offset = f.contains("%z") || f.contains("%:z") || f.contains("%#z");
+            // A literal `Z` at the end of a format (`…%SZ`) means UTC.
+            let utc = !offset && f.ends_with('Z');
+            let value = match (has_time(f), offset || utc, zone) {
                 (true, true, Some(zone)) => {
                     let zone = TimeZone::opt_try_new(Some(zone))
                         .ok()
                         .flatten()
                         .unwrap_or(TimeZone::UTC);
-                    timestamp(text.clone(), f)
-                        .dt()
-                        .convert_time_zone(zone)
-                        .dt()
-                        .replace_time_zone(None, lit("raise"), NonExistent::Raise)
+                    let instant = if utc {
+                        timestamp(text.clone(), f).dt().replace_time_zone(
+                            Some(TimeZone::UTC),
+                            lit("raise"),
+                            NonExistent::Raise,
+                        )
+                    } else {
+                        timestamp(text.clone(), f)
+                    };
+                    instant.dt().convert_time_zone(zone).dt().replace_time_zone(
+                        None,
+                        lit("raise"),
+                        NonExistent::Raise,
+                    )
                 }
+                (true, true, None) if utc => timestamp(text.clone(), f),
                 (true, true, None) => {
                     // The wall-clock time as written: the offset is dropped
                     // from the text and from the format alike.
@@ -849,7 +863,26 @@ fn period_of_date(text: Expr, of: PeriodOf, rule: &ColumnSpec, defaults: &Defaul
             false,
         ),
     };
-    label.fill_null(text)
+    // Text already in the requested form passes; anything else (a month
+    // under `to_period = "quarter"`) is marked so validation refuses it
+    // instead of putting a quarter's quota into one month.
+    let (requested, what) = match of {
+        PeriodOf::Month => (r"^\s*\d{4}-(0[1-9]|1[0-2])\s*$", "month"),
+        PeriodOf::Quarter => (r"^\s*\d{4}-Q[1-4]\s*$", "quarter"),
+    };
+    let kept = when(text.clone().str().contains(lit(requested), false))
+        .then(text.clone())
+        .otherwise(concat_str(
+            [
+                text,
+                lit(format!(
+                    " (not a date, and to_period = \"{what}\" takes a date or a {what})"
+                )),
+            ],
+            "",
+            false,
+        ));
+    label.fill_null(kept)
 }
 
 /// A number written with or without a trailing `%` (40 or 40 %), read in
@@ -985,7 +1018,7 @@ mod tests {
             rule(|_| {}),
             &d,
         );
-        // The zoned timestamp is 15:14 UTC the same day; ISO text passes as is.
+        // The zoned timestamp keeps its local date as written (SPEC section 1); ISO text passes as is.
         assert_eq!(
             got,
             vec![
@@ -1003,6 +1036,61 @@ mod tests {
             &d,
         );
         assert_eq!(got, some(&["2026-02-23 20:55:00"]));
+    }
+
+    proptest::proptest! {
+        /// Timestamps written in each supported shape read back as the
+        /// local wall-clock time written, whatever their UTC offset.
+        #[test]
+        fn written_timestamps_read_back_as_written(
+            days in 0u64..40_000,
+            secs in 0u32..86_400,
+            offset_minutes in -720i32..=840,
+            shape in 0usize..4,
+        ) {
+            let day = chrono::NaiveDate::from_ymd_opt(1950, 1, 1).unwrap() + chrono::Days::new(days);
+            let time = chrono::NaiveTime::from_num_seconds_from_midnight_opt(secs, 0).unwrap();
+            let at = day.and_time(time);
+            let sign = if offset_minutes < 0 { '-' } else { '+' };
+            let (h, m) = (offset_minutes.abs() / 60, offset_minutes.abs() % 60);
+            let (text, format) = match shape {
+                0 => (format!("{}{sign}{h:02}:{m:02}", at.format("%Y-%m-%dT%H:%M:%S")), "%Y-%m-%dT%H:%M:%S%:z"),
+                1 => (format!("{}{sign}{h:02}{m:02}", at.format("%Y-%m-%dT%H:%M:%S%.3f")), "%Y-%m-%dT%H:%M:%S%.f%z"),
+                2 => (at.format("%m/%d/%Y %I:%M:%S %p").to_string(), "%m/%d/%Y %I:%M:%S %p"),
+                _ => (at.format("%d.%m.%Y %H:%M:%S").to_string(), "%d.%m.%Y %H:%M:%S"),
+            };
+            let got = apply(
+                &[Some(&text)],
+                Kind::Datetime,
+                rule(|r| r.format = Some(vec![format.into()])),
+                &Defaults::default(),
+            );
+            proptest::prop_assert_eq!(got, vec![Some(at.format("%Y-%m-%d %H:%M:%S").to_string())], "{}", text);
+        }
+
+        /// A date that does not exist is kept as written (validation refuses
+        /// it), never read as another day.
+        #[test]
+        fn impossible_dates_are_kept_as_written(
+            year in 1950i32..2100,
+            month in 1u32..=14,
+            day in 28u32..=35,
+        ) {
+            let text = format!("{month:02}/{day:02}/{year}");
+            let exists = chrono::NaiveDate::from_ymd_opt(year, month, day).is_some();
+            let got = apply(
+                &[Some(&text)],
+                Kind::Date,
+                rule(|r| r.format = Some(vec!["%m/%d/%Y".into()])),
+                &Defaults::default(),
+            );
+            let expected = if exists {
+                chrono::NaiveDate::from_ymd_opt(year, month, day).unwrap().to_string()
+            } else {
+                text.clone()
+            };
+            proptest::prop_assert_eq!(got, vec![Some(expected)]);
+        }
     }
 
     #[test]

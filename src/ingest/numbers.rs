@@ -222,23 +222,55 @@ fn plain_digits(s: &str, conv: &NumberConvention) -> Option<String> {
 /// convention; text that does not read is kept as written, for validation
 /// to report with the original cell.
 pub fn number_expr(text: Expr, conv: &NumberConvention, currency_allowed: bool) -> Expr {
-    let read = number_or_null(text.clone(), conv, currency_allowed);
-    // Text the convention refuses but the contract's own form would read
-    // (`12.5` under a decimal comma) must not slip through as 12.50: it
-    // keeps its text and says why, so validation refuses it.
-    let contract_like = text
-        .clone()
-        .str()
-        .contains(lit(r"^\s*[-+]?(\d+\.?\d*|\.\d+)\s*$"), false);
-    when(read.clone().is_not_null())
-        .then(read)
-        .when(contract_like)
-        .then(concat_str(
-            [text.clone(), lit(NOT_IN_CONVENTION)],
-            "",
-            false,
-        ))
-        .otherwise(text)
+    let conv = conv.clone();
+    map_text(text, move |t| {
+        Some(read_or_explain(t, &conv, currency_allowed))
+    })
+}
+
+/// Applies `f` to every non-null value of a text column (null stays null,
+/// and so does a value `f` maps to `None`).
+fn map_text(text: Expr, f: impl Fn(&str) -> Option<String> + Send + Sync + 'static) -> Expr {
+    text.map(
+        move |c: Column| {
+            let out: StringChunked = c.str()?.iter().map(|v| v.and_then(&f)).collect();
+            Ok(out.with_name(c.name().clone()).into_column())
+        },
+        |_, f| Ok(Field::new(f.name().clone(), DataType::String)),
+    )
+}
+
+/// The number in the contract's form, or the text as written — with the
+/// reason appended where the contract's own form would otherwise read it
+/// (`12.5` under a decimal comma must not slip through as 12.50) or where
+/// it names a currency the profile does not allow — so that validation
+/// refuses it quoting the cell.
+fn read_or_explain(text: &str, conv: &NumberConvention, currency_allowed: bool) -> String {
+    if let Some(n) = read_number(text, conv, currency_allowed) {
+        return n;
+    }
+    if let (Some(wanted), true) = (&conv.currency, currency_allowed) {
+        let other = NumberConvention {
+            currency: None,
+            ..conv.clone()
+        };
+        if read_number(text, &other, true).is_some() {
+            return format!("{text} (not in {wanted}, the currency the profile allows)");
+        }
+    }
+    let contract_like = {
+        let t = text.trim();
+        let t = t.strip_prefix(['-', '+']).unwrap_or(t);
+        !t.is_empty()
+            && t.bytes().filter(|b| *b == b'.').count() <= 1
+            && t.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+            && t.bytes().any(|b| b.is_ascii_digit())
+    };
+    if contract_like {
+        format!("{text}{NOT_IN_CONVENTION}")
+    } else {
+        text.to_string()
+    }
 }
 
 /// Appended to a value whose separators do not fit the export's convention.
@@ -248,17 +280,7 @@ pub const NOT_IN_CONVENTION: &str = " (its separators do not fit this export's n
 /// read in the convention (or is null).
 pub fn number_or_null(text: Expr, conv: &NumberConvention, currency_allowed: bool) -> Expr {
     let conv = conv.clone();
-    text.map(
-        move |c: Column| {
-            let s = c.str()?;
-            let out: StringChunked = s
-                .iter()
-                .map(|v| v.and_then(|t| read_number(t, &conv, currency_allowed)))
-                .collect();
-            Ok(out.with_name(c.name().clone()).into_column())
-        },
-        |_, f| Ok(Field::new(f.name().clone(), DataType::String)),
-    )
+    map_text(text, move |t| read_number(t, &conv, currency_allowed))
 }
 
 #[cfg(test)]

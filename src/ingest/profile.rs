@@ -357,6 +357,18 @@ impl Profile {
                 ));
             }
         }
+        let mark = if self.defaults.decimal_comma {
+            ","
+        } else {
+            "."
+        };
+        if self.defaults.thousands_separator.as_deref() == Some(mark) {
+            out.push(if self.defaults.decimal_comma {
+                "defaults.thousands_separator = \",\" is the decimal mark under decimal_comma; remove thousands_separator (with decimal_comma, `.`, space and `'` group thousands)".to_string()
+            } else {
+                "defaults.thousands_separator = \".\" is the decimal point, so 1.234 could not be told from 1,234; for numbers written 1.234,56 set decimal_comma = true instead".to_string()
+            });
+        }
         if self.defaults.indian_grouping
             && self.defaults.thousands_separator.as_deref() != Some(",")
         {

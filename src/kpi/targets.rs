@@ -118,7 +118,42 @@ pub fn monthly_targets(targets: LazyFrame) -> Result<LazyFrame> {
 /// quarter and year rows spread to their months first.
 fn period_targets(ctx: &KpiContext, targets: LazyFrame) -> Result<LazyFrame> {
     let months = Series::new("months".into(), ctx.period.months());
-    Ok(monthly_targets(targets)?.filter(col("period").is_in(lit(months).implode(false), false)))
+    let rows = monthly_targets(targets)?
+        .filter(col("period").is_in(lit(months).implode(false), false))
+        .collect()?;
+    warn_overlapping_targets(ctx, &rows)?;
+    Ok(rows.lazy())
+}
+
+/// A rep with two target rows for one month (`2026-08` and `2026-Q3`) gets
+/// their sum; that is said, never silent.
+fn warn_overlapping_targets(ctx: &KpiContext, monthly: &DataFrame) -> Result<()> {
+    let overlaps = monthly
+        .clone()
+        .lazy()
+        .group_by([col("rep_id"), col("period")])
+        .agg([len().alias("n")])
+        .filter(col("n").gt(lit(1)))
+        .sort(["rep_id", "period"], SortMultipleOptions::default())
+        .collect()?;
+    if overlaps.height() == 0 {
+        return Ok(());
+    }
+    let reps = overlaps.column("rep_id")?.str()?;
+    let months = overlaps.column("period")?.str()?;
+    let pairs: Vec<String> = reps
+        .iter()
+        .zip(months.iter())
+        .take(10)
+        .map(|(r, m)| format!("{} {}", r.unwrap_or_default(), m.unwrap_or_default()))
+        .collect();
+    ctx.warn(format!(
+        "targets: {} rep-month(s) are covered by more than one target row (a month and its quarter or year), and their targets are added: {}{}",
+        overlaps.height(),
+        pairs.join(", "),
+        if overlaps.height() > pairs.len() { ", …" } else { "" }
+    ));
+    Ok(())
 }
 
 /// The `rep_id → group` rows of the reps that have a non-empty `column`
