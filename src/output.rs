@@ -57,6 +57,15 @@ impl TableFormat {
     /// so is a binary format (parquet, xlsx) without `--out`.
     pub fn resolve(given: Option<TableFormat>, out: Option<&Path>) -> Result<TableFormat> {
         let named = out.and_then(TableFormat::from_extension);
+        let unknown_extension = out
+            .and_then(|p| p.extension())
+            .and_then(|e| e.to_str())
+            .filter(|_| named.is_none());
+        if let (None, Some(ext)) = (given, unknown_extension) {
+            return Err(Error::Usage(format!(
+                "cannot tell which format to write from the extension .{ext}; name the file .csv, .json, .parquet, .xlsx or .txt (text table), or give --format"
+            )));
+        }
         let format = match (given, named) {
             (Some(g), Some(n)) if g != n => {
                 return Err(Error::Usage(format!(
@@ -85,16 +94,22 @@ impl FileFormat {
     /// extension (or the extension names none of csv, parquet, xlsx), else
     /// the extension's; `flag` names the option in the refusal.
     pub fn resolve(given: Option<FileFormat>, path: &Path, flag: &str) -> Result<FileFormat> {
-        let named = path
+        let ext = path
             .extension()
             .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase)
-            .and_then(|e| match e.as_str() {
-                "csv" => Some(FileFormat::Csv),
-                "parquet" => Some(FileFormat::Parquet),
-                "xlsx" => Some(FileFormat::Xlsx),
-                _ => None,
-            });
+            .map(str::to_ascii_lowercase);
+        let named = ext.as_deref().and_then(|e| match e {
+            "csv" => Some(FileFormat::Csv),
+            "parquet" => Some(FileFormat::Parquet),
+            "xlsx" => Some(FileFormat::Xlsx),
+            _ => None,
+        });
+        if let (None, None, Some(e)) = (given, named, &ext) {
+            return Err(Error::Usage(format!(
+                "{flag} {}: cannot tell which format to write from the extension .{e}; name the file .csv, .parquet or .xlsx, or give --format",
+                path.display()
+            )));
+        }
         match (given, named) {
             (Some(g), Some(n)) if g != n => Err(Error::Usage(format!(
                 "{flag} {} names a .{} file but --format is {}: give a file name that matches the format, or leave out --format to take it from the name",
@@ -121,11 +136,34 @@ pub fn created_parent(path: &Path) -> Result<&Path> {
 }
 
 /// Writes `path` atomically: `write` fills a temporary file in the same
-/// folder, which is renamed over `path` only when it succeeded.
+/// folder, which is renamed over `path` only when it succeeded. `-` means
+/// standard output; a device or pipe (`/dev/stdout`) is written directly,
+/// and a symbolic link's target file is replaced, never the link.
 pub fn write_atomic(
     path: &Path,
     write: impl FnOnce(&mut std::fs::File) -> Result<()>,
 ) -> Result<()> {
+    // `-` is standard output.
+    if path == Path::new("-") {
+        return write_atomic(Path::new("/dev/stdout"), write);
+    }
+    // `/dev/stdout`, a named pipe or a device is written to as it is: a
+    // rename would replace it with a regular file.
+    if let Ok(meta) = std::fs::metadata(path) {
+        if !meta.is_file() && !meta.is_dir() {
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .map_err(|e| Error::io(path, e))?;
+            return write(&mut f);
+        }
+    }
+    // A link to a file: the file it points to is replaced, not the link.
+    if path.is_symlink() {
+        if let Ok(target) = std::fs::canonicalize(path) {
+            return write_atomic(&target, write);
+        }
+    }
     let dir = created_parent(path)?;
     let mut tmp = tempfile::Builder::new()
         .prefix(".salesops-")
@@ -631,7 +669,13 @@ mod tests {
         let r = |g, o: Option<std::path::PathBuf>| TableFormat::resolve(g, o.as_deref());
         assert_eq!(r(None, p("x.csv")).unwrap(), TableFormat::Csv);
         assert_eq!(r(None, p("x.XLSX")).unwrap(), TableFormat::Xlsx);
-        assert_eq!(r(None, p("x.out")).unwrap(), TableFormat::Table);
+        // An extension that names no format is refused unless --format says.
+        assert!(matches!(r(None, p("x.out")), Err(Error::Usage(_))));
+        assert_eq!(
+            r(Some(TableFormat::Table), p("x.out")).unwrap(),
+            TableFormat::Table
+        );
+        assert_eq!(r(None, p("scorecard")).unwrap(), TableFormat::Table);
         assert_eq!(r(None, None).unwrap(), TableFormat::Table);
         assert_eq!(
             r(Some(TableFormat::Json), p("x.json")).unwrap(),
@@ -648,6 +692,7 @@ mod tests {
         let f = |g, s: &str| FileFormat::resolve(g, Path::new(s), "--out");
         assert_eq!(f(None, "c.xlsx").unwrap(), FileFormat::Xlsx);
         assert_eq!(f(None, "c").unwrap(), FileFormat::Csv);
+        assert!(matches!(f(None, "c.json"), Err(Error::Usage(_))));
         assert!(matches!(
             f(Some(FileFormat::Csv), "c.xlsx"),
             Err(Error::Usage(_))

@@ -95,21 +95,7 @@ fn sigkill_after_any_delay_never_breaks_what_is_published() {
 fn sigterm_and_sigint_remove_the_runs_own_staging_folder() {
     for (signal, code) in [("TERM", 143), ("INT", 130)] {
         let s = RunSetup::new("");
-        let pause = tempfile::tempdir().unwrap();
-        let child = s
-            .command("2026-10-31")
-            .env("SALESOPS_TEST_PAUSE", "staged")
-            .env("SALESOPS_TEST_PAUSE_DIR", pause.path())
-            .spawn()
-            .unwrap();
-        let marker = pause.path().join("staged.paused");
-        for _ in 0..600 {
-            if marker.exists() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        assert!(marker.exists(), "the run never reached the staged point");
+        let child = s.start_paused("2026-10-31", "staged", 60);
         let staged: Vec<_> = std::fs::read_dir(s.out())
             .unwrap()
             .flatten()
@@ -136,7 +122,13 @@ fn sigterm_and_sigint_remove_the_runs_own_staging_folder() {
 
 #[test]
 fn a_run_that_fails_while_publishing_publishes_nothing() {
-    for point in ["folder-placed", "date-linked", "latest-switch"] {
+    for point in [
+        "publish-start",
+        "folder-placed",
+        "date-linked",
+        "latest-switch",
+        "latest-linked",
+    ] {
         let s = RunSetup::new("");
         let first = s.run("2026-10-30", &[]);
         assert!(first.status.success(), "{}", stderr(&first));
@@ -155,4 +147,27 @@ fn a_run_that_fails_while_publishing_publishes_nothing() {
         assert_eq!(manifest_started(&s, "2026-10-30"), earlier, "{point}");
         assert_eq!(debris(&s.out()), Vec::<String>::new(), "{point}");
     }
+}
+
+#[test]
+fn a_signal_during_publishing_waits_and_tells_the_truth() {
+    let s = RunSetup::new("");
+    let child = s.start_paused("2026-10-31", "date-linked", 2);
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let o = child.wait_with_output().unwrap();
+    // The links were being switched: the signal waited, the run published.
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // (The handler may or may not get to say "after the run had published"
+    // before the finished run exits by itself; either way, exit 0.)
+    assert!(
+        !stderr(&o).contains("nothing was published"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(verify_published(&s.out()), ["2026-10-31"]);
+    assert_eq!(debris(&s.out()), Vec::<String>::new());
 }

@@ -312,3 +312,62 @@ fn hostile_text_is_kept_in_machine_files_and_neutralised_for_excel() {
     let range = book.worksheet_range(&sheet).unwrap();
     assert!(range.used_cells().any(|(_, _, c)| matches!(c, calamine::Data::String(s) if s == "=HYPERLINK(\"http://x\",\"click\")")));
 }
+
+#[test]
+fn unknown_extensions_dashes_links_and_devices_are_handled_honestly() {
+    let dir = tempfile::tempdir().unwrap();
+    // An extension that names no format we write is refused, not given a text table.
+    for name in ["x.tsv", "x.xls"] {
+        let out = dir.path().join(name);
+        let o = run_owned(&["scorecard"], &tiny(&["--out", out.to_str().unwrap()]));
+        assert_eq!(code(&o), 3, "{name}: {}", stderr(&o));
+        assert!(!out.exists());
+    }
+    let json = dir.path().join("c.json");
+    let o = hostile_commission(&["--out", json.to_str().unwrap()]);
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    // `-` is standard output.
+    let o = run_owned(&["scorecard"], &tiny(&["--format", "csv", "--out", "-"]));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).starts_with("period,rep_id"), "{}", stdout(&o));
+    // A link keeps being a link; the file it points to gets the table.
+    let target = dir.path().join("target.csv");
+    std::fs::write(&target, "old").unwrap();
+    let link = dir.path().join("link.csv");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let o = run_owned(&["scorecard"], &tiny(&["--out", link.to_str().unwrap()]));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(link.is_symlink());
+    assert!(std::fs::read_to_string(&target)
+        .unwrap()
+        .starts_with("period,rep_id"));
+}
+
+#[test]
+fn a_reps_table_without_rows_is_invalid_data() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("reps.csv"), "rep_id,rep_name,region,team\n").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    for args in [
+        vec!["validate", "--data", dir.path().to_str().unwrap()],
+        vec![
+            "report",
+            "--data",
+            dir.path().to_str().unwrap(),
+            "--period",
+            "2026-10",
+            "--as-of",
+            "2026-10-31",
+            "--out",
+            out.path().to_str().unwrap(),
+        ],
+    ] {
+        let o = run(&args);
+        assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("has a header but no rows"),
+            "{}",
+            stderr(&o)
+        );
+    }
+}

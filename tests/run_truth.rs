@@ -9,7 +9,6 @@ use common::runs::{debris, RunSetup};
 use common::*;
 
 use std::path::Path;
-use std::time::Duration;
 
 fn warnings(manifest: &serde_json::Value) -> Vec<String> {
     manifest["warnings"]
@@ -144,22 +143,7 @@ fn the_manifest_hashes_the_bytes_read_not_the_file_as_it_ends() {
     let s = RunSetup::new("");
     let reps = s.data().join("reps.csv");
     let read = std::fs::read(&reps).unwrap();
-    let pause = tempfile::tempdir().unwrap();
-    let child = s
-        .command("2026-10-31")
-        .env("SALESOPS_TEST_PAUSE", "validated")
-        .env("SALESOPS_TEST_PAUSE_DIR", pause.path())
-        .env("SALESOPS_TEST_PAUSE_SECS", "2")
-        .spawn()
-        .unwrap();
-    let marker = pause.path().join("validated.paused");
-    for _ in 0..400 {
-        if marker.exists() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(25));
-    }
-    assert!(marker.exists());
+    let child = s.start_paused("2026-10-31", "validated", 2);
     // Appended while the run goes on.
     std::fs::write(&reps, [read.as_slice(), b"R9,Late,N,T,,rep,,,\n"].concat()).unwrap();
     let o = child.wait_with_output().unwrap();
@@ -254,4 +238,27 @@ fn the_lock_message_names_the_holder() {
         stderr(&o)
     );
     drop(lock);
+}
+
+#[test]
+fn a_huge_value_in_a_warning_is_cut() {
+    let dir = copy_fixture("tiny");
+    let reps = std::fs::read_to_string(dir.path().join("reps.csv")).unwrap();
+    let mut lines = reps.lines();
+    let header = format!("{},{}", lines.next().unwrap(), "x".repeat(100_000));
+    let body: Vec<String> = lines.map(|l| format!("{l},")).collect();
+    std::fs::write(
+        dir.path().join("reps.csv"),
+        format!("{header}\n{}\n", body.join("\n")),
+    )
+    .unwrap();
+    let o = run(&["validate", "--data", dir.path().to_str().unwrap()]);
+    assert!(
+        o.status.success(),
+        "{}",
+        &stderr(&o)[..300.min(stderr(&o).len())]
+    );
+    let longest = stderr(&o).lines().map(str::len).max().unwrap_or(0);
+    assert!(longest < 2_000, "a warning line of {longest} bytes");
+    assert!(stderr(&o).contains("more characters"));
 }

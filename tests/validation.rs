@@ -349,12 +349,14 @@ fn a_row_with_more_fields_than_the_header_is_named() {
     let o = run(&["validate", "--data", d.path().to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
+    // The record is a bad row (quarantinable), named by data row and line.
     assert!(
-        err.contains("customers.csv: cannot be read: data row 2 (line 3) has"),
+        err.contains("customers row 2: data row 2 (line 3) has"),
         "{err}"
     );
     assert!(
-        err.contains("quote values that contain the delimiter `,`"),
+        err.contains("but the header has")
+            && err.contains("quote values that contain the delimiter"),
         "{err}"
     );
 }

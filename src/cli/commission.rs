@@ -100,8 +100,16 @@ fn write_commission(args: &CommissionCommand) -> anyhow::Result<()> {
         .ok_or_else(|| Error::Usage("commission needs --out FILE".into()))?;
     let format = FileFormat::resolve(args.format, out, "--out")?;
     if let Some(detail) = &args.detail {
-        let detail_format = FileFormat::resolve(Some(format), detail, "--detail")?;
-        debug_assert_eq!(detail_format, format);
+        if FileFormat::resolve(None, detail, "--detail").ok() != Some(format) {
+            return Err(Error::Usage(format!(
+                "--detail {} must be a .{} file: the detail is written in the commission table's format ({} for --out {})",
+                detail.display(),
+                format.extension(),
+                format.extension(),
+                out.display()
+            ))
+            .into());
+        }
     }
     if args.excel && format != FileFormat::Csv {
         return Err(Error::Usage("--excel applies to --format csv only".into()).into());

@@ -257,7 +257,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 
 pub(crate) fn print_warnings(warnings: &[String]) {
     for w in warnings {
-        eprintln!("warning: {w}");
+        eprintln!(
+            "warning: {}",
+            crate::ingest::clip(w, crate::kpi::context::WARNING_LIMIT)
+        );
     }
 }
 
@@ -416,9 +419,7 @@ fn run_kpi(args: KpiArgs) -> anyhow::Result<()> {
 fn run_pipeline(args: RunArgs) -> anyhow::Result<()> {
     let as_of = args.as_of.unwrap_or_else(default_as_of);
     let summary = crate::pipeline::run::run(&args.config, as_of)?;
-    for w in &summary.manifest.warnings {
-        eprintln!("warning: {w}");
-    }
+    print_warnings(&summary.manifest.warnings);
     for p in &summary.manifest.periods {
         eprintln!("{}: {} ({}..{})", p.rule, p.period, p.start, p.end);
     }

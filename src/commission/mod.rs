@@ -243,6 +243,15 @@ pub fn rep_inputs(
             "commission: the contract has no gross margin target, so every rep is paid the first tier's rate on the whole margin",
         );
     }
+    let known: std::collections::BTreeSet<String> = (0..card.height())
+        .map(|row| text(card, "rep_id", row))
+        .collect::<Result<_>>()?;
+    for listed in plan.exclude_reps.iter().filter(|r| !known.contains(*r)) {
+        ctx.warn(format!(
+            "commission: exclude_reps lists {listed}, which is not in the reps table{}",
+            crate::pipeline::config::suggestion(listed, known.iter().map(String::as_str))
+        ));
+    }
     let mut inputs = Vec::new();
     let mut without_row = Vec::new();
     let mut null_basis = Vec::new();

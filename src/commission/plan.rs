@@ -280,6 +280,11 @@ impl PlanSpec {
     fn rate_ppm(&self, n: usize, rate: f64) -> Result<i64> {
         let what = format!("tier {n} rate");
         if self.rates_in_percent {
+            if rate > 100.0 {
+                return Err(refuse(format!(
+                    "{what} = {rate} % is above 100 %, which pays more than the whole basis; check the rate"
+                )));
+            }
             return fraction(&what, rate / 100.0).map_err(|_| {
                 refuse(format!(
                     "{what} = {rate} (a percentage, rates_in_percent = true) has more than 4 decimals"

@@ -116,6 +116,12 @@ pub fn find_source(dir: &Path, table: &str) -> Result<Option<Source>> {
     // A folder (or anything else) under a table's name is not "absent": its
     // KPIs would silently be null.
     for path in [&csv, &parquet] {
+        if path.symlink_metadata().is_ok() && !path.exists() {
+            return Err(Error::Usage(format!(
+                "{}: is a link to a file that does not exist",
+                path.display()
+            )));
+        }
         if path.exists() && !path.is_file() {
             return Err(Error::Usage(format!(
                 "{}: is not a file; the {table} table must be a file named {table}.csv or {table}.parquet",
@@ -140,6 +146,8 @@ pub fn find_source(dir: &Path, table: &str) -> Result<Option<Source>> {
         (false, false) => Ok(None),
     }
 }
+
+pub use validate::clip;
 
 /// The pattern a target period matches (`2026-10`, `2026-Q4`, `2026`).
 pub fn parse_period_pattern() -> &'static str {
@@ -249,6 +257,8 @@ pub fn load(dir: &Path, opts: &LoadOptions) -> Result<(Dataset, ValidationReport
             dir.display()
         )));
     }
+    // A folder that cannot be listed would look empty ("reps missing").
+    std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
     let mut sources = BTreeMap::new();
     for table in TABLES {
         if let Some(source) = find_source(dir, table.name)? {
@@ -368,6 +378,15 @@ fn validate_all(
             continue;
         };
         let raw = raw_of(table.name, source)?;
+        if table.name == "reps" && raw.height() == 0 {
+            // Nothing can be computed for nobody: a header-only reps file is
+            // as good as absent, and is refused as such.
+            report.fatal.push(format!(
+                "reps: {} has a header but no rows; at least one rep is needed",
+                source.path.display()
+            ));
+            break;
+        }
         let typed = validate::validate_table(table, raw, &dataset, &mut report)?;
         if let Some(typed) = typed {
             dataset.tables.insert(table.name, typed);

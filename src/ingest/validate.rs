@@ -271,8 +271,9 @@ pub(super) fn validate_table(
     for name in schema.iter_names() {
         if name.as_str() != ROW && name.as_str() != MALFORMED && table.column(name).is_none() {
             report.warnings.push(format!(
-                "{}: unknown column `{name}` ignored (contract columns: {})",
+                "{}: unknown column `{}` ignored (contract columns: {})",
                 table.name,
+                excerpt(name),
                 table
                     .columns
                     .iter()
@@ -606,13 +607,18 @@ fn collect_problems(
 /// A value as messages quote it: whole up to 200 characters, else its first
 /// 200 and a count of the rest (a 50 MB field is not echoed to the terminal).
 pub(crate) fn excerpt(value: &str) -> String {
-    const LIMIT: usize = 200;
-    match value.char_indices().nth(LIMIT) {
-        None => value.to_string(),
+    clip(value, 200)
+}
+
+/// `text` whole up to `limit` characters, else its first `limit` and a
+/// count of the rest.
+pub fn clip(text: &str, limit: usize) -> String {
+    match text.char_indices().nth(limit) {
+        None => text.to_string(),
         Some((cut, _)) => format!(
             "{}… ({} more characters)",
-            &value[..cut],
-            value[cut..].chars().count()
+            &text[..cut],
+            text[cut..].chars().count()
         ),
     }
 }

@@ -84,6 +84,10 @@ impl Grouping {
 /// Name of the group column every family aggregates by.
 pub const GROUP: &str = "__group";
 
+/// Longest warning kept, in characters: values quoted from the data are
+/// cut (a 100 kB stage name is not echoed into every log line).
+pub const WARNING_LIMIT: usize = 1000;
+
 /// Inputs of one KPI computation.
 pub struct KpiContext<'a> {
     /// Validated input tables.
@@ -124,9 +128,10 @@ impl<'a> KpiContext<'a> {
         })
     }
 
-    /// Records a warning once.
+    /// Records a warning once (cut after [`WARNING_LIMIT`] characters).
     pub fn warn(&self, message: impl Into<String>) {
-        let m = message.into();
+        // A warning quoting data (a stage, a name) stays readable in a log.
+        let m = crate::ingest::clip(&message.into(), WARNING_LIMIT);
         let mut w = self.warnings.borrow_mut();
         if !w.contains(&m) {
             w.push(m);

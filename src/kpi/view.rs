@@ -35,7 +35,12 @@ impl ScorecardView {
         let refuse = |flag: &str, allowed: &str| {
             Err(Error::Usage(format!(
                 "--{flag} filters {allowed} rows; it cannot be used with --by {}",
-                level.key()
+                match level {
+                    Grouping::Rep => "rep",
+                    Grouping::Team => "team",
+                    Grouping::Region => "region",
+                    Grouping::Company => "company",
+                }
             )))
         };
         if !self.reps.is_empty() && level != Grouping::Rep {

@@ -153,11 +153,31 @@ pub fn lock_output_root(root: &Path, as_of: NaiveDate) -> Result<RunLock> {
     Ok(RunLock { _file: file })
 }
 
-/// The staging folder of the running process, which a SIGTERM or SIGINT
-/// removes; held locked by the publish step so a signal waits for it.
-fn active_staging() -> &'static Mutex<Option<PathBuf>> {
-    static ACTIVE: OnceLock<Mutex<Option<PathBuf>>> = OnceLock::new();
-    ACTIVE.get_or_init(|| Mutex::new(None))
+/// What a signal finds: the staging folder being written (removed on a
+/// signal), or the run already published (a signal then ends nothing).
+#[derive(Debug, Default)]
+enum RunState {
+    /// Nothing staged yet.
+    #[default]
+    Idle,
+    /// Outputs are being written into this folder.
+    Staging(PathBuf),
+    /// The run published this folder.
+    Published(PathBuf),
+}
+
+/// The run's state, locked by every write into the staging folder and by
+/// the whole publish step: a signal waits for a write or the link switches
+/// to finish, and no write can recreate a folder the signal removed.
+fn active_staging() -> &'static Mutex<RunState> {
+    static ACTIVE: OnceLock<Mutex<RunState>> = OnceLock::new();
+    ACTIVE.get_or_init(|| Mutex::new(RunState::Idle))
+}
+
+fn run_state() -> std::sync::MutexGuard<'static, RunState> {
+    active_staging()
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Installs (once per process) the SIGTERM/SIGINT handler that removes the
@@ -171,11 +191,20 @@ fn install_signal_cleanup() -> Result<()> {
                 .map_err(|e| e.to_string())?;
             std::thread::spawn(move || {
                 if let Some(signal) = signals.forever().next() {
-                    let mut active = active_staging()
-                        .lock()
-                        .unwrap_or_else(|poisoned| poisoned.into_inner());
-                    if let Some(dir) = active.take() {
-                        let _ = std::fs::remove_dir_all(&dir);
+                    // Held until the process ends: no write starts after this.
+                    let mut state = run_state();
+                    match std::mem::take(&mut *state) {
+                        RunState::Published(folder) => {
+                            eprintln!(
+                                "salesops: signal {signal} after the run had published {}; exiting",
+                                folder.display()
+                            );
+                            std::process::exit(0);
+                        }
+                        RunState::Staging(dir) => {
+                            let _ = std::fs::remove_dir_all(&dir);
+                        }
+                        RunState::Idle => {}
                     }
                     eprintln!("salesops: stopped by signal {signal}; nothing was published");
                     std::process::exit(128 + signal);
@@ -203,23 +232,36 @@ impl Staging {
         let dir = root.join(format!("{STAGING_PREFIX}{as_of}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-        *active_staging()
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(dir.clone());
+        *run_state() = RunState::Staging(dir.clone());
         Ok(Staging {
             dir,
             published: false,
+        })
+    }
+
+    /// Writes one file into the staging folder (atomically, synced), holding
+    /// the run state so a signal cannot remove the folder mid-write — and
+    /// refusing to write once a signal has.
+    pub fn write(&self, relative: &str, bytes: &[u8]) -> Result<()> {
+        let state = run_state();
+        if !matches!(&*state, RunState::Staging(d) if *d == self.dir) {
+            return Err(Error::Internal(format!(
+                "{}: the staging folder is no longer active",
+                self.dir.display()
+            )));
+        }
+        let path = self.dir.join(relative);
+        crate::output::write_atomic(&path, |f| {
+            f.write_all(bytes).map_err(|e| Error::io(&path, e))
         })
     }
 }
 
 impl Drop for Staging {
     fn drop(&mut self) {
-        let mut active = active_staging()
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if active.as_deref() == Some(self.dir.as_path()) {
-            *active = None;
+        let mut state = run_state();
+        if matches!(&*state, RunState::Staging(d) if *d == self.dir) {
+            *state = RunState::Idle;
         }
         if !self.published {
             let _ = std::fs::remove_dir_all(&self.dir);
@@ -297,6 +339,17 @@ pub fn remove_debris(root: &Path) -> Result<Vec<String>> {
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
             let relative = Path::new(RUNS_DIR).join(&name);
+            // A folder taken over from an older salesops whose link a crash
+            // cut is the only copy of that run: linked again, never removed.
+            if let Some(date) = name.strip_suffix(".legacy") {
+                let dated = root.join(date);
+                if dated.symlink_metadata().is_err() {
+                    std::os::unix::fs::symlink(&relative, &dated)
+                        .map_err(|e| Error::io(&dated, e))?;
+                    removed.push(format!("(relinked {date} -> {})", relative.display()));
+                    continue;
+                }
+            }
             if !linked.iter().any(|t| t == &relative) {
                 std::fs::remove_dir_all(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
                 removed.push(format!("{RUNS_DIR}/{name}"));
@@ -336,9 +389,7 @@ pub struct Published {
 /// every link is put back and the new folder removed.
 pub fn publish(staging: &mut Staging, root: &Path, as_of: NaiveDate) -> Result<Published> {
     // A SIGTERM/SIGINT waits until the links are consistent again.
-    let _signals_wait = active_staging()
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut state = run_state();
     sync_folders(&staging.dir)?;
     test_hook("publish-start")?;
     let runs = root.join(RUNS_DIR);
@@ -357,7 +408,10 @@ pub fn publish(staging: &mut Staging, root: &Path, as_of: NaiveDate) -> Result<P
         return Err(e);
     }
     match link_run(root, as_of, &run_name) {
-        Ok(published) => Ok(published),
+        Ok(published) => {
+            *state = RunState::Published(published.folder.clone());
+            Ok(published)
+        }
         Err(e) => {
             let _ = std::fs::remove_dir_all(&run_dir);
             Err(e)
@@ -403,7 +457,9 @@ fn link_run(root: &Path, as_of: NaiveDate, run_name: &str) -> Result<Published> 
         }
         Ok(())
     })();
+    let switched = switched.and_then(|()| test_hook("latest-linked"));
     if let Err(e) = switched {
+        // Both links back as they were, before the new folder goes.
         if latest_switched {
             let _ = match &previous_latest {
                 Some(p) => switch_link(root, &latest_path, p),
@@ -414,7 +470,6 @@ fn link_run(root: &Path, as_of: NaiveDate, run_name: &str) -> Result<Published> 
         let _ = sync_path(root);
         return Err(e);
     }
-    test_hook("latest-linked")?;
     if let Some(old) = previous.filter(|p| p != &target) {
         let _ = std::fs::remove_dir_all(root.join(old));
     }

@@ -8,7 +8,6 @@
 //! outputs untouched and no partial folder.
 
 use std::fs::File;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -26,7 +25,6 @@ use crate::commission::plan::Plan;
 use crate::ingest::{self, FileFormat as InputFileFormat, LoadOptions, ValidationReport};
 use crate::kpi::tables::compute_all;
 use crate::kpi::KpiContext;
-use crate::output::write_atomic;
 use crate::period::Period;
 use crate::report::ReportData;
 use crate::{Error, Result};
@@ -180,10 +178,7 @@ fn write_output(
     bytes: &[u8],
     outputs: &mut Vec<OutputRecord>,
 ) -> Result<()> {
-    let path = staging.dir.join(relative);
-    write_atomic(&path, |f| {
-        f.write_all(bytes).map_err(|e| Error::io(&path, e))
-    })?;
+    staging.write(relative, bytes)?;
     outputs.push(OutputRecord {
         path: relative.to_string(),
         bytes: bytes.len() as u64,
@@ -367,14 +362,15 @@ fn prepare(config_path: &Path, as_of: NaiveDate) -> Result<Prepared> {
 
 /// Warnings for rows quarantined under `[quality] max_reject_share`: one per
 /// table, with the count and where the rejects file is in the run folder.
-fn quarantine_warnings(report: &ValidationReport, limit: f64) -> Vec<String> {
+fn quarantine_warnings(report: &ValidationReport, limit: f64, folder: &Path) -> Vec<String> {
     report
         .rejects
         .iter()
         .map(|(table, df)| {
             format!(
-                "{table}: {} row(s) quarantined under [quality] max_reject_share = {limit} and left out of every KPI; they are listed in rejects/{table}_rejects.csv of this run",
-                df.height()
+                "{table}: {} row(s) quarantined under [quality] max_reject_share = {limit} and left out of every KPI; they are listed in {}",
+                df.height(),
+                folder.join(format!("rejects/{table}_rejects.csv")).display()
             )
         })
         .collect()
@@ -484,7 +480,10 @@ pub fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
         None => ingest::load(&data_dir, &opts),
     };
     let (data, report) = loaded.map_err(|e| match e {
-        Error::Invalid(m) => Error::Invalid(format!("data-quality gate failed:\n{m}")),
+        Error::Invalid(m) => Error::Invalid(format!(
+            "data-quality gate failed:\n{}",
+            m.replace("--max-reject-share", "[quality] max_reject_share")
+        )),
         other => other,
     })?;
     check_inputs(&config, &data)?;
@@ -494,7 +493,11 @@ pub fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
         seconds: started.elapsed().as_secs_f64(),
     });
     warnings.extend(report.warnings.iter().cloned());
-    warnings.extend(quarantine_warnings(&report, max_share));
+    warnings.extend(quarantine_warnings(
+        &report,
+        max_share,
+        &root.join(as_of.to_string()),
+    ));
     warnings.extend(stale_data_warning(&data, as_of)?);
 
     let mut staging = Staging::create(&root, as_of)?;
@@ -617,7 +620,10 @@ pub fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
         periods: period_records,
         inputs: input_records(&data, &report)?,
         export_files: export_files(&data, &data_dir)?,
-        warnings,
+        warnings: warnings
+            .iter()
+            .map(|w| crate::ingest::clip(w, crate::kpi::context::WARNING_LIMIT))
+            .collect(),
         rejected_rows: report.counts.values().map(|c| c.bad_rows).sum(),
         reports: if config.output.report_languages.is_empty()
             || config.output.report_formats.is_empty()
@@ -631,10 +637,7 @@ pub fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
     };
     let json = serde_json::to_vec_pretty(&manifest)
         .map_err(|e| Error::Internal(format!("manifest: {e}")))?;
-    let manifest_path = staging.dir.join("manifest.json");
-    write_atomic(&manifest_path, |f| {
-        f.write_all(&json).map_err(|e| Error::io(&manifest_path, e))
-    })?;
+    staging.write("manifest.json", &json)?;
     let published = publish(&mut staging, &root, as_of)?;
     Ok(RunSummary {
         folder: published.folder,

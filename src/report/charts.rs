@@ -65,9 +65,12 @@ fn value_range(values: impl Iterator<Item = f64>) -> std::ops::Range<f64> {
     (lo * 1.1)..(hi * 1.1)
 }
 
-/// Whether any series has a value to draw.
+/// Whether any series has a value to draw: all null or all zero is
+/// nothing to plot (an empty axis of fractional ticks says nothing).
 fn has_values(series: &[Series]) -> bool {
-    series.iter().any(|(_, v)| v.iter().any(Option::is_some))
+    series
+        .iter()
+        .any(|(_, v)| v.iter().flatten().any(|x| *x != 0.0))
 }
 
 /// Decimals a tick label needs for an axis spanning `range` (about 10 ticks):
@@ -363,7 +366,7 @@ pub fn quadrant(
     x_name: &str,
     y_name: &str,
 ) -> Result<Option<String>> {
-    if points.is_empty() {
+    if points.iter().all(|p| p.1 == 0.0 && p.2 == 0.0) {
         return Ok(None);
     }
     svg(|root| {
@@ -505,15 +508,14 @@ mod tests {
             .is_none());
         assert!(stacked_bars(&[], &[]).unwrap().is_none());
         assert!(quadrant(&[], "x", "y").unwrap().is_none());
-        // All zeros is data: drawn on 0..1 with one-decimal ticks, not `0 0 0 1 1`.
-        let zeros = lines(
-            &["a".into(), "b".into()],
-            &[("s".into(), vec![Some(0.0), Some(0.0)])],
-        )
-        .unwrap()
-        .unwrap();
-        let ticks = tick_texts(&zeros);
-        assert!(ticks.contains(&"0.5".to_string()), "{ticks:?}");
+        // All zeros is nothing to plot either, not an axis of `0 0 0 1 1`.
+        let zeros = [("s".to_string(), vec![Some(0.0), Some(0.0)])];
+        assert!(lines(&["a".into(), "b".into()], &zeros).unwrap().is_none());
+        // A small range gets decimals in its ticks.
+        let small = [("s".to_string(), vec![Some(0.2), Some(0.6)])];
+        let svg = lines(&["a".into(), "b".into()], &small).unwrap().unwrap();
+        let ticks = tick_texts(&svg);
+        assert!(ticks.iter().any(|t| t.contains('.')), "{ticks:?}");
     }
 
     #[test]

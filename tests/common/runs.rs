@@ -66,6 +66,30 @@ impl RunSetup {
         c.output().unwrap()
     }
 
+    /// Starts a run for `as_of` that pauses `secs` seconds at the test hook
+    /// `point`, and returns once it is there.
+    pub fn start_paused(&self, as_of: &str, point: &str, secs: u32) -> std::process::Child {
+        let pause = self.dir.path().join(format!("pause-{point}"));
+        std::fs::create_dir_all(&pause).unwrap();
+        let mut child = self
+            .command(as_of)
+            .env("SALESOPS_TEST_PAUSE", point)
+            .env("SALESOPS_TEST_PAUSE_DIR", &pause)
+            .env("SALESOPS_TEST_PAUSE_SECS", secs.to_string())
+            .spawn()
+            .unwrap();
+        let marker = pause.join(format!("{point}.paused"));
+        for _ in 0..1200 {
+            if marker.exists() {
+                return child;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(25));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("the run never reached the point {point}");
+    }
+
     /// The manifest of the run published for `as_of`.
     pub fn manifest(&self, as_of: &str) -> serde_json::Value {
         let text = std::fs::read_to_string(self.out().join(as_of).join("manifest.json")).unwrap();
