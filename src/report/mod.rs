@@ -360,6 +360,28 @@ fn summary(
     Ok(lines)
 }
 
+/// "Attainment counts reps with a target only; 5,000.00 of sales are by
+/// reps without one" when some rep without a sales target sold anything.
+fn attainment_note(reps: &KpiTable, t: &BTreeMap<String, String>) -> Result<String> {
+    let mut cents = 0i64;
+    for r in 0..reps.frame.height() {
+        let target = reps.frame.column("sales_target")?.get(r)?;
+        if target.is_null() {
+            cents += reps
+                .frame
+                .column("sales_amount")?
+                .get(r)?
+                .extract::<i64>()
+                .unwrap_or(0);
+        }
+    }
+    Ok(if cents == 0 {
+        String::new()
+    } else {
+        label(t, "attainment_note").replace("{amount}", &format_cents_grouped(cents))
+    })
+}
+
 /// Rows of a table sorted by a numeric column, descending, nulls last.
 fn ranked(table: &KpiTable, column: &str) -> Result<Vec<usize>> {
     let values: Vec<Option<f64>> = (0..table.frame.height())
@@ -915,6 +937,9 @@ struct Page {
     pe: String,
     previous_period: String,
     summary: Vec<SummaryLine>,
+    /// Under the summary: sales of reps without a target, which the
+    /// headline attainment leaves out (SPEC rule 11); empty when none.
+    attainment_note: String,
     leaderboard: HtmlTable,
     teams: HtmlTable,
     regions: HtmlTable,
@@ -1085,6 +1110,7 @@ fn build_page(
         pe: ctx.pe.to_string(),
         previous_period: previous.to_string(),
         summary: summary(table(tables, "company")?, table(before, "company")?, &t)?,
+        attainment_note: attainment_note(reps, &t)?,
         leaderboard: html_table(reps, &ranked(reps, "sales_attainment")?, BOARD, &t)?,
         teams: html_table(
             teams,
