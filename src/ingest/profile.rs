@@ -111,6 +111,10 @@ impl Default for Defaults {
     }
 }
 
+fn yes() -> bool {
+    true
+}
+
 /// One raw file of the export.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -125,6 +129,13 @@ pub struct FileSpec {
     pub delimiter: Option<String>,
     /// Overrides `defaults.skip_rows`.
     pub skip_rows: Option<usize>,
+    /// `false`: the file has no header row (bcp / BULK INSERT dumps, many
+    /// ERP extracts); `columns` names its columns. Default `true`.
+    #[serde(default = "yes")]
+    pub header: bool,
+    /// The column names of a file without a header row, in order.
+    #[serde(default)]
+    pub columns: Vec<String>,
     /// Overrides `defaults.footer_lines`.
     pub footer_lines: Option<usize>,
     /// Overrides `defaults.stop_at`.
@@ -307,6 +318,7 @@ impl Profile {
             ),
             skip_rows: file.skip_rows.unwrap_or(self.defaults.skip_rows),
             sheet: file.sheet.clone(),
+            columns: (!file.header).then(|| file.columns.clone()),
             data_end: super::structure::DataEnd {
                 footer_lines: file.footer_lines.or(self.defaults.footer_lines),
                 // Checked by `problems` when the profile was parsed.
@@ -330,6 +342,18 @@ impl Profile {
             .chain(&self.defaults.datetime_formats)
         {
             check_format(f, "defaults", &mut out);
+        }
+        for (name, f) in &self.files {
+            if !f.header && f.columns.is_empty() {
+                out.push(format!(
+                    "files.{name}: `header = false` needs `columns = [\"…\", …]`, the names of the file's columns in order"
+                ));
+            }
+            if f.header && !f.columns.is_empty() {
+                out.push(format!(
+                    "files.{name}: `columns` names the columns of a file without a header row; add `header = false` (or remove `columns` and use the file's own header)"
+                ));
+            }
         }
         for (at, pattern) in std::iter::once(("defaults", &self.defaults.stop_at))
             .chain(self.files.iter().map(|(n, f)| (n.as_str(), &f.stop_at)))

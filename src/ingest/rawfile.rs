@@ -31,6 +31,9 @@ pub struct ReadSpec {
     pub sheet: Option<String>,
     /// Where the data of delimited text ends, when the profile says so.
     pub data_end: DataEnd,
+    /// The column names of a file without a header row (`header = false`);
+    /// `None`: the first row (after `skip_rows`) is the header.
+    pub columns: Option<Vec<String>>,
 }
 
 /// A raw file as read: all-text frame, its label in messages, the bytes
@@ -105,13 +108,26 @@ fn read_delimited(
         Cow::Borrowed(_) => bytes,
         Cow::Owned(t) => t.into_bytes(),
     };
+    // A file without a header row gets the profile's column names as one,
+    // and its line numbers stay those of the file.
+    let (owned, line_shift) = match &spec.columns {
+        Some(names) => (
+            with_header_line(owned, names, delimiter as u8, spec.skip_rows)?,
+            1,
+        ),
+        None => (owned, 0),
+    };
     let scanned = structure::scan(
         &owned,
         delimiter as u8,
         spec.skip_rows,
         &spec.data_end,
         &label,
-    )?;
+    )?
+    .with_line_shift(line_shift);
+    if spec.columns.is_none() {
+        looks_like_a_header(&scanned.header, &label)?;
+    }
     let rewritten;
     let (csv, skip_rows): (&[u8], usize) = if scanned.is_clean() {
         (&owned, spec.skip_rows)
@@ -258,6 +274,54 @@ fn with_row_numbers(df: DataFrame) -> Result<DataFrame> {
     Ok(df.with_row_index(ROW.into(), Some(1))?)
 }
 
+/// The bytes with a header line of `names` inserted after `skip_rows` lines.
+fn with_header_line(
+    bytes: Vec<u8>,
+    names: &[String],
+    delimiter: u8,
+    skip_rows: usize,
+) -> Result<Vec<u8>> {
+    let internal = |e: String| Error::Internal(format!("writing a header line: {e}"));
+    let mut header = csv::WriterBuilder::new()
+        .delimiter(delimiter)
+        .from_writer(Vec::new());
+    header
+        .write_record(names)
+        .map_err(|e| internal(e.to_string()))?;
+    let header = header.into_inner().map_err(|e| internal(e.to_string()))?;
+    let mut at = 0usize;
+    for _ in 0..skip_rows {
+        match bytes[at..].iter().position(|b| *b == b'\n') {
+            Some(i) => at += i + 1,
+            None => at = bytes.len(),
+        }
+    }
+    // After a UTF-8 byte order mark, so the header line stays first.
+    if at == 0 && bytes.starts_with(b"\xef\xbb\xbf") {
+        at = 3;
+    }
+    Ok([&bytes[..at], &header, &bytes[at..]].concat())
+}
+
+/// Refuses a header row whose names all look like data (numbers, dates,
+/// empty): the file has no header, and the profile must say so.
+fn looks_like_a_header(header: &[String], label: &str) -> Result<()> {
+    let data_like = |name: &str| {
+        let t = name.trim();
+        t.is_empty()
+            || t.parse::<f64>().is_ok()
+            || chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").is_ok()
+            || chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S").is_ok()
+    };
+    if !header.is_empty() && header.iter().all(|h| data_like(h)) {
+        return Err(Error::Usage(format!(
+            "the first line of {label} looks like data, not a header ({}); declare `header = false` and `columns = [...]` under its [files.…] entry",
+            header.join(", ")
+        )));
+    }
+    Ok(())
+}
+
 fn read_workbook(path: &Path, bytes: Vec<u8>, spec: &ReadSpec) -> Result<(DataFrame, String)> {
     let name = file_name(path);
     let mut workbook = open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
@@ -281,10 +345,17 @@ fn read_workbook(path: &Path, bytes: Vec<u8>, spec: &ReadSpec) -> Result<(DataFr
         .map_err(|e| Error::Invalid(format!("{name} sheet {sheet}: cannot be read: {e}")))?;
     let label = format!("{name} sheet {sheet}");
     let mut rows = range.rows().skip(spec.skip_rows);
-    let header: Vec<String> = rows
-        .next()
-        .map(|r| r.iter().map(|c| cell_text(c).unwrap_or_default()).collect())
-        .unwrap_or_default();
+    let header: Vec<String> = match &spec.columns {
+        Some(names) => names.clone(),
+        None => {
+            let header: Vec<String> = rows
+                .next()
+                .map(|r| r.iter().map(|c| cell_text(c).unwrap_or_default()).collect())
+                .unwrap_or_default();
+            looks_like_a_header(&header, &label)?;
+            header
+        }
+    };
     let mut columns: Vec<Vec<Option<String>>> = vec![Vec::new(); header.len()];
     for row in rows {
         for (i, values) in columns.iter_mut().enumerate() {

@@ -75,6 +75,18 @@ pub struct Scanned {
 }
 
 impl Scanned {
+    /// Line numbers moved back by `shift` (a header line the reader added
+    /// to a file that has none is not a line of the file).
+    pub fn with_line_shift(mut self, shift: u64) -> Scanned {
+        for s in &mut self.seen {
+            s.line = s.line.saturating_sub(shift);
+        }
+        if let Some(f) = &mut self.footer {
+            f.1 = f.1.saturating_sub(shift);
+        }
+        self
+    }
+
     /// The data records, in order.
     pub fn records(&self) -> Vec<Record> {
         self.seen[..self.data_end]

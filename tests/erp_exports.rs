@@ -1,0 +1,116 @@
+//! ERP and CRM exports load without hand edits (issue "ERP exports"):
+//! header-less files, so far. The handed cases are in ../shared/cases
+//! (copied into tests/fixtures/cases).
+
+mod common;
+use common::*;
+
+fn case(name: &str) -> std::path::PathBuf {
+    fixture(&format!("cases/{name}"))
+}
+
+/// The case's profile with `header = false` and the columns declared.
+fn headerless_profile(dir: &std::path::Path, profile: &str) -> std::path::PathBuf {
+    let text = std::fs::read_to_string(case("headerless_tsv").join(profile))
+        .unwrap()
+        .replace(
+            "delimiter = \"tab\"",
+            "delimiter = \"tab\"\nheader = false\ncolumns = [\"Id\", \"Territory\", \"Quota\"]",
+        );
+    let path = dir.join(profile);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn validate(profile: &std::path::Path, export: &std::path::Path) -> std::process::Output {
+    run(&[
+        "validate",
+        "--profile",
+        profile.to_str().unwrap(),
+        "--data",
+        export.to_str().unwrap(),
+    ])
+}
+
+#[test]
+fn a_file_without_a_header_row_is_read_with_the_declared_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = case("headerless_tsv").join("export");
+    for profile in ["profile.toml", "profile_mgr_first.toml"] {
+        // As handed: the first line is data, and the message says so.
+        let o = validate(&case("headerless_tsv").join(profile), &export);
+        assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains("looks like data, not a header")
+                && stderr(&o).contains("header = false"),
+            "{}",
+            stderr(&o)
+        );
+        assert!(!stderr(&o).contains("did you mean `1`"), "{}", stderr(&o));
+        // Declared: three reps, the first line included.
+        let o = validate(&headerless_profile(dir.path(), profile), &export);
+        assert!(o.status.success(), "{profile}: {}", stderr(&o));
+        assert!(
+            stdout(&o).contains("reps: 3 rows, 0 rejected"),
+            "{}",
+            stdout(&o)
+        );
+    }
+}
+
+#[test]
+fn a_header_less_utf16_file_and_workbook_load_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("export");
+    std::fs::create_dir(&export).unwrap();
+    // UTF-16 LE with a byte order mark, as bcp writes with -w.
+    let text = std::fs::read_to_string(case("headerless_tsv").join("export/staff.tsv")).unwrap();
+    let mut bytes = vec![0xff, 0xfe];
+    for unit in text.encode_utf16() {
+        bytes.extend(unit.to_le_bytes());
+    }
+    std::fs::write(export.join("staff.tsv"), bytes).unwrap();
+    let o = validate(&headerless_profile(dir.path(), "profile.toml"), &export);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("reps: 3 rows"), "{}", stdout(&o));
+    // A workbook whose first row is data.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (r, (id, territory)) in [(101, "North"), (102, "South")].iter().enumerate() {
+        sheet.write_number(r as u32, 0, *id as f64).unwrap();
+        sheet.write_string(r as u32, 1, *territory).unwrap();
+    }
+    book.save(export.join("staff.xlsx")).unwrap();
+    let profile = dir.path().join("book.toml");
+    std::fs::write(
+        &profile,
+        "[files.staff]\npath = \"staff.xlsx\"\nheader = false\ncolumns = [\"Id\", \"Territory\"]\n\
+[tables.reps]\nfrom = \"staff\"\ncolumns = { rep_id = \"Id\", rep_name = \"Id\", region = \"Territory\", team = { value = \"Sales\" } }\n",
+    )
+    .unwrap();
+    let o = validate(&profile, &export);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("reps: 2 rows"), "{}", stdout(&o));
+}
+
+#[test]
+fn header_and_columns_must_agree_in_the_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = case("headerless_tsv").join("export");
+    for (extra, said) in [
+        ("header = false", "`header = false` needs `columns"),
+        ("columns = [\"A\"]", "add `header = false`"),
+    ] {
+        let text = std::fs::read_to_string(case("headerless_tsv").join("profile.toml"))
+            .unwrap()
+            .replace(
+                "delimiter = \"tab\"",
+                &format!("delimiter = \"tab\"\n{extra}"),
+            );
+        let path = dir.path().join("p.toml");
+        std::fs::write(&path, text).unwrap();
+        let o = validate(&path, &export);
+        assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+        assert!(stderr(&o).contains(said), "{}", stderr(&o));
+    }
+}
