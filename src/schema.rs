@@ -162,11 +162,13 @@ pub const TABLES: &[Table] = &[
             req("customer_id", Id),
             req("product_id", Id),
             req("quantity", Quantity),
-            req("unit_price", Price),
+            // Required unless the line carries `line_amount` (checked in validation).
+            opt("unit_price", Price),
             opt("list_price", Price),
             opt("unit_cost", Price),
             opt("ship_region", Text),
             opt("status", Text),
+            opt("line_amount", Money),
         ],
         key: &["order_id", "line_no"],
         references: &[

@@ -114,3 +114,124 @@ fn header_and_columns_must_agree_in_the_profile() {
         assert!(stderr(&o).contains(said), "{}", stderr(&o));
     }
 }
+
+/// ../shared/cases/net_price_from_line_total: sales are Σ round(LineTotal,
+/// 2) = 29,126.82, not Σ round(Qty × list price) = 29,600.10.
+#[test]
+fn line_totals_are_the_lines_amounts_rounded_to_the_cent() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(case("net_price_from_line_total").join("profile.toml"))
+        .unwrap()
+        .replace(
+            "unit_price = \"UnitPrice\"",
+            "list_price = \"UnitPrice\"\nline_amount = \"LineTotal\"",
+        );
+    let profile = dir.path().join("profile.toml");
+    std::fs::write(&profile, text).unwrap();
+    let export = case("net_price_from_line_total").join("export");
+    let rows = scorecard_rows(&[
+        "--profile",
+        profile.to_str().unwrap(),
+        "--data",
+        export.to_str().unwrap(),
+        "--period",
+        "2026-08",
+        "--as-of",
+        "2026-08-31",
+        "--columns",
+        "rep_id,sales_amount",
+    ]);
+    assert_eq!(cell(&rows, "rep_id", "S1", "sales_amount"), "29126.82");
+}
+
+#[test]
+fn a_data_directory_line_has_a_unit_price_or_a_line_amount() {
+    let dir = copy_fixture("tiny");
+    let orders = std::fs::read_to_string(dir.path().join("orders.csv")).unwrap();
+    let mut lines = orders.lines();
+    let header = lines.next().unwrap().to_string();
+    let price = header.split(',').position(|c| c == "unit_price").unwrap();
+    let rewrite = |amount_for_first: &str| {
+        let mut out = format!("{header},line_amount\n");
+        for (i, line) in lines.clone().enumerate() {
+            let mut fields: Vec<String> = line.split(',').map(String::from).collect();
+            if i == 0 {
+                fields[price] = String::new();
+            }
+            out.push_str(&format!(
+                "{},{}\n",
+                fields.join(","),
+                if i == 0 { amount_for_first } else { "" }
+            ));
+        }
+        std::fs::write(dir.path().join("orders.csv"), out).unwrap();
+    };
+    // Neither: refused, naming the row.
+    rewrite("");
+    let o = run(&["validate", "--data", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("orders row 1 column unit_price")
+            && stderr(&o).contains("its line_amount"),
+        "{}",
+        stderr(&o)
+    );
+    // A line amount alone: accepted.
+    rewrite("123.45");
+    let o = run(&["validate", "--data", dir.path().to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+/// ../shared/cases/skip_by_header_field: web orders carry no seller on the
+/// order head; `skip_when = { rep_id = [""] }` tests the looked-up seller.
+#[test]
+fn skip_when_can_test_a_mapped_contract_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(case("skip_by_header_field").join("profile.toml"))
+        .unwrap()
+        .replace(
+            "skip_when = { Online = [\"1\"] }",
+            "skip_when = { rep_id = [\"\"] }",
+        );
+    let profile = dir.path().join("profile.toml");
+    std::fs::write(&profile, text).unwrap();
+    let export = case("skip_by_header_field").join("export");
+    let o = validate(&profile, &export);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("orders: 1 rows"), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("1 row(s) of lines.csv skipped by the profile (rep_id (mapped) in [])"),
+        "{}",
+        stderr(&o)
+    );
+    let rows = scorecard_rows(&[
+        "--profile",
+        profile.to_str().unwrap(),
+        "--data",
+        export.to_str().unwrap(),
+        "--period",
+        "2026-08",
+        "--as-of",
+        "2026-08-31",
+        "--columns",
+        "rep_id,orders,sales_amount",
+    ]);
+    assert_eq!(cell(&rows, "rep_id", "S1", "sales_amount"), "20.00");
+    // `salesops ingest` lists the skipped line as exported.
+    let to = dir.path().join("converted");
+    let o = run(&[
+        "ingest",
+        "--profile",
+        profile.to_str().unwrap(),
+        "--from",
+        export.to_str().unwrap(),
+        "--to",
+        to.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rejects = std::fs::read_to_string(to.join("rejects.csv")).unwrap();
+    assert!(
+        rejects.contains("9002") && rejects.contains("skipped"),
+        "{rejects}"
+    );
+}

@@ -197,6 +197,7 @@ const LAYOUT: [(&str, &[&str]); 12] = [
             "unit_cost",
             "ship_region",
             "status",
+            "line_amount",
         ],
     ),
     (

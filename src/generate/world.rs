@@ -1273,6 +1273,8 @@ impl World {
                     cost_w.map_or(V::Null, V::Units),
                     V::opt_t(ship_region.map(|x| self.regions[x])),
                     V::opt_t(status),
+                    // The generator writes the net unit price, not the line amount.
+                    V::Null,
                 ],
             )?;
         }
@@ -1348,6 +1350,7 @@ impl World {
                 s.cost.map_or(V::Null, V::Units),
                 V::Null,
                 V::opt_t(status),
+                V::Null,
             ],
         )?;
         let amount = line_cents(-s.qty, s.price);

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
-use super::numbers::{number_expr, number_or_null};
+use super::numbers::{number_expr, number_or_null, rounded_expr};
 use super::parse::{strptime, CONTRACT_DATETIME_FORMATS, CONTRACT_DATE_FORMAT};
 use super::profile::FileSpec;
 use super::profile::{has_time, ColumnSpec, Defaults, PeriodOf, Profile, TableSpec};
@@ -351,7 +351,13 @@ fn missing_source_columns(
             );
         }
     }
-    for column in spec.skip_when.keys() {
+    // A key that names a mapped contract column tests its value after the
+    // rule ran (lookup, map, default); any other key is a source column.
+    for column in spec
+        .skip_when
+        .keys()
+        .filter(|c| !spec.columns.contains_key(*c))
+    {
         need(from, column, at(&format!("skip_when.{column}")));
     }
     out
@@ -441,7 +447,8 @@ fn map_table(
                 .sort([ROW], SortMultipleOptions::default())
                 .select(exprs)
                 .collect()?;
-            note_defaults_used(table, spec, files, &raw.label, mapped, out)?
+            let mapped = note_defaults_used(table, spec, files, &raw.label, mapped, out)?;
+            skip_mapped_rows(table, spec, raw, mapped, out)?
         }
     };
     if spec.distinct {
@@ -485,15 +492,118 @@ fn note_defaults_used(
 }
 
 /// Removes the rows `skip_when` names, recording them with the rule as reason.
+/// A boolean expression evaluated once over a frame, as a filter mask.
+fn mask_of(frame: &DataFrame, mask: Expr) -> Result<BooleanChunked> {
+    Ok(frame
+        .clone()
+        .lazy()
+        .select([mask])
+        .collect()?
+        .select_at_idx(0)
+        .expect("one column")
+        .bool()?
+        .clone())
+}
+
+/// The `skip_when` keys that name mapped contract columns of the table (and
+/// not a column of its file): tested on the mapped values.
+fn mapped_skip_keys<'a>(spec: &'a TableSpec, raw: &RawFile) -> Vec<&'a String> {
+    spec.skip_when
+        .keys()
+        .filter(|k| spec.columns.contains_key(*k) && !raw.frame.schema().contains(k))
+        .collect()
+}
+
+/// Leaves out the mapped rows whose contract columns named in `skip_when`
+/// hold a listed value after their rules ran (`""` matches an empty value):
+/// web orders whose looked-up seller is empty. Counted in a note and listed
+/// with the source row in the skipped rows, like source-column skips.
+fn skip_mapped_rows(
+    table: &'static Table,
+    spec: &TableSpec,
+    raw: &RawFile,
+    mapped: DataFrame,
+    out: &mut MappedExport,
+) -> Result<DataFrame> {
+    let keys = mapped_skip_keys(spec, raw);
+    let Some(mask) = keys
+        .iter()
+        .map(|k| {
+            let values = &spec.skip_when[*k];
+            let list = Series::new("values".into(), values);
+            let value = col(k.as_str()).str().strip_chars(lit(NULL));
+            let listed = value
+                .clone()
+                .is_in(lit(list).implode(false), false)
+                .fill_null(lit(false));
+            if values.iter().any(String::is_empty) {
+                listed
+                    .or(value.clone().is_null())
+                    .or(value.eq(lit("")).fill_null(lit(false)))
+            } else {
+                listed
+            }
+        })
+        .reduce(|a, b| a.or(b))
+    else {
+        return Ok(mapped);
+    };
+    let skip = mask_of(&mapped, mask)?;
+    let gone = mapped.filter(&skip)?;
+    if gone.height() == 0 {
+        return Ok(mapped);
+    }
+    let rule = keys
+        .iter()
+        .map(|k| format!("{k} (mapped) in [{}]", spec.skip_when[*k].join(", ")))
+        .collect::<Vec<_>>()
+        .join(" or ");
+    out.notes.push(format!(
+        "{}: {} row(s) of {} skipped by the profile ({rule}); `salesops ingest` lists them in rejects.csv",
+        table.name,
+        gone.height(),
+        raw.label,
+    ));
+    let rows = gone.column(ROW)?.as_materialized_series().clone();
+    let mut source = raw
+        .frame
+        .clone()
+        .lazy()
+        .filter(col(ROW).is_in(lit(rows).implode(false), false))
+        .rename([ROW], ["row"], true)
+        .with_column(lit(format!("skipped by the profile: {rule}")).alias("reason"))
+        .collect()?;
+    let _ = source.drop_in_place(MALFORMED);
+    match out.skipped.get_mut(table.name) {
+        Some(before) => {
+            let merged = concat(
+                [before.clone().lazy(), source.lazy()],
+                UnionArgs {
+                    rechunk: true,
+                    ..Default::default()
+                },
+            )?
+            .collect()?;
+            *before = merged;
+        }
+        None => {
+            out.skipped.insert(table.name, source);
+        }
+    }
+    Ok(mapped.filter(&!&skip)?)
+}
+
 fn skip_rows(
     table: &'static Table,
     spec: &TableSpec,
     raw: &RawFile,
     out: &mut MappedExport,
 ) -> Result<DataFrame> {
+    let mapped_keys = mapped_skip_keys(spec, raw);
     let Some(mask) = spec
         .skip_when
         .iter()
+        .filter(|(column, _)| !mapped_keys.contains(column))
         .map(|(column, values)| {
             let list = Series::new("values".into(), values);
             col(column.as_str())
@@ -509,20 +619,12 @@ fn skip_rows(
     let rule = spec
         .skip_when
         .iter()
+        .filter(|(column, _)| !mapped_keys.contains(column))
         .map(|(c, v)| format!("{c} in [{}]", v.join(", ")))
         .collect::<Vec<_>>()
         .join(" or ");
     // The mask is evaluated once; both halves are filtered from it.
-    let skip = raw
-        .frame
-        .clone()
-        .lazy()
-        .select([mask])
-        .collect()?
-        .select_at_idx(0)
-        .expect("one column")
-        .bool()?
-        .clone();
+    let skip = mask_of(&raw.frame, mask)?;
     let skipped = raw.frame.filter(&skip)?;
     if skipped.height() > 0 {
         out.notes.push(format!(
@@ -531,11 +633,12 @@ fn skip_rows(
             skipped.height(),
             raw.label,
         ));
-        let skipped = skipped
+        let mut skipped = skipped
             .lazy()
             .rename([ROW], ["row"], true)
             .with_column(lit(format!("skipped by the profile: {rule}")).alias("reason"))
             .collect()?;
+        let _ = skipped.drop_in_place(MALFORMED);
         out.skipped.insert(table.name, skipped);
     }
     Ok(raw.frame.filter(&!&skip)?)
@@ -702,6 +805,11 @@ fn column_expr(name: &str, kind: Kind, rule: &ColumnSpec, defaults: &Defaults, i
                 kind == Kind::Datetime,
                 defaults.time_zone.as_deref(),
             )
+        }
+        // A source system's line total (often 4+ decimals: 23190.651792) is
+        // the line's amount rounded to the cent (SPEC section 1).
+        Kind::Money if name == "line_amount" => {
+            rounded_expr(number_expr(e, &defaults.numbers(), true), 2)
         }
         Kind::Money => number_expr(e, &defaults.numbers(), true),
         Kind::Quantity => number_expr(e, &defaults.numbers(), false),

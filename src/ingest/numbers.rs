@@ -273,6 +273,44 @@ fn read_or_explain(text: &str, conv: &NumberConvention, currency_allowed: bool) 
     }
 }
 
+/// A number in the contract's form rounded to `places` decimals, half away
+/// from zero, exactly (decimal digits, no float): `23190.651792` → `23190.65`.
+/// Text that is not in the contract's form passes unchanged.
+pub fn round_decimal_text(text: &str, places: usize) -> String {
+    let (negative, body) = match text.strip_prefix('-') {
+        Some(b) => (true, b),
+        None => (false, text),
+    };
+    let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+    let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
+    if frac.len() <= places || int.is_empty() || int.len() > 30 || !digits(int) || !digits(frac) {
+        return text.to_string();
+    }
+    let scale = 10i128.pow(places as u32);
+    let kept: i128 = if places == 0 {
+        0
+    } else {
+        frac[..places].parse().unwrap_or(0)
+    };
+    let mut value = int.parse::<i128>().unwrap_or(0) * scale + kept;
+    if frac.as_bytes()[places] >= b'5' {
+        value += 1;
+    }
+    let (whole, part) = (value / scale, value % scale);
+    let sign = if negative && value != 0 { "-" } else { "" };
+    if places == 0 {
+        format!("{sign}{whole}")
+    } else {
+        format!("{sign}{whole}.{part:0width$}", width = places)
+    }
+}
+
+/// The text column with every contract-form number rounded to `places`
+/// decimals ([`round_decimal_text`]).
+pub fn rounded_expr(text: Expr, places: usize) -> Expr {
+    map_text(text, move |t| Some(round_decimal_text(t, places)))
+}
+
 /// Appended to a value whose separators do not fit the export's convention.
 pub const NOT_IN_CONVENTION: &str = " (its separators do not fit this export's number convention)";
 
@@ -477,5 +515,16 @@ mod tests {
                 prop_assert!(read.trim_start_matches('0') == own, "{} -> {}", text, n);
             }
         }
+    }
+
+    #[test]
+    fn line_totals_round_to_the_cent_exactly() {
+        assert_eq!(round_decimal_text("23190.651792", 2), "23190.65");
+        assert_eq!(round_decimal_text("20.1865", 2), "20.19");
+        assert_eq!(round_decimal_text("-0.005", 2), "-0.01");
+        assert_eq!(round_decimal_text("-0.004", 2), "0.00");
+        assert_eq!(round_decimal_text("9.995", 2), "10.00");
+        assert_eq!(round_decimal_text("12.5", 2), "12.5");
+        assert_eq!(round_decimal_text("abc", 2), "abc");
     }
 }

@@ -376,6 +376,34 @@ pub(super) fn validate_table(
             });
         }
     }
+    if table.name == "orders" {
+        // SPEC section 1: the net price, or the line's net amount.
+        let given = |c: &str| {
+            if schema.contains(c) {
+                col(tmp(c)).is_not_null()
+            } else {
+                lit(false)
+            }
+        };
+        let unparsed = |c: &str| {
+            if schema.contains(c) {
+                present_expr(c, schema.get(c).expect("present"))
+            } else {
+                lit(false)
+            }
+        };
+        checks.push(Check {
+            column: "unit_price".into(),
+            kind: ProblemKind::Empty,
+            // A value that does not parse is reported as such, not as missing.
+            mask: given("unit_price")
+                .or(given("line_amount"))
+                .or(unparsed("unit_price"))
+                .or(unparsed("line_amount"))
+                .not(),
+            hint: "a line needs its net unit_price or its line_amount".into(),
+        });
+    }
     if table.name == "opportunities" && schema.contains("close_date") {
         let stage = col(tmp("stage"))
             .str()

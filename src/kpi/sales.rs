@@ -57,11 +57,32 @@ fn priced_lines(ctx: &KpiContext, orders: LazyFrame) -> LazyFrame {
             col("unit_cost").alias("unit_cost_eff"),
         ]),
     };
-    lines.with_columns([
-        line_cents(col("quantity"), col("unit_price")).alias("line_amount"),
-        line_cents(col("quantity"), col("unit_cost_eff")).alias("line_cost"),
-        line_cents(col("quantity"), col("list_price_eff")).alias("line_list_amount"),
-    ])
+    // SPEC section 1: a given line amount is the line's amount; its unit
+    // price, where a price is needed (discount checks), is line_amount /
+    // quantity in 1/10000 units, rounded half away from zero.
+    // cents / (units / 10^4) × 10^4 / 100 = cents × 10^6 / units.
+    let num = col("line_amount").cast(DataType::Int128) * lit(1_000_000i64).cast(DataType::Int128);
+    let den = col("quantity").cast(DataType::Int128);
+    let derived_price = when(den.clone().neq(lit(0i64)))
+        .then(
+            (num.clone().abs() * lit(2i64).cast(DataType::Int128) + den.clone().abs())
+                .floor_div(den.clone().abs() * lit(2i64).cast(DataType::Int128))
+                * (num.sign() * den.sign()).cast(DataType::Int128),
+        )
+        .otherwise(lit(NULL).cast(DataType::Int128));
+    lines
+        .with_columns([
+            col("line_amount")
+                .fill_null(line_cents(col("quantity"), col("unit_price")))
+                .alias("line_amount"),
+            col("unit_price")
+                .fill_null(derived_price.cast(DataType::Int64))
+                .alias("unit_price"),
+        ])
+        .with_columns([
+            line_cents(col("quantity"), col("unit_cost_eff")).alias("line_cost"),
+            line_cents(col("quantity"), col("list_price_eff")).alias("line_list_amount"),
+        ])
 }
 
 /// One row per order (an `order_id` with at least one live line; rule 4):
