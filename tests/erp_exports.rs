@@ -235,3 +235,51 @@ fn skip_when_can_test_a_mapped_contract_column() {
         "{rejects}"
     );
 }
+
+/// ../shared/cases/xlsx_date_formatted_id: the order-head ids are formatted
+/// as dates, so no line's OrderNo is found; the load stops and says so
+/// (it used to put every line on the default rep with "ok").
+#[test]
+fn a_lookup_that_matches_nothing_stops_the_load_naming_both_sides() {
+    let export = case("xlsx_date_formatted_id").join("export");
+    for profile in ["profile.toml", "profile_rep_only.toml"] {
+        let o = validate(&case("xlsx_date_formatted_id").join(profile), &export);
+        assert_eq!(o.status.code(), Some(2), "{profile}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert!(
+            err.contains(
+                "looked up in heads.xlsx sheet heads OrderNo: none of the 4 value(s) is found"
+            ),
+            "{err}"
+        );
+        assert!(
+            err.contains("`50001`") && err.contains("`2036-11-"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn keys_not_found_and_keys_with_an_empty_value_are_told_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    w("reps.csv", "Id,Name,Team\nR1,Ann,\nR2,Bo,T2\n");
+    w("cust.csv", "Id,Owner\nC1,R1\nC2,R2\nC3,R9\n");
+    w(
+        "profile.toml",
+        "[files.reps]\npath = \"reps.csv\"\n[files.cust]\npath = \"cust.csv\"\n\
+[tables.reps]\nfrom = \"reps\"\ncolumns = { rep_id = \"Id\", rep_name = \"Name\", region = { value = \"N\" }, team = { column = \"Team\", default = \"none\" } }\n\
+[tables.customers]\nfrom = \"cust\"\ncolumns = { customer_id = \"Id\", customer_name = \"Id\", region = { value = \"N\" }, segment = { column = \"Owner\", lookup = { file = \"reps\", key = \"Id\", value = \"Team\" } } }\n",
+    );
+    let o = validate(&dir.path().join("profile.toml"), dir.path());
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("1 of 3 row(s) have a value not found there (e.g. `R9`)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("1 row(s) found their key on a row whose Team is empty"),
+        "{err}"
+    );
+}

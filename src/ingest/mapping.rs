@@ -409,11 +409,22 @@ fn map_table(
                     lf = lf
                         .with_column(cell(source, &defaults.null_tokens).alias(lookup_key(i)))
                         .join(
-                            target,
+                            target.clone(),
                             [col(lookup_key(i))],
                             [col(lookup_key(i))],
                             JoinArgs::new(JoinType::Left),
                         );
+                    let name = spec.columns.keys().nth(i).expect("rule i");
+                    let used = LookupUse {
+                        what: format!("{}.{name}", table.name),
+                        lookup: l,
+                        i,
+                        label: &raw.label,
+                        source_column: source,
+                        target: &files[&l.file],
+                        target_keys: &target,
+                    };
+                    check_lookup(&lf, &used, out)?;
                 }
             }
             // A record the reader found malformed stays marked, so
@@ -700,7 +711,112 @@ fn lookup_frame(
     Ok(pairs
         .lazy()
         .unique_stable(Some(cols([lookup_key(i)])), UniqueKeepStrategy::First)
-        .select([col(lookup_key(i)), col(lookup_value(i))]))
+        .select([
+            col(lookup_key(i)),
+            col(lookup_value(i)),
+            lit(true).alias(lookup_matched(i)),
+        ]))
+}
+
+/// Marks a row whose lookup found its key (the value may still be empty).
+fn lookup_matched(i: usize) -> String {
+    format!("__lkm{i}")
+}
+
+/// A lookup is strict: when none of the table's keys is found in the
+/// lookup file, the load stops, naming both files and columns with example
+/// keys from each side (a date-formatted id column reads `2036-11-17` where
+/// the other file has `50001`). Keys not found, and keys found on a row
+/// whose value is empty, are two different warnings.
+/// One lookup rule as [`check_lookup`] reports on it.
+struct LookupUse<'a> {
+    /// `orders.rep_id`.
+    what: String,
+    /// The rule's lookup.
+    lookup: &'a super::profile::Lookup,
+    /// Its index among the table's rules (names its joined columns).
+    i: usize,
+    /// The table's file label.
+    label: &'a str,
+    /// The source column looked up.
+    source_column: &'a str,
+    /// The lookup file.
+    target: &'a RawFile,
+    /// Its key/value pairs.
+    target_keys: &'a LazyFrame,
+}
+
+fn check_lookup(looked_up: &LazyFrame, u: &LookupUse, out: &mut MappedExport) -> Result<()> {
+    let (label, source_column, l, i, target) = (u.label, u.source_column, u.lookup, u.i, u.target);
+    let key = col(lookup_key(i));
+    let found = col(lookup_matched(i)).is_not_null();
+    let counts = looked_up
+        .clone()
+        .select([
+            key.clone()
+                .is_not_null()
+                .sum()
+                .cast(DataType::Int64)
+                .alias("keys"),
+            found.clone().sum().cast(DataType::Int64).alias("found"),
+            found
+                .and(col(lookup_value(i)).is_null())
+                .sum()
+                .cast(DataType::Int64)
+                .alias("empty"),
+        ])
+        .collect()?;
+    let n = |c: &str| -> Result<i64> { Ok(counts.column(c)?.i64()?.get(0).unwrap_or(0)) };
+    let (keys, found, empty) = (n("keys")?, n("found")?, n("empty")?);
+    let examples = |lf: LazyFrame, c: Expr| -> Result<String> {
+        let df = lf
+            .select([c.alias("k")])
+            .filter(col("k").is_not_null())
+            .unique(None, UniqueKeepStrategy::Any)
+            .sort(["k"], SortMultipleOptions::default())
+            .limit(3)
+            .collect()?;
+        Ok(df
+            .column("k")?
+            .str()?
+            .iter()
+            .flatten()
+            .map(|v| format!("`{}`", super::validate::excerpt(v)))
+            .collect::<Vec<_>>()
+            .join(", "))
+    };
+    let what = format!(
+        "{}: {source_column} of {label} looked up in {} {}",
+        u.what, target.label, l.key
+    );
+    if keys > 0 && found == 0 {
+        return Err(Error::Invalid(format!(
+            "{what}: none of the {keys} value(s) is found ({label} has {}; {} {} has {}); check that both columns hold the same ids (a workbook column formatted as dates turns ids into dates)",
+            examples(looked_up.clone(), key.clone())?,
+            target.label,
+            l.key,
+            examples(u.target_keys.clone(), col(lookup_key(i)))?,
+        )));
+    }
+    if keys > found {
+        let missing = looked_up.clone().filter(
+            key.clone()
+                .is_not_null()
+                .and(col(lookup_matched(i)).is_null()),
+        );
+        out.notes.push(format!(
+            "{what}: {} of {keys} row(s) have a value not found there (e.g. {}); they get no value",
+            keys - found,
+            examples(missing, key.clone())?
+        ));
+    }
+    if empty > 0 {
+        out.notes.push(format!(
+            "{what}: {empty} row(s) found their key on a row whose {} is empty; they get no value",
+            l.value
+        ));
+    }
+    Ok(())
 }
 
 /// Rejected rows as the export wrote them: the source row's own columns,
