@@ -283,3 +283,26 @@ fn keys_not_found_and_keys_with_an_empty_value_are_told_apart() {
         "{err}"
     );
 }
+
+#[test]
+fn a_lookup_may_refuse_too_many_keys_not_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    w("reps.csv", "Id,Name,Team\nR1,Ann,T1\nR2,Bo,T2\n");
+    w("cust.csv", "Id,Owner\nC1,R1\nC2,R8\nC3,R9\n");
+    w(
+        "profile.toml",
+        "[files.reps]\npath = \"reps.csv\"\n[files.cust]\npath = \"cust.csv\"\n\
+[tables.reps]\nfrom = \"reps\"\ncolumns = { rep_id = \"Id\", rep_name = \"Name\", region = { value = \"N\" }, team = \"Team\" }\n\
+[tables.customers]\nfrom = \"cust\"\ncolumns = { customer_id = \"Id\", customer_name = \"Id\", region = { value = \"N\" }, segment = { column = \"Owner\", lookup = { file = \"reps\", key = \"Id\", value = \"Team\", max_unmatched_share = 0.5 } } }\n",
+    );
+    let o = validate(&dir.path().join("profile.toml"), dir.path());
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(
+            "2 of 3 value(s) are not found there (66.7 %), more than max_unmatched_share = 0.5"
+        ),
+        "{}",
+        stderr(&o)
+    );
+}

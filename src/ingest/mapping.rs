@@ -798,6 +798,16 @@ fn check_lookup(looked_up: &LazyFrame, u: &LookupUse, out: &mut MappedExport) ->
             examples(u.target_keys.clone(), col(lookup_key(i)))?,
         )));
     }
+    if let Some(limit) = l.max_unmatched_share {
+        let share = (keys - found) as f64 / keys.max(1) as f64;
+        if share > limit {
+            return Err(Error::Invalid(format!(
+                "{what}: {} of {keys} value(s) are not found there ({:.1} %), more than max_unmatched_share = {limit}",
+                keys - found,
+                share * 100.0
+            )));
+        }
+    }
     if keys > found {
         let missing = looked_up.clone().filter(
             key.clone()

@@ -212,6 +212,9 @@ pub struct Lookup {
     pub key: String,
     /// Its column to take.
     pub value: String,
+    /// Largest share (0..1) of the table's keys allowed to be missing from
+    /// the lookup file before the load stops; default: any share is a warning.
+    pub max_unmatched_share: Option<f64>,
 }
 
 impl ColumnSpec {
