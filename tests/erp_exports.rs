@@ -306,3 +306,40 @@ fn a_lookup_may_refuse_too_many_keys_not_found() {
         stderr(&o)
     );
 }
+
+#[test]
+fn concat_joins_name_columns_and_fallback_backs_a_lookup() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    w(
+        "staff.csv",
+        "Id,First,Last,Team\nR1,Ann,Lee,T1\nR2,Bo,,T2\nR3,,Kim,\n",
+    );
+    w("cust.csv", "Id,Owner,OwnTeam\nC1,R1,X\nC2,R3,Y\nC3,R9,Z\n");
+    w(
+        "profile.toml",
+        "[files.staff]\npath = \"staff.csv\"\n[files.cust]\npath = \"cust.csv\"\n\
+[tables.reps]\nfrom = \"staff\"\ncolumns = { rep_id = \"Id\", rep_name = { concat = [\"First\", \"Last\"] }, region = { value = \"N\" }, team = { value = \"T\" } }\n\
+[tables.customers]\nfrom = \"cust\"\ncolumns = { customer_id = \"Id\", customer_name = \"Id\", region = { value = \"N\" }, segment = { column = \"Owner\", lookup = { file = \"staff\", key = \"Id\", value = \"Team\" }, fallback = \"OwnTeam\" } }\n",
+    );
+    let to = dir.path().join("out");
+    let o = run(&[
+        "ingest",
+        "--profile",
+        dir.path().join("profile.toml").to_str().unwrap(),
+        "--from",
+        dir.path().to_str().unwrap(),
+        "--to",
+        to.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let reps = csv_rows(&std::fs::read_to_string(to.join("reps.csv")).unwrap());
+    assert_eq!(cell(&reps, "rep_id", "R1", "rep_name"), "Ann Lee");
+    assert_eq!(cell(&reps, "rep_id", "R2", "rep_name"), "Bo");
+    assert_eq!(cell(&reps, "rep_id", "R3", "rep_name"), "Kim");
+    let customers = csv_rows(&std::fs::read_to_string(to.join("customers.csv")).unwrap());
+    // Found: the lookup's value; found empty or not found: the fallback.
+    assert_eq!(cell(&customers, "customer_id", "C1", "segment"), "T1");
+    assert_eq!(cell(&customers, "customer_id", "C2", "segment"), "Y");
+    assert_eq!(cell(&customers, "customer_id", "C3", "segment"), "Z");
+}

@@ -342,6 +342,9 @@ fn missing_source_columns(
         if let Some(f) = &rule.fallback {
             need(from, f, at(&format!("columns.{name}.fallback")));
         }
+        for part in &rule.concat {
+            need(from, part, at(&format!("columns.{name}.concat")));
+        }
         if let Some(l) = &rule.lookup {
             need(&l.file, &l.key, at(&format!("columns.{name}.lookup.key")));
             need(
@@ -878,14 +881,23 @@ fn describe_rule(rule: &ColumnSpec, files: &BTreeMap<String, RawFile>) -> String
 fn describe_source(rule: &ColumnSpec, files: &BTreeMap<String, RawFile>) -> String {
     match (&rule.column, &rule.value, &rule.lookup) {
         (Some(c), _, Some(l)) => format!(
-            "{c} looked up in {} {} → {}",
-            files[&l.file].label, l.key, l.value
+            "{c} looked up in {} {} → {}{}",
+            files[&l.file].label,
+            l.key,
+            l.value,
+            rule.fallback
+                .as_ref()
+                .map(|f| format!(" (else column {f})"))
+                .unwrap_or_default()
         ),
         (Some(c), _, None) => match &rule.fallback {
             Some(f) => format!("column {c} (else {f})"),
             None => format!("column {c}"),
         },
         (None, Some(v), _) => format!("constant \"{v}\""),
+        (None, None, _) if !rule.concat.is_empty() => {
+            format!("columns {} joined", rule.concat.join(" + "))
+        }
         (None, None, _) => String::new(),
     }
 }
@@ -894,9 +906,21 @@ fn describe_source(rule: &ColumnSpec, files: &BTreeMap<String, RawFile>) -> Stri
 /// lookup's result, or its source cell (else the fallback cell); null when
 /// the export has none.
 fn source_value(rule: &ColumnSpec, tokens: &[String], i: usize) -> Expr {
+    if !rule.concat.is_empty() {
+        let parts: Vec<Expr> = rule.concat.iter().map(|c| cell(c, tokens)).collect();
+        let joined = concat_str(parts, rule.separator.as_deref().unwrap_or(" "), true);
+        return when(joined.clone().eq(lit("")))
+            .then(lit(NULL).cast(DataType::String))
+            .otherwise(joined);
+    }
     match (&rule.value, &rule.lookup, &rule.column) {
         (Some(v), _, _) => lit(v.trim().to_string()),
-        (None, Some(_), _) => col(lookup_value(i)),
+        // A key the lookup does not find (or finds empty) takes the
+        // fallback column of the table's own file.
+        (None, Some(_), _) => match &rule.fallback {
+            Some(f) => coalesce(&[col(lookup_value(i)), cell(f, tokens)]),
+            None => col(lookup_value(i)),
+        },
         (None, None, Some(c)) => match &rule.fallback {
             Some(f) => coalesce(&[cell(c, tokens), cell(f, tokens)]),
             None => cell(c, tokens),

@@ -186,6 +186,11 @@ pub struct ColumnSpec {
     pub percent: bool,
     /// Source column holding a fractional discount: price × (1 − discount).
     pub discount: Option<String>,
+    /// Source columns joined into one value (first and last name), empty
+    /// ones left out; instead of `column`.
+    pub concat: Vec<String>,
+    /// What stands between the `concat` parts (default one space).
+    pub separator: Option<String>,
     /// A target period column written as a date (`2026-10-01`,
     /// `2026-10-31 00:00:00`): the month or quarter it falls in.
     pub to_period: Option<PeriodOf>,
@@ -469,17 +474,25 @@ impl Profile {
 
     fn check_rule(&self, at: &str, kind: Kind, rule: &ColumnSpec, out: &mut Vec<String>) {
         match (&rule.column, &rule.value) {
+            _ if !rule.concat.is_empty()
+                && (rule.column.is_some() || rule.value.is_some() || rule.lookup.is_some()) =>
+            {
+                out.push(format!(
+                    "{at}: `concat` takes the place of `column`, `value` and `lookup`"
+                ))
+            }
+            _ if !rule.concat.is_empty() => {}
             (Some(_), Some(_)) => out.push(format!("{at}: give `column` or `value`, not both")),
             (None, None) => out.push(format!(
-                "{at}: give `column` (a source column) or `value` (a constant)"
+                "{at}: give `column` (a source column), `value` (a constant) or `concat` (columns joined)"
             )),
             (None, Some(_)) if rule.lookup.is_some() => out.push(format!(
                 "{at}: `lookup` needs `column` (the value to look up)"
             )),
             _ => {}
         }
-        if rule.fallback.is_some() && (rule.column.is_none() || rule.lookup.is_some()) {
-            out.push(format!("{at}: `fallback` needs `column` (and no `lookup`)"));
+        if rule.fallback.is_some() && rule.column.is_none() {
+            out.push(format!("{at}: `fallback` needs `column`"));
         }
         if let Some(l) = &rule.lookup {
             if !self.files.contains_key(&l.file) {
