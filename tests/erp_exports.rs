@@ -236,27 +236,77 @@ fn skip_when_can_test_a_mapped_contract_column() {
     );
 }
 
-/// ../shared/cases/xlsx_date_formatted_id: the order-head ids are formatted
-/// as dates, so no line's OrderNo is found; the load stops and says so
-/// (it used to put every line on the default rep with "ok").
+/// ../shared/cases/xlsx_date_formatted_id: the order-head ids are numbers
+/// formatted as dates in the workbook; as lookup keys they are read as the
+/// numbers they are, so every line finds its head: S1 2 × 10.50 + 99.00,
+/// S2 3 × 10.50, and the web order (no seller) on the default rep WEB.
 #[test]
-fn a_lookup_that_matches_nothing_stops_the_load_naming_both_sides() {
+fn date_formatted_id_cells_are_read_as_their_numbers() {
     let export = case("xlsx_date_formatted_id").join("export");
     for profile in ["profile.toml", "profile_rep_only.toml"] {
-        let o = validate(&case("xlsx_date_formatted_id").join(profile), &export);
-        assert_eq!(o.status.code(), Some(2), "{profile}: {}", stderr(&o));
-        let err = stderr(&o);
-        assert!(
-            err.contains(
-                "looked up in heads.xlsx sheet heads OrderNo: none of the 4 value(s) is found"
-            ),
-            "{err}"
+        let p = case("xlsx_date_formatted_id").join(profile);
+        let rows = scorecard_rows(&[
+            "--profile",
+            p.to_str().unwrap(),
+            "--data",
+            export.to_str().unwrap(),
+            "--period",
+            "2026-08",
+            "--as-of",
+            "2026-08-31",
+            "--columns",
+            "rep_id,orders,sales_amount",
+        ]);
+        assert_eq!(
+            cell(&rows, "rep_id", "S1", "sales_amount"),
+            "120.00",
+            "{profile}"
         );
-        assert!(
-            err.contains("`50001`") && err.contains("`2036-11-"),
-            "{err}"
+        assert_eq!(
+            cell(&rows, "rep_id", "S2", "sales_amount"),
+            "31.50",
+            "{profile}"
+        );
+        assert_eq!(
+            cell(&rows, "rep_id", "WEB", "sales_amount"),
+            "99.00",
+            "{profile}"
         );
     }
+}
+
+/// A lookup whose keys match none of the lookup file's keys stops the load,
+/// naming both sides with example keys (it used to put every line on the
+/// default rep with "ok").
+#[test]
+fn a_lookup_that_matches_nothing_stops_the_load_naming_both_sides() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    w("reps.csv", "Id,Name\nS1,Ann\n");
+    w(
+        "heads.csv",
+        "OrderNo,Seller\n2036-11-22,S1\n2036-11-23,S1\n",
+    );
+    w("lines.csv", "OrderNo,Qty,Price\n50001,1,10\n50002,2,10\n");
+    w(
+        "profile.toml",
+        "[files.reps]\npath = \"reps.csv\"\n[files.heads]\npath = \"heads.csv\"\n[files.lines]\npath = \"lines.csv\"\n\
+[tables.reps]\nfrom = \"reps\"\ncolumns = { rep_id = \"Id\", rep_name = \"Name\", region = { value = \"N\" }, team = { value = \"T\" } }\n\
+[tables.customers]\nrows = [{ customer_id = \"K1\", customer_name = \"K\", region = \"N\" }]\n\
+[tables.products]\nrows = [{ product_id = \"P1\", product_name = \"P\" }]\n\
+[tables.orders]\nfrom = \"lines\"\ncolumns = { order_id = \"OrderNo\", line_no = { value = \"1\" }, order_date = { value = \"2026-08-03\" }, rep_id = { column = \"OrderNo\", lookup = { file = \"heads\", key = \"OrderNo\", value = \"Seller\" }, default = \"S1\" }, customer_id = { value = \"K1\" }, product_id = { value = \"P1\" }, quantity = \"Qty\", unit_price = \"Price\" }\n",
+    );
+    let o = validate(&dir.path().join("profile.toml"), dir.path());
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("looked up in heads.csv OrderNo: none of the 2 value(s) is found"),
+        "{err}"
+    );
+    assert!(
+        err.contains("`50001`") && err.contains("`2036-11-22`"),
+        "{err}"
+    );
 }
 
 #[test]

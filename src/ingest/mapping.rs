@@ -401,10 +401,20 @@ fn map_table(
             let mut as_exported = kept.clone();
             let _ = as_exported.drop_in_place(MALFORMED);
             out.raw_rows.insert(table.name, as_exported);
-            let mut lf = kept.lazy();
-            for (i, rule) in spec.columns.values().enumerate() {
+            let mut lf = kept
+                .clone()
+                .lazy()
+                .with_columns(date_cells_as_numbers(&kept, table, spec));
+            for (i, (name, rule)) in spec.columns.iter().enumerate() {
                 if let Some(l) = &rule.lookup {
-                    let target = lookup_frame(&files[&l.file], l, i, &defaults.null_tokens)?;
+                    let kind = table.column(name).expect("checked").kind;
+                    let target = lookup_frame(
+                        &files[&l.file],
+                        l,
+                        i,
+                        &defaults.null_tokens,
+                        !matches!(kind, Kind::Date | Kind::Datetime),
+                    )?;
                     let source = rule
                         .column
                         .as_deref()
@@ -506,6 +516,48 @@ fn note_defaults_used(
 }
 
 /// Removes the rows `skip_when` names, recording them with the rule as reason.
+/// `column` with its workbook date-formatted number cells as their numbers,
+/// when the file has such cells in it.
+fn as_number(frame: &DataFrame, column: &str) -> Option<Expr> {
+    let serial = super::rawfile::serial_column(column);
+    frame
+        .schema()
+        .contains(&serial)
+        .then(|| coalesce(&[col(serial), col(column)]).alias(column))
+}
+
+/// Workbook cells formatted as dates that hold numbers are read as numbers
+/// wherever the contract column is not a date (ids, codes, amounts: a
+/// column of order numbers formatted as dates reads `50001`, not
+/// `2036-11-22`), and as dates only for date and datetime columns.
+fn date_cells_as_numbers(frame: &DataFrame, table: &Table, spec: &TableSpec) -> Vec<Expr> {
+    let used_as_date = |c: &str| {
+        spec.columns.iter().any(|(name, rule)| {
+            let kind = table.column(name).map(|col| col.kind);
+            matches!(kind, Some(Kind::Date | Kind::Datetime))
+                && (rule.column.as_deref() == Some(c) || rule.fallback.as_deref() == Some(c))
+        })
+    };
+    let mut sources: Vec<&str> = spec
+        .columns
+        .values()
+        .flat_map(|r| {
+            r.column
+                .iter()
+                .chain(r.fallback.iter())
+                .chain(r.concat.iter())
+                .map(String::as_str)
+        })
+        .collect();
+    sources.sort();
+    sources.dedup();
+    sources
+        .into_iter()
+        .filter(|c| !used_as_date(c))
+        .filter_map(|c| as_number(frame, c))
+        .collect()
+}
+
 /// A boolean expression evaluated once over a frame, as a filter mask.
 fn mask_of(frame: &DataFrame, mask: Expr) -> Result<BooleanChunked> {
     Ok(frame
@@ -665,11 +717,19 @@ fn lookup_frame(
     l: &super::profile::Lookup,
     i: usize,
     null_tokens: &[String],
+    value_as_number: bool,
 ) -> Result<LazyFrame> {
+    // A key is an id: a date-formatted number cell is its number; the
+    // value too, unless it feeds a date column.
+    let mut numbered = vec![as_number(&raw.frame, &l.key)];
+    if value_as_number && l.value != l.key {
+        numbered.push(as_number(&raw.frame, &l.value));
+    }
     let pairs = raw
         .frame
         .clone()
         .lazy()
+        .with_columns(numbered.into_iter().flatten().collect::<Vec<_>>())
         .select([
             cell(&l.key, null_tokens).alias(lookup_key(i)),
             cell(&l.value, null_tokens).alias(lookup_value(i)),

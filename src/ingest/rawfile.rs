@@ -357,9 +357,16 @@ fn read_workbook(path: &Path, bytes: Vec<u8>, spec: &ReadSpec) -> Result<(DataFr
         }
     };
     let mut columns: Vec<Vec<Option<String>>> = vec![Vec::new(); header.len()];
+    // A number cell formatted as a date is also kept as its number, for the
+    // rules that read it as an id or a number (a date format on an id column).
+    let mut serials: Vec<Vec<Option<String>>> = vec![Vec::new(); header.len()];
     for row in rows {
         for (i, values) in columns.iter_mut().enumerate() {
             values.push(row.get(i).and_then(cell_text));
+            serials[i].push(match row.get(i) {
+                Some(Data::DateTime(d)) => Some(float_text(d.as_f64())),
+                _ => None,
+            });
         }
     }
     // Repeated headers are renamed as polars renames a CSV's, so tidy_header
@@ -379,8 +386,20 @@ fn read_workbook(path: &Path, bytes: Vec<u8>, spec: &ReadSpec) -> Result<(DataFr
         })
         .collect();
     let df = DataFrame::new_infer_height(series)?;
-    let df = tidy_header(df, &label)?;
+    let mut df = tidy_header(df, &label)?;
+    for (h, values) in header.iter().zip(serials) {
+        let name = h.trim();
+        if values.iter().any(Option::is_some) && df.schema().contains(name) {
+            df.with_column(Column::new(serial_column(name).into(), values))?;
+        }
+    }
     Ok((with_row_numbers(df)?, label))
+}
+
+/// The hidden column holding, for a workbook column, the numbers of its
+/// date-formatted number cells.
+pub fn serial_column(name: &str) -> String {
+    format!("__serial__{name}")
 }
 
 /// The text of one cell as the profile's parsers expect it: numbers in plain
