@@ -393,3 +393,42 @@ fn concat_joins_name_columns_and_fallback_backs_a_lookup() {
     assert_eq!(cell(&customers, "customer_id", "C2", "segment"), "Y");
     assert_eq!(cell(&customers, "customer_id", "C3", "segment"), "Z");
 }
+
+#[test]
+fn a_lookup_can_go_through_a_second_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    w("staff.csv", "Id,Name,TerritoryID\nS1,Ann,10\nS2,Bo,20\n");
+    w("territories.csv", "Id,Territory\n10,North\n20,South\n");
+    w("heads.csv", "OrderNo,Seller\n9001,S1\n9002,S2\n");
+    w(
+        "lines.csv",
+        "OrderNo,Qty,Price,ShipTo\n9001,1,10,\n9002,2,10,\n",
+    );
+    w(
+        "profile.toml",
+        "[files.staff]\npath = \"staff.csv\"\n[files.territories]\npath = \"territories.csv\"\n[files.heads]\npath = \"heads.csv\"\n[files.lines]\npath = \"lines.csv\"\n\
+[tables.reps]\nfrom = \"staff\"\ncolumns = { rep_id = \"Id\", rep_name = \"Name\", team = { value = \"T\" }, region = { column = \"TerritoryID\", lookup = { file = \"territories\", key = \"Id\", value = \"Territory\" } } }\n\
+[tables.customers]\nrows = [{ customer_id = \"K1\", customer_name = \"K\", region = \"North\" }]\n\
+[tables.products]\nrows = [{ product_id = \"P1\", product_name = \"P\" }]\n\
+[tables.orders]\nfrom = \"lines\"\ncolumns = { order_id = \"OrderNo\", line_no = { value = \"1\" }, order_date = { value = \"2026-08-03\" }, rep_id = { column = \"OrderNo\", lookup = { file = \"heads\", key = \"OrderNo\", value = \"Seller\" } }, customer_id = { value = \"K1\" }, product_id = { value = \"P1\" }, quantity = \"Qty\", unit_price = \"Price\", ship_region = { column = \"OrderNo\", lookup = { file = \"heads\", key = \"OrderNo\", value = \"Seller\", then = { file = \"staff\", key = \"Id\", value = \"TerritoryID\", then = { file = \"territories\", key = \"Id\", value = \"Territory\" } } } } }\n",
+    );
+    let rows = scorecard_rows(&[
+        "--profile",
+        dir.path().join("profile.toml").to_str().unwrap(),
+        "--data",
+        dir.path().to_str().unwrap(),
+        "--period",
+        "2026-08",
+        "--as-of",
+        "2026-08-31",
+        "--columns",
+        "rep_id,region,sales_amount,cross_region_lines",
+    ]);
+    // Order line → order head → seller → territory: each line ships to its
+    // seller's own territory, so no line crosses a region.
+    assert_eq!(cell(&rows, "rep_id", "S2", "region"), "South");
+    assert_eq!(cell(&rows, "rep_id", "S2", "sales_amount"), "20.00");
+    assert_eq!(cell(&rows, "rep_id", "S1", "cross_region_lines"), "0");
+    assert_eq!(cell(&rows, "rep_id", "S2", "cross_region_lines"), "0");
+}

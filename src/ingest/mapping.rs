@@ -286,7 +286,7 @@ pub fn map_export(profile: &Profile, from: &Path) -> Result<MappedExport> {
 fn files_of(spec: &TableSpec) -> Vec<&str> {
     let mut names: Vec<&str> = spec.from.iter().map(String::as_str).collect();
     for rule in spec.columns.values() {
-        if let Some(l) = &rule.lookup {
+        for l in rule.lookup.iter().flat_map(|l| l.chain()) {
             names.push(&l.file);
         }
     }
@@ -345,7 +345,7 @@ fn missing_source_columns(
         for part in &rule.concat {
             need(from, part, at(&format!("columns.{name}.concat")));
         }
-        if let Some(l) = &rule.lookup {
+        for l in rule.lookup.iter().flat_map(|l| l.chain()) {
             need(&l.file, &l.key, at(&format!("columns.{name}.lookup.key")));
             need(
                 &l.file,
@@ -438,6 +438,38 @@ fn map_table(
                         target_keys: &target,
                     };
                     check_lookup(&lf, &used, out)?;
+                    // Each `then` looks the value found so far up in its file.
+                    let mut previous = l;
+                    for (step, next) in l.chain().into_iter().enumerate().skip(1) {
+                        let j = i + 1000 * step;
+                        let target = lookup_frame(
+                            &files[&next.file],
+                            next,
+                            j,
+                            &defaults.null_tokens,
+                            !matches!(kind, Kind::Date | Kind::Datetime),
+                        )?;
+                        lf = lf
+                            .with_column(col(lookup_value(i)).alias(lookup_key(j)))
+                            .join(
+                                target.clone(),
+                                [col(lookup_key(j))],
+                                [col(lookup_key(j))],
+                                JoinArgs::new(JoinType::Left),
+                            );
+                        let used = LookupUse {
+                            what: format!("{}.{name}", table.name),
+                            lookup: next,
+                            i: j,
+                            label: &files[&previous.file].label,
+                            source_column: &previous.value,
+                            target: &files[&next.file],
+                            target_keys: &target,
+                        };
+                        check_lookup(&lf, &used, out)?;
+                        lf = lf.with_column(col(lookup_value(j)).alias(lookup_value(i)));
+                        previous = next;
+                    }
                 }
             }
             // A record the reader found malformed stays marked, so
@@ -941,10 +973,12 @@ fn describe_rule(rule: &ColumnSpec, files: &BTreeMap<String, RawFile>) -> String
 fn describe_source(rule: &ColumnSpec, files: &BTreeMap<String, RawFile>) -> String {
     match (&rule.column, &rule.value, &rule.lookup) {
         (Some(c), _, Some(l)) => format!(
-            "{c} looked up in {} {} → {}{}",
-            files[&l.file].label,
-            l.key,
-            l.value,
+            "{c} looked up in {}{}",
+            l.chain()
+                .iter()
+                .map(|step| format!("{} {} → {}", files[&step.file].label, step.key, step.value))
+                .collect::<Vec<_>>()
+                .join(", then in "),
             rule.fallback
                 .as_ref()
                 .map(|f| format!(" (else column {f})"))

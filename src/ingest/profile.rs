@@ -220,6 +220,20 @@ pub struct Lookup {
     /// Largest share (0..1) of the table's keys allowed to be missing from
     /// the lookup file before the load stops; default: any share is a warning.
     pub max_unmatched_share: Option<f64>,
+    /// A second lookup, keyed by this one's value (order line → order head
+    /// → territory).
+    pub then: Option<Box<Lookup>>,
+}
+
+impl Lookup {
+    /// This lookup and every `then` after it, in order.
+    pub fn chain(&self) -> Vec<&Lookup> {
+        let mut out = vec![self];
+        while let Some(next) = &out.last().expect("one").then {
+            out.push(next);
+        }
+        out
+    }
 }
 
 impl ColumnSpec {
@@ -494,7 +508,7 @@ impl Profile {
         if rule.fallback.is_some() && rule.column.is_none() {
             out.push(format!("{at}: `fallback` needs `column`"));
         }
-        if let Some(l) = &rule.lookup {
+        for l in rule.lookup.iter().flat_map(|l| l.chain()) {
             if !self.files.contains_key(&l.file) {
                 out.push(format!(
                     "{at}.lookup.file = \"{}\": no [files.{}]{}",
