@@ -432,3 +432,75 @@ fn a_lookup_can_go_through_a_second_file() {
     assert_eq!(cell(&rows, "rep_id", "S1", "cross_region_lines"), "0");
     assert_eq!(cell(&rows, "rep_id", "S2", "cross_region_lines"), "0");
 }
+
+/// The HubSpot and Pipedrive deals profiles on their samples (made-up rows
+/// in the products' documented export columns), worked by hand for October
+/// 2026: Avery won the cranes deal (created in September) and has the dock
+/// levellers open at 90 % (5,400.00 → 4,860.00); Bram lost the bearings and
+/// has the forklifts open at 40 % (48,000.00 → 19,200.00).
+#[test]
+fn hubspot_and_pipedrive_deal_exports_load_as_they_are() {
+    for (profile, sample) in [
+        ("hubspot_deals", "hubspot"),
+        ("pipedrive_deals", "pipedrive"),
+    ] {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("pipelines/profiles");
+        let p = root.join(format!("{profile}.toml"));
+        let data = root.join("samples").join(sample);
+        let rows = scorecard_rows(&[
+            "--profile",
+            p.to_str().unwrap(),
+            "--data",
+            data.to_str().unwrap(),
+            "--period",
+            "2026-10",
+            "--as-of",
+            "2026-10-31",
+            "--columns",
+            "rep_id,opps_created,opps_won,opps_lost,open_pipeline,weighted_pipeline",
+        ]);
+        let v = |rep: &str, c: &str| cell(&rows, "rep_id", rep, c);
+        assert_eq!(
+            [
+                v("Avery Quill", "opps_created"),
+                v("Avery Quill", "opps_won"),
+                v("Avery Quill", "open_pipeline"),
+                v("Avery Quill", "weighted_pipeline")
+            ],
+            ["1", "1", "5400.00", "4860.00"],
+            "{profile}"
+        );
+        assert_eq!(
+            [
+                v("Bram Tollis", "opps_created"),
+                v("Bram Tollis", "opps_lost"),
+                v("Bram Tollis", "open_pipeline"),
+                v("Bram Tollis", "weighted_pipeline")
+            ],
+            ["2", "1", "48000.00", "19200.00"],
+            "{profile}"
+        );
+    }
+}
+
+/// Every TOML block of the profile guide is a profile that parses and
+/// passes the profile checks (the worked example also runs, in profiles.rs).
+#[test]
+fn every_toml_block_of_the_profile_guide_is_a_valid_profile() {
+    let guide = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("pipelines/profiles/README.md"),
+    )
+    .unwrap();
+    let examples = guide.split("## More examples").nth(1).expect("the section");
+    let blocks: Vec<&str> = examples
+        .split("```toml")
+        .skip(1)
+        .map(|b| b.split("```").next().unwrap())
+        .collect();
+    assert_eq!(blocks.len(), 3);
+    for (i, block) in blocks.iter().enumerate() {
+        if let Err(e) = salesops::ingest::Profile::parse(block, &format!("guide block {i}")) {
+            panic!("block {i}: {e}");
+        }
+    }
+}
