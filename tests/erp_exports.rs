@@ -200,7 +200,7 @@ fn skip_when_can_test_a_mapped_contract_column() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("orders: 1 rows"), "{}", stdout(&o));
     assert!(
-        stderr(&o).contains("1 row(s) of lines.csv skipped by the profile (rep_id (mapped) in [])"),
+        stderr(&o).contains("1 row(s) of lines.csv skipped by the profile (rep_id (mapped) in [\"\"])"),
         "{}",
         stderr(&o)
     );
@@ -503,4 +503,39 @@ fn every_toml_block_of_the_profile_guide_is_a_valid_profile() {
             panic!("block {i}: {e}");
         }
     }
+}
+
+/// A Pipedrive deal is won or lost by its status whatever its stage, a
+/// custom one included; an open deal in a custom stage keeps that stage.
+#[test]
+fn a_pipedrive_deal_in_a_custom_stage_is_won_by_its_status() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("pipelines/profiles");
+    let dir = tempfile::tempdir().unwrap();
+    let sample = std::fs::read_to_string(root.join("samples/pipedrive/deals-export.csv")).unwrap();
+    std::fs::write(
+        dir.path().join("deals-export.csv"),
+        format!(
+            "{sample}105,Site survey,700,EUR,Ostler Bearings,Bram Tollis,Site Visit,open,2026-10-22 08:00:00,2026-11-30,,,\n\
+106,Gantry,9000,EUR,Ostler Bearings,Bram Tollis,Site Visit,won,2026-10-23 08:00:00,2026-10-26,2026-10-26 10:00:00,,\n"
+        ),
+    )
+    .unwrap();
+    let rows = scorecard_rows(&[
+        "--profile",
+        root.join("pipedrive_deals.toml").to_str().unwrap(),
+        "--data",
+        dir.path().to_str().unwrap(),
+        "--period",
+        "2026-10",
+        "--as-of",
+        "2026-10-31",
+        "--columns",
+        "rep_id,opps_won,open_pipeline",
+    ]);
+    assert_eq!(cell(&rows, "rep_id", "Bram Tollis", "opps_won"), "1");
+    // 48,000.00 + the open site survey's 700.00; the won gantry is not open.
+    assert_eq!(
+        cell(&rows, "rep_id", "Bram Tollis", "open_pipeline"),
+        "48700.00"
+    );
 }

@@ -715,7 +715,14 @@ fn an_invalid_format_string_is_refused_before_reading() {
 #[test]
 fn the_worked_example_of_the_profile_guide_works_as_written() {
     let guide = std::fs::read_to_string(root().join("pipelines/profiles/README.md")).unwrap();
-    let example = guide.split("## Worked example").nth(1).unwrap();
+    // The worked example's section only, up to the next heading.
+    let example = guide
+        .split("## Worked example")
+        .nth(1)
+        .unwrap()
+        .split("\n## ")
+        .next()
+        .unwrap();
     let toml: String = example
         .split("```toml")
         .skip(1)

@@ -653,7 +653,7 @@ fn skip_mapped_rows(
     }
     let rule = keys
         .iter()
-        .map(|k| format!("{k} (mapped) in [{}]", spec.skip_when[*k].join(", ")))
+        .map(|k| format!("{k} (mapped) in {:?}", spec.skip_when[*k]))
         .collect::<Vec<_>>()
         .join(" or ");
     out.notes.push(format!(
@@ -1035,7 +1035,21 @@ fn column_expr(name: &str, kind: Kind, rule: &ColumnSpec, defaults: &Defaults, i
     if !rule.map.is_empty() {
         let old = Series::new("old".into(), rule.map.keys().cloned().collect::<Vec<_>>());
         let new = Series::new("new".into(), rule.map.values().cloned().collect::<Vec<_>>());
-        e = e.replace(lit(old).implode(false), lit(new).implode(false));
+        let mapped = |v: Expr| {
+            v.replace(
+                lit(old.clone()).implode(false),
+                lit(new.clone()).implode(false),
+            )
+        };
+        e = mapped(e);
+        // A value mapped to "" has no value: the fallback column is read
+        // instead (mapped too) — a deal's status `won`/`lost`, else its stage.
+        let none = || lit(NULL).cast(DataType::String);
+        let instead = match &rule.fallback {
+            Some(f) if rule.lookup.is_none() => mapped(cell(f, tokens)),
+            _ => none(),
+        };
+        e = when(e.clone().eq(lit(""))).then(instead).otherwise(e);
     }
     if let Some(d) = &rule.default {
         e = e.fill_null(lit(d.clone()));
