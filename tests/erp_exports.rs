@@ -200,7 +200,8 @@ fn skip_when_can_test_a_mapped_contract_column() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("orders: 1 rows"), "{}", stdout(&o));
     assert!(
-        stderr(&o).contains("1 row(s) of lines.csv skipped by the profile (rep_id (mapped) in [\"\"])"),
+        stderr(&o)
+            .contains("1 row(s) of lines.csv skipped by the profile (rep_id (mapped) in [\"\"])"),
         "{}",
         stderr(&o)
     );
