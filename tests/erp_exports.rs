@@ -22,23 +22,13 @@ fn headerless_profile(dir: &std::path::Path, profile: &str) -> std::path::PathBu
     path
 }
 
-fn validate(profile: &std::path::Path, export: &std::path::Path) -> std::process::Output {
-    run(&[
-        "validate",
-        "--profile",
-        profile.to_str().unwrap(),
-        "--data",
-        export.to_str().unwrap(),
-    ])
-}
-
 #[test]
 fn a_file_without_a_header_row_is_read_with_the_declared_columns() {
     let dir = tempfile::tempdir().unwrap();
     let export = case("headerless_tsv").join("export");
     for profile in ["profile.toml", "profile_mgr_first.toml"] {
         // As handed: the first line is data, and the message says so.
-        let o = validate(&case("headerless_tsv").join(profile), &export);
+        let o = validate_profile(&case("headerless_tsv").join(profile), &export);
         assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
         assert!(
             stderr(&o).contains("looks like data, not a header")
@@ -48,7 +38,7 @@ fn a_file_without_a_header_row_is_read_with_the_declared_columns() {
         );
         assert!(!stderr(&o).contains("did you mean `1`"), "{}", stderr(&o));
         // Declared: three reps, the first line included.
-        let o = validate(&headerless_profile(dir.path(), profile), &export);
+        let o = validate_profile(&headerless_profile(dir.path(), profile), &export);
         assert!(o.status.success(), "{profile}: {}", stderr(&o));
         assert!(
             stdout(&o).contains("reps: 3 rows, 0 rejected"),
@@ -70,7 +60,7 @@ fn a_header_less_utf16_file_and_workbook_load_too() {
         bytes.extend(unit.to_le_bytes());
     }
     std::fs::write(export.join("staff.tsv"), bytes).unwrap();
-    let o = validate(&headerless_profile(dir.path(), "profile.toml"), &export);
+    let o = validate_profile(&headerless_profile(dir.path(), "profile.toml"), &export);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("reps: 3 rows"), "{}", stdout(&o));
     // A workbook whose first row is data.
@@ -88,7 +78,7 @@ fn a_header_less_utf16_file_and_workbook_load_too() {
 [tables.reps]\nfrom = \"staff\"\ncolumns = { rep_id = \"Id\", rep_name = \"Id\", region = \"Territory\", team = { value = \"Sales\" } }\n",
     )
     .unwrap();
-    let o = validate(&profile, &export);
+    let o = validate_profile(&profile, &export);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("reps: 2 rows"), "{}", stdout(&o));
 }
@@ -109,7 +99,7 @@ fn header_and_columns_must_agree_in_the_profile() {
             );
         let path = dir.path().join("p.toml");
         std::fs::write(&path, text).unwrap();
-        let o = validate(&path, &export);
+        let o = validate_profile(&path, &export);
         assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
         assert!(stderr(&o).contains(said), "{}", stderr(&o));
     }
@@ -196,7 +186,7 @@ fn skip_when_can_test_a_mapped_contract_column() {
     let profile = dir.path().join("profile.toml");
     std::fs::write(&profile, text).unwrap();
     let export = case("skip_by_header_field").join("export");
-    let o = validate(&profile, &export);
+    let o = validate_profile(&profile, &export);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("orders: 1 rows"), "{}", stdout(&o));
     assert!(
@@ -297,7 +287,7 @@ fn a_lookup_that_matches_nothing_stops_the_load_naming_both_sides() {
 [tables.products]\nrows = [{ product_id = \"P1\", product_name = \"P\" }]\n\
 [tables.orders]\nfrom = \"lines\"\ncolumns = { order_id = \"OrderNo\", line_no = { value = \"1\" }, order_date = { value = \"2026-08-03\" }, rep_id = { column = \"OrderNo\", lookup = { file = \"heads\", key = \"OrderNo\", value = \"Seller\" }, default = \"S1\" }, customer_id = { value = \"K1\" }, product_id = { value = \"P1\" }, quantity = \"Qty\", unit_price = \"Price\" }\n",
     );
-    let o = validate(&dir.path().join("profile.toml"), dir.path());
+    let o = validate_profile(&dir.path().join("profile.toml"), dir.path());
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let err = stderr(&o);
     assert!(
@@ -322,7 +312,7 @@ fn keys_not_found_and_keys_with_an_empty_value_are_told_apart() {
 [tables.reps]\nfrom = \"reps\"\ncolumns = { rep_id = \"Id\", rep_name = \"Name\", region = { value = \"N\" }, team = { column = \"Team\", default = \"none\" } }\n\
 [tables.customers]\nfrom = \"cust\"\ncolumns = { customer_id = \"Id\", customer_name = \"Id\", region = { value = \"N\" }, segment = { column = \"Owner\", lookup = { file = \"reps\", key = \"Id\", value = \"Team\" } } }\n",
     );
-    let o = validate(&dir.path().join("profile.toml"), dir.path());
+    let o = validate_profile(&dir.path().join("profile.toml"), dir.path());
     let err = stderr(&o);
     assert!(o.status.success(), "{err}");
     assert!(
@@ -347,7 +337,7 @@ fn a_lookup_may_refuse_too_many_keys_not_found() {
 [tables.reps]\nfrom = \"reps\"\ncolumns = { rep_id = \"Id\", rep_name = \"Name\", region = { value = \"N\" }, team = \"Team\" }\n\
 [tables.customers]\nfrom = \"cust\"\ncolumns = { customer_id = \"Id\", customer_name = \"Id\", region = { value = \"N\" }, segment = { column = \"Owner\", lookup = { file = \"reps\", key = \"Id\", value = \"Team\", max_unmatched_share = 0.5 } } }\n",
     );
-    let o = validate(&dir.path().join("profile.toml"), dir.path());
+    let o = validate_profile(&dir.path().join("profile.toml"), dir.path());
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(
         stderr(&o).contains(

@@ -25,13 +25,10 @@ fn a_header_naming_a_column_twice_is_refused_everywhere() {
         "{}",
         stderr(&o)
     );
-    let o = run(&[
-        "validate",
-        "--profile",
-        &format!("{dir}/profile.toml"),
-        "--data",
-        &format!("{dir}/export"),
-    ]);
+    let o = validate_profile(
+        std::path::Path::new(&format!("{dir}/profile.toml")),
+        std::path::Path::new(&format!("{dir}/export")),
+    );
     assert_ne!(code(&o), 0);
     assert!(
         stderr(&o).contains("the header names column `unit_price` twice"),
@@ -59,13 +56,10 @@ fn a_short_or_long_record_is_refused_or_quarantined_never_padded() {
         stderr(&o)
     );
     // Through the profile: the same rule.
-    let o = run(&[
-        "validate",
-        "--profile",
-        &format!("{dir}/profile.toml"),
-        "--data",
-        &format!("{dir}/export"),
-    ]);
+    let o = validate_profile(
+        std::path::Path::new(&format!("{dir}/profile.toml")),
+        std::path::Path::new(&format!("{dir}/export")),
+    );
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     assert!(
         stderr(&o).contains("has 8 field(s) but the header has 12"),
@@ -97,13 +91,10 @@ fn a_short_or_long_record_is_refused_or_quarantined_never_padded() {
 #[test]
 fn a_separator_in_the_wrong_place_is_refused_never_rescaled() {
     let dir = case("decimal-mark-misread");
-    let o = run(&[
-        "validate",
-        "--profile",
-        &format!("{dir}/profile_de.toml"),
-        "--data",
-        &format!("{dir}/export_de"),
-    ]);
+    let o = validate_profile(
+        std::path::Path::new(&format!("{dir}/profile_de.toml")),
+        std::path::Path::new(&format!("{dir}/export_de")),
+    );
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     let err = stderr(&o);
     assert!(
@@ -143,13 +134,10 @@ fn currency_symbols_and_accounting_negatives_are_read_exactly() {
 #[test]
 fn a_report_footer_is_not_read_as_data() {
     let dir = case("sf-report-footer");
-    let o = run(&[
-        "validate",
-        "--profile",
-        &format!("{dir}/profile.toml"),
-        "--data",
-        &format!("{dir}/export"),
-    ]);
+    let o = validate_profile(
+        std::path::Path::new(&format!("{dir}/profile.toml")),
+        std::path::Path::new(&format!("{dir}/export")),
+    );
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let out = stdout(&o);
     assert!(
@@ -337,13 +325,7 @@ fn edited_case(name: &str, edit: impl Fn(String) -> String) -> tempfile::TempDir
 }
 
 fn validate_case(dir: &tempfile::TempDir) -> std::process::Output {
-    run(&[
-        "validate",
-        "--profile",
-        dir.path().join("profile.toml").to_str().unwrap(),
-        "--data",
-        dir.path().join("export").to_str().unwrap(),
-    ])
+    validate_profile(&dir.path().join("profile.toml"), &dir.path().join("export"))
 }
 
 #[test]

@@ -118,11 +118,13 @@ pub fn monthly_targets(targets: LazyFrame) -> Result<LazyFrame> {
 /// quarter and year rows spread to their months first.
 fn period_targets(ctx: &KpiContext, targets: LazyFrame) -> Result<LazyFrame> {
     let months = Series::new("months".into(), ctx.period.months());
-    let rows = monthly_targets(targets)?
-        .filter(col("period").is_in(lit(months).implode(false), false))
-        .collect()?;
-    warn_overlapping_targets(ctx, &rows)?;
-    Ok(rows.lazy())
+    let plan =
+        monthly_targets(targets)?.filter(col("period").is_in(lit(months).implode(false), false));
+    // Spread once per context: every grouping's targets and attainment
+    // numerators read the same month rows.
+    let rows = ctx.memo("period_targets", || plan);
+    warn_overlapping_targets(ctx, &rows.clone().collect()?)?;
+    Ok(rows)
 }
 
 /// A rep with two target rows for one month (`2026-08` and `2026-Q3`) gets

@@ -38,6 +38,17 @@ pub fn run(args: &[&str]) -> Output {
     run_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
 }
 
+/// Runs `salesops validate --profile PROFILE --data DATA`.
+pub fn validate_profile(profile: &Path, data: &Path) -> Output {
+    run(&[
+        "validate",
+        "--profile",
+        profile.to_str().unwrap(),
+        "--data",
+        data.to_str().unwrap(),
+    ])
+}
+
 /// Stdout as text.
 pub fn stdout(o: &Output) -> String {
     String::from_utf8(o.stdout.clone()).unwrap()
