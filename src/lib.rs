@@ -4,6 +4,7 @@
 //! [`kpi`] (one module per KPI family) → [`output`], with [`cli`] at the edge.
 
 pub mod cli;
+pub mod column_type;
 pub mod commission;
 pub mod error;
 pub mod generate;
@@ -15,5 +16,6 @@ pub mod period;
 pub mod pipeline;
 pub mod report;
 pub mod schema;
+pub mod suggest;
 
 pub use error::{Error, Result};

@@ -121,6 +121,11 @@ pub fn format_cents_grouped(cents: i64) -> String {
     format!("{sign}{grouped}.{frac}")
 }
 
+/// Integer cents → text with exactly 2 decimals (`-0.05`, `1234.50`).
+pub fn cents_text(cents: Expr) -> Expr {
+    scaled_text(cents, 2)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,7 +8,7 @@ use std::path::Path;
 use polars::prelude::*;
 use unicode_width::UnicodeWidthStr;
 
-use crate::kpi::ColumnType;
+use crate::column_type::ColumnType;
 use crate::{Error, Result};
 
 /// Output format of a KPI table.
@@ -214,11 +214,6 @@ pub fn replace_dir(staged: &Path, target: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Integer cents → text with exactly 2 decimals (`-0.05`, `1234.50`).
-pub fn cents_text(cents: Expr) -> Expr {
-    crate::money::scaled_text(cents, 2)
-}
-
 /// Converts money columns for writing: text with 2 decimals for CSV, JSON and
 /// the terminal; Decimal(18,2) for Parquet.
 pub fn money_for_output(
@@ -230,7 +225,7 @@ pub fn money_for_output(
         .iter()
         .filter(|(n, t)| *t == ColumnType::Money && df.schema().contains(n))
         .map(|(n, _)| {
-            let text = cents_text(col(*n));
+            let text = crate::money::cents_text(col(*n));
             match format {
                 TableFormat::Parquet => text.cast(DataType::Decimal(18, 2)).alias(*n),
                 _ => text.alias(*n),
@@ -603,7 +598,7 @@ mod tests {
         let df = df!("m" => [Some(-5i64), Some(123_450), None, Some(0)]).unwrap();
         let out = df
             .lazy()
-            .select([cents_text(col("m")).alias("m")])
+            .select([crate::money::cents_text(col("m")).alias("m")])
             .collect()
             .unwrap();
         let got: Vec<_> = out.column("m").unwrap().str().unwrap().iter().collect();

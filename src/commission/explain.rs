@@ -7,7 +7,7 @@ use super::compute::{equal_split, CommissionRun, RepCommission, TeamPool};
 use super::plan::{Mode, Plan, Tier, PPM};
 use super::NoRow;
 use crate::money::format_cents_grouped as money;
-use crate::pipeline::config::suggestion;
+use crate::suggest::suggestion;
 use crate::{Error, Result};
 
 /// A ppm fraction as a percentage (`0.8` → `80 %`, `0.025` → `2.5 %`).

@@ -10,9 +10,10 @@ use std::collections::BTreeMap;
 
 use polars::prelude::*;
 
+use crate::column_type::ColumnType;
 use crate::kpi::receivables::attributed_payments;
 use crate::kpi::sales::order_lines;
-use crate::kpi::{ColumnType, KpiContext};
+use crate::kpi::KpiContext;
 use crate::output::{render_file, FileFormat};
 use crate::{Error, Result};
 use compute::{CommissionRun, RepInput};
@@ -249,7 +250,7 @@ pub fn rep_inputs(
     for listed in plan.exclude_reps.iter().filter(|r| !known.contains(*r)) {
         ctx.warn(format!(
             "commission: exclude_reps lists {listed}, which is not in the reps table{}",
-            crate::pipeline::config::suggestion(listed, known.iter().map(String::as_str))
+            crate::suggest::suggestion(listed, known.iter().map(String::as_str))
         ));
     }
     let mut inputs = Vec::new();

@@ -5,8 +5,8 @@
 
 use polars::prelude::*;
 
+use crate::money::cents_text;
 use crate::money::units_text;
-use crate::output::cents_text;
 use crate::schema::{Kind, Table};
 use crate::Result;
 

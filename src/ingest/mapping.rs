@@ -18,8 +18,8 @@ use super::rawfile::{read_raw_file, ReadSpec};
 use super::validate::MALFORMED;
 use super::ROW;
 use crate::money::{div_round_half_away, parse_units, units_text, UNITS_PER_ONE};
-use crate::pipeline::config::suggestion;
 use crate::schema::{Kind, Table, TABLES};
+use crate::suggest::suggestion;
 use crate::{Error, Result};
 
 /// One file of a (possibly multi-file) source: its rows are numbered

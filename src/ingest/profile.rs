@@ -12,8 +12,8 @@ use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
 use super::parse::{CONTRACT_DATETIME_FORMATS, CONTRACT_DATE_FORMAT};
-use crate::pipeline::config::{suggestion, with_suggestion};
 use crate::schema::{self, Kind, TABLES};
+use crate::suggest::{suggestion, with_suggestion};
 use crate::{Error, Result};
 
 /// A whole mapping profile.

@@ -3,6 +3,7 @@
 use polars::prelude::*;
 
 use super::context::{GroupByRep, Grouping, KpiContext};
+use super::ratio;
 use crate::Result;
 
 /// Per group, from visits with `visit_start` date in `[start, PE]`:
@@ -74,4 +75,20 @@ pub fn workday_parts(ctx: &KpiContext, grouping: Grouping) -> Result<LazyFrame> 
         .lazy()
         .join_groups(ctx.rep_groups(grouping)?)
         .agg([col("workdays").sum()]))
+}
+
+/// Activity ratios from summed parts, at any level (rule 11):
+/// - `visits_per_workday = visits / workdays` (a rate; 0 visits over
+///   positive workdays is 0, no workdays is null);
+/// - `avg_visit_minutes = __duration_sum / __duration_n` (minutes);
+/// - `visits_per_active_customer = visits / active_customers` (how many
+///   visits each ordering customer took; null without active customers).
+///
+/// Needs the visit, workday and order-line parts joined first.
+pub fn derived() -> Vec<Expr> {
+    vec![
+        ratio(col("visits"), col("workdays")).alias("visits_per_workday"),
+        ratio(col("__duration_sum"), col("__duration_n")).alias("avg_visit_minutes"),
+        ratio(col("visits"), col("active_customers")).alias("visits_per_active_customer"),
+    ]
 }

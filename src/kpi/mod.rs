@@ -7,12 +7,13 @@
 //! comment of the function that computes it.
 
 pub mod activity;
+pub mod catalog;
 pub mod context;
 pub mod customers;
 pub mod discipline;
 pub mod expenses;
 pub mod funnel;
-pub mod pipeline;
+pub mod opportunities;
 pub mod receivables;
 pub mod sales;
 pub mod scorecard;
@@ -23,7 +24,7 @@ pub mod testing;
 pub mod view;
 
 pub use context::{Grouping, KpiContext, Settings};
-pub use scorecard::{scorecard, ColumnType, SCORECARD_COLUMNS};
+pub use scorecard::scorecard;
 
 use polars::prelude::*;
 

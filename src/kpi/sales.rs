@@ -3,6 +3,7 @@
 use polars::prelude::*;
 
 use super::context::{GroupByRep, KpiContext};
+use super::ratio;
 use crate::money::line_cents;
 
 /// True for a live order line: `status` is not `cancelled` (case-insensitive,
@@ -143,4 +144,41 @@ pub fn order_count_parts(ctx: &KpiContext, lines: LazyFrame, groups: LazyFrame) 
             .n_unique()
             .cast(DataType::Int64)
             .alias("orders")])
+}
+
+/// Cost and margin from summed parts (SPEC section 3, rule 5), in cents:
+/// - `cost_amount = __cost_sum`, null when some in-period line has no cost;
+/// - `gross_margin = sales_amount − cost_amount` (null with the cost).
+pub fn derived() -> Vec<Expr> {
+    vec![when(col("__cost_missing"))
+        .then(lit(NULL).cast(DataType::Int64))
+        .otherwise(col("__cost_sum"))
+        .alias("cost_amount")]
+}
+
+/// Sales ratios from summed parts, at any level (rule 11); null when the
+/// denominator is 0 or null:
+/// - `gross_margin = sales_amount − cost_amount` (cents);
+/// - `gross_margin_pct = gross_margin / sales_amount`;
+/// - `discount_pct = 1 − sales_amount / Σ line_list_amount`, null when a
+///   line has no list price;
+/// - `avg_order_value = sales_amount / orders`, `sales_per_visit =
+///   sales_amount / visits` (currency units, not cents);
+/// - `orders_per_100_visits = orders / visits × 100`.
+pub fn ratios() -> Vec<Expr> {
+    vec![
+        (col("sales_amount") - col("cost_amount")).alias("gross_margin"),
+        ratio(
+            col("sales_amount") - col("cost_amount"),
+            col("sales_amount"),
+        )
+        .alias("gross_margin_pct"),
+        when(col("__list_missing"))
+            .then(lit(NULL).cast(DataType::Float64))
+            .otherwise(lit(1.0) - ratio(col("sales_amount"), col("__list_amount")))
+            .alias("discount_pct"),
+        (ratio(col("sales_amount"), col("orders")) / lit(100.0)).alias("avg_order_value"),
+        (ratio(col("orders"), col("visits")) * lit(100.0)).alias("orders_per_100_visits"),
+        (ratio(col("sales_amount"), col("visits")) / lit(100.0)).alias("sales_per_visit"),
+    ]
 }

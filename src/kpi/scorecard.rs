@@ -6,87 +6,10 @@ use polars::prelude::*;
 use super::activity::{visit_parts, workday_parts};
 use super::context::{Grouping, KpiContext, GROUP};
 use super::discipline::{discipline_parts, DISCIPLINE_COLUMNS};
-use super::ratio;
 use super::sales::{line_parts, order_count_parts, order_lines};
-use super::{customers, expenses, pipeline, receivables, targets};
+use super::{activity, catalog, customers, expenses, opportunities, receivables, sales, targets};
+use crate::column_type::ColumnType;
 use crate::Result;
-
-/// How a scorecard column is stored and written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ColumnType {
-    /// Text (ids, names).
-    Text,
-    /// Whole count (Int64).
-    Count,
-    /// Money held as Int64 cents, written with 2 decimals.
-    Money,
-    /// Float ratio, mean or rate.
-    Ratio,
-}
-
-/// KPI columns of the scorecard in output order (SPEC section 3), with their
-/// types.
-pub const SCORECARD_COLUMNS: &[(&str, ColumnType)] = &[
-    ("visits", ColumnType::Count),
-    ("workdays", ColumnType::Count),
-    ("visits_per_workday", ColumnType::Ratio),
-    ("avg_visit_minutes", ColumnType::Ratio),
-    ("visited_customers", ColumnType::Count),
-    ("orders", ColumnType::Count),
-    ("sales_amount", ColumnType::Money),
-    ("cost_amount", ColumnType::Money),
-    ("gross_margin", ColumnType::Money),
-    ("gross_margin_pct", ColumnType::Ratio),
-    ("discount_pct", ColumnType::Ratio),
-    ("avg_order_value", ColumnType::Ratio),
-    ("orders_per_100_visits", ColumnType::Ratio),
-    ("sales_per_visit", ColumnType::Ratio),
-    ("active_customers", ColumnType::Count),
-    ("new_customers", ColumnType::Count),
-    ("lost_customers", ColumnType::Count),
-    ("legacy_sales_share", ColumnType::Ratio),
-    ("invoiced_amount", ColumnType::Money),
-    ("collected_amount", ColumnType::Money),
-    ("collection_ratio", ColumnType::Ratio),
-    ("repayment_cycle_days", ColumnType::Ratio),
-    ("receivables_end", ColumnType::Money),
-    ("overdue_end", ColumnType::Money),
-    ("overdue_ratio", ColumnType::Ratio),
-    ("dso_days", ColumnType::Ratio),
-    ("opps_created", ColumnType::Count),
-    ("opps_won", ColumnType::Count),
-    ("opps_lost", ColumnType::Count),
-    ("win_rate", ColumnType::Ratio),
-    ("avg_sales_cycle_days", ColumnType::Ratio),
-    ("open_pipeline", ColumnType::Money),
-    ("weighted_pipeline", ColumnType::Money),
-    ("expenses_amount", ColumnType::Money),
-    ("expense_ratio", ColumnType::Ratio),
-    ("sales_target", ColumnType::Money),
-    ("collection_target", ColumnType::Money),
-    ("visit_target", ColumnType::Count),
-    ("new_customer_target", ColumnType::Count),
-    ("sales_attainment", ColumnType::Ratio),
-    ("collection_attainment", ColumnType::Ratio),
-    ("run_rate_sales", ColumnType::Money),
-    ("discount_violations", ColumnType::Count),
-    ("cross_region_lines", ColumnType::Count),
-];
-
-/// Aging columns added to the roll-ups (SPEC section 7), money at `PE`.
-pub const AGING_COLUMNS: &[(&str, ColumnType)] = &[
-    ("aging_not_due", ColumnType::Money),
-    ("aging_1_30", ColumnType::Money),
-    ("aging_31_60", ColumnType::Money),
-    ("aging_61_90", ColumnType::Money),
-    ("aging_91_plus", ColumnType::Money),
-];
-
-/// Trailing columns of every scorecard.
-pub const TRAILING_COLUMNS: &[(&str, ColumnType)] = &[
-    ("elapsed_workdays", ColumnType::Count),
-    ("total_workdays", ColumnType::Count),
-];
 
 /// Leading identity columns for a grouping.
 pub fn identity_columns(grouping: Grouping) -> Vec<(&'static str, ColumnType)> {
@@ -168,18 +91,12 @@ fn join_parts(
 }
 
 /// Output columns of the scorecard at a grouping level, in order: identity,
-/// every KPI column, aging buckets for roll-ups, then the workday trailer.
+/// then every KPI column of the [catalogue](super::catalog) (aging buckets in
+/// roll-ups only, the workday trailer last).
 pub fn output_columns(grouping: Grouping) -> Vec<(&'static str, ColumnType)> {
-    let aging: &[(&str, ColumnType)] = if grouping == Grouping::Rep {
-        &[]
-    } else {
-        AGING_COLUMNS
-    };
     identity_columns(grouping)
         .into_iter()
-        .chain(SCORECARD_COLUMNS.iter().copied())
-        .chain(aging.iter().copied())
-        .chain(TRAILING_COLUMNS.iter().copied())
+        .chain(catalog::kpi_columns(grouping))
         .collect()
 }
 
@@ -267,8 +184,8 @@ fn join_other_families(
     );
     frame = join_parts(
         frame,
-        pipeline::pipeline_parts(ctx, groups.clone())?,
-        &int_columns(pipeline::PIPELINE_COLUMNS),
+        opportunities::pipeline_parts(ctx, groups.clone())?,
+        &int_columns(opportunities::PIPELINE_COLUMNS),
     );
     frame = join_parts(
         frame,
@@ -303,44 +220,23 @@ fn join_other_families(
 /// Every column of every family at a grouping level, hidden parts (`__…`)
 /// included, unsorted. [`scorecard`] selects the output columns from it.
 ///
-/// Derived columns, from summed parts (each family documents its own):
-/// - `visits_per_workday = visits / workdays`
-/// - `avg_visit_minutes = Σ duration / count(non-null duration)`
-/// - `cost_amount` null when some in-period line lacks a cost (rule 5)
-/// - `gross_margin = sales_amount − cost_amount`, `gross_margin_pct = gross_margin / sales_amount`
-/// - `discount_pct = 1 − sales_amount / Σ line_list_amount`
-/// - `avg_order_value = sales_amount / orders`
-/// - `orders_per_100_visits = orders / visits × 100`, `sales_per_visit = sales_amount / visits`
+/// Derived columns are computed from summed parts by each family's
+/// `derived` functions (their docs give the formulas; the catalogue lists them).
 pub fn full_frame(ctx: &KpiContext, grouping: Grouping) -> Result<DataFrame> {
     let groups = ctx.rep_groups(grouping)?;
     let frame = join_activity_and_sales(ctx, grouping, &groups)?;
     let frame = join_other_families(ctx, grouping, frame, &groups)?;
-    let null_money = || lit(NULL).cast(DataType::Int64);
     let frame = frame
+        .with_columns(activity::derived())
+        .with_columns(sales::derived())
+        .with_columns(sales::ratios())
         .with_columns([
-            ratio(col("visits"), col("workdays")).alias("visits_per_workday"),
-            ratio(col("__duration_sum"), col("__duration_n")).alias("avg_visit_minutes"),
-            when(col("__cost_missing"))
-                .then(null_money())
-                .otherwise(col("__cost_sum"))
-                .alias("cost_amount"),
-        ])
-        .with_columns([(col("sales_amount") - col("cost_amount")).alias("gross_margin")])
-        .with_columns([
-            ratio(col("gross_margin"), col("sales_amount")).alias("gross_margin_pct"),
-            when(col("__list_missing"))
-                .then(lit(NULL).cast(DataType::Float64))
-                .otherwise(lit(1.0) - ratio(col("sales_amount"), col("__list_amount")))
-                .alias("discount_pct"),
-            (ratio(col("sales_amount"), col("orders")) / lit(100.0)).alias("avg_order_value"),
-            (ratio(col("orders"), col("visits")) * lit(100.0)).alias("orders_per_100_visits"),
-            (ratio(col("sales_amount"), col("visits")) / lit(100.0)).alias("sales_per_visit"),
             lit(ctx.elapsed_workdays()).alias("elapsed_workdays"),
             lit(ctx.total_workdays()).alias("total_workdays"),
         ])
         .with_columns(customers::derived())
         .with_columns(receivables::derived())
-        .with_columns(pipeline::derived())
+        .with_columns(opportunities::derived())
         .with_columns(expenses::derived())
         .with_columns(expenses::ratios())
         .with_columns(targets::derived(ctx, grouping));
@@ -474,6 +370,54 @@ O3,1,2026-09-10,R2,C2,P1,1,8\n";
         assert_eq!(
             rep_value(&quarter, "R1", "orders_per_100_visits"),
             AnyValue::Float64(2.0 / 3.0 * 100.0)
+        );
+    }
+
+    #[test]
+    fn every_computed_column_is_in_the_catalogue() {
+        let data = dataset(&[
+            ("reps", REPS),
+            ("customers", CUSTOMERS),
+            ("products", PRODUCTS),
+            ("visits", VISITS),
+            ("orders", ORDERS),
+        ]);
+        for grouping in [Grouping::Rep, Grouping::Team] {
+            let df = full_frame(&context(&data, "2026-Q3", "2026-09-30"), grouping).unwrap();
+            let identity: Vec<&str> = identity_columns(grouping).iter().map(|(c, _)| *c).collect();
+            for name in df.get_column_names() {
+                let name = name.as_str();
+                if name.starts_with("__")
+                    || identity.contains(&name)
+                    || name.starts_with("aging_") && grouping == Grouping::Rep
+                {
+                    continue;
+                }
+                assert!(
+                    catalog::lookup(name).is_some(),
+                    "{name} is computed but has no catalogue entry"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn visits_per_active_customer_is_visits_over_ordering_customers() {
+        let quarter = rep_scorecard("2026-Q3", "2026-09-30");
+        // R1: 3 visits, 1 active customer (C1 ordered twice).
+        assert_eq!(
+            rep_value(&quarter, "R1", "visits_per_active_customer"),
+            AnyValue::Float64(3.0)
+        );
+        // R2: an active customer but no visit: 0 / 1.
+        assert_eq!(
+            rep_value(&quarter, "R2", "visits_per_active_customer"),
+            AnyValue::Float64(0.0)
+        );
+        // R3: no active customer: null, not 0.
+        assert_eq!(
+            rep_value(&quarter, "R3", "visits_per_active_customer"),
+            AnyValue::Null
         );
     }
 

@@ -4,7 +4,8 @@ use polars::prelude::*;
 
 use super::context::{Grouping, KpiContext};
 use super::scorecard::{full_frame, output_columns, select_sorted};
-use super::{customers, funnel, ColumnType};
+use super::{customers, funnel};
+use crate::column_type::ColumnType;
 use crate::output::{render_file, FileFormat};
 use crate::Result;
 

@@ -4,7 +4,7 @@
 use polars::prelude::*;
 
 use super::context::Grouping;
-use super::ColumnType;
+use crate::column_type::ColumnType;
 use crate::{Error, Result};
 
 /// Filters, sort and column selection applied to a computed scorecard.
@@ -162,7 +162,7 @@ fn check_filter_values(df: &DataFrame, column: &str, flag: &str, values: &[Strin
             let listed: Vec<&str> = present.iter().take(20).map(String::as_str).collect();
             return Err(Error::Usage(format!(
                 "{flag} {v} matches no {column}{}; known: {}{}",
-                crate::pipeline::config::suggestion(v, present.iter().map(String::as_str)),
+                crate::suggest::suggestion(v, present.iter().map(String::as_str)),
                 listed.join(", "),
                 if present.len() > listed.len() {
                     ", …"

@@ -11,8 +11,10 @@ use std::collections::BTreeMap;
 use polars::prelude::*;
 use serde::Serialize;
 
+use crate::column_type::ColumnType;
+use crate::kpi::catalog::Direction;
 use crate::kpi::tables::{compute_all, KpiTable};
-use crate::kpi::{scorecard, ColumnType, Grouping, KpiContext};
+use crate::kpi::{scorecard, Grouping, KpiContext};
 use crate::money::format_cents_grouped;
 use crate::period::Period;
 use crate::{Error, Result};
@@ -107,8 +109,8 @@ pub fn catalogue(lang: Lang) -> Result<BTreeMap<String, String>> {
 const NULL: &str = "—";
 
 /// A value formatted for reading: money with thousands separators and 2
-/// decimals, ratios named `_pct`/`_ratio`/`_share`/`_attainment`/`win_rate`
-/// as percentages, other ratios with 1 decimal, counts as integers.
+/// decimals, the catalogue's percent columns as percentages, other ratios
+/// with 1 decimal, counts as integers.
 fn formatted(column: &str, kind: ColumnType, value: &AnyValue) -> String {
     if value.is_null() {
         return NULL.into();
@@ -133,17 +135,9 @@ fn formatted(column: &str, kind: ColumnType, value: &AnyValue) -> String {
     }
 }
 
+/// Percentages are the columns the catalogue gives the percent unit.
 fn is_percentage(column: &str) -> bool {
-    [
-        "_pct",
-        "_ratio",
-        "_share",
-        "_attainment",
-        "win_rate",
-        "attainment",
-    ]
-    .iter()
-    .any(|s| column.ends_with(s))
+    crate::kpi::catalog::is_percent(column)
 }
 
 fn group_thousands(n: i64) -> String {
@@ -274,9 +268,6 @@ pub struct SummaryLine {
     tone: String,
 }
 
-/// KPIs where a rise is bad news.
-const LOWER_IS_BETTER: &[&str] = &["receivables_end", "dso_days", "lost_customers"];
-
 /// KPIs of the summary with their target column, if any.
 const SUMMARY: &[(&str, Option<&str>, Option<&str>)] = &[
     (
@@ -333,8 +324,11 @@ fn summary(
             }
             _ => (NULL.into(), String::new()),
         };
-        let rising_is_good = !LOWER_IS_BETTER.contains(column);
+        let direction = crate::kpi::catalog::lookup(column).map(|k| k.direction);
+        let rising_is_good = direction != Some(Direction::LowerIsBetter);
+        let neutral = direction == Some(Direction::Neutral);
         let tone = match arrow.as_str() {
+            _ if neutral => "",
             "▲" if rising_is_good => "good",
             "▼" if !rising_is_good => "good",
             "▲" | "▼" => "bad",
@@ -878,55 +872,6 @@ fn overdue_table(
     }))
 }
 
-/// Formulas of the definitions appendix (SPEC sections 3 and 6).
-const DEFINITIONS: &[(&str, &str)] = &[
-    (
-        "sales_amount",
-        "Σ round(quantity × unit_price, 2) over live order lines dated in [start, PE]",
-    ),
-    (
-        "gross_margin",
-        "sales_amount − Σ round(quantity × unit_cost, 2)",
-    ),
-    ("gross_margin_pct", "gross_margin / sales_amount"),
-    ("orders_per_100_visits", "orders / visits × 100"),
-    (
-        "collected_amount",
-        "Σ payments dated in [start, PE], refunds included",
-    ),
-    ("collection_ratio", "collected_amount / invoiced_amount"),
-    (
-        "receivables_end",
-        "Σ per invoice max(0, amount − payments ≤ PE)",
-    ),
-    (
-        "dso_days",
-        "receivables_end / invoiced in [PE − 89, PE] × 90",
-    ),
-    (
-        "new_customers",
-        "customers whose first-ever order is in [start, PE]",
-    ),
-    (
-        "lost_customers",
-        "customers whose last order + churn_days falls in [start, PE]",
-    ),
-    (
-        "legacy_sales_share",
-        "sales to customers first served ≤ start − legacy_days / sales_amount",
-    ),
-    ("win_rate", "opps_won / (opps_won + opps_lost)"),
-    ("sales_attainment", "sales_amount / sales_target"),
-    (
-        "collection_attainment",
-        "collected_amount / collection_target",
-    ),
-    (
-        "discount_violations",
-        "live lines with unit_price < list_price × (1 − authority of the rep's role)",
-    ),
-];
-
 /// Everything the template shows.
 #[derive(Debug, Serialize)]
 struct Page {
@@ -1154,9 +1099,9 @@ fn build_page(
         low_conversion,
         lost,
         overdue,
-        definitions: DEFINITIONS
+        definitions: crate::kpi::catalog::CATALOG
             .iter()
-            .map(|(c, f)| (label(&t, c), c.to_string(), f.to_string()))
+            .map(|k| (label(&t, k.name), k.name.to_string(), k.formula.to_string()))
             .collect(),
         settings: vec![
             ("churn_days".into(), ctx.settings.churn_days.to_string()),
@@ -1188,6 +1133,21 @@ mod tests {
             .filter(|c| **c != "sales_target")
         {
             assert!(zh.contains_key(*c), "{c}");
+        }
+    }
+
+    #[test]
+    fn every_catalogued_kpi_has_a_label_in_both_languages() {
+        for lang in [Lang::Zh, Lang::En] {
+            let t = catalogue(lang).unwrap();
+            for k in crate::kpi::catalog::CATALOG {
+                assert!(
+                    t.contains_key(k.name),
+                    "reports/messages.toml: no {} label for `{}`",
+                    lang.code(),
+                    k.name
+                );
+            }
         }
     }
 
