@@ -1,0 +1,348 @@
+//! The simulated sales organisation: staff, customers and products, then a
+//! day-by-day walk over 18 months that emits visits, orders, invoices,
+//! payments, opportunities and expenses as they happen.
+//!
+//! This file holds the `World`, its construction and the daily walk; each
+//! child module adds the `impl World` methods of one concept or table.
+
+mod customers;
+mod expenses;
+mod opportunities;
+mod orders;
+mod products;
+mod random;
+mod receivables;
+mod staff;
+mod targets;
+mod visits;
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate, TimeDelta};
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+
+use super::calendar::Holidays;
+use super::names::REGIONS;
+use super::sink::V;
+use super::{month_start, GenerateOptions, Out, T};
+use crate::Result;
+use customers::Customer;
+use orders::ReturnSpec;
+use products::Product;
+use random::{
+    poisson, stream, Weighted, SEASON_ORDERS, SEASON_VISITS, STREAM_CUSTOMERS, STREAM_DAYS,
+    STREAM_PRODUCTS, STREAM_STAFF,
+};
+use staff::{Rep, Role};
+
+/// Months of history ending at `end_date`.
+const MONTHS: i32 = 18;
+
+/// Calibration of visits per workday (scale 1 ≈ 60k visits).
+const VISIT_LEVEL: f64 = 1.18;
+/// Calibration of visit→order conversion (scale 1 ≈ 40k order lines).
+const ORDER_LEVEL: f64 = 1.2;
+
+fn add_days(d: NaiveDate, n: i64) -> NaiveDate {
+    d + TimeDelta::days(n)
+}
+
+fn month_end(d: NaiveDate) -> NaiveDate {
+    let first = month_start(d);
+    first
+        .checked_add_months(chrono::Months::new(1))
+        .and_then(|x| x.pred_opt())
+        .expect("month end exists")
+}
+
+#[derive(Default)]
+struct Book {
+    custs: Vec<usize>,
+    pick: Weighted,
+}
+
+enum Event {
+    Hire(usize),
+    Leave(usize),
+}
+
+struct World {
+    start: NaiveDate,
+    end: NaiveDate,
+    regions: Vec<&'static str>,
+    teams: Vec<String>,
+    reps: Vec<Rep>,
+    customers: Vec<Customer>,
+    products: Vec<Product>,
+    product_pick: Weighted,
+    holidays: Holidays,
+    books: Vec<Book>,
+    rng: ChaCha8Rng,
+    /// Live sales (cents) per rep per month index.
+    sales: Vec<Vec<i64>>,
+    /// On-site visits per rep in the current month (drives travel expenses).
+    onsite: Vec<u32>,
+    returns: BTreeMap<NaiveDate, Vec<ReturnSpec>>,
+    seq_visit: u64,
+    seq_order: u64,
+    seq_invoice: u64,
+    seq_payment: u64,
+    seq_opp: u64,
+    seq_expense: u64,
+}
+
+/// Generates every table into `out`.
+pub(super) fn run(opts: &GenerateOptions, out: &mut Out) -> Result<()> {
+    let mut w = World::new(opts);
+    w.write_reps(out)?;
+    w.write_products(out)?;
+    w.write_calendar(out)?;
+    w.simulate(out)?;
+    w.write_customers(out)?;
+    w.write_targets(opts.seed, out)?;
+    Ok(())
+}
+
+impl World {
+    fn new(opts: &GenerateOptions) -> World {
+        let end = opts.end_date;
+        let start = month_start(end)
+            .checked_sub_months(chrono::Months::new((MONTHS - 1) as u32))
+            .expect("start date exists");
+        let scale = opts.scale;
+        let n_reps = ((40.0 * scale).round() as usize).max(8);
+        let n_regions = (n_reps / 10).clamp(2, REGIONS.len());
+        let n_teams = ((n_reps as f64 / 6.5).round() as usize).max(3);
+        let n_dirs = (n_regions / 2).max(n_teams / 40).max(1);
+        let n_customers = ((2000.0 * scale).round() as usize).max(40);
+        let n_products = ((150.0 * scale.sqrt()).round() as usize).clamp(24, 3000);
+
+        let mut w = World {
+            start,
+            end,
+            regions: REGIONS[..n_regions].to_vec(),
+            teams: Vec::new(),
+            reps: Vec::new(),
+            customers: Vec::new(),
+            products: Vec::new(),
+            product_pick: Weighted::default(),
+            holidays: Holidays::new(start.year(), end.year()),
+            books: Vec::new(),
+            rng: stream(opts.seed, STREAM_DAYS),
+            sales: Vec::new(),
+            onsite: Vec::new(),
+            returns: BTreeMap::new(),
+            seq_visit: 0,
+            seq_order: 0,
+            seq_invoice: 0,
+            seq_payment: 0,
+            seq_opp: 0,
+            seq_expense: 0,
+        };
+        w.make_staff(
+            &mut stream(opts.seed, STREAM_STAFF),
+            n_reps,
+            n_teams,
+            n_dirs,
+        );
+        w.make_customers(&mut stream(opts.seed, STREAM_CUSTOMERS), n_customers);
+        w.make_products(&mut stream(opts.seed, STREAM_PRODUCTS), n_products);
+        w.sales = vec![vec![0; MONTHS as usize]; w.reps.len()];
+        w.onsite = vec![0; w.reps.len()];
+        w.books = (0..w.reps.len()).map(|_| Book::default()).collect();
+        w
+    }
+
+    fn span_days(&self) -> i64 {
+        (self.end - self.start).num_days()
+    }
+
+    fn month_index(&self, d: NaiveDate) -> usize {
+        ((d.year() - self.start.year()) * 12 + d.month() as i32 - self.start.month() as i32)
+            as usize
+    }
+
+    // ----- static tables -----------------------------------------------------
+
+    fn write_calendar(&self, out: &mut Out) -> Result<()> {
+        let first = NaiveDate::from_ymd_opt(self.start.year(), 1, 1).expect("valid");
+        let last = NaiveDate::from_ymd_opt(self.end.year(), 12, 31).expect("valid");
+        for d in first.iter_days().take_while(|d| *d <= last) {
+            out.push(
+                T::Calendar,
+                &[V::Date(d), V::Bool(self.holidays.is_workday(d))],
+            )?;
+        }
+        Ok(())
+    }
+
+    // ----- simulation --------------------------------------------------------
+
+    fn rebuild_books(&mut self) {
+        for b in &mut self.books {
+            b.custs.clear();
+        }
+        for (i, c) in self.customers.iter().enumerate() {
+            self.books[c.owner].custs.push(i);
+        }
+        for b in &mut self.books {
+            b.pick = Weighted::new(b.custs.iter().map(|&c| {
+                let c = &self.customers[c];
+                if c.prospect {
+                    0.6
+                } else {
+                    c.weight
+                }
+            }));
+        }
+    }
+
+    fn apply_event(&mut self, d: NaiveDate, ev: &Event) {
+        match *ev {
+            Event::Leave(r) => {
+                let team = self.reps[r].team;
+                let successor = (0..self.reps.len())
+                    .filter(|&i| {
+                        let x = &self.reps[i];
+                        i != r
+                            && x.team == team
+                            && x.role == Role::Rep
+                            && x.active(d)
+                            && x.leave.is_none_or(|l| l > add_days(d, 30))
+                    })
+                    .min_by_key(|&i| (self.books[i].custs.len(), i))
+                    .or_else(|| {
+                        (0..self.reps.len()).find(|&i| {
+                            self.reps[i].team == team && self.reps[i].role == Role::Manager
+                        })
+                    });
+                if let Some(s) = successor {
+                    for c in &mut self.customers {
+                        if c.owner == r {
+                            c.owner = s;
+                        }
+                    }
+                }
+            }
+            Event::Hire(r) => {
+                let team = self.reps[r].team;
+                for ci in 0..self.customers.len() {
+                    let owner = self.customers[ci].owner;
+                    let o = &self.reps[owner];
+                    if owner != r && o.team == team && o.role == Role::Rep && o.active(d) {
+                        let p = if o.legacy { 0.08 } else { 0.25 };
+                        if self.rng.gen_bool(p) {
+                            self.customers[ci].owner = r;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn simulate(&mut self, out: &mut Out) -> Result<()> {
+        let mut events: BTreeMap<NaiveDate, Vec<Event>> = BTreeMap::new();
+        for (i, r) in self.reps.iter().enumerate() {
+            if let (true, Some(h)) = (r.hired_in_window, r.hire) {
+                events.entry(h).or_default().push(Event::Hire(i));
+            }
+            if let Some(l) = r.leave {
+                events
+                    .entry(add_days(l, 1))
+                    .or_default()
+                    .push(Event::Leave(i));
+            }
+        }
+        self.rebuild_books();
+        let mut d = self.start;
+        while d <= self.end {
+            if let Some(evs) = events.remove(&d) {
+                for ev in &evs {
+                    self.apply_event(d, ev);
+                }
+                self.rebuild_books();
+            }
+            if let Some(rets) = self.returns.remove(&d) {
+                for spec in rets {
+                    self.return_order(out, d, spec)?;
+                }
+            }
+            if self.holidays.is_workday(d) {
+                for r in 0..self.reps.len() {
+                    if self.reps[r].active(d) {
+                        self.rep_day(out, r, d)?;
+                    }
+                }
+            }
+            if d == self.end || d == month_end(d) {
+                self.month_expenses(out, d)?;
+            }
+            d = d.succ_opt().expect("date in range");
+        }
+        Ok(())
+    }
+
+    /// A customer from the rep's book that exists on `d`; churned customers
+    /// are visited less.
+    fn pick_customer(&mut self, r: usize, d: NaiveDate, buyers_only: bool) -> Option<usize> {
+        for _ in 0..4 {
+            let k = self.books[r].pick.pick(&mut self.rng)?;
+            let ci = self.books[r].custs[k];
+            let c = &self.customers[ci];
+            if c.available > d {
+                continue;
+            }
+            let churned = c.churn.is_some_and(|x| d > x);
+            if buyers_only && (c.prospect || churned || !c.ordered) {
+                continue;
+            }
+            if churned && !self.rng.gen_bool(0.3) {
+                continue;
+            }
+            return Some(ci);
+        }
+        None
+    }
+
+    fn rep_day(&mut self, out: &mut Out, r: usize, d: NaiveDate) -> Result<()> {
+        let rep = &self.reps[r];
+        let lambda = VISIT_LEVEL * rep.visit_rate * SEASON_VISITS[d.month0() as usize];
+        let conv = ORDER_LEVEL * rep.conv * SEASON_ORDERS[d.month0() as usize];
+        let (reorder_rate, opp_rate) = (rep.reorder_rate, rep.opp_rate);
+        let n = poisson(&mut self.rng, lambda);
+        let mut minutes: Vec<u32> = (0..n).map(|_| self.rng.gen_range(510..1080)).collect();
+        minutes.sort_unstable();
+        for m in minutes {
+            let Some(ci) = self.pick_customer(r, d, false) else {
+                continue;
+            };
+            self.visit(out, r, ci, d, m)?;
+            let c = &self.customers[ci];
+            let buys = !c.prospect && c.churn.is_none_or(|x| d <= x);
+            let p = if c.ordered { conv } else { conv * 0.6 };
+            if buys && self.rng.gen_bool(p.min(0.95)) {
+                self.order(out, r, ci, d)?;
+            }
+        }
+        for _ in 0..poisson(&mut self.rng, reorder_rate) {
+            if let Some(ci) = self.pick_customer(r, d, true) {
+                self.order(out, r, ci, d)?;
+            }
+        }
+        if self.rng.gen_bool(opp_rate) {
+            if let Some(ci) = self.pick_customer(r, d, false) {
+                self.opportunity(out, r, ci, d)?;
+            }
+        }
+        if self.rng.gen_bool(0.004) {
+            if let Some(ci) = self.pick_customer(r, d, true) {
+                // Service fee invoiced without an order.
+                let amount = self.rng.gen_range(500..20_000) * 100 + self.rng.gen_range(0..100);
+                let rep = self.rng.gen_bool(0.5).then_some(r);
+                self.invoice(out, ci, d, amount, None, rep)?;
+            }
+        }
+        Ok(())
+    }
+}
