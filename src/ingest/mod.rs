@@ -9,6 +9,7 @@ pub mod digest;
 mod mapping;
 pub mod numbers;
 mod parse;
+mod problems;
 pub mod profile;
 pub mod rawfile;
 pub mod structure;
@@ -24,8 +25,8 @@ use crate::{Error, Result};
 
 pub use mapping::Origin;
 pub use parse::{expected_form, typed_expr};
+pub use problems::{Problem, ProblemKind, ValidationReport};
 pub use profile::Profile;
-pub use validate::{Problem, ProblemKind, ValidationReport};
 
 /// Name of the row-number column added while ingesting (1-based data row).
 pub const ROW: &str = "__row";
