@@ -2,8 +2,10 @@
 //!
 //! Exit codes (README, "Exit codes"): 0 ok; 1 an internal error — a bug of
 //! ours, not of the data (template, typesetting, chart, serialisation, an
-//! imbalance check, a query-engine failure); 2 invalid input data; 3 a usage
-//! or configuration error; 4 another run holds the lock.
+//! imbalance check, a query-engine failure); 2 invalid input data (a bad
+//! value, a rejected validation, a failed data-quality gate); 3 a usage or
+//! configuration error; 4 another run holds the lock. No internal failure
+//! exits 2: code that finds its own invariant broken raises `Internal`.
 
 use std::path::PathBuf;
 
@@ -22,9 +24,24 @@ pub enum Error {
     /// Polars failed while planning or executing a query.
     #[error("query engine: {0}")]
     Polars(#[from] polars::prelude::PolarsError),
-    /// The input data failed validation; the report lists every problem.
+    /// One input value or file is not usable as data (an unreadable CSV
+    /// line, a lookup that matches too little), named with table, row,
+    /// column and the value as written.
     #[error("{0}")]
     Invalid(String),
+    /// Validation refused the input: what was refused and why, then the
+    /// validation report listing every problem (table, row, column, value).
+    #[error("{summary}{}{report}", if report.is_empty() { "" } else { "\n" })]
+    Rejected {
+        /// One line: what was refused and what to do.
+        summary: String,
+        /// The rendered validation report (problems by table and kind).
+        report: String,
+    },
+    /// The nightly run's data-quality gate failed on data that is valid row
+    /// by row: a required table absent, an input in the wrong format.
+    #[error("data-quality gate: {0}")]
+    Gate(String),
     /// A command-line or configuration value is not usable.
     #[error("{0}")]
     Usage(String),
@@ -77,7 +94,7 @@ impl Error {
     /// missing path, a permission), so it counts as usage.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Invalid(_) => EXIT_INVALID_DATA,
+            Error::Invalid(_) | Error::Rejected { .. } | Error::Gate(_) => EXIT_INVALID_DATA,
             Error::Usage(_) | Error::Io { .. } => EXIT_USAGE,
             Error::Locked(_) => EXIT_LOCKED,
             Error::Internal(_) | Error::Render { .. } | Error::Polars(_) => EXIT_INTERNAL,
@@ -109,6 +126,16 @@ mod tests {
     #[test]
     fn each_kind_has_its_documented_exit_code() {
         assert_eq!(Error::Invalid("bad row".into()).exit_code(), 2);
+        let rejected = Error::Rejected {
+            summary: "the input was not loaded: 1 problem(s) found".into(),
+            report: "error: orders row 2 column quantity: `x`".into(),
+        };
+        assert_eq!(rejected.exit_code(), 2);
+        assert_eq!(
+            rejected.to_string(),
+            "the input was not loaded: 1 problem(s) found\nerror: orders row 2 column quantity: `x`"
+        );
+        assert_eq!(Error::Gate("orders absent".into()).exit_code(), 2);
         assert_eq!(Error::Usage("bad flag".into()).exit_code(), 3);
         assert_eq!(
             Error::io("x.toml", std::io::ErrorKind::NotFound.into()).exit_code(),

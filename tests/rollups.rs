@@ -6,35 +6,16 @@ mod common;
 use common::*;
 use std::collections::BTreeMap;
 
-/// Columns that must add up exactly from rep rows to any roll-up.
-const SUMMABLE: &[&str] = &[
-    "visits",
-    "workdays",
-    "sales_amount",
-    "cost_amount",
-    "gross_margin",
-    "new_customers",
-    "lost_customers",
-    "invoiced_amount",
-    "collected_amount",
-    "receivables_end",
-    "overdue_end",
-    "opps_created",
-    "opps_won",
-    "opps_lost",
-    "open_pipeline",
-    "weighted_pipeline",
-    "expenses_amount",
-    "sales_target",
-    "collection_target",
-    "visit_target",
-    "new_customer_target",
-    "discount_violations",
-    "cross_region_lines",
-];
+use salesops::kpi::catalog::{Rollup, CATALOG};
 
-/// Distinct counts: recounted at group level, so at most the sum of rep rows.
-const DISTINCT: &[&str] = &["visited_customers", "active_customers", "orders"];
+/// Per-rep columns of the catalogue with a roll-up rule.
+fn rep_columns(rule: impl Fn(&Rollup) -> bool) -> Vec<&'static str> {
+    CATALOG
+        .iter()
+        .filter(|k| !k.rollup_only && rule(&k.rollup))
+        .map(|k| k.name)
+        .collect()
+}
 
 /// Exact integer value of a money or count cell ("123.45" → 12345, "7" → 7).
 fn exact(text: &str) -> Option<i64> {
@@ -128,7 +109,9 @@ fn rollups_equal_the_sum_of_rep_rows_and_ratios_their_parts() {
         let t = Table::read(&out.path().join(file));
         let key_col = key.unwrap_or("scope");
         let mut checked = 0;
-        for column in SUMMABLE {
+        let summable = rep_columns(|r| *r == Rollup::Sum);
+        assert!(summable.len() >= 20, "{summable:?}");
+        for column in summable {
             let sums = rep_sums(&reps, key, column);
             for row in &t.rows {
                 let group = t.get(row, key_col);
@@ -141,7 +124,7 @@ fn rollups_equal_the_sum_of_rep_rows_and_ratios_their_parts() {
             }
         }
         assert!(checked > 0);
-        for column in DISTINCT {
+        for column in rep_columns(|r| *r == Rollup::Recount) {
             let sums = rep_sums(&reps, key, column);
             for row in &t.rows {
                 let group = t.get(row, key_col);
@@ -151,82 +134,57 @@ fn rollups_equal_the_sum_of_rep_rows_and_ratios_their_parts() {
                 );
             }
         }
+        let targeted = |numerator: &str, denominator: &str| -> BTreeMap<String, (i64, i64)> {
+            // Σ numerator and Σ target over the members with a target (rule 11).
+            let mut sums: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+            for row in &reps.rows {
+                let group = key.map_or("company".to_string(), |k| reps.get(row, k).to_string());
+                if let Some(target) = exact(reps.get(row, denominator)) {
+                    let e = sums.entry(group).or_insert((0, 0));
+                    e.0 += exact(reps.get(row, numerator)).unwrap_or(0);
+                    e.1 += target;
+                }
+            }
+            sums
+        };
+        let mut ratios = 0;
         for row in &t.rows {
             let v = |c: &str| exact(t.get(row, c));
             let r = |c: &str| t.get(row, c);
-            let what = |c: &str| format!("{file} {} {c}", t.get(row, key_col));
-            ratio_close(
-                r("visits_per_workday"),
-                v("visits"),
-                v("workdays"),
-                1.0,
-                &what("visits_per_workday"),
-            );
-            ratio_close(
-                r("gross_margin_pct"),
-                v("gross_margin"),
-                v("sales_amount"),
-                1.0,
-                &what("gross_margin_pct"),
-            );
-            ratio_close(
-                r("avg_order_value"),
-                v("sales_amount"),
-                v("orders"),
-                0.01,
-                &what("avg_order_value"),
-            );
-            ratio_close(
-                r("orders_per_100_visits"),
-                v("orders"),
-                v("visits"),
-                100.0,
-                &what("orders_per_100_visits"),
-            );
-            ratio_close(
-                r("sales_per_visit"),
-                v("sales_amount"),
-                v("visits"),
-                0.01,
-                &what("sales_per_visit"),
-            );
-            ratio_close(
-                r("collection_ratio"),
-                v("collected_amount"),
-                v("invoiced_amount"),
-                1.0,
-                &what("collection_ratio"),
-            );
-            ratio_close(
-                r("overdue_ratio"),
-                v("overdue_end"),
-                v("receivables_end"),
-                1.0,
-                &what("overdue_ratio"),
-            );
-            let closed = v("opps_won").zip(v("opps_lost")).map(|(w, l)| w + l);
-            ratio_close(r("win_rate"), v("opps_won"), closed, 1.0, &what("win_rate"));
-            ratio_close(
-                r("expense_ratio"),
-                v("expenses_amount"),
-                v("sales_amount"),
-                1.0,
-                &what("expense_ratio"),
-            );
-            ratio_close(
-                r("sales_attainment"),
-                v("sales_amount"),
-                v("sales_target"),
-                1.0,
-                &what("sales_attainment"),
-            );
-            ratio_close(
-                r("collection_attainment"),
-                v("collected_amount"),
-                v("collection_target"),
-                1.0,
-                &what("collection_attainment"),
-            );
+            let group = t.get(row, key_col);
+            let what = |c: &str| format!("{file} {group} {c}");
+            for k in CATALOG {
+                match k.rollup {
+                    Rollup::FromParts {
+                        numerator,
+                        denominator,
+                        scale,
+                    } => {
+                        let den = denominator
+                            .iter()
+                            .map(|c| v(c))
+                            .try_fold(0i64, |acc, x| x.map(|x| acc + x));
+                        ratio_close(r(k.name), v(numerator), den, scale, &what(k.name));
+                        ratios += 1;
+                    }
+                    Rollup::TargetedOnly {
+                        numerator,
+                        denominator,
+                    } => {
+                        let parts = targeted(numerator, denominator).get(group).copied();
+                        ratio_close(
+                            r(k.name),
+                            parts.map(|p| p.0),
+                            parts.map(|p| p.1),
+                            1.0,
+                            &what(k.name),
+                        );
+                        ratios += 1;
+                    }
+                    Rollup::Same => assert_eq!(r(k.name), reps.get(&reps.rows[0], k.name)),
+                    _ => {}
+                }
+            }
             let aging: i64 = [
                 "aging_not_due",
                 "aging_1_30",
@@ -244,6 +202,7 @@ fn rollups_equal_the_sum_of_rep_rows_and_ratios_their_parts() {
                 what("aging buckets")
             );
         }
+        assert!(ratios >= 10 * t.rows.len(), "{ratios} ratio checks");
     }
 }
 

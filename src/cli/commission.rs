@@ -9,7 +9,7 @@ use super::{load_data, print_warnings, resolve_period, DataArgs, PeriodArgs};
 use crate::commission::explain::explain;
 use crate::commission::plan::Plan;
 use crate::commission::{commission_for, CommissionOutput};
-use crate::kpi::{scorecard, Grouping, KpiContext};
+use crate::kpi::Engine;
 use crate::output::{write_atomic, FileFormat};
 use crate::Error;
 
@@ -86,11 +86,10 @@ fn computed(
     let plan = Plan::load(&common.plan)?;
     let (period, as_of, settings) = resolve_period(&common.when)?;
     let (data, _) = load_data(&common.input)?;
-    let ctx = KpiContext::new(&data, period, as_of, settings)?;
-    let card = scorecard(&ctx, Grouping::Rep)?;
-    let output = commission_for(&ctx, &plan, &card, with_detail)?;
-    print_warnings(&ctx.warnings());
-    Ok((plan, ctx.period.to_string(), output))
+    let engine = Engine::new(&data, as_of, settings)?;
+    let output = commission_for(&engine, &period, &plan, with_detail)?;
+    print_warnings(&engine.all_warnings());
+    Ok((plan, period.to_string(), output))
 }
 
 fn write_commission(args: &CommissionCommand) -> anyhow::Result<()> {

@@ -13,9 +13,8 @@ use clap::{Args, Parser, Subcommand};
 use crate::generate::{generate, GenFormat, GenerateOptions};
 use crate::ingest::{self, Dataset, LoadOptions, ValidationReport};
 use crate::kpi::scorecard::output_columns;
-use crate::kpi::tables::compute_all;
 use crate::kpi::view::ScorecardView;
-use crate::kpi::{scorecard, Grouping, KpiContext, Settings};
+use crate::kpi::{Engine, Grouping, Settings};
 use crate::output::{render_table, write_atomic, write_csv, write_table, FileFormat, TableFormat};
 use crate::period::{default_as_of, Period};
 use crate::pipeline::Config;
@@ -53,6 +52,9 @@ pub enum Command {
     Config(ConfigCommand),
     /// Convert a raw CRM export into contract tables through a mapping profile.
     Ingest(convert::IngestArgs),
+    /// Print the KPI catalogue as Markdown: every column with its unit,
+    /// formula, roll-up rule and SPEC rule (the source of docs/kpis.md).
+    Catalog,
 }
 
 /// `salesops report`.
@@ -252,6 +254,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Run(a) => run_pipeline(a),
         Command::Config(ConfigCommand::Check { file }) => check_config(&file),
         Command::Ingest(a) => convert::run_ingest(a),
+        Command::Catalog => {
+            std::io::stdout().write_all(crate::kpi::catalog::markdown().as_bytes())?;
+            Ok(())
+        }
     }
 }
 
@@ -357,7 +363,8 @@ fn run_scorecard(args: ScorecardArgs) -> anyhow::Result<()> {
     let (period, as_of, settings) = resolve_period(&args.when)?;
     let format = TableFormat::resolve(args.format, args.out.as_deref())?;
     let (data, _) = load_data(&args.input)?;
-    let ctx = KpiContext::new(&data, period, as_of, settings)?;
+    let engine = Engine::new(&data, as_of, settings)?;
+    let pe = engine.period_end(&period)?;
     let view = ScorecardView {
         by: Some(args.by),
         reps: args.rep.clone(),
@@ -367,8 +374,8 @@ fn run_scorecard(args: ScorecardArgs) -> anyhow::Result<()> {
         columns: args.columns.clone(),
     };
     view.check()?;
-    let df = scorecard(&ctx, args.by)?;
-    print_warnings(&ctx.warnings());
+    let df = engine.scorecard(&period, args.by)?;
+    print_warnings(&engine.all_warnings());
     let (df, types) = view.apply(df, output_columns(args.by))?;
     match &args.out {
         Some(path) => write_table(&df, &types, format, path)?,
@@ -376,11 +383,7 @@ fn run_scorecard(args: ScorecardArgs) -> anyhow::Result<()> {
             let bytes = render_table(&df, &types, format)?;
             let mut out = std::io::stdout().lock();
             if format == TableFormat::Table {
-                writeln!(
-                    out,
-                    "period {} (as_of {}, data through {})",
-                    ctx.period, ctx.as_of, ctx.pe
-                )?;
+                writeln!(out, "period {period} (as_of {as_of}, data through {pe})")?;
             }
             out.write_all(&bytes)?;
         }
@@ -396,12 +399,12 @@ fn run_kpi(args: KpiArgs) -> anyhow::Result<()> {
         );
     }
     let (data, _) = load_data(&args.input)?;
-    let ctx = KpiContext::new(&data, period, as_of, settings)?;
+    let engine = Engine::new(&data, as_of, settings)?;
     // Everything is computed before the first file is written, so a failure
     // leaves the folder as it was.
-    let tables = compute_all(&ctx)?;
-    print_warnings(&ctx.warnings());
-    for table in &tables {
+    let tables = engine.tables(&period)?;
+    print_warnings(&engine.all_warnings());
+    for table in tables.iter() {
         for format in &args.format {
             let path = args
                 .out
@@ -470,24 +473,19 @@ fn check_config(path: &Path) -> anyhow::Result<()> {
 fn run_report(args: ReportArgs) -> anyhow::Result<()> {
     let (period, as_of, settings) = resolve_period(&args.when)?;
     let (data, report) = load_data(&args.input)?;
-    let ctx = KpiContext::new(&data, period, as_of, settings)?;
+    let engine = Engine::new(&data, as_of, settings)?;
     let rows = report.rows_read();
-    let report_data = crate::report::ReportData::compute(&ctx)?;
+    let report_data = crate::report::ReportData::compute(&engine, &period)?;
     // Render every language and format before writing any file.
     let mut files = Vec::new();
     for lang in &args.lang {
         for format in &args.format {
-            let bytes = crate::report::render(&ctx, &report_data, *lang, *format, &rows)?;
-            let name = format!(
-                "report_{}_{}.{}",
-                ctx.period,
-                lang.code(),
-                format.extension()
-            );
+            let bytes = crate::report::render(&report_data, *lang, *format, &rows)?;
+            let name = format!("report_{}_{}.{}", period, lang.code(), format.extension());
             files.push((args.out.join(name), bytes));
         }
     }
-    print_warnings(&ctx.warnings());
+    print_warnings(&engine.all_warnings());
     for (path, bytes) in files {
         write_atomic(&path, |f| {
             f.write_all(&bytes).map_err(|e| Error::io(&path, e))

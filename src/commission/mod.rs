@@ -13,8 +13,9 @@ use polars::prelude::*;
 use crate::column_type::ColumnType;
 use crate::kpi::receivables::attributed_payments;
 use crate::kpi::sales::order_lines;
-use crate::kpi::KpiContext;
+use crate::kpi::{Engine, Grouping, KpiContext};
 use crate::output::{render_file, FileFormat};
+use crate::period::Period;
 use crate::{Error, Result};
 use compute::{CommissionRun, RepInput};
 use plan::{Basis, Plan};
@@ -49,19 +50,20 @@ pub struct NoRow {
     pub reason: String,
 }
 
-/// Computes the commission of the context's period under `plan`: refuses a
-/// period before `valid_from`, aborts unless Σ final payable + Σ
-/// discretionary pools = Σ capped commission, and (with `with_detail`) checks
-/// that the detail rows foot to each rep's basis. Nothing is written here.
-/// `card` is the period's rep scorecard ([`crate::kpi::scorecard`] by rep),
-/// passed in so a run that already computed it does not compute it again.
+/// Computes the commission of `period` under `plan` from the engine's rep
+/// scorecard (shared with the run's KPI files and report): refuses a period
+/// before `valid_from`, aborts unless Σ final payable + Σ discretionary
+/// pools = Σ capped commission, and (with `with_detail`) checks that the
+/// detail rows foot to each rep's basis. Nothing is written here.
 pub fn commission_for(
-    ctx: &KpiContext,
+    engine: &Engine,
+    period: &Period,
     plan: &Plan,
-    card: &DataFrame,
     with_detail: bool,
 ) -> Result<CommissionOutput> {
+    let ctx = &engine.context(period)?;
     check_validity(plan, ctx)?;
+    let card = &engine.scorecard(period, Grouping::Rep)?;
     let (inputs, without_row) = rep_inputs(ctx, plan, card)?;
     let run = compute::compute(plan, inputs);
     if run.imbalance() != 0 {

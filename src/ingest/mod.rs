@@ -343,7 +343,7 @@ pub fn load_with_profile(
         |name, _| {
             frames
                 .remove(name)
-                .ok_or_else(|| Error::Invalid(format!("{name}: mapped frame missing")))
+                .ok_or_else(|| Error::Internal(format!("{name}: mapped frame missing")))
         },
         absent,
         report,

@@ -181,20 +181,22 @@ impl ValidationReport {
         // The summary comes first: every line of the rendered report below
         // starts with "error: ", and the binary puts that before the summary.
         if !self.fatal.is_empty() {
-            return Err(Error::Invalid(format!(
-                "the input was not loaded:\n{}",
-                self.render().trim_end()
-            )));
+            return Err(Error::Rejected {
+                summary: "the input was not loaded:".into(),
+                report: self.render().trim_end().to_string(),
+            });
         }
         if self.problem_total() == 0 {
             return Ok(());
         }
         let Some(limit) = max_reject_share else {
-            return Err(Error::Invalid(format!(
-                "the input was not loaded: {} problem(s) found; nothing was written (fix the rows below, or allow quarantining with --max-reject-share)\n{}",
-                self.problem_total(),
-                self.render().trim_end()
-            )));
+            return Err(Error::Rejected {
+                summary: format!(
+                    "the input was not loaded: {} problem(s) found; nothing was written (fix the rows below, or allow quarantining with --max-reject-share)",
+                    self.problem_total()
+                ),
+                report: self.render().trim_end().to_string(),
+            });
         };
         let over: Vec<String> = self
             .counts
@@ -212,10 +214,12 @@ impl ValidationReport {
         if over.is_empty() {
             return Ok(());
         }
-        Err(Error::Invalid(format!(
-            "the input was not loaded: bad-row share above --max-reject-share {limit}: {}; nothing was written\n{}",
-            over.join("; "),
-            self.render().trim_end()
-        )))
+        Err(Error::Rejected {
+            summary: format!(
+                "the input was not loaded: bad-row share above --max-reject-share {limit}: {}; nothing was written",
+                over.join("; ")
+            ),
+            report: self.render().trim_end().to_string(),
+        })
     }
 }

@@ -420,6 +420,15 @@ mod tests {
     use std::collections::BTreeSet;
 
     #[test]
+    fn docs_kpis_md_is_generated_from_the_catalogue() {
+        let committed = include_str!("../../docs/kpis.md");
+        assert!(
+            committed == markdown(),
+            "docs/kpis.md is out of date: run `cargo run -- catalog > docs/kpis.md`"
+        );
+    }
+
+    #[test]
     fn names_are_unique() {
         let names: BTreeSet<&str> = CATALOG.iter().map(|k| k.name).collect();
         assert_eq!(names.len(), CATALOG.len());

@@ -57,7 +57,7 @@ impl Default for Settings {
 }
 
 /// The level a KPI table is computed at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum)]
 pub enum Grouping {
     /// One row per rep.
     Rep,
@@ -88,7 +88,39 @@ pub const GROUP: &str = "__group";
 /// cut (a 100 kB stage name is not echoed into every log line).
 pub const WARNING_LIMIT: usize = 1000;
 
-/// Inputs of one KPI computation.
+/// What every context of one [`Engine`](super::engine::Engine) shares: the
+/// facts that depend only on the data and as_of (priced order lines, order
+/// heads, attributed invoices, first orders), computed once, and the
+/// warnings recorded for each period.
+#[derive(Default)]
+pub struct Shared {
+    facts: RefCell<BTreeMap<&'static str, DataFrame>>,
+    warnings: RefCell<BTreeMap<Period, Vec<String>>>,
+}
+
+impl Shared {
+    /// Warnings recorded for `period`, in order.
+    pub fn warnings_of(&self, period: &Period) -> Vec<String> {
+        self.warnings
+            .borrow()
+            .get(period)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Every warning recorded, period by period, each once.
+    pub fn all_warnings(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for w in self.warnings.borrow().values().flatten() {
+            if !out.contains(w) {
+                out.push(w.clone());
+            }
+        }
+        out
+    }
+}
+
+/// Inputs of one KPI computation: one period of an engine.
 pub struct KpiContext<'a> {
     /// Validated input tables.
     pub data: &'a Dataset,
@@ -99,23 +131,46 @@ pub struct KpiContext<'a> {
     /// `min(period end, as_of)` (rule 1).
     pub pe: NaiveDate,
     /// Workday calendar.
-    pub calendar: WorkCalendar,
+    pub calendar: &'a WorkCalendar,
     /// KPI settings.
-    pub settings: Settings,
-    warnings: RefCell<Vec<String>>,
+    pub settings: &'a Settings,
+    shared: &'a Shared,
     memo: RefCell<BTreeMap<&'static str, DataFrame>>,
 }
 
+/// Collects `plan` into `memo` under `key`, or returns the collected frame
+/// already there. Should collecting fail, the lazy plan is returned as it
+/// is, so the error surfaces where the final plan runs.
+fn memoized(
+    memo: &RefCell<BTreeMap<&'static str, DataFrame>>,
+    key: &'static str,
+    build: impl FnOnce() -> LazyFrame,
+) -> LazyFrame {
+    if let Some(df) = memo.borrow().get(key) {
+        return df.clone().lazy();
+    }
+    let plan = build();
+    match plan.clone().collect() {
+        Ok(df) => {
+            memo.borrow_mut().insert(key, df.clone());
+            df.lazy()
+        }
+        Err(_) => plan,
+    }
+}
+
 impl<'a> KpiContext<'a> {
-    /// Builds a context; fails when as_of is before the period start.
-    pub fn new(
+    /// A context of `period` over an engine's data, calendar, settings and
+    /// shared facts; fails when as_of is before the period start (rule 1).
+    pub(crate) fn new(
         data: &'a Dataset,
         period: Period,
         as_of: NaiveDate,
-        settings: Settings,
+        calendar: &'a WorkCalendar,
+        settings: &'a Settings,
+        shared: &'a Shared,
     ) -> Result<Self> {
         let pe = period.cut_end(as_of)?;
-        let calendar = load_calendar(data)?;
         Ok(KpiContext {
             data,
             period,
@@ -123,42 +178,40 @@ impl<'a> KpiContext<'a> {
             pe,
             calendar,
             settings,
-            warnings: RefCell::new(Vec::new()),
+            shared,
             memo: RefCell::new(BTreeMap::new()),
         })
     }
 
-    /// Records a warning once (cut after [`WARNING_LIMIT`] characters).
+    /// Records a warning of this period once (cut after [`WARNING_LIMIT`]
+    /// characters).
     pub fn warn(&self, message: impl Into<String>) {
         // A warning quoting data (a stage, a name) stays readable in a log.
         let m = crate::ingest::clip(&message.into(), WARNING_LIMIT);
-        let mut w = self.warnings.borrow_mut();
+        let mut all = self.shared.warnings.borrow_mut();
+        let w = all.entry(self.period.clone()).or_default();
         if !w.contains(&m) {
             w.push(m);
         }
     }
 
-    /// Warnings recorded so far.
+    /// Warnings recorded for this period so far (by any context of it).
     pub fn warnings(&self) -> Vec<String> {
-        self.warnings.borrow().clone()
+        self.shared.warnings_of(&self.period)
     }
 
-    /// An intermediate frame that does not depend on the grouping (order
-    /// lines, order heads, attributed invoices…), computed once per context
-    /// and reused by every roll-up. Should computing it fail, the lazy plan is
-    /// returned as it is, so the error surfaces where the final plan runs.
+    /// An intermediate frame of this period that does not depend on the
+    /// grouping (receivables at PE, last orders, the period's targets),
+    /// computed once per context and reused by every roll-up.
     pub fn memo(&self, key: &'static str, build: impl FnOnce() -> LazyFrame) -> LazyFrame {
-        if let Some(df) = self.memo.borrow().get(key) {
-            return df.clone().lazy();
-        }
-        let plan = build();
-        match plan.clone().collect() {
-            Ok(df) => {
-                self.memo.borrow_mut().insert(key, df.clone());
-                df.lazy()
-            }
-            Err(_) => plan,
-        }
+        memoized(&self.memo, key, build)
+    }
+
+    /// A fact that depends only on the data and as_of, never on the period
+    /// (priced order lines, order heads, attributed invoices, first orders):
+    /// computed once per engine and shared by every period's context.
+    pub fn fact(&self, key: &'static str, build: impl FnOnce() -> LazyFrame) -> LazyFrame {
+        memoized(&self.shared.facts, key, build)
     }
 
     /// A table, or `None` with one warning naming it when absent.
@@ -174,7 +227,7 @@ impl<'a> KpiContext<'a> {
     pub fn reps(&self) -> Result<LazyFrame> {
         self.data
             .lazy("reps")
-            .ok_or_else(|| Error::Invalid("reps: required table missing".into()))
+            .ok_or_else(|| Error::Internal("the reps table, required by ingest, is missing".into()))
     }
 
     /// `rep_id → __group` for a grouping, over every rep in `reps` (rule 11).
@@ -206,7 +259,7 @@ impl<'a> KpiContext<'a> {
     }
 }
 
-fn load_calendar(data: &Dataset) -> Result<WorkCalendar> {
+pub(crate) fn load_calendar(data: &Dataset) -> Result<WorkCalendar> {
     let Some(df) = data.frame("calendar") else {
         return Ok(WorkCalendar::default());
     };

@@ -30,7 +30,7 @@ fn by_date_then_id(e: Expr) -> Expr {
 /// (earliest date, then lowest order_id; the head is already the order's
 /// lowest live line).
 fn first_orders(ctx: &KpiContext, heads: LazyFrame) -> LazyFrame {
-    ctx.memo("first_orders", || first_orders_plan(heads))
+    ctx.fact("first_orders", || first_orders_plan(heads))
 }
 
 fn first_orders_plan(heads: LazyFrame) -> LazyFrame {

@@ -57,7 +57,7 @@ pub fn funnel(ctx: &KpiContext) -> Result<Option<DataFrame>> {
     let stages = &ctx.settings.stages;
     let furthest = history
         .filter(col("entered_at").cast(DataType::Date).lt_eq(lit(ctx.pe)))
-        .with_column(stage_index(&ctx.settings).alias("__idx"))
+        .with_column(stage_index(ctx.settings).alias("__idx"))
         .group_by([col("opportunity_id")])
         .agg([col("__idx").max().alias("__furthest")]);
     let cohort = opps
@@ -101,7 +101,7 @@ pub fn funnel(ctx: &KpiContext) -> Result<Option<DataFrame>> {
     let company = cohort
         .select(counts)
         .with_column(lit("ALL").alias("rep_id"));
-    let mut select = vec![lit(ctx.period.label.clone()).alias("period"), col("rep_id")];
+    let mut select = vec![lit(ctx.period.to_string()).alias("period"), col("rep_id")];
     select.extend(count_names.iter().map(|c| col(c.as_str())));
     select.extend(stages.windows(2).map(|w| {
         ratio(
@@ -196,7 +196,7 @@ A9,mystery,2026-10-06 09:00
         assert_eq!(conv("conv_negotiation__won"), [None, None, None, None]);
         assert_eq!(
             f.get_column_names().len(),
-            2 + super::funnel_columns(&ctx.settings).len()
+            2 + super::funnel_columns(ctx.settings).len()
         );
     }
 

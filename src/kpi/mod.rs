@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod context;
 pub mod customers;
 pub mod discipline;
+pub mod engine;
 pub mod expenses;
 pub mod funnel;
 pub mod opportunities;
@@ -24,6 +25,7 @@ pub mod testing;
 pub mod view;
 
 pub use context::{Grouping, KpiContext, Settings};
+pub use engine::Engine;
 pub use scorecard::scorecard;
 
 use polars::prelude::*;

@@ -65,7 +65,7 @@ fn null_str() -> Expr {
 /// `customer` (null when unresolved). An order counts only if it has a live
 /// line dated ≤ as_of.
 fn attribute(ctx: &KpiContext, invoices: LazyFrame) -> LazyFrame {
-    ctx.memo("attributed_invoices", || attribute_plan(ctx, invoices))
+    ctx.fact("attributed_invoices", || attribute_plan(ctx, invoices))
 }
 
 fn attribute_plan(ctx: &KpiContext, invoices: LazyFrame) -> LazyFrame {

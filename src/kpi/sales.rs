@@ -28,7 +28,7 @@ pub fn is_live() -> Expr {
 /// `None` when the orders table is absent.
 pub fn order_lines(ctx: &KpiContext) -> Option<LazyFrame> {
     let orders = ctx.table("orders", "order and sales KPIs")?;
-    Some(ctx.memo("order_lines", || priced_lines(ctx, orders)))
+    Some(ctx.fact("order_lines", || priced_lines(ctx, orders)))
 }
 
 fn priced_lines(ctx: &KpiContext, orders: LazyFrame) -> LazyFrame {
@@ -90,7 +90,7 @@ fn priced_lines(ctx: &KpiContext, orders: LazyFrame) -> LazyFrame {
 /// its date, rep and customer are those of its lowest live `line_no`.
 /// `lines` must be [`order_lines`] of the same context (the result is memoized).
 pub fn order_heads(ctx: &KpiContext, lines: LazyFrame) -> LazyFrame {
-    ctx.memo("order_heads", || heads_of(lines))
+    ctx.fact("order_heads", || heads_of(lines))
 }
 
 fn heads_of(lines: LazyFrame) -> LazyFrame {

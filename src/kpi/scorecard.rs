@@ -32,7 +32,7 @@ pub fn identity_columns(grouping: Grouping) -> Vec<(&'static str, ColumnType)> {
 
 /// One row per group of the grouping, over every rep in `reps`.
 fn base(ctx: &KpiContext, grouping: Grouping) -> Result<LazyFrame> {
-    let period = lit(ctx.period.label.clone()).alias("period");
+    let period = lit(ctx.period.to_string()).alias("period");
     let reps = ctx.reps()?;
     Ok(match grouping {
         Grouping::Rep => reps.select([

@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 
 use crate::ingest::{self, Dataset, LoadOptions};
-use crate::kpi::{KpiContext, Settings};
+use crate::kpi::{Engine, KpiContext, Settings};
 use crate::period::Period;
 
 /// Writes each `(table, csv text)` to a temporary directory and loads it
@@ -22,15 +22,15 @@ pub fn day(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
 }
 
-/// A context for `period` cut at `as_of` with default settings.
+/// A context for `period` cut at `as_of` with default settings, from an
+/// engine that lives as long as the data (leaked: tests only).
 pub fn context<'a>(data: &'a Dataset, period: &str, as_of: &str) -> KpiContext<'a> {
-    KpiContext::new(
-        data,
-        Period::parse(period).expect("period"),
-        day(as_of),
-        Settings::default(),
-    )
-    .expect("context")
+    let engine: &'a Engine<'a> = Box::leak(Box::new(
+        Engine::new(data, day(as_of), Settings::default()).expect("engine"),
+    ));
+    engine
+        .context(&Period::parse(period).expect("period"))
+        .expect("context")
 }
 
 /// Minimal reps table used by many tests: R1 and R2 in team T1 / region N, R3 in T2 / S.

@@ -7,8 +7,11 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use chrono::NaiveDate;
+
 use crate::kpi::Settings;
 use crate::output::FileFormat;
+use crate::period::{Period, PeriodKind};
 use crate::{Error, Result};
 
 /// A pipeline config file.
@@ -71,6 +74,10 @@ pub enum PeriodRule {
     PreviousQuarter,
     /// The year holding as_of, cut at as_of.
     YearToDate,
+    /// The ISO week (Monday to Sunday) holding as_of, cut at as_of.
+    WeekToDate,
+    /// The whole ISO week before the week of as_of.
+    PreviousWeek,
 }
 
 impl PeriodRule {
@@ -82,6 +89,22 @@ impl PeriodRule {
             PeriodRule::QuarterToDate => "quarter_to_date",
             PeriodRule::PreviousQuarter => "previous_quarter",
             PeriodRule::YearToDate => "year_to_date",
+            PeriodRule::WeekToDate => "week_to_date",
+            PeriodRule::PreviousWeek => "previous_week",
+        }
+    }
+
+    /// The period the rule picks for `as_of` (cut at as_of later, rule 1).
+    pub fn period(self, as_of: NaiveDate) -> Period {
+        let holding = |kind| Period::containing(kind, as_of);
+        match self {
+            PeriodRule::MonthToDate => holding(PeriodKind::Month),
+            PeriodRule::PreviousMonth => holding(PeriodKind::Month).previous(),
+            PeriodRule::QuarterToDate => holding(PeriodKind::Quarter),
+            PeriodRule::PreviousQuarter => holding(PeriodKind::Quarter).previous(),
+            PeriodRule::YearToDate => holding(PeriodKind::Year),
+            PeriodRule::WeekToDate => holding(PeriodKind::Week),
+            PeriodRule::PreviousWeek => holding(PeriodKind::Week).previous(),
         }
     }
 }

@@ -11,7 +11,7 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use polars::prelude::{CsvWriter, SerWriter};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -23,8 +23,8 @@ use super::publish::{
 use crate::commission::commission_for;
 use crate::commission::plan::Plan;
 use crate::ingest::{self, FileFormat as InputFileFormat, LoadOptions, ValidationReport};
-use crate::kpi::tables::compute_all;
-use crate::kpi::KpiContext;
+
+use crate::kpi::Engine;
 use crate::period::Period;
 use crate::report::ReportData;
 use crate::{Error, Result};
@@ -153,24 +153,6 @@ fn sha256_file(path: &Path) -> Result<String> {
     Ok(format!("{:x}", hasher.finalize()))
 }
 
-/// The period a rule picks for `as_of`.
-pub fn period_for(rule: PeriodRule, as_of: NaiveDate) -> Result<Period> {
-    let (y, m) = (as_of.year(), as_of.month());
-    let quarter = (m - 1) / 3 + 1;
-    let label = match rule {
-        PeriodRule::MonthToDate => format!("{y:04}-{m:02}"),
-        PeriodRule::PreviousMonth => {
-            return Ok(period_for(PeriodRule::MonthToDate, as_of)?.previous())
-        }
-        PeriodRule::QuarterToDate => format!("{y:04}-Q{quarter}"),
-        PeriodRule::PreviousQuarter => {
-            return Ok(period_for(PeriodRule::QuarterToDate, as_of)?.previous())
-        }
-        PeriodRule::YearToDate => format!("{y:04}"),
-    };
-    Period::parse(&label)
-}
-
 /// Writes one output file of the run (atomically) and records its checksum.
 fn write_output(
     staging: &Staging,
@@ -201,8 +183,8 @@ fn relative_to(config_path: &Path, p: &Path) -> PathBuf {
 fn check_inputs(config: &Config, data: &ingest::Dataset) -> Result<()> {
     for t in &config.quality.required_tables {
         if !data.has(t) {
-            return Err(Error::Invalid(format!(
-                "data-quality gate: required table {t} is absent (see [quality] required_tables)"
+            return Err(Error::Gate(format!(
+                "required table {t} is absent (see [quality] required_tables)"
             )));
         }
     }
@@ -213,8 +195,8 @@ fn check_inputs(config: &Config, data: &ingest::Dataset) -> Result<()> {
             _ => None,
         };
         if let Some(expected) = wrong {
-            return Err(Error::Invalid(format!(
-                "data-quality gate: {table} was found as {} but [input] format = {expected}",
+            return Err(Error::Gate(format!(
+                "{table} was found as {} but [input] format = {expected}",
                 source.path.display()
             )));
         }
@@ -346,7 +328,7 @@ fn prepare(config_path: &Path, as_of: NaiveDate) -> Result<Prepared> {
         .periods
         .rules
         .iter()
-        .map(|r| Ok((*r, period_for(*r, as_of)?)))
+        .map(|r| Ok((*r, r.period(as_of))))
         .collect::<Result<_>>()?;
     Ok(Prepared {
         config,
@@ -480,10 +462,14 @@ pub fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
         None => ingest::load(&data_dir, &opts),
     };
     let (data, report) = loaded.map_err(|e| match e {
-        Error::Invalid(m) => Error::Invalid(format!(
-            "data-quality gate failed:\n{}",
-            m.replace("--max-reject-share", "[quality] max_reject_share")
-        )),
+        Error::Rejected { summary, report } => Error::Rejected {
+            summary: format!(
+                "data-quality gate failed:\n{}",
+                summary.replace("--max-reject-share", "[quality] max_reject_share")
+            ),
+            report,
+        },
+        Error::Invalid(m) => Error::Invalid(format!("data-quality gate failed:\n{m}")),
         other => other,
     })?;
     check_inputs(&config, &data)?;
@@ -516,17 +502,14 @@ pub fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
     }
 
     let mut period_records = Vec::new();
+    // One engine for every period: the as_of facts are computed once and
+    // each period's tables once, whoever asks (KPI files, reports of this
+    // and the next period, trailing months, commission).
+    let engine = Engine::new(&data, as_of, config.kpi.clone())?;
     for (rule, period) in &periods {
         let started = Instant::now();
-        let ctx = KpiContext::new(&data, period.clone(), as_of, config.kpi.clone())?;
-        let tables = compute_all(&ctx)?;
-        // The rep scorecard is the commission's basis; a frame clone shares its data.
-        let rep_card = tables
-            .iter()
-            .find(|t| t.name == "scorecard")
-            .map(|t| t.frame.clone())
-            .ok_or_else(|| Error::Internal("the scorecard table was not computed".into()))?;
-        for table in &tables {
+        let tables = engine.tables(period)?;
+        for table in tables.iter() {
             for format in &config.output.kpi_formats {
                 let path = format!("{}/kpi/{}.{}", rule.name(), table.name, format.extension());
                 write_output(&staging, &path, &table.render(*format)?, &mut outputs)?;
@@ -539,10 +522,10 @@ pub fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
         if !config.output.report_languages.is_empty() {
             let started = Instant::now();
             let rows = report.rows_read();
-            let report_data = ReportData::from_tables(&ctx, tables)?;
+            let report_data = ReportData::compute(&engine, period)?;
             for lang in &config.output.report_languages {
                 for format in &config.output.report_formats {
-                    let bytes = crate::report::render(&ctx, &report_data, *lang, *format, &rows)?;
+                    let bytes = crate::report::render(&report_data, *lang, *format, &rows)?;
                     let name = format!(
                         "{}/report_{}.{}",
                         rule.name(),
@@ -559,7 +542,7 @@ pub fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
         }
         if let (Some((_, plan)), true) = (&plan, config.commission.periods.contains(rule)) {
             let started = Instant::now();
-            let out = commission_for(&ctx, plan, &rep_card, true)?;
+            let out = commission_for(&engine, period, plan, true)?;
             for format in &config.commission.formats {
                 let excel = config.commission.excel_csv;
                 let ext = format.extension();
@@ -586,7 +569,7 @@ pub fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
                 seconds: started.elapsed().as_secs_f64(),
             });
         }
-        for w in ctx.warnings() {
+        for w in engine.warnings(period) {
             let w = format!("{}: {w}", rule.name());
             if !warnings.contains(&w) {
                 warnings.push(w);
@@ -596,7 +579,7 @@ pub fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
             rule: rule.name().into(),
             period: period.to_string(),
             start: period.start,
-            end: ctx.pe,
+            end: engine.period_end(period)?,
         });
     }
     test_hook("staged")?;
@@ -657,11 +640,19 @@ mod tests {
     #[test]
     fn period_rules_pick_periods_around_as_of() {
         let as_of = day("2026-01-15");
-        let label = |r| period_for(r, as_of).unwrap().to_string();
+        let label = |r: PeriodRule| r.period(as_of).to_string();
         assert_eq!(label(PeriodRule::MonthToDate), "2026-01");
         assert_eq!(label(PeriodRule::PreviousMonth), "2025-12");
         assert_eq!(label(PeriodRule::QuarterToDate), "2026-Q1");
         assert_eq!(label(PeriodRule::PreviousQuarter), "2025-Q4");
         assert_eq!(label(PeriodRule::YearToDate), "2026");
+        // 2026-01-15 is a Thursday of ISO week 3.
+        assert_eq!(label(PeriodRule::WeekToDate), "2026-W03");
+        assert_eq!(label(PeriodRule::PreviousWeek), "2026-W02");
+        // 2027-01-01 (a Friday) lies in 2026's week 53.
+        assert_eq!(
+            PeriodRule::WeekToDate.period(day("2027-01-01")).to_string(),
+            "2026-W53"
+        );
     }
 }

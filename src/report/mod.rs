@@ -7,16 +7,19 @@ pub mod charts;
 pub mod pdf;
 
 use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use chrono::NaiveDate;
 
 use polars::prelude::*;
 use serde::Serialize;
 
 use crate::column_type::ColumnType;
 use crate::kpi::catalog::Direction;
-use crate::kpi::tables::{compute_all, KpiTable};
-use crate::kpi::{scorecard, Grouping, KpiContext};
+use crate::kpi::tables::KpiTable;
+use crate::kpi::{Engine, Grouping, Settings};
 use crate::money::format_cents_grouped;
-use crate::period::Period;
+use crate::period::{Period, PeriodKind};
 use crate::{Error, Result};
 
 /// The page template.
@@ -64,17 +67,17 @@ impl ReportFormat {
     }
 }
 
-/// Renders the report of the context's period in one language and format.
+/// Renders the report of the data's period in one language and format.
 pub fn render(
-    ctx: &KpiContext,
     data: &ReportData,
     lang: Lang,
     format: ReportFormat,
     input_rows: &[(String, usize)],
 ) -> Result<Vec<u8>> {
+    let ctx = &data.scope;
     let rendered = match format {
-        ReportFormat::Html => render_html(ctx, data, lang, input_rows).map(String::into_bytes),
-        ReportFormat::Pdf => pdf::render_pdf(ctx, data, lang, input_rows),
+        ReportFormat::Html => render_html(data, lang, input_rows).map(String::into_bytes),
+        ReportFormat::Pdf => pdf::render_pdf(data, lang, input_rows),
     };
     rendered.map_err(|e| {
         e.in_report(
@@ -221,12 +224,8 @@ const LIST_LIMIT: usize = 10;
 
 /// "Not available: needs the X table" when any of `tables` is absent from
 /// the data, naming the absent ones; `None` when all are present.
-fn needs(ctx: &KpiContext, tables: &[&str], t: &BTreeMap<String, String>) -> Option<String> {
-    let absent: Vec<&str> = tables
-        .iter()
-        .copied()
-        .filter(|n| !ctx.data.has(n))
-        .collect();
+fn needs(ctx: &Scope, tables: &[&str], t: &BTreeMap<String, String>) -> Option<String> {
+    let absent: Vec<&str> = tables.iter().copied().filter(|n| !ctx.has(n)).collect();
     (!absent.is_empty()).then(|| label(t, "needs_tables").replace("{tables}", &absent.join(", ")))
 }
 
@@ -432,7 +431,7 @@ impl Chart {
     /// A chart from a drawing that may have had nothing to plot; `needed`
     /// are the tables whose absence explains an empty chart.
     fn new(
-        ctx: &KpiContext,
+        ctx: &Scope,
         title: String,
         svg: Option<String>,
         needed: &[&str],
@@ -460,27 +459,22 @@ struct Month {
     reps: DataFrame,
 }
 
-/// The 12 months ending with the report period's last month, each computed
-/// by the engine (company and rep scorecards).
-fn trailing_months(ctx: &KpiContext) -> Result<Vec<Month>> {
-    let last = Period::parse(&ctx.pe.format("%Y-%m").to_string())?;
-    let mut periods = vec![last];
-    for _ in 0..11 {
-        let prev = periods.last().expect("one month").previous();
-        periods.push(prev);
+/// The 12 months ending with the month of the report's PE, each read from
+/// the engine (company and rep scorecards, memoised: a nightly run's
+/// periods share their months).
+fn trailing_months(engine: &Engine, pe: NaiveDate) -> Result<Vec<Month>> {
+    let mut month = Period::containing(PeriodKind::Month, pe);
+    let mut months = Vec::with_capacity(12);
+    for _ in 0..12 {
+        months.push(Month {
+            label: month.to_string(),
+            company: engine.scorecard(&month, Grouping::Company)?,
+            reps: engine.scorecard(&month, Grouping::Rep)?,
+        });
+        month = month.previous();
     }
-    periods.reverse();
-    periods
-        .into_iter()
-        .map(|m| {
-            let mctx = KpiContext::new(ctx.data, m.clone(), ctx.as_of, ctx.settings.clone())?;
-            Ok(Month {
-                label: m.label.clone(),
-                company: scorecard(&mctx, Grouping::Company)?,
-                reps: scorecard(&mctx, Grouping::Rep)?,
-            })
-        })
-        .collect()
+    months.reverse();
+    Ok(months)
 }
 
 /// Money of `column` in row `row` of a frame, in currency units (null stays null).
@@ -492,7 +486,7 @@ fn units_at(df: &DataFrame, column: &str, row: usize) -> Result<Option<f64>> {
         .map(|c| c as f64 / 100.0))
 }
 
-fn trend(ctx: &KpiContext, months: &[Month], t: &BTreeMap<String, String>) -> Result<Chart> {
+fn trend(ctx: &Scope, months: &[Month], t: &BTreeMap<String, String>) -> Result<Chart> {
     let labels: Vec<String> = months.iter().map(|m| m.label.clone()).collect();
     let series = ["sales_amount", "gross_margin", "collected_amount"]
         .iter()
@@ -562,7 +556,7 @@ fn median_text(column: &str, kind: ColumnType, mut values: Vec<f64>) -> String {
 }
 
 fn rep_pages(
-    ctx: &KpiContext,
+    ctx: &Scope,
     reps: &KpiTable,
     before: &KpiTable,
     months: &[Month],
@@ -639,7 +633,7 @@ fn rep_pages(
 }
 
 fn chart_list(
-    ctx: &KpiContext,
+    ctx: &Scope,
     months: &[Month],
     tables: &[KpiTable],
     t: &BTreeMap<String, String>,
@@ -751,11 +745,11 @@ fn chart_list(
 /// `lost` — ranked by trailing-12-month sales (then customer_id), at most
 /// [`LIST_LIMIT`] with the count of the rest. `None` without orders.
 fn lost_table(
-    ctx: &KpiContext,
+    lost: Option<&DataFrame>,
     customers: Option<&KpiTable>,
     t: &BTreeMap<String, String>,
 ) -> Result<Option<HtmlTable>> {
-    let Some(lost) = crate::kpi::customers::lost_customers_in_period(ctx) else {
+    let Some(lost) = lost.map(|l| l.clone().lazy()) else {
         return Ok(None);
     };
     let view = match customers {
@@ -823,11 +817,11 @@ fn lost_table(
 /// The ten customers with the largest overdue receivables at PE, from the
 /// receivables engine, with their names from the customer view.
 fn overdue_table(
-    ctx: &KpiContext,
+    top: Option<&DataFrame>,
     customers: Option<&KpiTable>,
     t: &BTreeMap<String, String>,
 ) -> Result<Option<HtmlTable>> {
-    let Some(top) = crate::kpi::receivables::top_overdue_customers(ctx, 10)? else {
+    let Some(top) = top else {
         return Ok(None);
     };
     let names: BTreeMap<String, String> = match customers {
@@ -925,12 +919,11 @@ const GROUP_COLUMNS: &[&str] = &[
 /// Renders the HTML report of the context's period in `lang`; `input_rows`
 /// are the row counts of the inputs, for the appendix.
 pub fn render_html(
-    ctx: &KpiContext,
     data: &ReportData,
     lang: Lang,
     input_rows: &[(String, usize)],
 ) -> Result<String> {
-    let page = build_page(ctx, data, lang, input_rows)?;
+    let page = build_page(data, lang, input_rows)?;
     let mut env = minijinja::Environment::new();
     // Every value is HTML-escaped, whatever the template's name: text from
     // the data (a rep named `<img onerror=…>`) never becomes markup. The
@@ -943,36 +936,62 @@ pub fn render_html(
         .map_err(|e| Error::Internal(format!("rendering the report: {e}")))
 }
 
-/// Everything a report shows, read from the KPI tables of the engine.
-/// The KPI tables a report reads: the period's, the previous period's and
-/// the 12 trailing months' scorecards. Computed once per period and shared by
-/// every language and format.
-pub struct ReportData {
-    tables: Vec<KpiTable>,
-    before: Vec<KpiTable>,
-    months: Vec<Month>,
+/// What a report knows of its period besides the KPI tables: the period,
+/// the as_of cut, the settings shown in the appendix and which input tables
+/// were present (to say which absent table would fill an empty section).
+pub(crate) struct Scope {
+    period: Period,
+    as_of: NaiveDate,
+    pe: NaiveDate,
+    settings: Settings,
+    present: Vec<&'static str>,
 }
 
-impl ReportData {
-    /// Computes everything a report of the context's period reads.
-    pub fn compute(ctx: &KpiContext) -> Result<ReportData> {
-        ReportData::from_tables(ctx, compute_all(ctx)?)
+impl Scope {
+    fn has(&self, table: &str) -> bool {
+        self.present.contains(&table)
     }
+}
 
-    /// As [`ReportData::compute`], reusing the period's tables already
-    /// computed by [`compute_all`].
-    pub fn from_tables(ctx: &KpiContext, tables: Vec<KpiTable>) -> Result<ReportData> {
-        let previous = ctx.period.previous();
-        let before_ctx = KpiContext::new(
-            ctx.data,
-            previous.clone(),
-            ctx.as_of.max(previous.end),
-            ctx.settings.clone(),
-        )?;
+/// Everything a report shows, read from the engine: the period's KPI
+/// tables, the previous period's, the 12 trailing months' scorecards, the
+/// customers lost in the period and the most overdue customers. Computed
+/// once per period and shared by every language and format; the report
+/// itself calls no KPI code.
+pub struct ReportData {
+    scope: Scope,
+    tables: Rc<Vec<KpiTable>>,
+    before: Rc<Vec<KpiTable>>,
+    months: Vec<Month>,
+    lost: Option<DataFrame>,
+    overdue: Option<DataFrame>,
+}
+
+/// Customers listed in the overdue section.
+const OVERDUE_LIST: usize = 10;
+
+impl ReportData {
+    /// Asks the engine for everything a report of `period` reads (its
+    /// tables are memoised, so a run that wrote them computes nothing again).
+    pub fn compute(engine: &Engine, period: &Period) -> Result<ReportData> {
+        let pe = engine.period_end(period)?;
         Ok(ReportData {
-            tables,
-            before: compute_all(&before_ctx)?,
-            months: trailing_months(ctx)?,
+            scope: Scope {
+                period: period.clone(),
+                as_of: engine.as_of(),
+                pe,
+                settings: engine.settings().clone(),
+                present: crate::schema::TABLES
+                    .iter()
+                    .map(|t| t.name)
+                    .filter(|n| engine.has_table(n))
+                    .collect(),
+            },
+            tables: engine.tables(period)?,
+            before: engine.tables(&period.previous())?,
+            months: trailing_months(engine, pe)?,
+            lost: engine.lost_customers(period)?,
+            overdue: engine.top_overdue_customers(period, OVERDUE_LIST)?,
         })
     }
 
@@ -982,12 +1001,8 @@ impl ReportData {
     }
 }
 
-fn build_page(
-    ctx: &KpiContext,
-    data: &ReportData,
-    lang: Lang,
-    input_rows: &[(String, usize)],
-) -> Result<Page> {
+fn build_page(data: &ReportData, lang: Lang, input_rows: &[(String, usize)]) -> Result<Page> {
+    let ctx = &data.scope;
     let t = catalogue(lang)?;
     let previous = ctx.period.previous();
     let (tables, before, months) = (&data.tables, &data.before, &data.months);
@@ -1039,9 +1054,9 @@ fn build_page(
             HtmlTable::unavailable(needs(ctx, tables, &t).unwrap_or_else(|| label(&t, "none")))
         })
     };
-    let lost = or_needs(lost_table(ctx, customers, &t)?, &["orders"]);
+    let lost = or_needs(lost_table(data.lost.as_ref(), customers, &t)?, &["orders"]);
     let overdue = or_needs(
-        overdue_table(ctx, customers, &t)?,
+        overdue_table(data.overdue.as_ref(), customers, &t)?,
         &["invoices", "payments"],
     );
     let section = |html: HtmlTable, tables: &[&str]| match needs(ctx, tables, &t) {

@@ -17,7 +17,6 @@ use typst::{Library, LibraryExt, World};
 use typst_kit::fonts::{FontSlot, Fonts};
 
 use super::{build_page, Lang, Page, ReportData};
-use crate::kpi::KpiContext;
 use crate::{Error, Result};
 
 /// The typst template of the report.
@@ -156,17 +155,17 @@ fn markup(page: &Page, date: (i32, u32, u32)) -> Result<(String, BTreeMap<String
     Ok((text, files))
 }
 
-/// Renders the PDF report of the context's period in `lang`. The document
+/// Renders the PDF report of the data's period in `lang`. The document
 /// date is as_of and the PDF identifier is derived from period and language,
 /// so the same inputs give a byte-identical file.
 pub fn render_pdf(
-    ctx: &KpiContext,
     data: &ReportData,
     lang: Lang,
     input_rows: &[(String, usize)],
 ) -> Result<Vec<u8>> {
+    let ctx = &data.scope;
     let fonts = system_fonts()?;
-    let page = build_page(ctx, data, lang, input_rows)?;
+    let page = build_page(data, lang, input_rows)?;
     let date = (ctx.as_of.year(), ctx.as_of.month(), ctx.as_of.day());
     let (text, files) = markup(&page, date)?;
     let today = Datetime::from_ymd(date.0, date.1 as u8, date.2 as u8);

@@ -12,8 +12,8 @@ use crate::ingest::profile::{FileSpec, TableSpec};
 use crate::ingest::rawfile::{read_raw_file, ReadSpec};
 use crate::ingest::validate::MALFORMED;
 use crate::ingest::ROW;
-use crate::suggest::suggestion;
 use crate::schema::Table;
+use crate::suggest::suggestion;
 use crate::{Error, Result};
 
 /// A raw source read once and shared by every table and lookup that names

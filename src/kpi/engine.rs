@@ -1,0 +1,204 @@
+//! The KPI engine: the one place KPI tables come from.
+//!
+//! An engine holds the validated data, the as_of cut and the settings. The
+//! facts that depend only on those (priced order lines, order heads,
+//! attributed invoices, first orders) are computed once and shared by every
+//! period; the tables of each period are computed once and memoised by
+//! period, so the report of a month, its previous month and the 12 trailing
+//! months of its charts, the commission and the KPI files of a nightly run
+//! all read the same frames instead of recomputing them. `salesops kpi`,
+//! `scorecard`, `report`, `commission` and `run` ask the engine; nothing
+//! outside `kpi` builds a [`KpiContext`] or calls a KPI family.
+//!
+//! Single-threaded by design (interior mutability, no locks): one engine
+//! serves one command.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+use super::context::{load_calendar, Grouping, KpiContext, Settings, Shared};
+use super::scorecard::scorecard;
+use super::tables::{compute_all, KpiTable};
+use super::{customers, receivables};
+use crate::ingest::Dataset;
+use crate::period::{Period, WorkCalendar};
+use crate::Result;
+
+/// The KPI tables of one dataset at one as_of, computed on demand and kept.
+pub struct Engine<'a> {
+    data: &'a Dataset,
+    as_of: NaiveDate,
+    settings: Settings,
+    calendar: WorkCalendar,
+    shared: Shared,
+    tables: RefCell<BTreeMap<Period, Rc<Vec<KpiTable>>>>,
+    scorecards: RefCell<BTreeMap<(Period, Grouping), DataFrame>>,
+}
+
+impl<'a> Engine<'a> {
+    /// An engine over validated data; reads the workday calendar once.
+    ///
+    /// Errors: a calendar table whose columns are not typed as validated.
+    pub fn new(data: &'a Dataset, as_of: NaiveDate, settings: Settings) -> Result<Engine<'a>> {
+        Ok(Engine {
+            data,
+            as_of,
+            calendar: load_calendar(data)?,
+            settings,
+            shared: Shared::default(),
+            tables: RefCell::new(BTreeMap::new()),
+            scorecards: RefCell::new(BTreeMap::new()),
+        })
+    }
+
+    /// The last day of data included.
+    pub fn as_of(&self) -> NaiveDate {
+        self.as_of
+    }
+
+    /// The KPI settings.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Whether the input table `name` is present.
+    pub fn has_table(&self, name: &str) -> bool {
+        self.data.has(name)
+    }
+
+    /// `PE = min(period end, as_of)`; an error when as_of is before the
+    /// period's start (rule 1).
+    pub fn period_end(&self, period: &Period) -> Result<NaiveDate> {
+        period.cut_end(self.as_of)
+    }
+
+    /// A context of `period` for the KPI families (and commission, which
+    /// reads the period's order lines). Fails when as_of is before the
+    /// period's start (rule 1).
+    pub fn context(&self, period: &Period) -> Result<KpiContext<'_>> {
+        KpiContext::new(
+            self.data,
+            period.clone(),
+            self.as_of,
+            &self.calendar,
+            &self.settings,
+            &self.shared,
+        )
+    }
+
+    /// Every KPI table of SPEC section 7 for `period` (see
+    /// [`compute_all`]), computed once.
+    pub fn tables(&self, period: &Period) -> Result<Rc<Vec<KpiTable>>> {
+        if let Some(t) = self.tables.borrow().get(period) {
+            return Ok(Rc::clone(t));
+        }
+        let tables = Rc::new(compute_all(&self.context(period)?)?);
+        self.tables
+            .borrow_mut()
+            .insert(period.clone(), Rc::clone(&tables));
+        Ok(tables)
+    }
+
+    /// The scorecard of `period` at one grouping level, sorted by its key:
+    /// read from the period's tables when they were computed, else computed
+    /// alone (cheaper than every table) and kept.
+    pub fn scorecard(&self, period: &Period, grouping: Grouping) -> Result<DataFrame> {
+        if let Some(tables) = self.tables.borrow().get(period) {
+            let name = table_of(grouping);
+            if let Some(t) = tables.iter().find(|t| t.name == name) {
+                return Ok(t.frame.clone());
+            }
+        }
+        let key = (period.clone(), grouping);
+        if let Some(df) = self.scorecards.borrow().get(&key) {
+            return Ok(df.clone());
+        }
+        let df = scorecard(&self.context(period)?, grouping)?;
+        self.scorecards.borrow_mut().insert(key, df.clone());
+        Ok(df)
+    }
+
+    /// The customers lost in `period` (rule 7: last order + churn_days in
+    /// `[start, PE]`): `customer_id`, `rep_id` credited, `last_order_date`.
+    /// `None` without orders.
+    pub fn lost_customers(&self, period: &Period) -> Result<Option<DataFrame>> {
+        let ctx = self.context(period)?;
+        customers::lost_customers_in_period(&ctx)
+            .map(|lost| Ok(lost.collect()?))
+            .transpose()
+    }
+
+    /// The `n` customers with the largest overdue receivables at PE:
+    /// `customer_id`, `overdue` (cents), `max_days_past_due`. `None` without
+    /// invoices.
+    pub fn top_overdue_customers(&self, period: &Period, n: usize) -> Result<Option<DataFrame>> {
+        receivables::top_overdue_customers(&self.context(period)?, n)
+    }
+
+    /// Warnings recorded while computing `period`'s tables.
+    pub fn warnings(&self, period: &Period) -> Vec<String> {
+        self.shared.warnings_of(period)
+    }
+
+    /// Every warning recorded, each once.
+    pub fn all_warnings(&self) -> Vec<String> {
+        self.shared.all_warnings()
+    }
+}
+
+/// The name of the KPI table holding a grouping's scorecard.
+pub fn table_of(grouping: Grouping) -> &'static str {
+    match grouping {
+        Grouping::Rep => "scorecard",
+        Grouping::Team => "rollup_team",
+        Grouping::Region => "rollup_region",
+        Grouping::Company => "company",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kpi::testing::{dataset, day, CUSTOMERS, REPS};
+
+    const ORDERS: &str =
+        "order_id,line_no,order_date,rep_id,customer_id,product_id,quantity,unit_price\n\
+O1,1,2026-07-10,R1,C1,P1,1,10\n\
+O2,1,2026-08-10,R1,C1,P1,2,10\n";
+
+    #[test]
+    fn a_period_is_computed_once_and_agrees_with_its_tables() {
+        let data = dataset(&[("reps", REPS), ("customers", CUSTOMERS), ("orders", ORDERS)]);
+        let engine = Engine::new(&data, day("2026-09-30"), Settings::default()).unwrap();
+        let july = Period::parse("2026-07").unwrap();
+        // Alone first, then through the full tables: the same frame.
+        let alone = engine.scorecard(&july, Grouping::Company).unwrap();
+        let tables = engine.tables(&july).unwrap();
+        let again = engine.tables(&july).unwrap();
+        assert!(Rc::ptr_eq(&tables, &again), "tables recomputed");
+        let from_tables = engine.scorecard(&july, Grouping::Company).unwrap();
+        assert!(alone.equals_missing(&from_tables));
+        let sales = from_tables.column("sales_amount").unwrap().i64().unwrap();
+        assert_eq!(sales.get(0), Some(1_000));
+        // The shared facts serve every period: August sees its own order.
+        let august = Period::parse("2026-08").unwrap();
+        let rep = engine.scorecard(&august, Grouping::Rep).unwrap();
+        let sales = rep.column("sales_amount").unwrap().i64().unwrap();
+        assert_eq!(sales.get(0), Some(2_000));
+    }
+
+    #[test]
+    fn an_as_of_before_the_period_is_refused() {
+        let data = dataset(&[("reps", REPS)]);
+        let engine = Engine::new(&data, day("2026-06-30"), Settings::default()).unwrap();
+        let err = engine
+            .tables(&Period::parse("2026-07").unwrap())
+            .expect_err("refused")
+            .to_string();
+        assert!(err.contains("before the start"), "{err}");
+    }
+}
