@@ -7,129 +7,33 @@
 //! place only when the whole run succeeded, so a failed run leaves earlier
 //! outputs untouched and no partial folder.
 
-use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use chrono::NaiveDate;
 use polars::prelude::{CsvWriter, SerWriter};
-use serde::Serialize;
-use sha2::{Digest, Sha256};
 
-use super::config::{Config, InputFormat, PeriodRule};
+use super::config::{Config, PeriodRule};
 use super::publish::{
     lock_output_root, publish, published_dates, remove_debris, test_hook, Staging,
 };
 use crate::commission::commission_for;
 use crate::commission::plan::Plan;
-use crate::ingest::{self, FileFormat as InputFileFormat, LoadOptions, ValidationReport};
+use crate::ingest::{self, LoadOptions};
 
 use crate::kpi::Engine;
 use crate::period::Period;
 use crate::report::ReportData;
 use crate::{Error, Result};
 
+use super::checks::{
+    check_inputs, commission_quarantine_warning, quarantine_warnings, stale_data_warning,
+};
+use super::manifest::{export_files, input_records, sha256_file, sha256_hex};
+pub use super::manifest::{
+    FileRecord, InputRecord, Manifest, OutputRecord, PeriodRecord, StageRecord,
+};
 pub use super::publish::{LATEST, LOCK_FILE};
-
-/// One input table as the manifest records it.
-#[derive(Debug, Serialize)]
-pub struct InputRecord {
-    /// Table name.
-    pub table: String,
-    /// File name in the data directory.
-    pub file: String,
-    /// Size in bytes.
-    pub bytes: u64,
-    /// Data rows read.
-    pub rows: usize,
-    /// Rows quarantined as bad.
-    pub rejected_rows: usize,
-    /// SHA-256 of the file.
-    pub sha256: String,
-}
-
-/// One file of a raw export as the manifest records it.
-#[derive(Debug, Serialize)]
-pub struct FileRecord {
-    /// Path relative to the export folder.
-    pub file: String,
-    /// Size in bytes.
-    pub bytes: u64,
-    /// SHA-256 of the file.
-    pub sha256: String,
-}
-
-/// One computed period.
-#[derive(Debug, Serialize)]
-pub struct PeriodRecord {
-    /// The rule that chose it (also its output folder).
-    pub rule: String,
-    /// The period label.
-    pub period: String,
-    /// First day.
-    pub start: NaiveDate,
-    /// Last day of data included (`PE`).
-    pub end: NaiveDate,
-}
-
-/// Time spent in one stage.
-#[derive(Debug, Serialize)]
-pub struct StageRecord {
-    /// Stage name.
-    pub stage: String,
-    /// Wall time in seconds.
-    pub seconds: f64,
-}
-
-/// One written output.
-#[derive(Debug, Serialize)]
-pub struct OutputRecord {
-    /// Path relative to the run folder.
-    pub path: String,
-    /// Size in bytes.
-    pub bytes: u64,
-    /// SHA-256 of the file.
-    pub sha256: String,
-}
-
-/// The manifest of a run (`manifest.json` in the run folder).
-#[derive(Debug, Serialize)]
-pub struct Manifest {
-    /// salesops version that produced the run.
-    pub salesops_version: String,
-    /// The config file, as an absolute path.
-    pub config: String,
-    /// SHA-256 of the config file.
-    pub config_sha256: String,
-    /// SHA-256 of the commission plan file, when there is one.
-    pub plan_sha256: Option<String>,
-    /// SHA-256 of the mapping profile, when the input is a raw export.
-    pub profile_sha256: Option<String>,
-    /// Last day of data included.
-    pub as_of: NaiveDate,
-    /// When the run started (UTC, RFC 3339).
-    pub started_at: String,
-    /// When the run finished computing, just before publishing (UTC, RFC 3339).
-    pub finished_at: String,
-    /// Periods computed.
-    pub periods: Vec<PeriodRecord>,
-    /// Every input table read.
-    pub inputs: Vec<InputRecord>,
-    /// Every file of a raw export read through `[input] profile`
-    /// (main files, files of a path pattern, lookup files).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub export_files: Vec<FileRecord>,
-    /// Warnings of validation and of the KPI jobs.
-    pub warnings: Vec<String>,
-    /// Rows quarantined, all tables together.
-    pub rejected_rows: usize,
-    /// Which reports the run produced (languages × formats), or why none.
-    pub reports: String,
-    /// Wall time per stage.
-    pub stages: Vec<StageRecord>,
-    /// Every file written, with its checksum (the manifest itself excluded).
-    pub outputs: Vec<OutputRecord>,
-}
 
 /// What a successful run leaves behind.
 #[derive(Debug)]
@@ -140,17 +44,6 @@ pub struct RunSummary {
     pub latest_moved: bool,
     /// Its manifest.
     pub manifest: Manifest,
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    format!("{:x}", Sha256::digest(bytes))
-}
-
-fn sha256_file(path: &Path) -> Result<String> {
-    let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut hasher = Sha256::new();
-    std::io::copy(&mut file, &mut hasher).map_err(|e| Error::io(path, e))?;
-    Ok(format!("{:x}", hasher.finalize()))
 }
 
 /// Writes one output file of the run (atomically) and records its checksum.
@@ -176,84 +69,6 @@ fn relative_to(config_path: &Path, p: &Path) -> PathBuf {
     } else {
         config_path.parent().unwrap_or(Path::new(".")).join(p)
     }
-}
-
-/// Fails the data-quality gate on a required table that is absent or an
-/// input whose format differs from `[input] format`.
-fn check_inputs(config: &Config, data: &ingest::Dataset) -> Result<()> {
-    for t in &config.quality.required_tables {
-        if !data.has(t) {
-            return Err(Error::Gate(format!(
-                "required table {t} is absent (see [quality] required_tables)"
-            )));
-        }
-    }
-    for (table, source) in data.sources() {
-        let wrong = match (config.input.format, source.format) {
-            (InputFormat::Csv, InputFileFormat::Parquet) => Some("csv"),
-            (InputFormat::Parquet, InputFileFormat::Csv) => Some("parquet"),
-            _ => None,
-        };
-        if let Some(expected) = wrong {
-            return Err(Error::Gate(format!(
-                "{table} was found as {} but [input] format = {expected}",
-                source.path.display()
-            )));
-        }
-    }
-    Ok(())
-}
-
-/// The manifest's record of each input table: size and SHA-256 of the bytes
-/// the run read (not of the file as it is now).
-fn input_records(data: &ingest::Dataset, report: &ValidationReport) -> Result<Vec<InputRecord>> {
-    let mut out = Vec::new();
-    for (table, source) in data.sources() {
-        let counts = report.counts.get(table).copied().unwrap_or_default();
-        let read = data.read_file(&source.path).ok_or_else(|| {
-            Error::Internal(format!(
-                "{table}: no record of the bytes read from {}",
-                source.path.display()
-            ))
-        })?;
-        out.push(InputRecord {
-            table: table.to_string(),
-            file: source
-                .path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-            bytes: read.bytes,
-            rows: counts.rows,
-            rejected_rows: counts.bad_rows,
-            sha256: read.sha256.clone(),
-        });
-    }
-    Ok(out)
-}
-
-/// The manifest's record of every file of a raw export read, as it was read.
-fn export_files(data: &ingest::Dataset, export: &Path) -> Result<Vec<FileRecord>> {
-    data.files_read()
-        .iter()
-        .map(|path| {
-            let read = data.read_file(path).ok_or_else(|| {
-                Error::Internal(format!(
-                    "no record of the bytes read from {}",
-                    path.display()
-                ))
-            })?;
-            Ok(FileRecord {
-                file: path
-                    .strip_prefix(export)
-                    .unwrap_or(path)
-                    .display()
-                    .to_string(),
-                bytes: read.bytes,
-                sha256: read.sha256.clone(),
-            })
-        })
-        .collect()
 }
 
 /// A path as messages and the manifest show it: absolute, without `.` or
@@ -339,89 +154,6 @@ fn prepare(config_path: &Path, as_of: NaiveDate) -> Result<Prepared> {
         plan,
         profile,
         periods,
-    })
-}
-
-/// Warnings for rows quarantined under `[quality] max_reject_share`: one per
-/// table, with the count and where the rejects file is in the run folder.
-fn quarantine_warnings(report: &ValidationReport, limit: f64, folder: &Path) -> Vec<String> {
-    report
-        .rejects
-        .iter()
-        .map(|(table, df)| {
-            format!(
-                "{table}: {} row(s) quarantined under [quality] max_reject_share = {limit} and left out of every KPI; they are listed in {}",
-                df.height(),
-                folder.join(format!("rejects/{table}_rejects.csv")).display()
-            )
-        })
-        .collect()
-}
-
-/// The warning a commission carries when rows its basis is computed from
-/// were quarantined (payments and invoices for a collected basis, orders
-/// for a sales or margin basis).
-fn commission_quarantine_warning(report: &ValidationReport, plan: &Plan) -> Option<String> {
-    let sources: &[&str] = match plan.basis {
-        crate::commission::plan::Basis::CollectedAmount => &["payments", "invoices"],
-        _ => &["orders"],
-    };
-    let counts: Vec<String> = sources
-        .iter()
-        .filter_map(|t| {
-            report
-                .rejects
-                .get(*t)
-                .map(|df| format!("{} {t} row(s)", df.height()))
-        })
-        .collect();
-    (!counts.is_empty()).then(|| {
-        format!(
-            "commission computed without {} that were quarantined: their amounts are in no rep's basis until the rows are fixed and the run repeated",
-            counts.join(" and ")
-        )
-    })
-}
-
-/// The newest event date on or before as_of in the data (visits, orders,
-/// invoices, payments, opportunities, stage history, expenses), if any.
-fn newest_event(data: &ingest::Dataset, as_of: NaiveDate) -> Result<Option<NaiveDate>> {
-    use polars::prelude::*;
-    const EVENTS: &[(&str, &str)] = &[
-        ("visits", "visit_start"),
-        ("orders", "order_date"),
-        ("invoices", "invoice_date"),
-        ("payments", "payment_date"),
-        ("opportunities", "created_date"),
-        ("opportunity_stages", "entered_at"),
-        ("expenses", "expense_date"),
-    ];
-    let mut newest: Option<NaiveDate> = None;
-    for (table, column) in EVENTS {
-        let Some(lf) = data.lazy(table) else {
-            continue;
-        };
-        let day = col(*column).cast(DataType::Date);
-        let max = lf
-            .select([day.clone().filter(day.lt_eq(lit(as_of))).max().alias("m")])
-            .collect()?;
-        if let AnyValue::Date(d) = max.column("m")?.get(0)? {
-            let date = NaiveDate::from_num_days_from_ce_opt(d + 719_163);
-            newest = newest.max(date);
-        }
-    }
-    Ok(newest)
-}
-
-/// "data ends D, as_of A" when no event of any table is dated within 7 days
-/// before as_of: the export was probably not refreshed.
-fn stale_data_warning(data: &ingest::Dataset, as_of: NaiveDate) -> Result<Option<String>> {
-    Ok(match newest_event(data, as_of)? {
-        Some(newest) if (as_of - newest).num_days() > 7 => Some(format!(
-            "input looks stale: data ends {newest}, as_of {as_of} ({} days later); was the export refreshed?",
-            (as_of - newest).num_days()
-        )),
-        _ => None,
     })
 }
 

@@ -1,0 +1,52 @@
+//! The report's languages and the message catalogue `reports/messages.toml`:
+//! every label in Chinese and English.
+
+#[allow(unused_imports)]
+use super::*;
+
+/// The message catalogue.
+pub(super) const MESSAGES: &str = include_str!("../../reports/messages.toml");
+
+/// Report language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    /// 中文.
+    Zh,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// The catalogue key and file-name suffix.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh",
+            Lang::En => "en",
+        }
+    }
+}
+
+/// Every label of the catalogue in one language.
+pub fn catalogue(lang: Lang) -> Result<BTreeMap<String, String>> {
+    let all: BTreeMap<String, BTreeMap<String, String>> = toml::from_str(MESSAGES)
+        .map_err(|e| Error::Internal(format!("reports/messages.toml: {e}")))?;
+    all.into_iter()
+        .map(|(key, texts)| {
+            texts
+                .get(lang.code())
+                .cloned()
+                .map(|t| (key.clone(), t))
+                .ok_or_else(|| {
+                    Error::Internal(format!(
+                        "reports/messages.toml: `{key}` has no {} text",
+                        lang.code()
+                    ))
+                })
+        })
+        .collect()
+}
+
+pub(super) fn label(t: &BTreeMap<String, String>, key: &str) -> String {
+    t.get(key).cloned().unwrap_or_else(|| key.to_string())
+}
