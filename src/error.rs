@@ -70,15 +70,15 @@ pub enum Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Exit code: success.
-pub const EXIT_OK: i32 = 0;
+pub(crate) const EXIT_OK: i32 = 0;
 /// Exit code: an internal error (a bug of ours).
-pub const EXIT_INTERNAL: i32 = 1;
+pub(crate) const EXIT_INTERNAL: i32 = 1;
 /// Exit code: invalid input data.
-pub const EXIT_INVALID_DATA: i32 = 2;
+pub(crate) const EXIT_INVALID_DATA: i32 = 2;
 /// Exit code: a usage or configuration error.
-pub const EXIT_USAGE: i32 = 3;
+pub(crate) const EXIT_USAGE: i32 = 3;
 /// Exit code: another run holds the output folder's lock.
-pub const EXIT_LOCKED: i32 = 4;
+pub(crate) const EXIT_LOCKED: i32 = 4;
 
 impl Error {
     /// Wraps an I/O error with the path it concerns.

@@ -4,18 +4,18 @@
 //! [`kpi`] (one module per KPI family) → [`output`], with [`cli`] at the edge.
 
 pub mod cli;
-pub mod column_type;
-pub mod commission;
-pub mod error;
-pub mod generate;
+pub(crate) mod column_type;
+pub(crate) mod commission;
+pub(crate) mod error;
+pub(crate) mod generate;
 pub mod ingest;
 pub mod kpi;
-pub mod money;
-pub mod output;
-pub mod period;
-pub mod pipeline;
-pub mod report;
-pub mod schema;
-pub mod suggest;
+pub(crate) mod money;
+pub(crate) mod output;
+pub(crate) mod period;
+pub(crate) mod pipeline;
+pub(crate) mod report;
+pub(crate) mod schema;
+pub(crate) mod suggest;
 
 pub use error::{Error, Result};

@@ -6,7 +6,7 @@
 use polars::prelude::*;
 
 /// Scale of prices and quantities: 4 decimals.
-pub const UNITS_PER_ONE: i64 = 10_000;
+pub(crate) const UNITS_PER_ONE: i64 = 10_000;
 
 /// Decimals the parser reads before deciding whether a value fits 4 decimals:
 /// text with more decimals is rounded to this scale first, so only values
@@ -16,7 +16,7 @@ const PARSE_SCALE: usize = 10;
 /// Parses decimal text (`1234.5`, `-20.00`, `.5`, `1e3`) or a native number
 /// into integer 1/10000 units; null when it is not a number or has more than
 /// 4 decimals. Uses polars' native decimal parser, one pass per column.
-pub fn parse_units(value: Expr) -> Expr {
+pub(crate) fn parse_units(value: Expr) -> Expr {
     let scaled = value
         .str()
         .strip_chars(lit(NULL))
@@ -27,7 +27,7 @@ pub fn parse_units(value: Expr) -> Expr {
 
 /// Native numbers (Parquet decimals, integers, floats) into 1/10000 units;
 /// floats go through their shortest decimal text, so 0.1 is 0.1000.
-pub fn native_units(value: Expr, source: &DataType) -> Expr {
+pub(crate) fn native_units(value: Expr, source: &DataType) -> Expr {
     match source {
         DataType::Float32 | DataType::Float64 => parse_units(value.cast(DataType::String)),
         _ => decimal_to_units(value.cast(DataType::Decimal(38, PARSE_SCALE)).to_physical()),
@@ -43,7 +43,7 @@ fn decimal_to_units(scaled: Expr) -> Expr {
 
 /// Divides an integer expression by `divisor` (> 0), rounding half away from
 /// zero. Works on Int64 and Int128.
-pub fn div_round_half_away(value: Expr, divisor: i64) -> Expr {
+pub(crate) fn div_round_half_away(value: Expr, divisor: i64) -> Expr {
     let half = divisor / 2;
     when(value.clone().gt_eq(lit(0)))
         .then((value.clone() + lit(half)).floor_div(lit(divisor)))
@@ -51,7 +51,7 @@ pub fn div_round_half_away(value: Expr, divisor: i64) -> Expr {
 }
 
 /// `value / divisor` (divisor > 0) rounded half away from zero, for scalars.
-pub fn div_round_half_away_i128(value: i128, divisor: i128) -> i128 {
+pub(crate) fn div_round_half_away_i128(value: i128, divisor: i128) -> i128 {
     let half = divisor / 2;
     if value >= 0 {
         (value + half) / divisor
@@ -61,20 +61,20 @@ pub fn div_round_half_away_i128(value: i128, divisor: i128) -> i128 {
 }
 
 /// Rounds 1/10000 units to integer cents, half away from zero.
-pub fn units_to_cents(units: Expr) -> Expr {
+pub(crate) fn units_to_cents(units: Expr) -> Expr {
     div_round_half_away(units, 100)
 }
 
 /// `round(quantity × price, 2)` in cents from two 1/10000-unit columns,
 /// computed in 128-bit integers so no product can overflow.
-pub fn line_cents(quantity_units: Expr, price_units: Expr) -> Expr {
+pub(crate) fn line_cents(quantity_units: Expr, price_units: Expr) -> Expr {
     let product = quantity_units.cast(DataType::Int128) * price_units.cast(DataType::Int128);
     div_round_half_away(product, UNITS_PER_ONE * 100).cast(DataType::Int64)
 }
 
 /// An integer count of 10^-`decimals` as decimal text with exactly
 /// `decimals` decimals (`-1234` with 2 → `-12.34`).
-pub fn scaled_text(value: Expr, decimals: u32) -> Expr {
+pub(crate) fn scaled_text(value: Expr, decimals: u32) -> Expr {
     let per_one = 10i64.pow(decimals);
     let abs = value.clone().abs();
     concat_str(
@@ -93,19 +93,19 @@ pub fn scaled_text(value: Expr, decimals: u32) -> Expr {
 }
 
 /// Integer 1/10000 units as decimal text with 4 decimals (`-12.3400`).
-pub fn units_text(units: Expr) -> Expr {
+pub(crate) fn units_text(units: Expr) -> Expr {
     scaled_text(units, 4)
 }
 
 /// Formats integer cents as decimal text with exactly 2 decimals.
-pub fn format_cents(cents: i64) -> String {
+pub(crate) fn format_cents(cents: i64) -> String {
     let sign = if cents < 0 { "-" } else { "" };
     let abs = cents.unsigned_abs();
     format!("{sign}{}.{:02}", abs / 100, abs % 100)
 }
 
 /// Formats integer cents with thousands separators (`1,234,567.89`).
-pub fn format_cents_grouped(cents: i64) -> String {
+pub(crate) fn format_cents_grouped(cents: i64) -> String {
     let plain = format_cents(cents);
     let (sign, rest) = plain
         .strip_prefix('-')
@@ -122,7 +122,7 @@ pub fn format_cents_grouped(cents: i64) -> String {
 }
 
 /// Integer cents → text with exactly 2 decimals (`-0.05`, `1234.50`).
-pub fn cents_text(cents: Expr) -> Expr {
+pub(crate) fn cents_text(cents: Expr) -> Expr {
     scaled_text(cents, 2)
 }
 

@@ -13,7 +13,7 @@ use crate::{Error, Result};
 
 /// Output format of a KPI table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum TableFormat {
+pub(crate) enum TableFormat {
     /// Aligned text for a terminal.
     Table,
     /// Comma-separated values, money with 2 decimals.
@@ -55,7 +55,7 @@ impl TableFormat {
     /// extension names, else the text table. A file is never given content
     /// that its name contradicts: `--format json --out x.csv` is refused, and
     /// so is a binary format (parquet, xlsx) without `--out`.
-    pub fn resolve(given: Option<TableFormat>, out: Option<&Path>) -> Result<TableFormat> {
+    pub(crate) fn resolve(given: Option<TableFormat>, out: Option<&Path>) -> Result<TableFormat> {
         let named = out.and_then(TableFormat::from_extension);
         let unknown_extension = out
             .and_then(|p| p.extension())
@@ -126,7 +126,7 @@ impl FileFormat {
 
 /// The folder `path` is in (`.` for a bare name), created when missing: the
 /// place for temporary files that are renamed to `path`.
-pub fn created_parent(path: &Path) -> Result<&Path> {
+pub(crate) fn created_parent(path: &Path) -> Result<&Path> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -139,7 +139,7 @@ pub fn created_parent(path: &Path) -> Result<&Path> {
 /// folder, which is renamed over `path` only when it succeeded. `-` means
 /// standard output; a device or pipe (`/dev/stdout`) is written directly,
 /// and a symbolic link's target file is replaced, never the link.
-pub fn write_atomic(
+pub(crate) fn write_atomic(
     path: &Path,
     write: impl FnOnce(&mut std::fs::File) -> Result<()>,
 ) -> Result<()> {
@@ -193,7 +193,7 @@ pub fn write_atomic(
 /// Puts the finished folder `staged` at `target`: an existing `target` is
 /// moved aside first and removed only after the rename succeeded (and put
 /// back if it failed), so `target` is always either the old or the new folder.
-pub fn replace_dir(staged: &Path, target: &Path) -> Result<()> {
+pub(crate) fn replace_dir(staged: &Path, target: &Path) -> Result<()> {
     let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -216,7 +216,7 @@ pub fn replace_dir(staged: &Path, target: &Path) -> Result<()> {
 
 /// Converts money columns for writing: text with 2 decimals for CSV, JSON and
 /// the terminal; Decimal(18,2) for Parquet.
-pub fn money_for_output(
+pub(crate) fn money_for_output(
     df: &DataFrame,
     types: &[(&str, ColumnType)],
     format: TableFormat,
@@ -236,7 +236,7 @@ pub fn money_for_output(
 }
 
 /// Writes a frame as plain CSV to `path` (atomically).
-pub fn write_csv(df: &DataFrame, path: &Path) -> Result<()> {
+pub(crate) fn write_csv(df: &DataFrame, path: &Path) -> Result<()> {
     let mut df = df.clone();
     write_atomic(path, |f| {
         Ok(CsvWriter::new(f).include_header(true).finish(&mut df)?)
@@ -244,7 +244,7 @@ pub fn write_csv(df: &DataFrame, path: &Path) -> Result<()> {
 }
 
 /// Writes a KPI table to `path` in `format` (atomically).
-pub fn write_table(
+pub(crate) fn write_table(
     df: &DataFrame,
     types: &[(&str, ColumnType)],
     format: TableFormat,
@@ -257,7 +257,7 @@ pub fn write_table(
 }
 
 /// Renders a KPI table into bytes in `format`.
-pub fn render_table(
+pub(crate) fn render_table(
     df: &DataFrame,
     types: &[(&str, ColumnType)],
     format: TableFormat,
@@ -444,7 +444,7 @@ impl FileFormat {
 
 /// Renders a table file: CSV (with a byte order mark when `excel`), Parquet,
 /// or XLSX (one sheet named `sheet`, rows in `bold_rows` bold).
-pub fn render_file(
+pub(crate) fn render_file(
     df: &DataFrame,
     types: &[(&str, ColumnType)],
     format: FileFormat,
@@ -468,7 +468,10 @@ pub fn render_file(
 /// leading `'`, which Excel shows as text. Only for CSV meant for Excel:
 /// machine CSV and Parquet keep every value as it is, and XLSX cells are
 /// typed text, never formulas. Numbers (a negative amount) are untouched.
-pub fn formulas_neutralised(df: &DataFrame, types: &[(&str, ColumnType)]) -> Result<DataFrame> {
+pub(crate) fn formulas_neutralised(
+    df: &DataFrame,
+    types: &[(&str, ColumnType)],
+) -> Result<DataFrame> {
     let exprs: Vec<Expr> = df
         .columns()
         .iter()
@@ -491,12 +494,12 @@ pub fn formulas_neutralised(df: &DataFrame, types: &[(&str, ColumnType)]) -> Res
 }
 
 /// UTF-8 byte order mark: Excel needs it to open UTF-8 CSV with Chinese text intact.
-pub const UTF8_BOM: &[u8] = "\u{feff}".as_bytes();
+pub(crate) const UTF8_BOM: &[u8] = "\u{feff}".as_bytes();
 
 /// Renders a table as an Excel workbook: one sheet, bold frozen header row,
 /// money as numbers formatted `#,##0.00`, ratios as percentages, columns
 /// sized to their content; rows listed in `bold_rows` (totals) are bold.
-pub fn render_xlsx(
+pub(crate) fn render_xlsx(
     df: &DataFrame,
     types: &[(&str, ColumnType)],
     sheet: &str,

@@ -234,7 +234,7 @@ fn weeks_in_iso_year(year: i32) -> u32 {
 }
 
 /// Default as_of: yesterday (SPEC section 2).
-pub fn default_as_of() -> NaiveDate {
+pub(crate) fn default_as_of() -> NaiveDate {
     chrono::Local::now()
         .date_naive()
         .pred_opt()

@@ -94,7 +94,7 @@ const fn refs(column: &'static str, table: &'static str, key: &'static str) -> R
 use Kind::*;
 
 /// Every table of SPEC section 1, in dependency order (referenced tables first).
-pub const TABLES: &[Table] = &[
+pub(crate) const TABLES: &[Table] = &[
     Table {
         name: "reps",
         columns: &[
@@ -268,7 +268,7 @@ pub const TABLES: &[Table] = &[
 ];
 
 /// The table of the contract with this name.
-pub fn table(name: &str) -> Option<&'static Table> {
+pub(crate) fn table(name: &str) -> Option<&'static Table> {
     TABLES.iter().find(|t| t.name == name)
 }
 

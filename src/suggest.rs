@@ -4,7 +4,10 @@
 
 /// The candidate closest to `word` by edit distance, if it is close enough
 /// to be a likely typo.
-pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn nearest<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (strsim::levenshtein(word, c), c))
@@ -14,7 +17,7 @@ pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 }
 
 /// "; did you mean `x`?" naming the nearest candidate, or nothing.
-pub fn suggestion<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+pub(crate) fn suggestion<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
     nearest(word, candidates)
         .map(|n| format!("; did you mean `{n}`?"))
         .unwrap_or_default()
@@ -22,7 +25,7 @@ pub fn suggestion<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>)
 
 /// Adds "did you mean `x`?" to a TOML error about an unknown key, using the
 /// list of expected keys the error carries.
-pub fn with_suggestion(message: &str) -> String {
+pub(crate) fn with_suggestion(message: &str) -> String {
     let Some(rest) = message.split("unknown field `").nth(1) else {
         return message.trim_end().to_string();
     };

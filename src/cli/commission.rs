@@ -15,7 +15,7 @@ use crate::Error;
 
 /// `salesops commission [explain]`: the commission table, or an explanation.
 #[derive(Debug, Args)]
-pub struct CommissionCommand {
+pub(crate) struct CommissionCommand {
     /// `explain`: tell how each tier, the cap and the pool made the payout of
     /// the reps given with `--rep`, instead of writing the table.
     #[arg(value_enum)]
@@ -43,14 +43,14 @@ pub struct CommissionCommand {
 
 /// What `salesops commission` does besides writing the table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum CommissionAction {
+pub(crate) enum CommissionAction {
     /// Explain the payout of the reps given with `--rep`, in words and numbers.
     Explain,
 }
 
 /// What every commission command reads.
 #[derive(Debug, Args)]
-pub struct CommissionInput {
+pub(crate) struct CommissionInput {
     /// Input options.
     #[command(flatten)]
     pub input: DataArgs,
@@ -63,7 +63,7 @@ pub struct CommissionInput {
 }
 
 /// Runs `salesops commission`.
-pub fn run_commission(cmd: CommissionCommand) -> anyhow::Result<()> {
+pub(crate) fn run_commission(cmd: CommissionCommand) -> anyhow::Result<()> {
     match cmd.action {
         Some(CommissionAction::Explain) if cmd.rep.is_empty() => Err(Error::Usage(
             "commission explain needs --rep ID (comma-separated for several)".into(),

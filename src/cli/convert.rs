@@ -15,7 +15,7 @@ use crate::Error;
 
 /// `salesops ingest`.
 #[derive(Debug, Args)]
-pub struct IngestArgs {
+pub(crate) struct IngestArgs {
     /// Mapping profile (TOML), e.g. pipelines/profiles/maven_crm.toml.
     #[arg(long, value_name = "FILE")]
     pub profile: PathBuf,
@@ -37,7 +37,7 @@ pub struct IngestArgs {
 
 /// File format of converted tables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum TableFileFormat {
+pub(crate) enum TableFileFormat {
     /// CSV, UTF-8, contract text forms.
     Csv,
     /// Parquet with native types.
@@ -45,7 +45,7 @@ pub enum TableFileFormat {
 }
 
 /// Runs `salesops ingest`.
-pub fn run_ingest(args: IngestArgs) -> anyhow::Result<()> {
+pub(crate) fn run_ingest(args: IngestArgs) -> anyhow::Result<()> {
     let opts = load_options(args.max_reject_share)?;
     let profile = Profile::load(&args.profile)?;
     let (data, report) = ingest::load_with_profile(&profile, &args.from, &opts)?;

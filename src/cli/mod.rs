@@ -23,7 +23,7 @@ use crate::Error;
 /// salesops: sales KPIs, reports and commission inputs from CRM exports.
 #[derive(Debug, Parser)]
 #[command(name = "salesops", version, about)]
-pub struct Cli {
+pub(crate) struct Cli {
     /// Command to run.
     #[command(subcommand)]
     pub command: Command,
@@ -31,7 +31,7 @@ pub struct Cli {
 
 /// The commands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Check a data directory against the contract and report every bad row.
     Validate(ValidateArgs),
     /// Write a deterministic, realistic synthetic dataset.
@@ -59,7 +59,7 @@ pub enum Command {
 
 /// `salesops report`.
 #[derive(Debug, Args)]
-pub struct ReportArgs {
+pub(crate) struct ReportArgs {
     /// Input options.
     #[command(flatten)]
     pub input: DataArgs,
@@ -79,7 +79,7 @@ pub struct ReportArgs {
 
 /// `salesops run`.
 #[derive(Debug, Args)]
-pub struct RunArgs {
+pub(crate) struct RunArgs {
     /// The pipeline config, e.g. pipelines/nightly.toml.
     pub config: PathBuf,
     /// Last day of data included (default: yesterday).
@@ -89,7 +89,7 @@ pub struct RunArgs {
 
 /// `salesops config …`.
 #[derive(Debug, Subcommand)]
-pub enum ConfigCommand {
+pub(crate) enum ConfigCommand {
     /// Check a pipeline config (and the commission plan it names) without running it.
     Check {
         /// The config file.
@@ -99,7 +99,7 @@ pub enum ConfigCommand {
 
 /// Input options shared by every command that reads data.
 #[derive(Debug, Args)]
-pub struct DataArgs {
+pub(crate) struct DataArgs {
     /// Directory holding `<table>.csv` or `<table>.parquet` files (with
     /// `--profile`: the folder of the raw export).
     #[arg(long)]
@@ -119,7 +119,7 @@ pub struct DataArgs {
 
 /// `salesops validate`.
 #[derive(Debug, Args)]
-pub struct ValidateArgs {
+pub(crate) struct ValidateArgs {
     /// Input options.
     #[command(flatten)]
     pub input: DataArgs,
@@ -127,7 +127,7 @@ pub struct ValidateArgs {
 
 /// `salesops generate`.
 #[derive(Debug, Args)]
-pub struct GenerateArgs {
+pub(crate) struct GenerateArgs {
     /// Output directory.
     #[arg(long)]
     pub out: PathBuf,
@@ -147,7 +147,7 @@ pub struct GenerateArgs {
 
 /// Period options shared by every command that computes KPIs.
 #[derive(Debug, Args)]
-pub struct PeriodArgs {
+pub(crate) struct PeriodArgs {
     /// Period: `2026-10`, `2026-Q4`, `2026` or `2026-01-05..2026-02-10`.
     #[arg(long)]
     pub period: String,
@@ -162,7 +162,7 @@ pub struct PeriodArgs {
 
 /// `salesops scorecard`.
 #[derive(Debug, Args)]
-pub struct ScorecardArgs {
+pub(crate) struct ScorecardArgs {
     /// Input options.
     #[command(flatten)]
     pub input: DataArgs,
@@ -199,7 +199,7 @@ pub struct ScorecardArgs {
 
 /// `salesops kpi`.
 #[derive(Debug, Args)]
-pub struct KpiArgs {
+pub(crate) struct KpiArgs {
     /// Input options.
     #[command(flatten)]
     pub input: DataArgs,
@@ -214,7 +214,7 @@ pub struct KpiArgs {
     pub format: Vec<FileFormat>,
 }
 
-pub use crate::error::{EXIT_INTERNAL, EXIT_INVALID_DATA, EXIT_LOCKED, EXIT_OK, EXIT_USAGE};
+pub(crate) use crate::error::{EXIT_INTERNAL, EXIT_OK, EXIT_USAGE};
 
 /// Maps an error to its documented exit code ([`Error::exit_code`]); a
 /// write to a closed pipe (`salesops scorecard … | head`) is success, since
@@ -242,8 +242,33 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     })
 }
 
+/// The binary's whole life: parses the arguments, runs the command, prints
+/// an error and returns the exit code (README, "Exit codes"). A usage error
+/// of the command line exits 3, like every other usage or configuration
+/// error; `--help` and `--version` exit 0.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
+            // Printing help to a closed pipe is not worth a panic.
+            let _ = e.print();
+            return code;
+        }
+    };
+    match run(cli) {
+        Ok(()) => EXIT_OK,
+        Err(err) => {
+            if !is_broken_pipe(&err) {
+                eprintln!("error: {err:#}");
+            }
+            exit_code(&err)
+        }
+    }
+}
+
 /// Runs the parsed command line.
-pub fn run(cli: Cli) -> anyhow::Result<()> {
+pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Validate(a) => validate(a),
         Command::Generate(a) => run_generate(a),
@@ -283,7 +308,7 @@ pub(crate) fn load_options(max_reject_share: Option<f64>) -> anyhow::Result<Load
 }
 
 /// Loads a data directory; writes rejects files when rows were quarantined.
-pub fn load_data(input: &DataArgs) -> anyhow::Result<(Dataset, ValidationReport)> {
+pub(crate) fn load_data(input: &DataArgs) -> anyhow::Result<(Dataset, ValidationReport)> {
     let opts = load_options(input.max_reject_share)?;
     let (data, report) = match &input.profile {
         Some(profile) => {

@@ -9,7 +9,7 @@ use crate::money::div_round_half_away_i128;
 
 /// One rep's inputs for a period.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RepInput {
+pub(crate) struct RepInput {
     /// The rep.
     pub rep_id: String,
     /// Display name.
@@ -26,7 +26,7 @@ pub struct RepInput {
 
 /// One rep's commission.
 #[derive(Debug, Clone, PartialEq)]
-pub struct RepCommission {
+pub(crate) struct RepCommission {
     /// The inputs it was computed from.
     pub input: RepInput,
     /// `basis / target`, null without a positive target.
@@ -47,7 +47,7 @@ pub struct RepCommission {
 
 /// One team's pool.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TeamPool {
+pub(crate) struct TeamPool {
     /// The team.
     pub team: String,
     /// Σ capped commission of its members.
@@ -62,7 +62,7 @@ pub struct TeamPool {
 
 /// The whole period's result.
 #[derive(Debug, Clone, PartialEq)]
-pub struct CommissionRun {
+pub(crate) struct CommissionRun {
     /// Rep rows in rep_id order.
     pub reps: Vec<RepCommission>,
     /// Team pools in team order (empty when the plan has no pool).
@@ -72,7 +72,7 @@ pub struct CommissionRun {
 }
 
 /// `round(amount × ppm / 1e6)`, half away from zero, exact.
-pub fn apply_ppm(amount: i64, ppm: i64) -> i64 {
+pub(crate) fn apply_ppm(amount: i64, ppm: i64) -> i64 {
     let product = i128::from(amount) * i128::from(ppm);
     div_round_half_away_i128(product, i128::from(PPM)) as i64
 }
@@ -102,7 +102,7 @@ fn bound_floor(target: i64, ppm: i64) -> i64 {
 ///
 /// Without a target, or with a negative basis (net refunds, rule 13), the
 /// whole basis is in the first tier.
-pub fn tier_slices(plan: &Plan, basis: i64, target: Option<i64>) -> Vec<i64> {
+pub(crate) fn tier_slices(plan: &Plan, basis: i64, target: Option<i64>) -> Vec<i64> {
     let mut slices = vec![0i64; plan.tiers.len()];
     let target = match target {
         Some(t) if t > 0 && basis >= 0 => t,
@@ -132,7 +132,7 @@ pub fn tier_slices(plan: &Plan, basis: i64, target: Option<i64>) -> Vec<i64> {
 }
 
 /// Commission of one rep before any pool: tiers, gross, cap.
-pub fn rep_commission(plan: &Plan, input: RepInput) -> RepCommission {
+pub(crate) fn rep_commission(plan: &Plan, input: RepInput) -> RepCommission {
     let slices = tier_slices(plan, input.basis, input.target);
     let tiers: Vec<(i64, i64)> = slices
         .iter()
@@ -159,7 +159,7 @@ pub fn rep_commission(plan: &Plan, input: RepInput) -> RepCommission {
 
 /// Splits `pooled` cents equally among `n` members: everyone gets the floor,
 /// and the leftover cents go one each to the first members (rep_id order).
-pub fn equal_split(pooled: i64, n: usize) -> Vec<i64> {
+pub(crate) fn equal_split(pooled: i64, n: usize) -> Vec<i64> {
     if n == 0 {
         return Vec::new();
     }
@@ -213,7 +213,7 @@ fn apply_pools(share_ppm: i64, reps: &mut [RepCommission]) -> Vec<TeamPool> {
 
 /// Computes the period's commission for every rep (sorted by rep_id), then
 /// the team pools when the plan has one.
-pub fn compute(plan: &Plan, mut inputs: Vec<RepInput>) -> CommissionRun {
+pub(crate) fn compute(plan: &Plan, mut inputs: Vec<RepInput>) -> CommissionRun {
     inputs.sort_by(|a, b| a.rep_id.cmp(&b.rep_id));
     let mut reps: Vec<RepCommission> = inputs
         .into_iter()
@@ -234,7 +234,7 @@ pub fn compute(plan: &Plan, mut inputs: Vec<RepInput>) -> CommissionRun {
 impl CommissionRun {
     /// `Σ final payable + Σ discretionary pools − Σ capped`: 0 when the run
     /// balances, which the caller must check before writing anything.
-    pub fn imbalance(&self) -> i64 {
+    pub(crate) fn imbalance(&self) -> i64 {
         let paid: i64 = self.reps.iter().map(|r| r.final_payable).sum();
         let discretionary: i64 = self.pools.iter().map(|p| p.discretionary).sum();
         paid + discretionary - self.control_total

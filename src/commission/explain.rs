@@ -141,7 +141,7 @@ fn explain_pool(out: &mut String, plan: &Plan, r: &RepCommission, pool: Option<&
 /// and trimmed to at least 2: tier bounds have at most 4 decimals as a
 /// percentage (ppm), so the text reaches a bound exactly when the
 /// attainment does, and never contradicts the tier paid (79.9996 %, not 80.00 %).
-pub fn attainment_text(basis: i64, target: i64) -> String {
+pub(crate) fn attainment_text(basis: i64, target: i64) -> String {
     // basis / target × 100 with 4 decimals = floor(basis × 10^6 / target) / 10^4.
     let scaled = (i128::from(basis) * 1_000_000).div_euclid(i128::from(target));
     let (whole, frac) = (scaled.div_euclid(10_000), scaled.rem_euclid(10_000));
@@ -155,7 +155,7 @@ pub fn attainment_text(basis: i64, target: i64) -> String {
 /// without a row is explained by its reason (excluded by the plan, not
 /// employed in the period); a rep unknown to the data is an error naming
 /// the nearest rep ids.
-pub fn explain(
+pub(crate) fn explain(
     plan: &Plan,
     run: &CommissionRun,
     without_row: &[NoRow],

@@ -2,9 +2,9 @@
 //! plan ([`plan`]), the arithmetic ([`compute`]), the commission table, the
 //! per-source detail that foots to each rep's basis, and explanations.
 
-pub mod compute;
-pub mod explain;
-pub mod plan;
+pub(crate) mod compute;
+pub(crate) mod explain;
+pub(crate) mod plan;
 
 use std::collections::BTreeMap;
 
@@ -21,7 +21,7 @@ use compute::{CommissionRun, RepInput};
 use plan::{Basis, Plan};
 
 /// Everything a commission run produces, balanced and checked.
-pub struct CommissionOutput {
+pub(crate) struct CommissionOutput {
     /// Per-rep payouts and team pools.
     pub run: CommissionRun,
     /// The commission table (section 7).
@@ -36,7 +36,7 @@ pub struct CommissionOutput {
 
 /// Why a rep of the reps table has no commission row.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NoRow {
+pub(crate) struct NoRow {
     /// The rep.
     pub rep_id: String,
     /// Display name.
@@ -55,7 +55,7 @@ pub struct NoRow {
 /// before `valid_from`, aborts unless Σ final payable + Σ discretionary
 /// pools = Σ capped commission, and (with `with_detail`) checks that the
 /// detail rows foot to each rep's basis. Nothing is written here.
-pub fn commission_for(
+pub(crate) fn commission_for(
     engine: &Engine,
     period: &Period,
     plan: &Plan,
@@ -93,7 +93,7 @@ pub fn commission_for(
 
 impl CommissionOutput {
     /// The table rendered in `format` (its total row bold in XLSX).
-    pub fn table_bytes(&self, format: FileFormat, excel: bool) -> Result<Vec<u8>> {
+    pub(crate) fn table_bytes(&self, format: FileFormat, excel: bool) -> Result<Vec<u8>> {
         let types: Vec<(&str, ColumnType)> =
             self.types.iter().map(|(n, t)| (n.as_str(), *t)).collect();
         let last = self.table.height().saturating_sub(1);
@@ -101,7 +101,7 @@ impl CommissionOutput {
     }
 
     /// The detail rendered in `format`, if it was computed.
-    pub fn detail_bytes(&self, format: FileFormat, excel: bool) -> Result<Option<Vec<u8>>> {
+    pub(crate) fn detail_bytes(&self, format: FileFormat, excel: bool) -> Result<Option<Vec<u8>>> {
         self.detail
             .as_ref()
             .map(|d| render_file(d, DETAIL_COLUMNS, format, excel, "detail", &[]))
@@ -110,7 +110,7 @@ impl CommissionOutput {
 }
 
 /// Refuses a period that starts before the plan is valid.
-pub fn check_validity(plan: &Plan, ctx: &KpiContext) -> Result<()> {
+pub(crate) fn check_validity(plan: &Plan, ctx: &KpiContext) -> Result<()> {
     if ctx.period.start < plan.valid_from {
         return Err(Error::Usage(format!(
             "commission plan `{}` is valid from {}, but period {} starts on {}; use a plan valid for the period",
@@ -226,7 +226,7 @@ fn exclusion(plan: &Plan, rep_id: &str, role: &str) -> Option<String> {
 /// earn nothing and are not pool members), or not employed on any day of
 /// the period with a zero basis. Fails when a rep's basis is null (a gross
 /// margin basis with lines lacking a cost), naming the reps.
-pub fn rep_inputs(
+pub(crate) fn rep_inputs(
     ctx: &KpiContext,
     plan: &Plan,
     card: &DataFrame,
@@ -310,7 +310,7 @@ pub fn rep_inputs(
 }
 
 /// Columns of the detail file, in order, with their types.
-pub const DETAIL_COLUMNS: &[(&str, ColumnType)] = &[
+pub(crate) const DETAIL_COLUMNS: &[(&str, ColumnType)] = &[
     ("period", ColumnType::Text),
     ("rep_id", ColumnType::Text),
     ("source", ColumnType::Text),
@@ -324,7 +324,7 @@ pub const DETAIL_COLUMNS: &[(&str, ColumnType)] = &[
 /// (collected basis; refunds are negative rows), or live order lines dated in
 /// `[start, PE]` (sales basis: `line_amount`; margin basis:
 /// `line_amount − line_cost`). Sorted by rep_id, date, source_id.
-pub fn detail(ctx: &KpiContext, plan: &Plan) -> Result<DataFrame> {
+pub(crate) fn detail(ctx: &KpiContext, plan: &Plan) -> Result<DataFrame> {
     let rows = match plan.basis {
         Basis::CollectedAmount => attributed_payments(ctx)
             .ok_or_else(|| Error::Invalid("commission detail needs invoices and payments".into()))?
@@ -377,7 +377,7 @@ pub fn detail(ctx: &KpiContext, plan: &Plan) -> Result<DataFrame> {
 }
 
 /// Checks that the detail rows of each rep sum to its basis, to the cent.
-pub fn check_detail_foots(detail: &DataFrame, run: &CommissionRun) -> Result<()> {
+pub(crate) fn check_detail_foots(detail: &DataFrame, run: &CommissionRun) -> Result<()> {
     let sums = detail
         .clone()
         .lazy()
@@ -404,7 +404,7 @@ pub fn check_detail_foots(detail: &DataFrame, run: &CommissionRun) -> Result<()>
 }
 
 /// Column names and types of the commission table for a plan with `tiers` tiers.
-pub fn table_columns(tiers: usize) -> Vec<(String, ColumnType)> {
+pub(crate) fn table_columns(tiers: usize) -> Vec<(String, ColumnType)> {
     let mut cols: Vec<(String, ColumnType)> = [
         ("period", ColumnType::Text),
         ("row_type", ColumnType::Text),
@@ -440,7 +440,7 @@ pub fn table_columns(tiers: usize) -> Vec<(String, ColumnType)> {
 /// `team_pool` row per team when the plan pools (its discretionary pool),
 /// and a `total` row. In every money column the total row equals the sum of
 /// the other rows; `control_total` = Σ capped commission.
-pub fn commission_table(
+pub(crate) fn commission_table(
     run: &CommissionRun,
     excluded: &[&NoRow],
     period: &str,

@@ -11,12 +11,12 @@ use serde::Deserialize;
 use crate::{Error, Result};
 
 /// Parts per million: the scale of every fraction in a checked plan.
-pub const PPM: i64 = 1_000_000;
+pub(crate) const PPM: i64 = 1_000_000;
 
 /// What the commission is paid on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
-pub enum Basis {
+pub(crate) enum Basis {
     /// Cash received in the period, refunds deducted (the default).
     #[default]
     CollectedAmount,
@@ -28,7 +28,7 @@ pub enum Basis {
 
 impl Basis {
     /// The scorecard column holding the basis.
-    pub fn column(self) -> &'static str {
+    pub(crate) fn column(self) -> &'static str {
         match self {
             Basis::CollectedAmount => "collected_amount",
             Basis::SalesAmount => "sales_amount",
@@ -37,7 +37,7 @@ impl Basis {
     }
 
     /// The scorecard column holding the basis's target, if the contract has one.
-    pub fn target_column(self) -> Option<&'static str> {
+    pub(crate) fn target_column(self) -> Option<&'static str> {
         match self {
             Basis::CollectedAmount => Some("collection_target"),
             Basis::SalesAmount => Some("sales_target"),
@@ -49,7 +49,7 @@ impl Basis {
 /// How tier rates apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
-pub enum Mode {
+pub(crate) enum Mode {
     /// Like tax brackets: each slice of the basis at its own tier's rate.
     #[default]
     Marginal,
@@ -60,7 +60,7 @@ pub enum Mode {
 /// One tier as written in the file.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
-pub struct TierSpec {
+pub(crate) struct TierSpec {
     /// Lower bound, as attainment of the basis's target (0.8 = 80 %).
     pub from: f64,
     /// Upper bound; absent on the last, open-ended tier.
@@ -72,7 +72,7 @@ pub struct TierSpec {
 /// The plan as written in the file.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
-pub struct PlanSpec {
+pub(crate) struct PlanSpec {
     /// A name for the plan, shown in outputs and explanations.
     pub name: String,
     /// First day the plan applies; periods starting earlier are refused.
@@ -105,7 +105,7 @@ pub struct PlanSpec {
 
 /// A checked tier, in parts per million.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Tier {
+pub(crate) struct Tier {
     /// Lower bound of attainment, ppm.
     pub from_ppm: i64,
     /// Upper bound of attainment, ppm; `None` = open-ended.
@@ -116,7 +116,7 @@ pub struct Tier {
 
 /// A checked plan: every amount exact.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Plan {
+pub(crate) struct Plan {
     /// The plan's name.
     pub name: String,
     /// First day the plan applies.
@@ -164,7 +164,7 @@ impl PlanSpec {
     /// Checks the plan: tiers start at 0, each starts where the previous ends
     /// (no gap, no overlap), only the last is open-ended; rates are not
     /// negative; the pool share is within 0..1; the cap is not negative.
-    pub fn check(&self) -> Result<Plan> {
+    pub(crate) fn check(&self) -> Result<Plan> {
         if self.name.trim().is_empty() {
             return Err(refuse("name must not be empty".into()));
         }
@@ -304,14 +304,14 @@ impl PlanSpec {
 
 impl Plan {
     /// Parses and checks plan text (TOML).
-    pub fn parse(text: &str) -> Result<Plan> {
+    pub(crate) fn parse(text: &str) -> Result<Plan> {
         let spec: PlanSpec =
             toml::from_str(text).map_err(|e| refuse(format!("not a valid plan: {e}")))?;
         spec.check()
     }
 
     /// Reads and checks a plan file.
-    pub fn load(path: &Path) -> Result<Plan> {
+    pub(crate) fn load(path: &Path) -> Result<Plan> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         Plan::parse(&text).map_err(|e| match e {
             Error::Usage(m) => Error::Usage(format!("{}: {m}", path.display())),

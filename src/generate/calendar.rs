@@ -113,7 +113,7 @@ const LUNAR_NEW_YEAR: &[(i32, u32, u32)] = &[
 ];
 
 /// Holidays and make-up workdays of a range of years.
-pub struct Holidays {
+pub(super) struct Holidays {
     off: BTreeSet<NaiveDate>,
     on: BTreeSet<NaiveDate>,
 }
@@ -124,7 +124,7 @@ fn ymd(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
 
 impl Holidays {
     /// Holidays of the years `first..=last`.
-    pub fn new(first: i32, last: i32) -> Holidays {
+    pub(super) fn new(first: i32, last: i32) -> Holidays {
         let mut off = BTreeSet::new();
         let mut on = BTreeSet::new();
         let mut add_range = |a: Option<NaiveDate>, b: Option<NaiveDate>| {
@@ -162,7 +162,7 @@ impl Holidays {
     }
 
     /// Whether `d` is a working day.
-    pub fn is_workday(&self, d: NaiveDate) -> bool {
+    pub(super) fn is_workday(&self, d: NaiveDate) -> bool {
         if self.on.contains(&d) {
             return true;
         }

@@ -32,7 +32,7 @@ use sink::{Finished, Sink, V};
 
 /// Output format of generated files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum GenFormat {
+pub(crate) enum GenFormat {
     /// `<table>.csv`: UTF-8, header row, RFC 4180 quoting.
     Csv,
     /// `<table>.parquet`: typed columns (decimals for money and prices).
@@ -41,7 +41,7 @@ pub enum GenFormat {
 
 /// Options of `salesops generate`.
 #[derive(Debug, Clone)]
-pub struct GenerateOptions {
+pub(crate) struct GenerateOptions {
     /// Output directory (created if missing).
     pub out: PathBuf,
     /// Size factor: 1 ≈ 40 reps, 2,000 customers, 60k visits, 40k order lines.
@@ -56,16 +56,16 @@ pub struct GenerateOptions {
 
 /// Row counts written per table.
 #[derive(Debug, Clone)]
-pub struct GenerateSummary {
+pub(crate) struct GenerateSummary {
     /// `(table, rows)` in [`crate::schema::TABLES`] order.
     pub rows: Vec<(&'static str, u64)>,
 }
 
 /// Largest accepted scale (≈ 40,000 reps and 600 million visits).
-pub const MAX_SCALE: f64 = 1000.0;
+pub(crate) const MAX_SCALE: f64 = 1000.0;
 
 /// Generates one file per contract table into `opts.out`.
-pub fn generate(opts: &GenerateOptions) -> Result<GenerateSummary> {
+pub(crate) fn generate(opts: &GenerateOptions) -> Result<GenerateSummary> {
     check_options(opts)?;
     std::fs::create_dir_all(&opts.out).map_err(|e| Error::io(&opts.out, e))?;
     let mut out = Out::open(&opts.out, opts.format)?;

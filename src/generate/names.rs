@@ -1,10 +1,10 @@
 //! Word lists for names of people, companies and products.
 
 /// Sales regions, in the order they are used.
-pub const REGIONS: &[&str] = &["华东", "华南", "华北", "西南", "华中", "西北", "东北"];
+pub(super) const REGIONS: &[&str] = &["华东", "华南", "华北", "西南", "华中", "西北", "东北"];
 
 /// Cities of each region of [`REGIONS`]: (Chinese, pinyin).
-pub const CITIES: &[&[(&str, &str)]] = &[
+pub(super) const CITIES: &[&[(&str, &str)]] = &[
     &[
         ("上海", "Shanghai"),
         ("杭州", "Hangzhou"),
@@ -57,35 +57,36 @@ pub const CITIES: &[&[(&str, &str)]] = &[
 ];
 
 /// Chinese numerals for team names.
-pub const TEAM_NUMERALS: &[&str] = &["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
+pub(super) const TEAM_NUMERALS: &[&str] =
+    &["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
 
 /// Chinese family names.
-pub const SURNAMES: &[&str] = &[
+pub(super) const SURNAMES: &[&str] = &[
     "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
     "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "欧阳",
 ];
 
 /// Chinese given names.
-pub const GIVEN: &[&str] = &[
+pub(super) const GIVEN: &[&str] = &[
     "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明",
     "超", "秀英", "霞", "平", "刚", "桂英", "婷", "雪", "浩", "宇", "鑫", "晨", "欣怡", "子轩",
     "博文", "思远", "嘉怡", "梓涵", "俊杰", "晓东", "海燕", "建华", "文博", "一鸣",
 ];
 
 /// English given names used by Chinese staff.
-pub const EN_GIVEN: &[&str] = &[
+pub(super) const EN_GIVEN: &[&str] = &[
     "Emily", "David", "Michael", "Jason", "Kevin", "Grace", "Linda", "Tony", "Vivian", "Eric",
     "Sophia", "Jack", "Cindy", "Frank", "Helen", "Peter", "Amy", "Leo", "Iris", "Sam",
 ];
 
 /// Pinyin family names.
-pub const EN_SURNAMES: &[&str] = &[
+pub(super) const EN_SURNAMES: &[&str] = &[
     "Chen", "Wang", "Li", "Zhang", "Liu", "Huang", "Zhou", "Wu", "Lin", "Xu", "Zhao", "Sun", "Ma",
     "Guo", "He", "Tan",
 ];
 
 /// Trade names of Chinese companies.
-pub const TRADE_NAMES: &[&str] = &[
+pub(super) const TRADE_NAMES: &[&str] = &[
     "华瑞",
     "金桥",
     "恒信",
@@ -109,7 +110,7 @@ pub const TRADE_NAMES: &[&str] = &[
 ];
 
 /// Industries of Chinese companies.
-pub const INDUSTRIES: &[&str] = &[
+pub(super) const INDUSTRIES: &[&str] = &[
     "贸易",
     "机械",
     "电子",
@@ -123,10 +124,10 @@ pub const INDUSTRIES: &[&str] = &[
 ];
 
 /// Legal-form suffixes of Chinese companies.
-pub const SUFFIXES: &[&str] = &["有限公司", "股份有限公司", "商贸行", "有限责任公司"];
+pub(super) const SUFFIXES: &[&str] = &["有限公司", "股份有限公司", "商贸行", "有限责任公司"];
 
 /// Trade names of English-named companies.
-pub const EN_TRADE_NAMES: &[&str] = &[
+pub(super) const EN_TRADE_NAMES: &[&str] = &[
     "Goldbridge",
     "Sunrise",
     "Evergreen",
@@ -140,7 +141,7 @@ pub const EN_TRADE_NAMES: &[&str] = &[
 ];
 
 /// Industries of English-named companies.
-pub const EN_INDUSTRIES: &[&str] = &[
+pub(super) const EN_INDUSTRIES: &[&str] = &[
     "Trading",
     "Machinery",
     "Electronics",
@@ -152,7 +153,7 @@ pub const EN_INDUSTRIES: &[&str] = &[
 
 /// Product catalogue building blocks: category, item names, price range in
 /// yuan, whether quantities may be fractional (sold by weight or length).
-pub const CATEGORIES: &[(&str, &[&str], f64, f64, bool)] = &[
+pub(super) const CATEGORIES: &[(&str, &[&str], f64, f64, bool)] = &[
     (
         "机械配件",
         &[

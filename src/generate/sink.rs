@@ -19,7 +19,7 @@ const PARQUET_BATCH_ROWS: usize = 65_536;
 /// One generated value. The variant must fit the column's [`Kind`]: text for
 /// Id/Text, integer cents for Money, integer 1/10000 units for Price/Quantity.
 #[derive(Debug, Clone, PartialEq)]
-pub enum V {
+pub(super) enum V {
     /// Empty optional value (CSV: empty field, Parquet: null).
     Null,
     /// Id or Text.
@@ -43,17 +43,17 @@ pub enum V {
 
 impl V {
     /// Text value.
-    pub fn t(s: impl Into<String>) -> V {
+    pub(super) fn t(s: impl Into<String>) -> V {
         V::Text(s.into())
     }
 
     /// Text value or null.
-    pub fn opt_t(s: Option<impl Into<String>>) -> V {
+    pub(super) fn opt_t(s: Option<impl Into<String>>) -> V {
         s.map_or(V::Null, |s| V::Text(s.into()))
     }
 
     /// Date value or null.
-    pub fn opt_date(d: Option<NaiveDate>) -> V {
+    pub(super) fn opt_date(d: Option<NaiveDate>) -> V {
         d.map_or(V::Null, V::Date)
     }
 
@@ -74,7 +74,7 @@ impl V {
 }
 
 /// Formats integer cents with exactly two decimals.
-pub fn fmt_cents(out: &mut String, cents: i64) {
+pub(super) fn fmt_cents(out: &mut String, cents: i64) {
     use std::fmt::Write as _;
     let sign = if cents < 0 { "-" } else { "" };
     let abs = cents.unsigned_abs();
@@ -83,7 +83,7 @@ pub fn fmt_cents(out: &mut String, cents: i64) {
 
 /// Formats 1/10000 units with trailing zeros trimmed, keeping at least
 /// `min_decimals` decimals (0 or 2).
-pub fn fmt_units(out: &mut String, units: i64, min_decimals: usize) {
+pub(super) fn fmt_units(out: &mut String, units: i64, min_decimals: usize) {
     use std::fmt::Write as _;
     let sign = if units < 0 { "-" } else { "" };
     let abs = units.unsigned_abs();
@@ -132,7 +132,7 @@ enum ColBuf {
 }
 
 /// Parquet type of a contract column.
-pub fn parquet_dtype(kind: Kind) -> DataType {
+pub(super) fn parquet_dtype(kind: Kind) -> DataType {
     match kind {
         Kind::Id | Kind::Text | Kind::Period => DataType::String,
         Kind::Date => DataType::Date,
@@ -266,7 +266,7 @@ impl SharedFile {
 }
 
 /// Writer of one table's file.
-pub struct Sink {
+pub(super) struct Sink {
     table: &'static Table,
     tmp: PathBuf,
     dest: PathBuf,
@@ -277,7 +277,7 @@ pub struct Sink {
 
 impl Sink {
     /// Opens `<dir>/.<table>.<ext>.partial` and writes the header (CSV).
-    pub fn open(dir: &Path, table: &'static Table, format: GenFormat) -> Result<Sink> {
+    pub(super) fn open(dir: &Path, table: &'static Table, format: GenFormat) -> Result<Sink> {
         let (ext, other_ext) = match format {
             GenFormat::Csv => ("csv", "parquet"),
             GenFormat::Parquet => ("parquet", "csv"),
@@ -302,7 +302,7 @@ impl Sink {
     }
 
     /// Appends one row, values in the table's canonical column order.
-    pub fn push(&mut self, row: &[V]) -> Result<()> {
+    pub(super) fn push(&mut self, row: &[V]) -> Result<()> {
         let columns = self.table.columns;
         debug_assert_eq!(row.len(), columns.len(), "{}: row width", self.table.name);
         for (v, c) in row.iter().zip(columns) {
@@ -362,7 +362,7 @@ impl Sink {
     }
 
     /// Writes what is buffered and closes the temporary file.
-    pub fn finish(mut self) -> Result<Finished> {
+    pub(super) fn finish(mut self) -> Result<Finished> {
         self.flush_batch()?;
         let tmp = self.tmp.clone();
         match self.inner {
@@ -390,13 +390,13 @@ impl Sink {
     }
 
     /// Temporary path (for cleanup on failure).
-    pub fn tmp_path(&self) -> &Path {
+    pub(super) fn tmp_path(&self) -> &Path {
         &self.tmp
     }
 }
 
 /// A fully written temporary file waiting to be renamed into place.
-pub struct Finished {
+pub(super) struct Finished {
     /// Table name.
     pub name: &'static str,
     /// Temporary path.
@@ -411,7 +411,7 @@ pub struct Finished {
 
 impl Finished {
     /// Renames the file into place, removing a stale file of the other format.
-    pub fn commit(&self) -> Result<()> {
+    pub(super) fn commit(&self) -> Result<()> {
         std::fs::rename(&self.tmp, &self.dest).map_err(|e| Error::io(&self.dest, e))?;
         if self.other.is_file() {
             std::fs::remove_file(&self.other).map_err(|e| Error::io(&self.other, e))?;

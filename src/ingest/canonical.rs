@@ -11,7 +11,7 @@ use crate::schema::{Kind, Table};
 use crate::Result;
 
 /// The typed table `df` of `table` in the form written to a contract file.
-pub fn contract_form(table: &Table, df: &DataFrame, parquet: bool) -> Result<DataFrame> {
+pub(crate) fn contract_form(table: &Table, df: &DataFrame, parquet: bool) -> Result<DataFrame> {
     let exprs: Vec<Expr> = table
         .columns
         .iter()

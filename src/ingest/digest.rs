@@ -23,7 +23,7 @@ pub struct ReadFile {
 
 /// Reads a whole file and hashes the bytes read. A path that is a folder,
 /// or cannot be read, is an error naming the path (exit code 3).
-pub fn read_hashed(path: &Path) -> Result<(Vec<u8>, ReadFile)> {
+pub(crate) fn read_hashed(path: &Path) -> Result<(Vec<u8>, ReadFile)> {
     if path.is_dir() {
         return Err(Error::Usage(format!(
             "{}: is a folder, not a file; an input table must be a file (move or rename the folder)",

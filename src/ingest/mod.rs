@@ -4,15 +4,15 @@
 //! Each input file is read once; the validated, typed tables are kept in
 //! memory as [`Dataset`] and every KPI job plans lazily over them.
 
-pub mod canonical;
-pub mod digest;
+pub(crate) mod canonical;
+pub(crate) mod digest;
 mod mapping;
-pub mod numbers;
+pub(crate) mod numbers;
 mod parse;
 mod problems;
-pub mod profile;
-pub mod rawfile;
-pub mod structure;
+pub(crate) mod profile;
+pub(crate) mod rawfile;
+pub(crate) mod structure;
 mod validate;
 
 use std::collections::BTreeMap;

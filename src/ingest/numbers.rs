@@ -93,7 +93,11 @@ fn strip_currency(s: &str, prefix: bool) -> Option<(&str, String)> {
 /// form (`-1234.56`: optional minus, digits, optional point and decimals),
 /// or `None` when the text is not a number in this convention.
 /// `currency_allowed`: money and prices may carry a currency mark.
-pub fn read_number(text: &str, conv: &NumberConvention, currency_allowed: bool) -> Option<String> {
+pub(crate) fn read_number(
+    text: &str,
+    conv: &NumberConvention,
+    currency_allowed: bool,
+) -> Option<String> {
     let mut s = text.trim_matches(is_space);
     let mut negative = false;
     let mut signs = 0;
@@ -221,7 +225,7 @@ fn plain_digits(s: &str, conv: &NumberConvention) -> Option<String> {
 /// The text column in the contract's number form where it reads in the
 /// convention; text that does not read is kept as written, for validation
 /// to report with the original cell.
-pub fn number_expr(text: Expr, conv: &NumberConvention, currency_allowed: bool) -> Expr {
+pub(crate) fn number_expr(text: Expr, conv: &NumberConvention, currency_allowed: bool) -> Expr {
     let conv = conv.clone();
     map_text(text, move |t| {
         Some(read_or_explain(t, &conv, currency_allowed))
@@ -276,7 +280,7 @@ fn read_or_explain(text: &str, conv: &NumberConvention, currency_allowed: bool) 
 /// A number in the contract's form rounded to `places` decimals, half away
 /// from zero, exactly (decimal digits, no float): `23190.651792` → `23190.65`.
 /// Text that is not in the contract's form passes unchanged.
-pub fn round_decimal_text(text: &str, places: usize) -> String {
+pub(crate) fn round_decimal_text(text: &str, places: usize) -> String {
     let (negative, body) = match text.strip_prefix('-') {
         Some(b) => (true, b),
         None => (false, text),
@@ -307,16 +311,17 @@ pub fn round_decimal_text(text: &str, places: usize) -> String {
 
 /// The text column with every contract-form number rounded to `places`
 /// decimals ([`round_decimal_text`]).
-pub fn rounded_expr(text: Expr, places: usize) -> Expr {
+pub(crate) fn rounded_expr(text: Expr, places: usize) -> Expr {
     map_text(text, move |t| Some(round_decimal_text(t, places)))
 }
 
 /// Appended to a value whose separators do not fit the export's convention.
-pub const NOT_IN_CONVENTION: &str = " (its separators do not fit this export's number convention)";
+pub(crate) const NOT_IN_CONVENTION: &str =
+    " (its separators do not fit this export's number convention)";
 
 /// The text column in the contract's number form; null where it does not
 /// read in the convention (or is null).
-pub fn number_or_null(text: Expr, conv: &NumberConvention, currency_allowed: bool) -> Expr {
+pub(crate) fn number_or_null(text: Expr, conv: &NumberConvention, currency_allowed: bool) -> Expr {
     let conv = conv.clone();
     map_text(text, move |t| read_number(t, &conv, currency_allowed))
 }

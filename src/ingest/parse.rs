@@ -21,10 +21,10 @@ fn trimmed(raw: Expr) -> Expr {
 }
 
 /// The date form of the contract (SPEC section 1).
-pub const CONTRACT_DATE_FORMAT: &str = "%Y-%m-%d";
+pub(super) const CONTRACT_DATE_FORMAT: &str = "%Y-%m-%d";
 
 /// The datetime forms of the contract (SPEC section 1), tried in order.
-pub const CONTRACT_DATETIME_FORMATS: [&str; 3] =
+pub(super) const CONTRACT_DATETIME_FORMATS: [&str; 3] =
     ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"];
 
 fn datetime_from_text(raw: Expr) -> Expr {
@@ -101,7 +101,7 @@ fn units(raw: Expr, source: &DataType) -> Expr {
 }
 
 /// True where the raw column holds a value (not null, not blank text).
-pub fn present_expr(name: &str, source: &DataType) -> Expr {
+pub(super) fn present_expr(name: &str, source: &DataType) -> Expr {
     if matches!(source, DataType::String) {
         col(name).is_not_null().and(trimmed(col(name)).neq(lit("")))
     } else {
@@ -110,7 +110,7 @@ pub fn present_expr(name: &str, source: &DataType) -> Expr {
 }
 
 /// A target period: `2026-10`, `2026-Q4` or `2026`.
-pub const PERIOD_PATTERN: &str = r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$";
+pub(super) const PERIOD_PATTERN: &str = r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$";
 
 /// What a value of this kind must look like, for error hints.
 pub fn expected_form(kind: Kind) -> &'static str {

@@ -11,7 +11,7 @@ use super::validate::excerpt;
 use crate::{Error, Result};
 
 /// Examples kept per (table, column, kind); the rest are counted.
-pub const EXAMPLES_PER_KIND: usize = 20;
+pub(super) const EXAMPLES_PER_KIND: usize = 20;
 
 /// What is wrong with a value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

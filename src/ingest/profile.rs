@@ -558,7 +558,7 @@ fn check_format(format: &str, at: &str, out: &mut Vec<String>) {
 }
 
 /// Whether the format reads a time of day or a zone (parsed as a datetime).
-pub fn has_time(format: &str) -> bool {
+pub(crate) fn has_time(format: &str) -> bool {
     ["%H", "%I", "%M", "%S", "%T", "%R", "%z", "%:z", "%p", "%s"]
         .iter()
         .any(|s| format.contains(s))

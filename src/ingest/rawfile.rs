@@ -39,7 +39,7 @@ pub struct ReadSpec {
 /// A raw file as read: all-text frame, its label in messages, the bytes
 /// read, and what was skipped on purpose (blank lines, a footer).
 #[derive(Debug)]
-pub struct RawFileRead {
+pub(crate) struct RawFileRead {
     /// All-text columns with [`ROW`] (and [`super::validate::MALFORMED`]
     /// where records have the wrong width).
     pub frame: DataFrame,
@@ -54,7 +54,7 @@ pub struct RawFileRead {
 const EXCEL_EXTENSIONS: [&str; 5] = ["xlsx", "xlsm", "xlsb", "xls", "ods"];
 
 /// Whether the path names a workbook rather than delimited text.
-pub fn is_workbook(path: &Path) -> bool {
+pub(crate) fn is_workbook(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| EXCEL_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
@@ -63,7 +63,7 @@ pub fn is_workbook(path: &Path) -> bool {
 /// Reads a CSV or workbook file into an all-text frame with a [`ROW`] column,
 /// with the label messages name it by (`orders.csv`, `crm.xlsx sheet 订单`).
 /// Also returns the size and SHA-256 of the bytes read.
-pub fn read_raw_file(path: &Path, spec: &ReadSpec) -> Result<RawFileRead> {
+pub(crate) fn read_raw_file(path: &Path, spec: &ReadSpec) -> Result<RawFileRead> {
     let (bytes, read) = read_hashed(path).map_err(|e| match e {
         Error::Io { path, error } => Error::Usage(format!(
             "{}: cannot be read ({error}); check the profile's path and --from",
@@ -155,7 +155,7 @@ fn read_delimited(
 
 /// Decodes `bytes` to UTF-8. A BOM always wins; otherwise the declared
 /// encoding, or detection (valid UTF-8, else chardetng's guess).
-pub fn decode<'a>(
+pub(crate) fn decode<'a>(
     bytes: &'a [u8],
     declared: Option<&str>,
     label: &str,
@@ -190,7 +190,7 @@ fn choose_encoding(bytes: &[u8], declared: Option<&str>, label: &str) -> Result<
 
 /// Guesses the encoding of BOM-less bytes: UTF-8 when they are valid UTF-8,
 /// else the statistical guess of chardetng (GBK, windows-1252, …).
-pub fn detect_encoding(bytes: &[u8]) -> &'static Encoding {
+pub(crate) fn detect_encoding(bytes: &[u8]) -> &'static Encoding {
     if std::str::from_utf8(bytes).is_ok() {
         return UTF_8;
     }
@@ -211,7 +211,7 @@ fn parse_delimiter(d: &str) -> Result<char> {
 
 /// Picks the candidate delimiter that occurs most often, outside quotes, in
 /// the header line.
-pub fn detect_delimiter(text: &str, skip_rows: usize) -> char {
+pub(crate) fn detect_delimiter(text: &str, skip_rows: usize) -> char {
     let header = text.lines().nth(skip_rows).unwrap_or("");
     let mut counts = [(',', 0usize), (';', 0), ('\t', 0), ('|', 0)];
     let mut quoted = false;
@@ -398,7 +398,7 @@ fn read_workbook(path: &Path, bytes: Vec<u8>, spec: &ReadSpec) -> Result<(DataFr
 
 /// The hidden column holding, for a workbook column, the numbers of its
 /// date-formatted number cells.
-pub fn serial_column(name: &str) -> String {
+pub(crate) fn serial_column(name: &str) -> String {
     format!("__serial__{name}")
 }
 

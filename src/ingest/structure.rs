@@ -19,7 +19,7 @@
 use crate::{Error, Result};
 
 /// A trailing block longer than this is data, not a footer.
-pub const FOOTER_MAX_LINES: usize = 20;
+pub(crate) const FOOTER_MAX_LINES: usize = 20;
 
 /// Where a file's data ends, when the profile says so.
 #[derive(Debug, Clone, Default)]
@@ -50,7 +50,7 @@ struct Seen {
 
 /// A data record of the file: its data row, line and number of fields.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Record {
+pub(crate) struct Record {
     /// 1-based data row (blank lines are not rows).
     pub row: u64,
     /// 1-based line where the record starts.
@@ -61,7 +61,7 @@ pub struct Record {
 
 /// What [`scan`] found.
 #[derive(Debug, Clone)]
-pub struct Scanned {
+pub(crate) struct Scanned {
     /// The header names, as written.
     pub header: Vec<String>,
     /// Every record after the header, blank and footer ones included.
@@ -77,7 +77,7 @@ pub struct Scanned {
 impl Scanned {
     /// Line numbers moved back by `shift` (a header line the reader added
     /// to a file that has none is not a line of the file).
-    pub fn with_line_shift(mut self, shift: u64) -> Scanned {
+    pub(crate) fn with_line_shift(mut self, shift: u64) -> Scanned {
         for s in &mut self.seen {
             s.line = s.line.saturating_sub(shift);
         }
@@ -88,7 +88,7 @@ impl Scanned {
     }
 
     /// The data records, in order.
-    pub fn records(&self) -> Vec<Record> {
+    pub(crate) fn records(&self) -> Vec<Record> {
         self.seen[..self.data_end]
             .iter()
             .filter(|s| !s.empty)
@@ -103,7 +103,7 @@ impl Scanned {
 
     /// Whether the file can be handed to polars as it is: no blank line, no
     /// footer, every record of the header's width.
-    pub fn is_clean(&self) -> bool {
+    pub(crate) fn is_clean(&self) -> bool {
         self.blank_lines == 0
             && self.footer.is_none()
             && self.data_end == self.seen.len()
@@ -114,7 +114,7 @@ impl Scanned {
     }
 
     /// Why a record is not a valid row, if it is not.
-    pub fn ragged(&self, r: &Record) -> Option<String> {
+    pub(crate) fn ragged(&self, r: &Record) -> Option<String> {
         (r.fields != self.header.len()).then(|| {
             format!(
                 "data row {} (line {}) has {} field(s) but the header has {}{}",
@@ -132,7 +132,7 @@ impl Scanned {
     }
 
     /// Notes for the user: blank lines skipped, footer left out.
-    pub fn notes(&self, label: &str) -> Vec<String> {
+    pub(crate) fn notes(&self, label: &str) -> Vec<String> {
         let mut out = Vec::new();
         if self.blank_lines > 0 {
             out.push(format!(
@@ -192,7 +192,7 @@ fn reader(body: &[u8], delimiter: u8) -> csv::Reader<&[u8]> {
 /// line and width, with blank lines counted and a footer set apart. Fails
 /// on a header naming a column twice, or bytes the csv crate cannot read
 /// (naming the line).
-pub fn scan(
+pub(crate) fn scan(
     bytes: &[u8],
     delimiter: u8,
     skip_rows: usize,
@@ -418,7 +418,7 @@ fn skip_lines(bytes: &[u8], n: usize) -> &[u8] {
 /// The data records as CSV bytes with the header's width (short records
 /// padded, long ones cut — the caller marks them bad), without blank lines
 /// and footer, for polars.
-pub fn rewritten(
+pub(crate) fn rewritten(
     bytes: &[u8],
     delimiter: u8,
     skip_rows: usize,

@@ -11,7 +11,7 @@ use crate::Result;
 
 /// Column a reader adds to a raw table to mark records whose structure is
 /// wrong (fewer or more fields than the header), holding the reason.
-pub const MALFORMED: &str = "__malformed";
+pub(super) const MALFORMED: &str = "__malformed";
 
 /// One check: a boolean mask over the table marking bad rows.
 struct Check {

@@ -14,7 +14,7 @@ use crate::Result;
 /// - `__visit_cost` = Σ visit `cost` in cents (part of expenses_amount).
 ///
 /// `None` when the visits table is absent.
-pub fn visit_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Option<LazyFrame>> {
+pub(crate) fn visit_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Option<LazyFrame>> {
     let Some(visits) = ctx.table("visits", "visit KPIs") else {
         return Ok(None);
     };
@@ -39,7 +39,7 @@ pub fn visit_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Option<LazyFra
 
 /// Per group: `workdays` = Σ over its reps of the rep's workdays in
 /// `[max(start, hire_date), min(PE, leave_date)]` (calendar-aware).
-pub fn workday_parts(ctx: &KpiContext, grouping: Grouping) -> Result<LazyFrame> {
+pub(crate) fn workday_parts(ctx: &KpiContext, grouping: Grouping) -> Result<LazyFrame> {
     let reps = ctx
         .reps()?
         .select([col("rep_id"), col("hire_date"), col("leave_date")])
@@ -85,7 +85,7 @@ pub fn workday_parts(ctx: &KpiContext, grouping: Grouping) -> Result<LazyFrame> 
 ///   visits each ordering customer took; null without active customers).
 ///
 /// Needs the visit, workday and order-line parts joined first.
-pub fn derived() -> Vec<Expr> {
+pub(crate) fn derived() -> Vec<Expr> {
     vec![
         ratio(col("visits"), col("workdays")).alias("visits_per_workday"),
         ratio(col("__duration_sum"), col("__duration_n")).alias("avg_visit_minutes"),

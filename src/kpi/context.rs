@@ -82,25 +82,25 @@ impl Grouping {
 }
 
 /// Name of the group column every family aggregates by.
-pub const GROUP: &str = "__group";
+pub(crate) const GROUP: &str = "__group";
 
 /// Longest warning kept, in characters: values quoted from the data are
 /// cut (a 100 kB stage name is not echoed into every log line).
-pub const WARNING_LIMIT: usize = 1000;
+pub(crate) const WARNING_LIMIT: usize = 1000;
 
 /// What every context of one [`Engine`](super::engine::Engine) shares: the
 /// facts that depend only on the data and as_of (priced order lines, order
 /// heads, attributed invoices, first orders), computed once, and the
 /// warnings recorded for each period.
 #[derive(Default)]
-pub struct Shared {
+pub(crate) struct Shared {
     facts: RefCell<BTreeMap<&'static str, DataFrame>>,
     warnings: RefCell<BTreeMap<Period, Vec<String>>>,
 }
 
 impl Shared {
     /// Warnings recorded for `period`, in order.
-    pub fn warnings_of(&self, period: &Period) -> Vec<String> {
+    pub(crate) fn warnings_of(&self, period: &Period) -> Vec<String> {
         self.warnings
             .borrow()
             .get(period)
@@ -109,7 +109,7 @@ impl Shared {
     }
 
     /// Every warning recorded, period by period, each once.
-    pub fn all_warnings(&self) -> Vec<String> {
+    pub(crate) fn all_warnings(&self) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         for w in self.warnings.borrow().values().flatten() {
             if !out.contains(w) {
@@ -274,7 +274,7 @@ pub(crate) fn load_calendar(data: &Dataset) -> Result<WorkCalendar> {
 }
 
 /// Grouping rows that carry a `rep_id` by the group of their rep.
-pub trait GroupByRep {
+pub(crate) trait GroupByRep {
     /// Inner join on `rep_id` with a `rep_id → __group` frame (from
     /// [`KpiContext::rep_groups`]), then group by `__group`; rows of reps
     /// unknown to `reps` fall out here, as validation already refused them.

@@ -13,10 +13,10 @@ use super::sales::{order_heads, order_lines};
 use crate::Result;
 
 /// Columns of [`customer_parts`] besides `__group`, all Int64.
-pub const CUSTOMER_COLUMNS: &[&str] = &["new_customers", "lost_customers", "__legacy_sales"];
+pub(crate) const CUSTOMER_COLUMNS: &[&str] = &["new_customers", "lost_customers", "__legacy_sales"];
 
 /// Money columns of the customer view (Int64 cents).
-pub const CUSTOMER_VIEW_MONEY: &[&str] = &["sales_t12m"];
+pub(crate) const CUSTOMER_VIEW_MONEY: &[&str] = &["sales_t12m"];
 
 /// Sort key of order heads: date, then order_id.
 fn by_date_then_id(e: Expr) -> Expr {
@@ -95,7 +95,7 @@ fn lost_in_period_plan(ctx: &KpiContext, heads: LazyFrame) -> LazyFrame {
 /// context's period: `customer_id`, `last_order_date` (Date) and `rep_id`
 /// (the rep of that last order, who is credited), one row per customer,
 /// unsorted. `None` when the orders table is absent.
-pub fn lost_customers_in_period(ctx: &KpiContext) -> Option<LazyFrame> {
+pub(crate) fn lost_customers_in_period(ctx: &KpiContext) -> Option<LazyFrame> {
     let heads = order_heads(ctx, order_lines(ctx)?);
     Some(lost_in_period_plan(ctx, heads).select([
         col("customer_id"),
@@ -116,7 +116,7 @@ pub fn lost_customers_in_period(ctx: &KpiContext) -> Option<LazyFrame> {
 /// Counts are per customer, so summing rep rows into a team is exact (rule 11).
 ///
 /// `None` when the orders table is absent.
-pub fn customer_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Option<LazyFrame>> {
+pub(crate) fn customer_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Option<LazyFrame>> {
     let Some(lines) = order_lines(ctx) else {
         return Ok(None);
     };
@@ -161,7 +161,7 @@ pub fn customer_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Option<Lazy
 }
 
 /// Derived: `legacy_sales_share = __legacy_sales / sales_amount`.
-pub fn derived() -> Vec<Expr> {
+pub(crate) fn derived() -> Vec<Expr> {
     vec![ratio(col("__legacy_sales"), col("sales_amount")).alias("legacy_sales_share")]
 }
 
@@ -248,7 +248,7 @@ fn left(a: LazyFrame, b: LazyFrame) -> LazyFrame {
 ///   `[PE − 89, PE]` and no order of it dated in that window (null without visits).
 ///
 /// `None` without a customers table; order columns are null without orders.
-pub fn customer_view(ctx: &KpiContext) -> Result<Option<DataFrame>> {
+pub(crate) fn customer_view(ctx: &KpiContext) -> Result<Option<DataFrame>> {
     let Some(customers) = ctx.table("customers", "the customer view") else {
         return Ok(None);
     };

@@ -7,7 +7,7 @@ use super::context::{GroupByRep, KpiContext};
 use crate::Result;
 
 /// Columns of [`discipline_parts`] besides `__group` (Int64 counts).
-pub const DISCIPLINE_COLUMNS: &[&str] = &["discount_violations", "cross_region_lines"];
+pub(crate) const DISCIPLINE_COLUMNS: &[&str] = &["discount_violations", "cross_region_lines"];
 
 /// Authority scale: discount authorities are compared in millionths so the
 /// test `unit_price < list_price × (1 − authority)` is exact integer math.
@@ -43,7 +43,7 @@ fn authority_ppm(ctx: &KpiContext) -> Expr {
 ///   off is allowed); list_price is the line's, else the product's;
 /// - `cross_region_lines` = lines whose `coalesce(ship_region, customer
 ///   region)` differs from the rep's region (a line with neither is not counted).
-pub fn discipline_parts(
+pub(crate) fn discipline_parts(
     ctx: &KpiContext,
     lines: LazyFrame,
     groups: LazyFrame,

@@ -151,7 +151,7 @@ impl<'a> Engine<'a> {
 }
 
 /// The name of the KPI table holding a grouping's scorecard.
-pub fn table_of(grouping: Grouping) -> &'static str {
+pub(crate) fn table_of(grouping: Grouping) -> &'static str {
     match grouping {
         Grouping::Rep => "scorecard",
         Grouping::Team => "rollup_team",

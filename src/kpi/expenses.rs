@@ -7,7 +7,7 @@ use super::ratio;
 use crate::Result;
 
 /// Columns of [`expense_parts`] besides `__group` (Int64 cents).
-pub const EXPENSE_COLUMNS: &[&str] = &["__expense_sum"];
+pub(crate) const EXPENSE_COLUMNS: &[&str] = &["__expense_sum"];
 
 /// Per group: `__expense_sum` = Σ `amount` (cents) of expenses with
 /// `expense_date` in `[start, PE]`, credited to the expense's rep.
@@ -15,7 +15,7 @@ pub const EXPENSE_COLUMNS: &[&str] = &["__expense_sum"];
 /// `None` when the expenses table is absent: then expenses_amount and
 /// expense_ratio are null rather than visit cost alone, because a partial
 /// expense total would read as a real one.
-pub fn expense_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Option<LazyFrame>> {
+pub(crate) fn expense_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Option<LazyFrame>> {
     let Some(expenses) = ctx.table("expenses", "expenses_amount and expense_ratio") else {
         return Ok(None);
     };
@@ -32,12 +32,12 @@ pub fn expense_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Option<LazyF
 /// - `expenses_amount = __expense_sum + Σ visit cost in period` (a missing visits
 ///   table adds nothing to it);
 /// - `expense_ratio = expenses_amount / sales_amount`.
-pub fn derived() -> Vec<Expr> {
+pub(crate) fn derived() -> Vec<Expr> {
     vec![(col("__expense_sum") + col("__visit_cost").fill_null(lit(0i64))).alias("expenses_amount")]
 }
 
 /// Ratio columns computed from [`derived`]'s output.
-pub fn ratios() -> Vec<Expr> {
+pub(crate) fn ratios() -> Vec<Expr> {
     vec![ratio(col("expenses_amount"), col("sales_amount")).alias("expense_ratio")]
 }
 

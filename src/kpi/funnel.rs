@@ -8,20 +8,6 @@ use super::context::{KpiContext, Settings};
 use super::ratio;
 use crate::Result;
 
-/// Output columns after `period` and `rep_id`: cohort, `reached_<stage>` per
-/// configured stage, then `conv_<stage>__<next>` per consecutive pair.
-pub fn funnel_columns(settings: &Settings) -> Vec<String> {
-    let stages = &settings.stages;
-    let mut cols = vec!["cohort".to_string()];
-    cols.extend(stages.iter().map(|s| format!("reached_{s}")));
-    cols.extend(
-        stages
-            .windows(2)
-            .map(|w| format!("conv_{}__{}", w[0], w[1])),
-    );
-    cols
-}
-
 /// Position of a history row's stage among the configured stages (null for
 /// `lost` or any stage not configured, which add nothing).
 fn stage_index(settings: &Settings) -> Expr {
@@ -47,7 +33,7 @@ fn stage_index(settings: &Settings) -> Expr {
 /// - `conv_<k>__<k+1> = reached[k+1] / reached[k]` (null when reached[k] = 0).
 ///
 /// `None` when opportunities or opportunity_stages is absent.
-pub fn funnel(ctx: &KpiContext) -> Result<Option<DataFrame>> {
+pub(crate) fn funnel(ctx: &KpiContext) -> Result<Option<DataFrame>> {
     let Some(opps) = ctx.table("opportunities", "funnel KPIs") else {
         return Ok(None);
     };
@@ -120,6 +106,21 @@ pub fn funnel(ctx: &KpiContext) -> Result<Option<DataFrame>> {
 #[cfg(test)]
 mod tests {
     use super::funnel;
+    use crate::kpi::Settings;
+
+    /// Output columns after `period` and `rep_id`: cohort, `reached_<stage>` per
+    /// configured stage, then `conv_<stage>__<next>` per consecutive pair.
+    fn funnel_columns(settings: &Settings) -> Vec<String> {
+        let stages = &settings.stages;
+        let mut cols = vec!["cohort".to_string()];
+        cols.extend(stages.iter().map(|s| format!("reached_{s}")));
+        cols.extend(
+            stages
+                .windows(2)
+                .map(|w| format!("conv_{}__{}", w[0], w[1])),
+        );
+        cols
+    }
     use crate::kpi::testing::{context, dataset, CUSTOMERS, REPS};
 
     const OPPS: &str = "opportunity_id,rep_id,customer_id,created_date,stage,amount,close_date
@@ -196,7 +197,7 @@ A9,mystery,2026-10-06 09:00
         assert_eq!(conv("conv_negotiation__won"), [None, None, None, None]);
         assert_eq!(
             f.get_column_names().len(),
-            2 + super::funnel_columns(ctx.settings).len()
+            2 + funnel_columns(ctx.settings).len()
         );
     }
 

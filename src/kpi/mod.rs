@@ -6,23 +6,23 @@
 //! is summed as integer cents. The formula of each column is in the doc
 //! comment of the function that computes it.
 
-pub mod activity;
+pub(crate) mod activity;
 pub mod catalog;
-pub mod context;
-pub mod customers;
-pub mod discipline;
-pub mod engine;
-pub mod expenses;
-pub mod funnel;
-pub mod opportunities;
-pub mod receivables;
-pub mod sales;
-pub mod scorecard;
-pub mod tables;
-pub mod targets;
+pub(crate) mod context;
+pub(crate) mod customers;
+pub(crate) mod discipline;
+pub(crate) mod engine;
+pub(crate) mod expenses;
+pub(crate) mod funnel;
+pub(crate) mod opportunities;
+pub(crate) mod receivables;
+pub(crate) mod sales;
+pub(crate) mod scorecard;
+pub(crate) mod tables;
+pub(crate) mod targets;
 #[cfg(test)]
-pub mod testing;
-pub mod view;
+pub(crate) mod testing;
+pub(crate) mod view;
 
 pub use context::{Grouping, KpiContext, Settings};
 pub use engine::Engine;

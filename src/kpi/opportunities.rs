@@ -14,7 +14,7 @@ use crate::Result;
 
 /// Columns of [`pipeline_parts`] besides `__group`, all Int64 (counts, days
 /// or cents).
-pub const PIPELINE_COLUMNS: &[&str] = &[
+pub(crate) const PIPELINE_COLUMNS: &[&str] = &[
     "opps_created",
     "opps_won",
     "opps_lost",
@@ -28,7 +28,7 @@ pub const PIPELINE_COLUMNS: &[&str] = &[
 const PPM: i64 = 1_000_000;
 
 /// The current stage, trimmed and lower-cased.
-pub fn stage_norm() -> Expr {
+pub(crate) fn stage_norm() -> Expr {
     col("stage")
         .str()
         .strip_chars(lit(NULL))
@@ -111,7 +111,7 @@ fn warn_unknown_stages(ctx: &KpiContext, open: LazyFrame) -> Result<()> {
 /// - `weighted_pipeline` = Σ over the same set of `round(amount × probability, 2)`
 ///   per opportunity, half away from zero; probability = the column, else the
 ///   stage default of the config (taken to 6 decimals, so the product is exact).
-pub fn pipeline_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Option<LazyFrame>> {
+pub(crate) fn pipeline_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Option<LazyFrame>> {
     let Some(opps) = opportunities(ctx) else {
         return Ok(None);
     };
@@ -172,7 +172,7 @@ pub fn pipeline_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Option<Lazy
 /// Derived columns:
 /// - `win_rate = opps_won / (opps_won + opps_lost)`;
 /// - `avg_sales_cycle_days = __won_cycle_days_sum / opps_won`.
-pub fn derived() -> Vec<Expr> {
+pub(crate) fn derived() -> Vec<Expr> {
     vec![
         ratio(col("opps_won"), col("opps_won") + col("opps_lost")).alias("win_rate"),
         ratio(col("__won_cycle_days_sum"), col("opps_won")).alias("avg_sales_cycle_days"),
@@ -188,7 +188,7 @@ mod tests {
     use crate::kpi::Grouping;
 
     /// Opportunities for October 2026 cut at 2026-10-15.
-    pub const OPPS: &str =
+    pub(super) const OPPS: &str =
         "opportunity_id,rep_id,customer_id,created_date,stage,amount,close_date,probability
 A1,R1,C1,2026-09-01,won,1000.00,2026-10-05,
 A2,R1,C1,2026-10-02,lost,500.00,2026-10-10,

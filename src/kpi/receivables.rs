@@ -27,11 +27,11 @@ const INVOICES_USED_FOR: &str = "invoice, collection and receivable KPIs";
 const PAYMENTS_USED_FOR: &str = "collection and receivable KPIs";
 
 /// Columns of [`invoice_parts`] besides `__group`, all Int64 cents.
-pub const INVOICE_COLUMNS: &[&str] = &["invoiced_amount", "__invoiced_90d"];
+pub(crate) const INVOICE_COLUMNS: &[&str] = &["invoiced_amount", "__invoiced_90d"];
 
 /// Columns of [`payment_parts`] besides `__group`, all Int64 (cents, except
 /// `__cycle_days_sum` in days and `__cycle_n` a count).
-pub const PAYMENT_COLUMNS: &[&str] = &[
+pub(crate) const PAYMENT_COLUMNS: &[&str] = &[
     "collected_amount",
     "__cycle_days_sum",
     "__cycle_n",
@@ -126,7 +126,7 @@ fn attribute_plan(ctx: &KpiContext, invoices: LazyFrame) -> LazyFrame {
 ///
 /// `None` (with one warning) when the invoices table is absent. Invoices
 /// whose rep does not resolve are left out; [`invoice_parts`] warns about them.
-pub fn attributed_invoices(ctx: &KpiContext) -> Option<LazyFrame> {
+pub(crate) fn attributed_invoices(ctx: &KpiContext) -> Option<LazyFrame> {
     let invoices = ctx.table("invoices", INVOICES_USED_FOR)?;
     Some(
         attribute(ctx, invoices)
@@ -143,7 +143,7 @@ pub fn attributed_invoices(ctx: &KpiContext) -> Option<LazyFrame> {
 /// dated ≤ as_of on an invoice dated after as_of still counts as cash
 /// collected); payments of invoices whose rep does not resolve are left out.
 /// `None` (with one warning) when invoices or payments are absent.
-pub fn attributed_payments(ctx: &KpiContext) -> Option<LazyFrame> {
+pub(crate) fn attributed_payments(ctx: &KpiContext) -> Option<LazyFrame> {
     let invoices = ctx.table("invoices", INVOICES_USED_FOR)?;
     let payments = ctx.table("payments", PAYMENTS_USED_FOR)?;
     let invoice_reps = attribute(ctx, invoices)
@@ -208,7 +208,7 @@ fn warn_unattributed(ctx: &KpiContext) -> Result<()> {
 ///   `[PE − 89, PE]` (the DSO denominator, rule 8).
 ///
 /// Both Int64 cents. `None` when the invoices table is absent.
-pub fn invoice_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Option<LazyFrame>> {
+pub(crate) fn invoice_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Option<LazyFrame>> {
     let Some(invoices) = attributed_invoices(ctx) else {
         return Ok(None);
     };
@@ -324,7 +324,7 @@ fn receivable_invoices(
 /// invoice outstanding with `PE − due_date ≥ 1`), at most `limit`, largest
 /// first (ties by customer_id): `customer_id`, `overdue` (cents),
 /// `max_days_past_due`. `None` when invoices or payments are absent.
-pub fn top_overdue_customers(ctx: &KpiContext, limit: usize) -> Result<Option<DataFrame>> {
+pub(crate) fn top_overdue_customers(ctx: &KpiContext, limit: usize) -> Result<Option<DataFrame>> {
     let (Some(invoices), Some(payments)) = (attributed_invoices(ctx), attributed_payments(ctx))
     else {
         return Ok(None);
@@ -372,7 +372,7 @@ pub fn top_overdue_customers(ctx: &KpiContext, limit: usize) -> Result<Option<Da
 ///   sum to `receivables_end`.
 ///
 /// `None` when invoices or payments are absent (the warning names the table).
-pub fn payment_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Option<LazyFrame>> {
+pub(crate) fn payment_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Option<LazyFrame>> {
     let Some(invoices) = attributed_invoices(ctx) else {
         return Ok(None);
     };
@@ -443,7 +443,7 @@ pub fn payment_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Option<LazyF
 ///   invoicing `__invoiced_90d` is ≤ 0 (no sales to measure days against).
 ///
 /// All Float64, null on a zero (or null) denominator.
-pub fn derived() -> Vec<Expr> {
+pub(crate) fn derived() -> Vec<Expr> {
     vec![
         ratio(col("collected_amount"), col("invoiced_amount")).alias("collection_ratio"),
         ratio(col("__cycle_days_sum"), col("__cycle_n")).alias("repayment_cycle_days"),

@@ -8,7 +8,7 @@ use crate::money::line_cents;
 
 /// True for a live order line: `status` is not `cancelled` (case-insensitive,
 /// trimmed; rule 4).
-pub fn is_live() -> Expr {
+pub(crate) fn is_live() -> Expr {
     col("status")
         .str()
         .strip_chars(lit(NULL))
@@ -26,7 +26,7 @@ pub fn is_live() -> Expr {
 ///   `line_list_amount = round(quantity × list_price_eff, 2)`, all in cents.
 ///
 /// `None` when the orders table is absent.
-pub fn order_lines(ctx: &KpiContext) -> Option<LazyFrame> {
+pub(crate) fn order_lines(ctx: &KpiContext) -> Option<LazyFrame> {
     let orders = ctx.table("orders", "order and sales KPIs")?;
     Some(ctx.fact("order_lines", || priced_lines(ctx, orders)))
 }
@@ -89,7 +89,7 @@ fn priced_lines(ctx: &KpiContext, orders: LazyFrame) -> LazyFrame {
 /// One row per order (an `order_id` with at least one live line; rule 4):
 /// its date, rep and customer are those of its lowest live `line_no`.
 /// `lines` must be [`order_lines`] of the same context (the result is memoized).
-pub fn order_heads(ctx: &KpiContext, lines: LazyFrame) -> LazyFrame {
+pub(crate) fn order_heads(ctx: &KpiContext, lines: LazyFrame) -> LazyFrame {
     ctx.fact("order_heads", || heads_of(lines))
 }
 
@@ -111,7 +111,7 @@ fn heads_of(lines: LazyFrame) -> LazyFrame {
 /// - `__list_amount = Σ line_list_amount`;
 /// - `__cost_missing` / `__list_missing`: some line had no cost / list price
 ///   on the line or the product, which nulls cost, margin and discount (rule 5).
-pub fn line_parts(ctx: &KpiContext, lines: LazyFrame, groups: LazyFrame) -> LazyFrame {
+pub(crate) fn line_parts(ctx: &KpiContext, lines: LazyFrame, groups: LazyFrame) -> LazyFrame {
     lines
         .filter(ctx.in_period(col("order_date")))
         .join_groups(groups)
@@ -136,7 +136,11 @@ pub fn line_parts(ctx: &KpiContext, lines: LazyFrame, groups: LazyFrame) -> Lazy
 
 /// Per group: `orders` = distinct orders whose date (lowest live line) is in
 /// `[start, PE]`, credited to the order's rep.
-pub fn order_count_parts(ctx: &KpiContext, lines: LazyFrame, groups: LazyFrame) -> LazyFrame {
+pub(crate) fn order_count_parts(
+    ctx: &KpiContext,
+    lines: LazyFrame,
+    groups: LazyFrame,
+) -> LazyFrame {
     order_heads(ctx, lines)
         .filter(ctx.in_period(col("order_date")))
         .join_groups(groups)
@@ -149,7 +153,7 @@ pub fn order_count_parts(ctx: &KpiContext, lines: LazyFrame, groups: LazyFrame) 
 /// Cost and margin from summed parts (SPEC section 3, rule 5), in cents:
 /// - `cost_amount = __cost_sum`, null when some in-period line has no cost;
 /// - `gross_margin = sales_amount − cost_amount` (null with the cost).
-pub fn derived() -> Vec<Expr> {
+pub(crate) fn derived() -> Vec<Expr> {
     vec![when(col("__cost_missing"))
         .then(lit(NULL).cast(DataType::Int64))
         .otherwise(col("__cost_sum"))
@@ -165,7 +169,7 @@ pub fn derived() -> Vec<Expr> {
 /// - `avg_order_value = sales_amount / orders`, `sales_per_visit =
 ///   sales_amount / visits` (currency units, not cents);
 /// - `orders_per_100_visits = orders / visits × 100`.
-pub fn ratios() -> Vec<Expr> {
+pub(crate) fn ratios() -> Vec<Expr> {
     vec![
         (col("sales_amount") - col("cost_amount")).alias("gross_margin"),
         ratio(

@@ -12,7 +12,7 @@ use crate::column_type::ColumnType;
 use crate::Result;
 
 /// Leading identity columns for a grouping.
-pub fn identity_columns(grouping: Grouping) -> Vec<(&'static str, ColumnType)> {
+pub(crate) fn identity_columns(grouping: Grouping) -> Vec<(&'static str, ColumnType)> {
     match grouping {
         Grouping::Rep => vec![
             ("period", ColumnType::Text),
@@ -93,7 +93,7 @@ fn join_parts(
 /// Output columns of the scorecard at a grouping level, in order: identity,
 /// then every KPI column of the [catalogue](super::catalog) (aging buckets in
 /// roll-ups only, the workday trailer last).
-pub fn output_columns(grouping: Grouping) -> Vec<(&'static str, ColumnType)> {
+pub(crate) fn output_columns(grouping: Grouping) -> Vec<(&'static str, ColumnType)> {
     identity_columns(grouping)
         .into_iter()
         .chain(catalog::kpi_columns(grouping))
@@ -222,7 +222,7 @@ fn join_other_families(
 ///
 /// Derived columns are computed from summed parts by each family's
 /// `derived` functions (their docs give the formulas; the catalogue lists them).
-pub fn full_frame(ctx: &KpiContext, grouping: Grouping) -> Result<DataFrame> {
+pub(crate) fn full_frame(ctx: &KpiContext, grouping: Grouping) -> Result<DataFrame> {
     let groups = ctx.rep_groups(grouping)?;
     let frame = join_activity_and_sales(ctx, grouping, &groups)?;
     let frame = join_other_families(ctx, grouping, frame, &groups)?;
@@ -253,7 +253,7 @@ pub fn scorecard(ctx: &KpiContext, grouping: Grouping) -> Result<DataFrame> {
 }
 
 /// Sorts a full frame by the grouping key and keeps the output columns.
-pub fn select_sorted(df: DataFrame, grouping: Grouping) -> Result<DataFrame> {
+pub(crate) fn select_sorted(df: DataFrame, grouping: Grouping) -> Result<DataFrame> {
     let order: Vec<Expr> = output_columns(grouping)
         .iter()
         .map(|(c, _)| col(*c))

@@ -66,19 +66,8 @@ fn infer_types(df: &DataFrame, money: &[&str]) -> Vec<(String, ColumnType)> {
         .collect()
 }
 
-/// Names of the tables [`compute_all`] can produce, in order.
-pub const TABLE_NAMES: &[&str] = &[
-    "scorecard",
-    "rollup_team",
-    "rollup_region",
-    "company",
-    "aging",
-    "customers",
-    "funnel",
-];
-
 /// Columns of the aging table (SPEC section 7).
-pub const AGING_TABLE_COLUMNS: &[(&str, ColumnType)] = &[
+pub(crate) const AGING_TABLE_COLUMNS: &[(&str, ColumnType)] = &[
     ("period", ColumnType::Text),
     ("rep_id", ColumnType::Text),
     ("rep_name", ColumnType::Text),
@@ -118,7 +107,7 @@ fn aging_table(rep_frame: &DataFrame) -> Result<DataFrame> {
 /// Computes every KPI table of SPEC section 7 for the context's period. Tables
 /// whose source is absent (customers without a customers table, the funnel
 /// without opportunity stages) are left out, with the context's warning.
-pub fn compute_all(ctx: &KpiContext) -> Result<Vec<KpiTable>> {
+pub(crate) fn compute_all(ctx: &KpiContext) -> Result<Vec<KpiTable>> {
     let mut tables = Vec::new();
     let rep_frame = full_frame(ctx, Grouping::Rep)?;
     let aging = aging_table(&rep_frame)?;

@@ -18,7 +18,7 @@ use crate::Result;
 
 /// Target columns summed over the period's months, all Int64 (money targets in
 /// cents, visit and new-customer targets as counts).
-pub const TARGET_COLUMNS: &[&str] = &[
+pub(crate) const TARGET_COLUMNS: &[&str] = &[
     "sales_target",
     "collection_target",
     "visit_target",
@@ -32,7 +32,7 @@ pub const TARGET_COLUMNS: &[&str] = &[
 ///
 /// Groups without any target row are absent, so after the left join their
 /// targets stay null, never 0.
-pub fn target_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Option<LazyFrame>> {
+pub(crate) fn target_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Option<LazyFrame>> {
     let Some(targets) = ctx.table("targets", "targets, attainment and run rates vs target") else {
         return Ok(None);
     };
@@ -55,7 +55,7 @@ pub fn target_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Option<LazyFr
 /// equal parts with the leftover cents (counts likewise) one each to the
 /// earliest months: 1,000.00 over a quarter is 333.34, 333.33, 333.33.
 /// Month rows pass unchanged; a null target stays null in every month.
-pub fn monthly_targets(targets: LazyFrame) -> Result<LazyFrame> {
+pub(crate) fn monthly_targets(targets: LazyFrame) -> Result<LazyFrame> {
     let period = col("period");
     let is_quarter = period.clone().str().contains(lit("Q"), true);
     let is_year = period.clone().str().len_chars().eq(lit(4u32));
@@ -181,7 +181,7 @@ fn targeted_members(groups: LazyFrame, targets: LazyFrame, column: &str) -> Lazy
 ///
 /// `None` when the targets table is absent. Not needed at rep level, where
 /// a rep's own sales are the numerator ([`derived`]).
-pub fn targeted_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Option<LazyFrame>> {
+pub(crate) fn targeted_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Option<LazyFrame>> {
     let Some(targets) = ctx.data.lazy("targets") else {
         return Ok(None);
     };
@@ -224,7 +224,7 @@ pub fn targeted_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Option<Lazy
 /// - `collection_attainment` likewise with collections;
 /// - `run_rate_sales = round(sales_amount × total_workdays / elapsed_workdays, 2)`
 ///   in cents, half away from zero; null when elapsed is 0 (rule 2).
-pub fn derived(ctx: &KpiContext, grouping: Grouping) -> Vec<Expr> {
+pub(crate) fn derived(ctx: &KpiContext, grouping: Grouping) -> Vec<Expr> {
     let elapsed = ctx.elapsed_workdays();
     let total = ctx.total_workdays();
     let run_rate = if elapsed == 0 {

@@ -8,7 +8,7 @@ use crate::period::Period;
 
 /// Writes each `(table, csv text)` to a temporary directory and loads it
 /// strictly through ingest, so tests see exactly what the binary sees.
-pub fn dataset(tables: &[(&str, &str)]) -> Dataset {
+pub(crate) fn dataset(tables: &[(&str, &str)]) -> Dataset {
     let dir = tempfile::tempdir().expect("tempdir");
     for (name, text) in tables {
         std::fs::write(dir.path().join(format!("{name}.csv")), text).expect("write fixture");
@@ -18,13 +18,13 @@ pub fn dataset(tables: &[(&str, &str)]) -> Dataset {
 }
 
 /// Parses `YYYY-MM-DD`.
-pub fn day(s: &str) -> NaiveDate {
+pub(crate) fn day(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
 }
 
 /// A context for `period` cut at `as_of` with default settings, from an
 /// engine that lives as long as the data (leaked: tests only).
-pub fn context<'a>(data: &'a Dataset, period: &str, as_of: &str) -> KpiContext<'a> {
+pub(crate) fn context<'a>(data: &'a Dataset, period: &str, as_of: &str) -> KpiContext<'a> {
     let engine: &'a Engine<'a> = Box::leak(Box::new(
         Engine::new(data, day(as_of), Settings::default()).expect("engine"),
     ));
@@ -34,15 +34,15 @@ pub fn context<'a>(data: &'a Dataset, period: &str, as_of: &str) -> KpiContext<'
 }
 
 /// Minimal reps table used by many tests: R1 and R2 in team T1 / region N, R3 in T2 / S.
-pub const REPS: &str =
+pub(crate) const REPS: &str =
     "rep_id,rep_name,region,team,role\nR1,Ann,N,T1,rep\nR2,Bo,N,T1,manager\nR3,Cy,S,T2,\n";
 
 /// Minimal customers table: C1 (N, owner R1), C2 (N, owner R2), C3 (S, owner R3).
-pub const CUSTOMERS: &str =
+pub(crate) const CUSTOMERS: &str =
     "customer_id,customer_name,region,owner_rep_id\nC1,One,N,R1\nC2,Two,N,R2\nC3,Three,S,R3\n";
 
 /// The text column `c` of `df` as owned values.
-pub fn texts(df: &polars::prelude::DataFrame, c: &str) -> Vec<Option<String>> {
+pub(crate) fn texts(df: &polars::prelude::DataFrame, c: &str) -> Vec<Option<String>> {
     df.column(c)
         .unwrap()
         .str()

@@ -9,7 +9,7 @@ use crate::{Error, Result};
 
 /// Filters, sort and column selection applied to a computed scorecard.
 #[derive(Debug, Clone, Default)]
-pub struct ScorecardView {
+pub(crate) struct ScorecardView {
     /// Level of the rows.
     pub by: Option<Grouping>,
     /// Keep rows of these rep_ids (rep level only).
@@ -30,7 +30,7 @@ impl ScorecardView {
     }
 
     /// Refuses filters that do not exist at the chosen level.
-    pub fn check(&self) -> Result<()> {
+    pub(crate) fn check(&self) -> Result<()> {
         let level = self.grouping();
         let refuse = |flag: &str, allowed: &str| {
             Err(Error::Usage(format!(
@@ -57,7 +57,7 @@ impl ScorecardView {
 
     /// Applies filters, sort and column choice; returns the frame with the
     /// types of its remaining columns.
-    pub fn apply(
+    pub(crate) fn apply(
         &self,
         df: DataFrame,
         types: Vec<(&'static str, ColumnType)>,

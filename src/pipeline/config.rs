@@ -17,7 +17,7 @@ use crate::{Error, Result};
 /// A pipeline config file.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
-pub struct Config {
+pub(crate) struct Config {
     /// Where the exports are (`[input]`).
     pub input: InputConfig,
     /// Which periods a run computes (`[periods]`).
@@ -36,7 +36,7 @@ pub struct Config {
 /// Which file format the inputs must have.
 #[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
-pub enum InputFormat {
+pub(crate) enum InputFormat {
     /// Each table as whatever it is found as (`<table>.csv` or `.parquet`).
     #[default]
     Auto,
@@ -49,7 +49,7 @@ pub enum InputFormat {
 /// `[input]`.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
-pub struct InputConfig {
+pub(crate) struct InputConfig {
     /// The data directory, relative to the config file (required by `run`);
     /// with `profile`, the folder of the raw export.
     pub data: Option<PathBuf>,
@@ -63,7 +63,7 @@ pub struct InputConfig {
 /// A period relative to as_of.
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
-pub enum PeriodRule {
+pub(crate) enum PeriodRule {
     /// The month holding as_of, cut at as_of.
     MonthToDate,
     /// The whole month before the month of as_of.
@@ -82,7 +82,7 @@ pub enum PeriodRule {
 
 impl PeriodRule {
     /// Name used for the rule's output folder.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             PeriodRule::MonthToDate => "month_to_date",
             PeriodRule::PreviousMonth => "previous_month",
@@ -95,7 +95,7 @@ impl PeriodRule {
     }
 
     /// The period the rule picks for `as_of` (cut at as_of later, rule 1).
-    pub fn period(self, as_of: NaiveDate) -> Period {
+    pub(crate) fn period(self, as_of: NaiveDate) -> Period {
         let holding = |kind| Period::containing(kind, as_of);
         match self {
             PeriodRule::MonthToDate => holding(PeriodKind::Month),
@@ -112,7 +112,7 @@ impl PeriodRule {
 /// `[periods]`.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
-pub struct PeriodsConfig {
+pub(crate) struct PeriodsConfig {
     /// Periods computed by each run (default: month_to_date).
     pub rules: Vec<PeriodRule>,
 }
@@ -128,7 +128,7 @@ impl Default for PeriodsConfig {
 /// `[commission]`.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
-pub struct CommissionConfig {
+pub(crate) struct CommissionConfig {
     /// The plan file, relative to the config file; absent: no commission.
     pub plan: Option<PathBuf>,
     /// Periods (among `[periods] rules`) for which commission is computed
@@ -154,7 +154,7 @@ impl Default for CommissionConfig {
 /// `[output]`.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
-pub struct OutputConfig {
+pub(crate) struct OutputConfig {
     /// Output root, relative to the config file (required by `run`); each run
     /// writes `<dir>/<as_of>/` and points `<dir>/latest` at it.
     pub dir: Option<PathBuf>,
@@ -184,7 +184,7 @@ impl Default for OutputConfig {
 /// `[quality]`: when a run refuses to publish.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
-pub struct QualityConfig {
+pub(crate) struct QualityConfig {
     /// Largest share of bad rows per table that is quarantined instead of
     /// failing the run (default 0: any bad row fails it).
     pub max_reject_share: f64,
@@ -205,7 +205,7 @@ impl Default for QualityConfig {
 
 impl Config {
     /// Reads and checks a config file.
-    pub fn load(path: &Path) -> Result<Config> {
+    pub(crate) fn load(path: &Path) -> Result<Config> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         Config::parse(&text).map_err(|e| match e {
             Error::Usage(m) => Error::Usage(format!("{}: {m}", path.display())),
@@ -214,7 +214,7 @@ impl Config {
     }
 
     /// Parses and checks config text.
-    pub fn parse(text: &str) -> Result<Config> {
+    pub(crate) fn parse(text: &str) -> Result<Config> {
         let config: Config = toml::from_str(text).map_err(|e| {
             Error::Usage(format!(
                 "config is not valid: {}",

@@ -15,7 +15,7 @@ use crate::{Error, Result};
 
 /// One input table as the manifest records it.
 #[derive(Debug, Serialize)]
-pub struct InputRecord {
+pub(crate) struct InputRecord {
     /// Table name.
     pub table: String,
     /// File name in the data directory.
@@ -32,7 +32,7 @@ pub struct InputRecord {
 
 /// One file of a raw export as the manifest records it.
 #[derive(Debug, Serialize)]
-pub struct FileRecord {
+pub(crate) struct FileRecord {
     /// Path relative to the export folder.
     pub file: String,
     /// Size in bytes.
@@ -43,7 +43,7 @@ pub struct FileRecord {
 
 /// One computed period.
 #[derive(Debug, Serialize)]
-pub struct PeriodRecord {
+pub(crate) struct PeriodRecord {
     /// The rule that chose it (also its output folder).
     pub rule: String,
     /// The period label.
@@ -56,7 +56,7 @@ pub struct PeriodRecord {
 
 /// Time spent in one stage.
 #[derive(Debug, Serialize)]
-pub struct StageRecord {
+pub(crate) struct StageRecord {
     /// Stage name.
     pub stage: String,
     /// Wall time in seconds.
@@ -65,7 +65,7 @@ pub struct StageRecord {
 
 /// One written output.
 #[derive(Debug, Serialize)]
-pub struct OutputRecord {
+pub(crate) struct OutputRecord {
     /// Path relative to the run folder.
     pub path: String,
     /// Size in bytes.
@@ -76,7 +76,7 @@ pub struct OutputRecord {
 
 /// The manifest of a run (`manifest.json` in the run folder).
 #[derive(Debug, Serialize)]
-pub struct Manifest {
+pub(crate) struct Manifest {
     /// salesops version that produced the run.
     pub salesops_version: String,
     /// The config file, as an absolute path.

@@ -2,9 +2,9 @@
 //! into KPI tables and other outputs.
 
 mod checks;
-pub mod config;
+pub(crate) mod config;
 mod manifest;
-pub mod publish;
-pub mod run;
+pub(crate) mod publish;
+pub(crate) mod run;
 
-pub use config::Config;
+pub(crate) use config::Config;

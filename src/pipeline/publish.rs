@@ -32,18 +32,18 @@ use chrono::NaiveDate;
 use crate::{Error, Result};
 
 /// Name of the lock file in the output root.
-pub const LOCK_FILE: &str = ".salesops.lock";
+pub(crate) const LOCK_FILE: &str = ".salesops.lock";
 /// Name of the link to the newest run in the output root.
-pub const LATEST: &str = "latest";
+pub(crate) const LATEST: &str = "latest";
 /// Folder of the run folders in the output root.
-pub const RUNS_DIR: &str = ".runs";
+pub(crate) const RUNS_DIR: &str = ".runs";
 /// Prefix of staging folders in the output root.
 const STAGING_PREFIX: &str = ".staging-";
 /// Prefix of links being made in the output root.
 const LINK_PREFIX: &str = ".link-";
 
 /// Syncs a file or folder to disk (a folder: its entries' names).
-pub fn sync_path(path: &Path) -> Result<()> {
+pub(crate) fn sync_path(path: &Path) -> Result<()> {
     File::open(path)
         .and_then(|f| f.sync_all())
         .map_err(|e| Error::io(path, e))
@@ -73,7 +73,7 @@ fn sync_folders(dir: &Path) -> Result<()> {
 /// sleeps `SALESOPS_TEST_PAUSE_SECS` (default 60), for a signal to arrive
 /// or an input to change. Unset, they cost one
 /// environment lookup per point.
-pub fn test_hook(point: &str) -> Result<()> {
+pub(crate) fn test_hook(point: &str) -> Result<()> {
     let is = |var: &str| std::env::var(var).is_ok_and(|v| v == point);
     if is("SALESOPS_TEST_ABORT") {
         std::process::abort();
@@ -98,7 +98,7 @@ pub fn test_hook(point: &str) -> Result<()> {
 }
 
 /// Holds the output root's lock for the life of the value.
-pub struct RunLock {
+pub(crate) struct RunLock {
     _file: File,
 }
 
@@ -120,7 +120,7 @@ fn lock_holder(path: &Path) -> String {
 }
 
 /// Takes the output root's lock, or fails naming the run that holds it.
-pub fn lock_output_root(root: &Path, as_of: NaiveDate) -> Result<RunLock> {
+pub(crate) fn lock_output_root(root: &Path, as_of: NaiveDate) -> Result<RunLock> {
     std::fs::create_dir_all(root).map_err(|e| Error::io(root, e))?;
     let path = root.join(LOCK_FILE);
     let mut file = std::fs::OpenOptions::new()
@@ -218,7 +218,7 @@ fn install_signal_cleanup() -> Result<()> {
 
 /// A staging folder that is removed unless it was published (on an error,
 /// a panic, or a SIGTERM/SIGINT).
-pub struct Staging {
+pub(crate) struct Staging {
     /// The folder outputs are written into.
     pub dir: PathBuf,
     published: bool,
@@ -227,7 +227,7 @@ pub struct Staging {
 impl Staging {
     /// Creates `OUT/.staging-<as_of>-<pid>` (emptied if it exists) and
     /// registers it for removal on SIGTERM and SIGINT.
-    pub fn create(root: &Path, as_of: NaiveDate) -> Result<Staging> {
+    pub(crate) fn create(root: &Path, as_of: NaiveDate) -> Result<Staging> {
         install_signal_cleanup()?;
         let dir = root.join(format!("{STAGING_PREFIX}{as_of}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
@@ -242,7 +242,7 @@ impl Staging {
     /// Writes one file into the staging folder (atomically, synced), holding
     /// the run state so a signal cannot remove the folder mid-write — and
     /// refusing to write once a signal has.
-    pub fn write(&self, relative: &str, bytes: &[u8]) -> Result<()> {
+    pub(crate) fn write(&self, relative: &str, bytes: &[u8]) -> Result<()> {
         let state = run_state();
         if !matches!(&*state, RunState::Staging(d) if *d == self.dir) {
             return Err(Error::Internal(format!(
@@ -278,7 +278,7 @@ fn as_of_name(name: &str) -> Option<NaiveDate> {
 
 /// The dates published in the output root (links or, from before links,
 /// folders), ascending.
-pub fn published_dates(root: &Path) -> Result<Vec<NaiveDate>> {
+pub(crate) fn published_dates(root: &Path) -> Result<Vec<NaiveDate>> {
     let mut dates: Vec<NaiveDate> = match std::fs::read_dir(root) {
         Ok(entries) => entries
             .flatten()
@@ -307,7 +307,7 @@ fn made_by_dead_process(name: &str) -> bool {
 /// half-made links of dead processes, run folders no date links to, and
 /// folders set aside by an older salesops. Call only while holding the lock.
 /// Returns the names removed, for the log.
-pub fn remove_debris(root: &Path) -> Result<Vec<String>> {
+pub(crate) fn remove_debris(root: &Path) -> Result<Vec<String>> {
     let mut removed = Vec::new();
     let Ok(entries) = std::fs::read_dir(root) else {
         return Ok(removed);
@@ -373,13 +373,11 @@ fn switch_link(root: &Path, link: &Path, target: &Path) -> Result<()> {
 
 /// What [`publish`] did.
 #[derive(Debug)]
-pub struct Published {
+pub(crate) struct Published {
     /// `OUT/<as_of>`, now a link to the new run folder.
     pub folder: PathBuf,
     /// Whether `latest` now points at this run (false for a backfill).
     pub latest_moved: bool,
-    /// The as_of `latest` points at after publishing.
-    pub latest: NaiveDate,
 }
 
 /// Publishes the staging folder as the run of `as_of` (see the module doc):
@@ -387,7 +385,7 @@ pub struct Published {
 /// `<as_of>` link to it, then `latest` unless a later as_of is already
 /// published, and finally removes the folder it replaced. On any failure
 /// every link is put back and the new folder removed.
-pub fn publish(staging: &mut Staging, root: &Path, as_of: NaiveDate) -> Result<Published> {
+pub(crate) fn publish(staging: &mut Staging, root: &Path, as_of: NaiveDate) -> Result<Published> {
     // A SIGTERM/SIGINT waits until the links are consistent again.
     let mut state = run_state();
     sync_folders(&staging.dir)?;
@@ -476,7 +474,6 @@ fn link_run(root: &Path, as_of: NaiveDate, run_name: &str) -> Result<Published> 
     Ok(Published {
         folder: dated,
         latest_moved,
-        latest: if latest_moved { as_of } else { newest },
     })
 }
 
@@ -513,7 +510,6 @@ mod tests {
         // A backfill publishes its date but latest stays at the newest.
         let back = publish(&mut staged(r, "2026-10-29", "d"), r, day("2026-10-29")).unwrap();
         assert!(!back.latest_moved);
-        assert_eq!(back.latest, day("2026-10-31"));
         assert_eq!(read_latest(r), "c");
         assert_eq!(
             std::fs::read_to_string(r.join("2026-10-29/x.txt")).unwrap(),

@@ -30,14 +30,12 @@ use super::checks::{
     check_inputs, commission_quarantine_warning, quarantine_warnings, stale_data_warning,
 };
 use super::manifest::{export_files, input_records, sha256_file, sha256_hex};
-pub use super::manifest::{
-    FileRecord, InputRecord, Manifest, OutputRecord, PeriodRecord, StageRecord,
-};
-pub use super::publish::{LATEST, LOCK_FILE};
+pub(crate) use super::manifest::{Manifest, OutputRecord, PeriodRecord, StageRecord};
+pub(crate) use super::publish::LATEST;
 
 /// What a successful run leaves behind.
 #[derive(Debug)]
-pub struct RunSummary {
+pub(crate) struct RunSummary {
     /// The published run folder `OUT/<as_of>`.
     pub folder: PathBuf,
     /// Whether `latest` points at it (false for a backfill).
@@ -73,7 +71,7 @@ fn relative_to(config_path: &Path, p: &Path) -> PathBuf {
 
 /// A path as messages and the manifest show it: absolute, without `.` or
 /// `..` steps (resolved through the file system where it exists).
-pub fn normalised(path: &Path) -> PathBuf {
+pub(crate) fn normalised(path: &Path) -> PathBuf {
     if let Ok(real) = std::fs::canonicalize(path) {
         return real;
     }
@@ -158,7 +156,7 @@ fn prepare(config_path: &Path, as_of: NaiveDate) -> Result<Prepared> {
 }
 
 /// Runs the pipeline of `config_path` for `as_of`.
-pub fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
+pub(crate) fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
     let started_at = chrono::Utc::now();
     let Prepared {
         config,

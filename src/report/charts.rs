@@ -51,7 +51,7 @@ fn svg(
 }
 
 /// A named data series; `None` is a null value, which is not drawn (never as 0).
-pub type Series = (String, Vec<Option<f64>>);
+pub(crate) type Series = (String, Vec<Option<f64>>);
 
 /// The value range of an axis over `values`: always including 0, with 10 %
 /// headroom on the side(s) the values reach, and `0..1` when all are 0.
@@ -163,7 +163,7 @@ fn draw_category_mesh<'a, 'b: 'a>(
 /// Grouped bars: for each category, one bar per series (`series[k].1[i]`),
 /// drawn from 0 up or down; `line` (optional, right axis in %) is drawn as a
 /// polyline over the categories. `None` when no series has a value.
-pub fn grouped_bars(
+pub(crate) fn grouped_bars(
     categories: &[String],
     series: &[Series],
     line: Option<Series>,
@@ -238,12 +238,12 @@ pub fn grouped_bars(
 }
 
 /// Lines over labelled x positions (months); `None` when no series has a value.
-pub fn lines(labels: &[String], series: &[Series]) -> Result<Option<String>> {
+pub(crate) fn lines(labels: &[String], series: &[Series]) -> Result<Option<String>> {
     lines_sized((WIDTH, HEIGHT), labels, series)
 }
 
 /// [`lines`] at a given pixel size (small multiples on the rep pages).
-pub fn lines_sized(
+pub(crate) fn lines_sized(
     size: (u32, u32),
     labels: &[String],
     series: &[Series],
@@ -308,7 +308,7 @@ fn runs(values: &[Option<f64>]) -> Vec<Vec<(f64, f64)>> {
 
 /// Stacked bars: per category, the series' positive values stacked bottom
 /// to top (aging buckets are never negative); `None` when no series has a value.
-pub fn stacked_bars(categories: &[String], series: &[Series]) -> Result<Option<String>> {
+pub(crate) fn stacked_bars(categories: &[String], series: &[Series]) -> Result<Option<String>> {
     if categories.is_empty() || !has_values(series) {
         return Ok(None);
     }
@@ -361,7 +361,7 @@ pub fn stacked_bars(categories: &[String], series: &[Series]) -> Result<Option<S
 
 /// Scatter of labelled points with lines at the means (a quadrant); `None`
 /// without points.
-pub fn quadrant(
+pub(crate) fn quadrant(
     points: &[(String, f64, f64)],
     x_name: &str,
     y_name: &str,

@@ -27,7 +27,7 @@ impl Scope {
 /// customers lost in the period and the most overdue customers. Computed
 /// once per period and shared by every language and format; the report
 /// itself calls no KPI code.
-pub struct ReportData {
+pub(crate) struct ReportData {
     pub(super) scope: Scope,
     pub(super) tables: Rc<Vec<KpiTable>>,
     pub(super) before: Rc<Vec<KpiTable>>,
@@ -39,7 +39,7 @@ pub struct ReportData {
 impl ReportData {
     /// Asks the engine for everything a report of `period` reads (its
     /// tables are memoised, so a run that wrote them computes nothing again).
-    pub fn compute(engine: &Engine, period: &Period) -> Result<ReportData> {
+    pub(crate) fn compute(engine: &Engine, period: &Period) -> Result<ReportData> {
         let pe = engine.period_end(period)?;
         Ok(ReportData {
             scope: Scope {
@@ -59,11 +59,6 @@ impl ReportData {
             lost: engine.lost_customers(period)?,
             overdue: engine.top_overdue_customers(period, OVERDUE_LIST)?,
         })
-    }
-
-    /// The period's KPI tables.
-    pub fn tables(&self) -> &[KpiTable] {
-        &self.tables
     }
 }
 

@@ -7,7 +7,7 @@ use super::*;
 /// A chart with its caption; without anything to plot, `svg` is empty and
 /// `note` says why (no data this period, or which table is absent).
 #[derive(Debug, Serialize)]
-pub struct Chart {
+pub(crate) struct Chart {
     pub(super) title: String,
     pub(super) svg: String,
     pub(super) note: String,

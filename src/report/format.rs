@@ -66,7 +66,7 @@ pub(super) fn median_text(column: &str, kind: ColumnType, mut values: Vec<f64>) 
 
 /// A table ready for the template: headers and formatted cells.
 #[derive(Debug, Serialize)]
-pub struct HtmlTable {
+pub(crate) struct HtmlTable {
     /// Column labels.
     pub headers: Vec<String>,
     /// Rows of formatted cells.

@@ -8,7 +8,7 @@ pub(super) const TEMPLATE: &str = include_str!("../../reports/report.html.j2");
 
 /// Renders the HTML report of the context's period in `lang`; `input_rows`
 /// are the row counts of the inputs, for the appendix.
-pub fn render_html(
+pub(crate) fn render_html(
     data: &ReportData,
     lang: Lang,
     input_rows: &[(String, usize)],

@@ -10,7 +10,7 @@ pub(super) const MESSAGES: &str = include_str!("../../reports/messages.toml");
 /// Report language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Lang {
+pub(crate) enum Lang {
     /// 中文.
     Zh,
     /// English.
@@ -19,7 +19,7 @@ pub enum Lang {
 
 impl Lang {
     /// The catalogue key and file-name suffix.
-    pub fn code(self) -> &'static str {
+    pub(crate) fn code(self) -> &'static str {
         match self {
             Lang::Zh => "zh",
             Lang::En => "en",
@@ -28,7 +28,7 @@ impl Lang {
 }
 
 /// Every label of the catalogue in one language.
-pub fn catalogue(lang: Lang) -> Result<BTreeMap<String, String>> {
+pub(crate) fn catalogue(lang: Lang) -> Result<BTreeMap<String, String>> {
     let all: BTreeMap<String, BTreeMap<String, String>> = toml::from_str(MESSAGES)
         .map_err(|e| Error::Internal(format!("reports/messages.toml: {e}")))?;
     all.into_iter()

@@ -9,14 +9,14 @@
 //! `summary`, `figures` (+ `charts`, the drawing), `rep_page` → `page` (the
 //! whole page) → `html` and `pdf`.
 
-pub mod charts;
+pub(crate) mod charts;
 mod data;
 mod figures;
 mod format;
 mod html;
 mod i18n;
 mod page;
-pub mod pdf;
+pub(crate) mod pdf;
 mod rep_page;
 mod summary;
 
@@ -43,17 +43,17 @@ use page::*;
 use rep_page::*;
 use summary::*;
 
-pub use data::ReportData;
-pub use figures::Chart;
-pub use format::HtmlTable;
-pub use html::render_html;
-pub use i18n::{catalogue, Lang};
-pub use summary::SummaryLine;
+pub(crate) use data::ReportData;
+pub(crate) use figures::Chart;
+pub(crate) use format::HtmlTable;
+pub(crate) use html::render_html;
+pub(crate) use i18n::{catalogue, Lang};
+pub(crate) use summary::SummaryLine;
 
 /// File format of a report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum ReportFormat {
+pub(crate) enum ReportFormat {
     /// One self-contained HTML file (inline SVG and CSS).
     Html,
     /// A4 PDF typeset by typst (needs the fonts-noto-cjk package).
@@ -62,7 +62,7 @@ pub enum ReportFormat {
 
 impl ReportFormat {
     /// File name extension.
-    pub fn extension(self) -> &'static str {
+    pub(crate) fn extension(self) -> &'static str {
         match self {
             ReportFormat::Html => "html",
             ReportFormat::Pdf => "pdf",
@@ -71,7 +71,7 @@ impl ReportFormat {
 }
 
 /// Renders the report of the data's period in one language and format.
-pub fn render(
+pub(crate) fn render(
     data: &ReportData,
     lang: Lang,
     format: ReportFormat,

@@ -22,7 +22,7 @@ use crate::{Error, Result};
 /// The typst template of the report.
 const TEMPLATE: &str = include_str!("../../reports/report.typ.j2");
 /// The font family the report is set in; it covers Chinese and Latin.
-pub const CJK_FAMILY: &str = "Noto Sans CJK SC";
+pub(crate) const CJK_FAMILY: &str = "Noto Sans CJK SC";
 
 /// The typesetting environment: one generated source, the charts as SVG
 /// files, system fonts, and a fixed date.
@@ -158,7 +158,7 @@ fn markup(page: &Page, date: (i32, u32, u32)) -> Result<(String, BTreeMap<String
 /// Renders the PDF report of the data's period in `lang`. The document
 /// date is as_of and the PDF identifier is derived from period and language,
 /// so the same inputs give a byte-identical file.
-pub fn render_pdf(
+pub(crate) fn render_pdf(
     data: &ReportData,
     lang: Lang,
     input_rows: &[(String, usize)],

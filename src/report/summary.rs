@@ -6,7 +6,7 @@ use super::*;
 
 /// One line of the summary: this period against target and the previous period.
 #[derive(Debug, Serialize)]
-pub struct SummaryLine {
+pub(crate) struct SummaryLine {
     pub(super) label: String,
     pub(super) value: String,
     pub(super) target: String,

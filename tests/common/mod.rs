@@ -4,17 +4,17 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-pub mod runs;
+pub(crate) mod runs;
 
 /// Path of a committed fixture folder.
-pub fn fixture(name: &str) -> PathBuf {
+pub(crate) fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
         .join(name)
 }
 
 /// Copies a fixture into a fresh temporary directory so a test may alter it.
-pub fn copy_fixture(name: &str) -> tempfile::TempDir {
+pub(crate) fn copy_fixture(name: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     for entry in std::fs::read_dir(fixture(name)).unwrap() {
         let entry = entry.unwrap();
@@ -24,7 +24,7 @@ pub fn copy_fixture(name: &str) -> tempfile::TempDir {
 }
 
 /// Runs `salesops` with these arguments in `cwd`.
-pub fn run_in(cwd: &Path, args: &[&str]) -> Output {
+pub(crate) fn run_in(cwd: &Path, args: &[&str]) -> Output {
     assert_cmd::Command::cargo_bin("salesops")
         .unwrap()
         .current_dir(cwd)
@@ -34,12 +34,12 @@ pub fn run_in(cwd: &Path, args: &[&str]) -> Output {
 }
 
 /// Runs `salesops` with these arguments.
-pub fn run(args: &[&str]) -> Output {
+pub(crate) fn run(args: &[&str]) -> Output {
     run_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
 }
 
 /// Runs `salesops validate --profile PROFILE --data DATA`.
-pub fn validate_profile(profile: &Path, data: &Path) -> Output {
+pub(crate) fn validate_profile(profile: &Path, data: &Path) -> Output {
     run(&[
         "validate",
         "--profile",
@@ -50,17 +50,17 @@ pub fn validate_profile(profile: &Path, data: &Path) -> Output {
 }
 
 /// Stdout as text.
-pub fn stdout(o: &Output) -> String {
+pub(crate) fn stdout(o: &Output) -> String {
     String::from_utf8(o.stdout.clone()).unwrap()
 }
 
 /// Stderr as text.
-pub fn stderr(o: &Output) -> String {
+pub(crate) fn stderr(o: &Output) -> String {
     String::from_utf8(o.stderr.clone()).unwrap()
 }
 
 /// Parses CSV text into rows of fields.
-pub fn csv_rows(text: &str) -> Vec<Vec<String>> {
+pub(crate) fn csv_rows(text: &str) -> Vec<Vec<String>> {
     let mut r = csv::ReaderBuilder::new()
         .has_headers(false)
         .from_reader(text.as_bytes());
@@ -70,7 +70,7 @@ pub fn csv_rows(text: &str) -> Vec<Vec<String>> {
 }
 
 /// The value of `column` in the row whose first matching key column equals `key`.
-pub fn cell(rows: &[Vec<String>], key_col: &str, key: &str, column: &str) -> String {
+pub(crate) fn cell(rows: &[Vec<String>], key_col: &str, key: &str, column: &str) -> String {
     let header = &rows[0];
     let k = header
         .iter()
@@ -89,7 +89,7 @@ pub fn cell(rows: &[Vec<String>], key_col: &str, key: &str, column: &str) -> Str
 
 /// Runs `salesops scorecard --format csv` with these arguments, asserts
 /// success and returns the CSV rows (header first).
-pub fn scorecard_rows(args: &[&str]) -> Vec<Vec<String>> {
+pub(crate) fn scorecard_rows(args: &[&str]) -> Vec<Vec<String>> {
     let mut all = vec!["scorecard", "--format", "csv"];
     all.extend_from_slice(args);
     let o = run(&all);

@@ -8,14 +8,14 @@ use sha2::{Digest, Sha256};
 
 /// A copy of the `hostile` fixture (every table, small) as `data/`, and a
 /// config `nightly.toml` publishing to `out/` with the example plan.
-pub struct RunSetup {
+pub(crate) struct RunSetup {
     pub dir: tempfile::TempDir,
 }
 
 impl RunSetup {
     /// `extra` is appended to the config (e.g. a `[quality]` override is
     /// written instead of the default one when it starts with `[quality]`).
-    pub fn new(quality: &str) -> RunSetup {
+    pub(crate) fn new(quality: &str) -> RunSetup {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("data");
         std::fs::create_dir(&data).unwrap();
@@ -36,20 +36,20 @@ impl RunSetup {
         RunSetup { dir }
     }
 
-    pub fn config(&self) -> PathBuf {
+    pub(crate) fn config(&self) -> PathBuf {
         self.dir.path().join("nightly.toml")
     }
 
-    pub fn data(&self) -> PathBuf {
+    pub(crate) fn data(&self) -> PathBuf {
         self.dir.path().join("data")
     }
 
-    pub fn out(&self) -> PathBuf {
+    pub(crate) fn out(&self) -> PathBuf {
         self.dir.path().join("out")
     }
 
     /// The command of a run for `as_of`, not started.
-    pub fn command(&self, as_of: &str) -> std::process::Command {
+    pub(crate) fn command(&self, as_of: &str) -> std::process::Command {
         let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_salesops"));
         c.args(["run", self.config().to_str().unwrap(), "--as-of", as_of])
             .stdout(std::process::Stdio::piped())
@@ -58,7 +58,7 @@ impl RunSetup {
     }
 
     /// Runs for `as_of` with these environment variables set.
-    pub fn run(&self, as_of: &str, env: &[(&str, &str)]) -> Output {
+    pub(crate) fn run(&self, as_of: &str, env: &[(&str, &str)]) -> Output {
         let mut c = self.command(as_of);
         for (k, v) in env {
             c.env(k, v);
@@ -68,7 +68,7 @@ impl RunSetup {
 
     /// Starts a run for `as_of` that pauses `secs` seconds at the test hook
     /// `point`, and returns once it is there.
-    pub fn start_paused(&self, as_of: &str, point: &str, secs: u32) -> std::process::Child {
+    pub(crate) fn start_paused(&self, as_of: &str, point: &str, secs: u32) -> std::process::Child {
         let pause = self.dir.path().join(format!("pause-{point}"));
         std::fs::create_dir_all(&pause).unwrap();
         let mut child = self
@@ -91,7 +91,7 @@ impl RunSetup {
     }
 
     /// The manifest of the run published for `as_of`.
-    pub fn manifest(&self, as_of: &str) -> serde_json::Value {
+    pub(crate) fn manifest(&self, as_of: &str) -> serde_json::Value {
         let text = std::fs::read_to_string(self.out().join(as_of).join("manifest.json")).unwrap();
         serde_json::from_str(&text).unwrap()
     }
@@ -104,7 +104,7 @@ fn sha256_hex(bytes: &[u8]) -> String {
 /// Checks an output root: `latest` (if any) resolves, and every published
 /// date resolves to a folder whose files match its manifest (same set, same
 /// bytes). Returns the published dates.
-pub fn verify_published(root: &Path) -> Vec<String> {
+pub(crate) fn verify_published(root: &Path) -> Vec<String> {
     let mut dates = Vec::new();
     let Ok(entries) = std::fs::read_dir(root) else {
         return dates;
@@ -158,7 +158,7 @@ fn collect_files(base: &Path, dir: &Path, out: &mut Vec<String>) {
 
 /// Entries of the output root that no finished run should leave: staging
 /// folders, half-made links, run folders no date links to.
-pub fn debris(root: &Path) -> Vec<String> {
+pub(crate) fn debris(root: &Path) -> Vec<String> {
     let mut left = Vec::new();
     let mut linked = Vec::new();
     for entry in std::fs::read_dir(root).unwrap().flatten() {

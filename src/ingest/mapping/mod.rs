@@ -107,7 +107,7 @@ impl Origin {
 
 /// The export mapped onto the contract, before validation.
 #[derive(Debug, Default)]
-pub struct MappedExport {
+pub(super) struct MappedExport {
     /// Canonical all-text frames with [`ROW`], by table.
     pub frames: BTreeMap<&'static str, DataFrame>,
     /// Where each table came from.
@@ -126,7 +126,7 @@ pub struct MappedExport {
 }
 
 /// Reads every file the profile names under `from` and maps each table.
-pub fn map_export(profile: &Profile, from: &Path) -> Result<MappedExport> {
+pub(super) fn map_export(profile: &Profile, from: &Path) -> Result<MappedExport> {
     if !from.exists() {
         return Err(Error::Usage(format!(
             "export {} does not exist; --from (or --data with --profile) names the folder holding the export's files",
@@ -345,7 +345,7 @@ fn note_defaults_used(
 
 /// Rejected rows as the export wrote them: the source row's own columns,
 /// `row` and the validation `reason`, in place of the mapped values.
-pub fn rejects_as_exported(rejects: &DataFrame, raw: &DataFrame) -> Result<DataFrame> {
+pub(super) fn rejects_as_exported(rejects: &DataFrame, raw: &DataFrame) -> Result<DataFrame> {
     // Left join from the rejects: a rejected profile `rows` entry has no source row.
     let source = raw
         .clone()
