@@ -40,7 +40,8 @@ pub enum Error {
     },
     /// The nightly run's data-quality gate failed on data that is valid row
     /// by row: a required table absent, an input in the wrong format.
-    #[error("data-quality gate: {0}")]
+    /// The message starts with "data-quality gate".
+    #[error("{0}")]
     Gate(String),
     /// A command-line or configuration value is not usable.
     #[error("{0}")]

@@ -9,6 +9,7 @@ use polars::prelude::*;
 use unicode_width::UnicodeWidthStr;
 
 use crate::column_type::ColumnType;
+use crate::kpi::tables::KpiTable;
 use crate::{Error, Result};
 
 /// Output format of a KPI table.
@@ -93,7 +94,11 @@ impl FileFormat {
     /// The format to write to `path`: `given` when it agrees with the file's
     /// extension (or the extension names none of csv, parquet, xlsx), else
     /// the extension's; `flag` names the option in the refusal.
-    pub fn resolve(given: Option<FileFormat>, path: &Path, flag: &str) -> Result<FileFormat> {
+    pub(crate) fn resolve(
+        given: Option<FileFormat>,
+        path: &Path,
+        flag: &str,
+    ) -> Result<FileFormat> {
         let ext = path
             .extension()
             .and_then(|e| e.to_str())
@@ -212,6 +217,19 @@ pub(crate) fn replace_dir(staged: &Path, target: &Path) -> Result<()> {
         std::fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
     }
     Ok(())
+}
+
+/// A KPI table as file bytes in `format` (money as exact decimals, column
+/// types from the table).
+pub(crate) fn render_kpi_table(table: &KpiTable, format: FileFormat) -> Result<Vec<u8>> {
+    render_file(
+        &table.frame,
+        &table.type_refs(),
+        format,
+        false,
+        table.name,
+        &[],
+    )
 }
 
 /// Converts money columns for writing: text with 2 decimals for CSV, JSON and
@@ -422,7 +440,7 @@ fn pretty(df: &DataFrame, types: &[(&str, ColumnType)]) -> Result<String> {
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum, serde::Deserialize,
 )]
 #[serde(rename_all = "lowercase")]
-pub enum FileFormat {
+pub(crate) enum FileFormat {
     /// CSV, money with 2 decimals.
     Csv,
     /// Parquet, money as Decimal(18,2).
@@ -433,7 +451,7 @@ pub enum FileFormat {
 
 impl FileFormat {
     /// File name extension.
-    pub fn extension(self) -> &'static str {
+    pub(crate) fn extension(self) -> &'static str {
         match self {
             FileFormat::Csv => "csv",
             FileFormat::Parquet => "parquet",
@@ -497,14 +515,20 @@ pub(crate) fn formulas_neutralised(
 pub(crate) const UTF8_BOM: &[u8] = "\u{feff}".as_bytes();
 
 /// Renders a table as an Excel workbook: one sheet, bold frozen header row,
-/// money as numbers formatted `#,##0.00`, ratios as percentages, columns
-/// sized to their content; rows listed in `bold_rows` (totals) are bold.
+/// money as numbers formatted `#,##0.00`, the catalogue's percent columns
+/// as percentages and other ratios with 2 decimals, dates as Excel dates,
+/// columns sized to their content; rows listed in `bold_rows` (totals) are
+/// bold.
+///
+/// Errors: a text longer than an Excel cell holds (32,767 characters) is
+/// refused as invalid data, naming the row and column, never cut.
 pub(crate) fn render_xlsx(
     df: &DataFrame,
     types: &[(&str, ColumnType)],
     sheet: &str,
     bold_rows: &[usize],
 ) -> Result<Vec<u8>> {
+    use chrono::Datelike;
     use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
     let xlsx = |e: rust_xlsxwriter::XlsxError| Error::Internal(format!("writing XLSX: {e}"));
     let mut book = Workbook::new();
@@ -523,7 +547,9 @@ pub(crate) fn render_xlsx(
         (
             base.clone(),
             base.clone().set_num_format("#,##0.00"),
-            base.set_num_format("0.00%"),
+            base.clone().set_num_format("0.00%"),
+            base.clone().set_num_format("#,##0.00"),
+            base.set_num_format("yyyy-mm-dd"),
         )
     };
     for (c, column) in df.columns().iter().enumerate() {
@@ -535,15 +561,33 @@ pub(crate) fn render_xlsx(
             .find(|(n, _)| *n == column.name().as_str())
             .map(|(_, t)| *t);
         let cells = cell_values(column, kind)?;
+        let percent = crate::kpi::catalog::is_percent(column.name().as_str());
         for (r, cell) in cells.into_iter().enumerate() {
-            let (plain, money, ratio) = formats(bold_rows.contains(&r));
+            let (plain, money, pct, decimal, date) = formats(bold_rows.contains(&r));
             let row = r as u32 + 1;
             match cell {
                 XlsxCell::Empty => ws.write_blank(row, c, &plain).map(|_| ()),
-                XlsxCell::Text(s) => ws.write_string_with_format(row, c, &s, &plain).map(|_| ()),
+                XlsxCell::Text(s) => {
+                    let chars = s.chars().count();
+                    if chars > EXCEL_CELL_CHARS {
+                        return Err(Error::Invalid(format!(
+                            "{sheet}: row {row} column {}: a text of {chars} characters does not fit an Excel cell (at most 32,767); write csv or parquet instead",
+                            column.name()
+                        )));
+                    }
+                    ws.write_string_with_format(row, c, &s, &plain).map(|_| ())
+                }
                 XlsxCell::Money(v) => ws.write_number_with_format(row, c, v, &money).map(|_| ()),
-                XlsxCell::Ratio(v) => ws.write_number_with_format(row, c, v, &ratio).map(|_| ()),
+                XlsxCell::Ratio(v) if percent => {
+                    ws.write_number_with_format(row, c, v, &pct).map(|_| ())
+                }
+                XlsxCell::Ratio(v) => ws.write_number_with_format(row, c, v, &decimal).map(|_| ()),
                 XlsxCell::Number(v) => ws.write_number_with_format(row, c, v, &plain).map(|_| ()),
+                XlsxCell::Date(d) => {
+                    let day = ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)
+                        .map_err(xlsx)?;
+                    ws.write_datetime_with_format(row, c, &day, &date).map(|_| ())
+                }
             }
             .map_err(xlsx)?;
         }
@@ -553,12 +597,16 @@ pub(crate) fn render_xlsx(
     book.save_to_buffer().map_err(xlsx)
 }
 
+/// The most characters an Excel cell holds.
+const EXCEL_CELL_CHARS: usize = 32_767;
+
 enum XlsxCell {
     Empty,
     Text(String),
     Money(f64),
     Ratio(f64),
     Number(f64),
+    Date(chrono::NaiveDate),
 }
 
 fn cell_values(column: &Column, kind: Option<ColumnType>) -> Result<Vec<XlsxCell>> {
@@ -576,6 +624,11 @@ fn cell_values(column: &Column, kind: Option<ColumnType>) -> Result<Vec<XlsxCell
             .f64()?
             .iter()
             .map(|v| v.map_or(XlsxCell::Empty, XlsxCell::Ratio))
+            .collect(),
+        (_, DataType::Date) => s
+            .date()?
+            .as_date_iter()
+            .map(|v| v.map_or(XlsxCell::Empty, XlsxCell::Date))
             .collect(),
         (_, dt) if dt.is_primitive_numeric() => s
             .cast(&DataType::Float64)?
@@ -595,6 +648,21 @@ fn cell_values(column: &Column, kind: Option<ColumnType>) -> Result<Vec<XlsxCell
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_text_too_long_for_an_excel_cell_is_refused_not_cut() {
+        let long = "名".repeat(EXCEL_CELL_CHARS + 1);
+        let df = df!("rep_name" => [long.as_str()]).unwrap();
+        let err = render_xlsx(&df, &[("rep_name", ColumnType::Text)], "scorecard", &[])
+            .expect_err("refused");
+        assert_eq!(err.exit_code(), 2);
+        let text = err.to_string();
+        assert!(text.contains("scorecard: row 1 column rep_name"), "{text}");
+        assert!(text.contains("32768 characters"), "{text}");
+        let fits = "名".repeat(EXCEL_CELL_CHARS);
+        let df = df!("rep_name" => [fits.as_str()]).unwrap();
+        assert!(render_xlsx(&df, &[("rep_name", ColumnType::Text)], "scorecard", &[]).is_ok());
+    }
 
     #[test]
     fn cents_become_two_decimal_text() {

@@ -148,7 +148,7 @@ pub(crate) struct GenerateArgs {
 /// Period options shared by every command that computes KPIs.
 #[derive(Debug, Args)]
 pub(crate) struct PeriodArgs {
-    /// Period: `2026-10`, `2026-Q4`, `2026` or `2026-01-05..2026-02-10`.
+    /// Period: `2026-10`, `2026-Q4`, `2026`, ISO week `2026-W44` or `2026-01-05..2026-02-10`.
     #[arg(long)]
     pub period: String,
     /// Last day of data included (default: yesterday).
@@ -434,7 +434,7 @@ fn run_kpi(args: KpiArgs) -> anyhow::Result<()> {
             let path = args
                 .out
                 .join(format!("{}.{}", table.name, format.extension()));
-            let bytes = table.render(*format)?;
+            let bytes = crate::output::render_kpi_table(table, *format)?;
             write_atomic(&path, |f| {
                 f.write_all(&bytes).map_err(|e| Error::io(&path, e))
             })?;

@@ -11,8 +11,6 @@ use std::collections::BTreeMap;
 use polars::prelude::*;
 
 use crate::column_type::ColumnType;
-use crate::kpi::receivables::attributed_payments;
-use crate::kpi::sales::order_lines;
 use crate::kpi::{Engine, Grouping, KpiContext};
 use crate::output::{render_file, FileFormat};
 use crate::period::Period;
@@ -73,7 +71,7 @@ pub(crate) fn commission_for(
         )));
     }
     let detail = if with_detail {
-        let d = detail(ctx, plan)?;
+        let d = detail(engine, period, plan)?;
         check_detail_foots(&d, &run)?;
         Some(d)
     } else {
@@ -324,11 +322,11 @@ pub(crate) const DETAIL_COLUMNS: &[(&str, ColumnType)] = &[
 /// (collected basis; refunds are negative rows), or live order lines dated in
 /// `[start, PE]` (sales basis: `line_amount`; margin basis:
 /// `line_amount − line_cost`). Sorted by rep_id, date, source_id.
-pub(crate) fn detail(ctx: &KpiContext, plan: &Plan) -> Result<DataFrame> {
+pub(crate) fn detail(engine: &Engine, period: &Period, plan: &Plan) -> Result<DataFrame> {
     let rows = match plan.basis {
-        Basis::CollectedAmount => attributed_payments(ctx)
+        Basis::CollectedAmount => engine
+            .payments_in(period)?
             .ok_or_else(|| Error::Invalid("commission detail needs invoices and payments".into()))?
-            .filter(ctx.in_period(col("payment_date")))
             .select([
                 col("rep_id"),
                 lit("payment").alias("source"),
@@ -341,9 +339,9 @@ pub(crate) fn detail(ctx: &KpiContext, plan: &Plan) -> Result<DataFrame> {
                 Basis::SalesAmount => col("line_amount"),
                 _ => col("line_amount") - col("line_cost"),
             };
-            order_lines(ctx)
+            engine
+                .order_lines_in(period)?
                 .ok_or_else(|| Error::Invalid("commission detail needs orders".into()))?
-                .filter(ctx.in_period(col("order_date")))
                 .select([
                     col("rep_id"),
                     lit("order_line").alias("source"),
@@ -359,7 +357,7 @@ pub(crate) fn detail(ctx: &KpiContext, plan: &Plan) -> Result<DataFrame> {
         }
     };
     Ok(rows
-        .with_column(lit(ctx.period.to_string()).alias("period"))
+        .with_column(lit(period.to_string()).alias("period"))
         .sort(
             ["rep_id", "date", "source_id"],
             SortMultipleOptions::default(),

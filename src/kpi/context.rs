@@ -3,6 +3,7 @@
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use chrono::NaiveDate;
 use polars::prelude::*;
@@ -95,8 +96,14 @@ pub(crate) const WARNING_LIMIT: usize = 1000;
 #[derive(Default)]
 pub(crate) struct Shared {
     facts: RefCell<BTreeMap<&'static str, DataFrame>>,
+    /// Per period, the intermediate frames of that period (receivables at
+    /// PE, last orders, targets), shared by every context of the period.
+    memos: RefCell<BTreeMap<Period, Memo>>,
     warnings: RefCell<BTreeMap<Period, Vec<String>>>,
 }
+
+/// Collected intermediate frames by name.
+type Memo = Rc<RefCell<BTreeMap<&'static str, DataFrame>>>;
 
 impl Shared {
     /// Warnings recorded for `period`, in order.
@@ -135,7 +142,7 @@ pub struct KpiContext<'a> {
     /// KPI settings.
     pub settings: &'a Settings,
     shared: &'a Shared,
-    memo: RefCell<BTreeMap<&'static str, DataFrame>>,
+    memo: Memo,
 }
 
 /// Collects `plan` into `memo` under `key`, or returns the collected frame
@@ -173,13 +180,13 @@ impl<'a> KpiContext<'a> {
         let pe = period.cut_end(as_of)?;
         Ok(KpiContext {
             data,
-            period,
             as_of,
             pe,
             calendar,
             settings,
+            memo: Rc::clone(shared.memos.borrow_mut().entry(period.clone()).or_default()),
+            period,
             shared,
-            memo: RefCell::new(BTreeMap::new()),
         })
     }
 
@@ -202,7 +209,8 @@ impl<'a> KpiContext<'a> {
 
     /// An intermediate frame of this period that does not depend on the
     /// grouping (receivables at PE, last orders, the period's targets),
-    /// computed once per context and reused by every roll-up.
+    /// computed once per period and reused by every roll-up and every
+    /// context of the period.
     pub fn memo(&self, key: &'static str, build: impl FnOnce() -> LazyFrame) -> LazyFrame {
         memoized(&self.memo, key, build)
     }

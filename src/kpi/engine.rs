@@ -23,7 +23,7 @@ use polars::prelude::*;
 use super::context::{load_calendar, Grouping, KpiContext, Settings, Shared};
 use super::scorecard::scorecard;
 use super::tables::{compute_all, KpiTable};
-use super::{customers, receivables};
+use super::{customers, receivables, sales};
 use crate::ingest::Dataset;
 use crate::period::{Period, WorkCalendar};
 use crate::Result;
@@ -96,7 +96,13 @@ impl<'a> Engine<'a> {
         if let Some(t) = self.tables.borrow().get(period) {
             return Ok(Rc::clone(t));
         }
-        let tables = Rc::new(compute_all(&self.context(period)?)?);
+        let known = |grouping| {
+            self.scorecards
+                .borrow()
+                .get(&(period.clone(), grouping))
+                .cloned()
+        };
+        let tables = Rc::new(compute_all(&self.context(period)?, known)?);
         self.tables
             .borrow_mut()
             .insert(period.clone(), Rc::clone(&tables));
@@ -137,6 +143,25 @@ impl<'a> Engine<'a> {
     /// invoices.
     pub fn top_overdue_customers(&self, period: &Period, n: usize) -> Result<Option<DataFrame>> {
         receivables::top_overdue_customers(&self.context(period)?, n)
+    }
+
+    /// Live order lines dated in `[start, PE]` of `period`, with exact line
+    /// money in cents (`line_amount`, `line_cost`, `line_list_amount`; SPEC
+    /// section 2, rule 5): the facts commission details list. `None` without
+    /// orders.
+    pub fn order_lines_in(&self, period: &Period) -> Result<Option<LazyFrame>> {
+        let ctx = self.context(period)?;
+        Ok(sales::order_lines(&ctx).map(|lines| lines.filter(ctx.in_period(col("order_date")))))
+    }
+
+    /// Payments dated in `[start, PE]` of `period`, each credited to the rep
+    /// of its invoice (SPEC section 2): `rep_id`, `payment_id`,
+    /// `payment_date`, `amount` (cents; refunds negative). `None` without
+    /// invoices or payments.
+    pub fn payments_in(&self, period: &Period) -> Result<Option<LazyFrame>> {
+        let ctx = self.context(period)?;
+        Ok(receivables::attributed_payments(&ctx)
+            .map(|payments| payments.filter(ctx.in_period(col("payment_date")))))
     }
 
     /// Warnings recorded while computing `period`'s tables.

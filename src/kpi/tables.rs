@@ -6,7 +6,6 @@ use super::context::{Grouping, KpiContext};
 use super::scorecard::{full_frame, output_columns, select_sorted};
 use super::{customers, funnel};
 use crate::column_type::ColumnType;
-use crate::output::{render_file, FileFormat};
 use crate::Result;
 
 /// One named output table with the type of each column.
@@ -23,18 +22,6 @@ pub struct KpiTable {
 impl KpiTable {
     fn new(name: &'static str, frame: DataFrame, types: Vec<(String, ColumnType)>) -> Self {
         KpiTable { name, frame, types }
-    }
-
-    /// The table as file bytes in `format`.
-    pub fn render(&self, format: FileFormat) -> Result<Vec<u8>> {
-        render_file(
-            &self.frame,
-            &self.type_refs(),
-            format,
-            false,
-            self.name,
-            &[],
-        )
     }
 
     /// Column types as borrowed pairs, as the writers take them.
@@ -107,7 +94,13 @@ fn aging_table(rep_frame: &DataFrame) -> Result<DataFrame> {
 /// Computes every KPI table of SPEC section 7 for the context's period. Tables
 /// whose source is absent (customers without a customers table, the funnel
 /// without opportunity stages) are left out, with the context's warning.
-pub(crate) fn compute_all(ctx: &KpiContext) -> Result<Vec<KpiTable>> {
+///
+/// `known` hands over roll-up scorecards of the period already computed
+/// alone (the report's trailing months), which are not computed again.
+pub(crate) fn compute_all(
+    ctx: &KpiContext,
+    known: impl Fn(Grouping) -> Option<DataFrame>,
+) -> Result<Vec<KpiTable>> {
     let mut tables = Vec::new();
     let rep_frame = full_frame(ctx, Grouping::Rep)?;
     let aging = aging_table(&rep_frame)?;
@@ -121,7 +114,10 @@ pub(crate) fn compute_all(ctx: &KpiContext) -> Result<Vec<KpiTable>> {
         ("rollup_region", Grouping::Region),
         ("company", Grouping::Company),
     ] {
-        let frame = select_sorted(full_frame(ctx, grouping)?, grouping)?;
+        let frame = match known(grouping) {
+            Some(frame) => frame,
+            None => select_sorted(full_frame(ctx, grouping)?, grouping)?,
+        };
         tables.push(KpiTable::new(name, frame, owned(output_columns(grouping))));
     }
     tables.push(KpiTable::new(

@@ -14,6 +14,7 @@ use super::ratio;
 use super::receivables::payment_parts;
 use super::sales::{line_parts, order_lines};
 use crate::money::div_round_half_away;
+use crate::period::{Period, PeriodKind};
 use crate::Result;
 
 /// Target columns summed over the period's months, all Int64 (money targets in
@@ -120,11 +121,63 @@ fn period_targets(ctx: &KpiContext, targets: LazyFrame) -> Result<LazyFrame> {
     let months = Series::new("months".into(), ctx.period.months());
     let plan =
         monthly_targets(targets)?.filter(col("period").is_in(lit(months).implode(false), false));
+    let plan = if ctx.period.kind == PeriodKind::Week {
+        plan.with_columns(week_shares(ctx))
+    } else {
+        plan
+    };
     // Spread once per context: every grouping's targets and attainment
     // numerators read the same month rows.
     let rows = ctx.memo("period_targets", || plan);
     warn_overlapping_targets(ctx, &rows.clone().collect()?)?;
     Ok(rows)
+}
+
+/// A week's share of its months' targets (SPEC section 8 makes a week a
+/// period; targets are monthly): each touched month's target × the month's
+/// workdays inside the week / the month's workdays, rounded half away from
+/// zero per target row (money in cents, visit and new-customer targets in
+/// whole counts). A month without workdays gives 0. Ranges keep rule 3 (every
+/// month touched counts whole); weeks are pro-rated because a weekly review
+/// against a whole month's target would read as a 20 % attainment.
+fn week_shares(ctx: &KpiContext) -> Vec<Expr> {
+    let week = &ctx.period;
+    let mut month = Period::containing(PeriodKind::Month, week.start);
+    let mut shares = Vec::new();
+    while month.start <= week.end {
+        let inside = ctx
+            .calendar
+            .workdays(week.start.max(month.start), week.end.min(month.end));
+        let all = ctx.calendar.workdays(month.start, month.end);
+        shares.push((month.to_string(), inside, all));
+        month = month.next();
+    }
+    TARGET_COLUMNS
+        .iter()
+        .map(|c| {
+            let share = |inside: i64, all: i64| {
+                if all == 0 {
+                    lit(0i64)
+                } else {
+                    div_round_half_away(col(*c).cast(DataType::Int128) * lit(inside), all)
+                        .cast(DataType::Int64)
+                }
+            };
+            let is = |m: &String| col("period").eq(lit(m.clone()));
+            let null = lit(NULL).cast(DataType::Int64);
+            // Seven days touch one month or two.
+            match shares.as_slice() {
+                [(m, i, a)] => when(is(m)).then(share(*i, *a)).otherwise(null),
+                [(m1, i1, a1), (m2, i2, a2)] => when(is(m1))
+                    .then(share(*i1, *a1))
+                    .when(is(m2))
+                    .then(share(*i2, *a2))
+                    .otherwise(null),
+                _ => unreachable!("a week touches one or two months"),
+            }
+            .alias(*c)
+        })
+        .collect()
 }
 
 /// A rep with two target rows for one month (`2026-08` and `2026-Q3`) gets
@@ -298,6 +351,27 @@ mod tests {
         let team = scorecard(&ctx, Grouping::Team).unwrap();
         assert_eq!(column(&team, "sales_target"), [Some(150_001), None]);
         assert_eq!(column(&team, "visit_target"), [Some(45), None]);
+    }
+
+    #[test]
+    fn a_week_takes_its_workday_share_of_each_month() {
+        // 2026-W53 runs Mon 28 Dec 2026 to Sun 3 Jan 2027: 4 of December's
+        // 23 workdays (28–31) and 1 of January's 21 (Fri 1 Jan).
+        let targets = "rep_id,period,sales_target,visit_target\n\
+R1,2026-12,2300.00,46\n\
+R1,2027-01,2100.00,21\n\
+R2,2026-12,100.00,\n";
+        let data = dataset(&[("reps", REPS), ("targets", targets)]);
+        let df = scorecard(&context(&data, "2026-W53", "2027-01-03"), Grouping::Rep).unwrap();
+        // R1: 2,300.00 × 4/23 = 400.00 plus 2,100.00 × 1/21 = 100.00.
+        assert_eq!(column(&df, "sales_target")[0], Some(50_000));
+        // 46 × 4/23 = 8 visits plus 21 × 1/21 = 1.
+        assert_eq!(column(&df, "visit_target")[0], Some(9));
+        // R2: 100.00 × 4/23 = 17.391… → 17.39; no visit target stays null.
+        assert_eq!(column(&df, "sales_target")[1], Some(1_739));
+        assert_eq!(column(&df, "visit_target")[1], None);
+        // R3 has no target row: null, not 0.
+        assert_eq!(column(&df, "sales_target")[2], None);
     }
 
     #[test]

@@ -17,7 +17,7 @@ pub(super) fn check_inputs(config: &Config, data: &ingest::Dataset) -> Result<()
     for t in &config.quality.required_tables {
         if !data.has(t) {
             return Err(Error::Gate(format!(
-                "required table {t} is absent (see [quality] required_tables)"
+                "data-quality gate: required table {t} is absent (see [quality] required_tables)"
             )));
         }
     }
@@ -29,7 +29,7 @@ pub(super) fn check_inputs(config: &Config, data: &ingest::Dataset) -> Result<()
         };
         if let Some(expected) = wrong {
             return Err(Error::Gate(format!(
-                "{table} was found as {} but [input] format = {expected}",
+                "data-quality gate: {table} was found as {} but [input] format = {expected}",
                 source.path.display()
             )));
         }

@@ -199,7 +199,7 @@ pub(crate) fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
             ),
             report,
         },
-        Error::Invalid(m) => Error::Invalid(format!("data-quality gate failed:\n{m}")),
+        Error::Invalid(m) => Error::Gate(format!("data-quality gate failed:\n{m}")),
         other => other,
     })?;
     check_inputs(&config, &data)?;
@@ -242,7 +242,12 @@ pub(crate) fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
         for table in tables.iter() {
             for format in &config.output.kpi_formats {
                 let path = format!("{}/kpi/{}.{}", rule.name(), table.name, format.extension());
-                write_output(&staging, &path, &table.render(*format)?, &mut outputs)?;
+                write_output(
+                    &staging,
+                    &path,
+                    &crate::output::render_kpi_table(table, *format)?,
+                    &mut outputs,
+                )?;
             }
         }
         stages.push(StageRecord {

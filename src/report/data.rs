@@ -2,8 +2,15 @@
 //! the previous period's, the trailing months' scorecards and the two customer
 //! lists; and small readers of KPI table cells.
 
-#[allow(unused_imports)]
-use super::*;
+use super::format::{kind_of, DASH};
+use crate::column_type::ColumnType;
+use crate::kpi::tables::KpiTable;
+use crate::kpi::{Engine, Grouping, Settings};
+use crate::period::{Period, PeriodKind};
+use crate::{Error, Result};
+use chrono::NaiveDate;
+use polars::prelude::*;
+use std::rc::Rc;
 
 /// What a report knows of its period besides the KPI tables: the period,
 /// the as_of cut, the settings shown in the appendix and which input tables

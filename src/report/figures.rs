@@ -1,8 +1,14 @@
 //! The report's charts with their captions, or the note saying why one is
 //! not drawn (drawing itself is in `charts`).
 
-#[allow(unused_imports)]
-use super::*;
+use super::charts;
+use super::data::{number, rows_where, table, text_cells, units_at, values, Month, Scope};
+use super::i18n::label;
+use super::page::needs;
+use crate::kpi::tables::KpiTable;
+use crate::Result;
+use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// A chart with its caption; without anything to plot, `svg` is empty and
 /// `note` says why (no data this period, or which table is absent).

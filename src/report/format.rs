@@ -1,8 +1,14 @@
 //! Numbers and cells formatted for reading: money with thousands separators,
 //! the catalogue's percent columns as percentages, null as an em dash.
 
-#[allow(unused_imports)]
-use super::*;
+use super::i18n::label;
+use crate::column_type::ColumnType;
+use crate::kpi::tables::KpiTable;
+use crate::money::format_cents_grouped;
+use crate::Result;
+use polars::prelude::*;
+use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// Null shown as an em dash (explained by a footnote on the page).
 pub(super) const DASH: &str = "—";

@@ -1,7 +1,9 @@
 //! The self-contained HTML page, rendered from `reports/report.html.j2`.
 
-#[allow(unused_imports)]
-use super::*;
+use super::data::ReportData;
+use super::i18n::Lang;
+use super::page::build_page;
+use crate::{Error, Result};
 
 /// The page template.
 pub(super) const TEMPLATE: &str = include_str!("../../reports/report.html.j2");

@@ -1,8 +1,8 @@
 //! The report's languages and the message catalogue `reports/messages.toml`:
 //! every label in Chinese and English.
 
-#[allow(unused_imports)]
-use super::*;
+use crate::{Error, Result};
+use std::collections::BTreeMap;
 
 /// The message catalogue.
 pub(super) const MESSAGES: &str = include_str!("../../reports/messages.toml");

@@ -20,35 +20,11 @@ pub(crate) mod pdf;
 mod rep_page;
 mod summary;
 
-use std::collections::BTreeMap;
-use std::rc::Rc;
-
-use chrono::NaiveDate;
-use polars::prelude::*;
-use serde::Serialize;
-
-use crate::column_type::ColumnType;
-use crate::kpi::catalog::Direction;
-use crate::kpi::tables::KpiTable;
-use crate::kpi::{Engine, Grouping, Settings};
-use crate::money::format_cents_grouped;
-use crate::period::{Period, PeriodKind};
-use crate::{Error, Result};
-
-use data::*;
-use figures::*;
-use format::*;
-use i18n::*;
-use page::*;
-use rep_page::*;
-use summary::*;
+use crate::Result;
 
 pub(crate) use data::ReportData;
-pub(crate) use figures::Chart;
-pub(crate) use format::HtmlTable;
 pub(crate) use html::render_html;
-pub(crate) use i18n::{catalogue, Lang};
-pub(crate) use summary::SummaryLine;
+pub(crate) use i18n::Lang;
 
 /// File format of a report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
@@ -93,7 +69,13 @@ pub(crate) fn render(
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use polars::prelude::*;
+
+    use super::format::formatted;
+    use super::i18n::{catalogue, Lang};
+    use super::page::{BOARD, GROUP_COLUMNS};
+    use super::summary::SUMMARY;
+    use crate::column_type::ColumnType;
 
     #[test]
     fn every_label_exists_in_both_languages() {

@@ -1,8 +1,19 @@
 //! The whole page the templates render: every section assembled from the
 //! report data, with the exception lists bounded and explained.
 
-#[allow(unused_imports)]
-use super::*;
+use super::data::{number, ranked, rows_where, table, text_cells, ReportData, Scope};
+use super::figures::{chart_list, Chart};
+use super::format::{group_thousands, html_table, more_text, HtmlTable, DASH};
+use super::i18n::{catalogue, label, Lang};
+use super::rep_page::{rep_pages, RepPage};
+use super::summary::{attainment_note, summary, SummaryLine};
+use crate::column_type::ColumnType;
+use crate::kpi::tables::KpiTable;
+use crate::money::format_cents_grouped;
+use crate::Result;
+use polars::prelude::*;
+use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// Everything the template shows.
 #[derive(Debug, Serialize)]

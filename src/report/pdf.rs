@@ -4,9 +4,8 @@
 //! embedded and subset. Fonts come from the system only; a missing CJK
 //! family and any typst warning are errors, so a PDF is never silently wrong.
 
-use std::collections::BTreeMap;
-
 use chrono::Datelike;
+use std::collections::BTreeMap;
 use typst::diag::{FileError, FileResult};
 use typst::foundations::{Bytes, Datetime, Smart};
 use typst::layout::PagedDocument;
@@ -16,7 +15,8 @@ use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
 use typst_kit::fonts::{FontSlot, Fonts};
 
-use super::{build_page, Lang, Page, ReportData};
+use super::page::{build_page, Page};
+use super::{Lang, ReportData};
 use crate::{Error, Result};
 
 /// The typst template of the report.

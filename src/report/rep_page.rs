@@ -1,8 +1,15 @@
 //! One page per rep: the rep's KPIs against target, team median and the
 //! previous period, with the rep's sales trend.
 
-#[allow(unused_imports)]
-use super::*;
+use super::charts;
+use super::data::{number, text_cells, units_at, Month, Scope};
+use super::figures::Chart;
+use super::format::{formatted, kind_of, median_text, DASH};
+use super::i18n::label;
+use crate::kpi::tables::KpiTable;
+use crate::Result;
+use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// One rep's page: the scorecard against target, team median and previous period.
 #[derive(Debug, Serialize)]

@@ -1,8 +1,16 @@
 //! The summary: headline KPIs against target and the previous period, with
 //! arrows whose colour follows the catalogue's direction.
 
-#[allow(unused_imports)]
-use super::*;
+use super::data::number;
+use super::format::{formatted, group_thousands, is_percentage, kind_of, DASH};
+use super::i18n::label;
+use crate::column_type::ColumnType;
+use crate::kpi::catalog::Direction;
+use crate::kpi::tables::KpiTable;
+use crate::money::format_cents_grouped;
+use crate::Result;
+use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// One line of the summary: this period against target and the previous period.
 #[derive(Debug, Serialize)]

@@ -396,7 +396,13 @@ mod tests {
             .select([column_expr("out", kind, &rule, defaults, 0)])
             .collect()
             .unwrap();
-        crate::kpi::testing::texts(&out, "out")
+        out.column("out")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .map(|v| v.map(String::from))
+            .collect()
     }
 
     fn rule(f: impl FnOnce(&mut ColumnSpec)) -> ColumnSpec {
