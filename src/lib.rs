@@ -14,6 +14,7 @@ pub(crate) mod money;
 pub(crate) mod output;
 pub(crate) mod period;
 pub(crate) mod pipeline;
+pub(crate) mod progress;
 pub(crate) mod report;
 pub(crate) mod schema;
 pub(crate) mod suggest;

@@ -220,13 +220,18 @@ pub(crate) fn replace_dir(staged: &Path, target: &Path) -> Result<()> {
 }
 
 /// A KPI table as file bytes in `format` (money as exact decimals, column
-/// types from the table).
-pub(crate) fn render_kpi_table(table: &KpiTable, format: FileFormat) -> Result<Vec<u8>> {
+/// types from the table); with `excel`, CSV gets a byte order mark and
+/// formula-like text is neutralised (see [`render_file`]).
+pub(crate) fn render_kpi_table(
+    table: &KpiTable,
+    format: FileFormat,
+    excel: bool,
+) -> Result<Vec<u8>> {
     render_file(
         &table.frame,
         &table.type_refs(),
         format,
-        false,
+        excel,
         table.name,
         &[],
     )

@@ -106,6 +106,7 @@ pub(crate) const TABLES: &[Table] = &[
             opt("role", Text),
             opt("hire_date", Date),
             opt("leave_date", Date),
+            opt("email", Text),
         ],
         key: &["rep_id"],
         references: &[],

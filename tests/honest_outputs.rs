@@ -225,13 +225,49 @@ fn hostile_text_never_becomes_markup_in_the_reports() {
     let dir = tempfile::tempdir().unwrap();
     let o = run_owned(
         &["report"],
-        &hostile_args(&["--out", dir.path().to_str().unwrap()]),
+        &hostile_args(&[
+            "--out",
+            dir.path().to_str().unwrap(),
+            "--audience",
+            "company,teams,regions",
+        ]),
     );
     assert!(o.status.success(), "{}", stderr(&o));
+    let team_reports: Vec<std::path::PathBuf> = std::fs::read_dir(dir.path().join("teams"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     for lang in ["zh", "en"] {
         let html = std::fs::read_to_string(dir.path().join(format!("report_2026-10_{lang}.html")))
             .unwrap();
-        for raw in ["<img", "<script", "<b>bold", "<svg onload", "<i>visit"] {
+        // Every report, team and region ones included, escapes the names.
+        for path in team_reports.iter().chain(
+            std::fs::read_dir(dir.path().join("regions"))
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .collect::<Vec<_>>()
+                .iter(),
+        ) {
+            if path.extension().is_some_and(|e| e == "html") {
+                let page = std::fs::read_to_string(path).unwrap();
+                for raw in [
+                    "<img",
+                    "<script>alert",
+                    "<b>bold",
+                    "<svg onload",
+                    "<i>visit",
+                ] {
+                    assert!(!page.contains(raw), "{path:?}: {raw} reached the page raw");
+                }
+            }
+        }
+        for raw in [
+            "<img",
+            "<script>alert",
+            "<b>bold",
+            "<svg onload",
+            "<i>visit",
+        ] {
             assert!(!html.contains(raw), "{lang}: {raw} reached the page raw");
         }
         assert!(
@@ -242,17 +278,27 @@ fn hostile_text_never_becomes_markup_in_the_reports() {
             html.contains("&lt;script&gt;alert(2)&lt;&#x2f;script&gt;")
                 || html.contains("&lt;script&gt;alert(2)&lt;/script&gt;")
         );
-        // The PDF shows the names as text, typst markup included.
-        let pdf = dir.path().join(format!("report_2026-10_{lang}.pdf"));
-        let text = String::from_utf8_lossy(
-            &Command::new("pdftotext")
-                .arg(&pdf)
-                .arg("-")
-                .output()
-                .unwrap()
-                .stdout,
-        )
-        .into_owned();
+        // The PDFs show the names as text, typst markup included (a rep's
+        // page, with the name in its heading, is in the team report).
+        let text: String = std::iter::once(dir.path().join(format!("report_2026-10_{lang}.pdf")))
+            .chain(
+                team_reports
+                    .iter()
+                    .filter(|p| p.to_string_lossy().ends_with(&format!(".{lang}.pdf")))
+                    .cloned(),
+            )
+            .map(|pdf| {
+                String::from_utf8_lossy(
+                    &Command::new("pdftotext")
+                        .arg(&pdf)
+                        .arg("-")
+                        .output()
+                        .unwrap()
+                        .stdout,
+                )
+                .into_owned()
+            })
+            .collect();
         assert!(text.contains(HOSTILE_NAME), "{lang}: PDF lost the name");
         assert!(
             text.contains("#emph[x] $y$"),

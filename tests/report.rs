@@ -18,6 +18,8 @@ fn render(out: &std::path::Path) -> std::process::Output {
         out.to_str().unwrap(),
         "--lang",
         "zh,en",
+        "--audience",
+        "company,teams",
     ])
 }
 
@@ -72,19 +74,32 @@ fn html_in_both_languages_holds_the_scorecard_numbers() {
             assert!(page.contains(&r[2]), "rep name {} missing", r[2]);
         }
         // Self-contained: no scripts, stylesheets or images fetched from anywhere.
-        assert!(!page.contains("<script") && !page.contains("<link") && !page.contains("src="));
-        // Six charts, then one small trend chart per rep page — or, for a rep
-        // with no sales in 12 months, the note that there is nothing to plot.
+        assert!(!page.contains("<script src") && !page.contains("<link") && !page.contains("src="));
+        // Six charts and no rep page: the company report is bounded (a rep's
+        // page is in the team report).
         let nothing = ["Nothing to plot this period", "本期无可绘制的数据"]
             .iter()
             .map(|n| page.matches(n).count())
             .sum::<usize>();
-        assert_eq!(page.matches("<svg").count() + nothing, 6 + reps.len() - 1);
-        assert_eq!(
-            page.matches("<section class=\"rep\">").count(),
-            reps.len() - 1
-        );
+        assert_eq!(page.matches("<svg").count() + nothing, 6);
+        assert_eq!(page.matches("<section class=\"rep\">").count(), 0);
     }
+    // Every rep has a page in exactly one team report: six charts, then one
+    // small trend chart per rep page — or, for a rep with no sales in 12
+    // months, the note that there is nothing to plot.
+    let mut pages = 0;
+    for entry in std::fs::read_dir(dir.path().join("teams")).unwrap() {
+        let path = entry.unwrap().path();
+        if !path.to_string_lossy().ends_with(".en.html") {
+            continue;
+        }
+        let page = std::fs::read_to_string(&path).unwrap();
+        let here = page.matches("<section class=\"rep\">").count();
+        let nothing = page.matches("Nothing to plot this period").count();
+        assert_eq!(page.matches("<svg").count() + nothing, 6 + here, "{path:?}");
+        pages += here;
+    }
+    assert_eq!(pages, reps.len() - 1);
     assert!(reps[1..]
         .iter()
         .any(|r| r[2].chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))));

@@ -66,7 +66,8 @@ pub(crate) struct ReportArgs {
     /// Period options.
     #[command(flatten)]
     pub when: PeriodArgs,
-    /// Output folder: `report_<period>_<lang>.html` / `.pdf`.
+    /// Output folder: `report_<period>_<lang>.html` / `.pdf`, and
+    /// `teams/<team>.<lang>.<ext>`, `regions/<region>.<lang>.<ext>`.
     #[arg(long)]
     pub out: PathBuf,
     /// Formats (comma-separated: `html`, `pdf`).
@@ -75,6 +76,12 @@ pub(crate) struct ReportArgs {
     /// Languages (comma-separated: `zh`, `en`).
     #[arg(long, value_enum, value_delimiter = ',', default_value = "zh,en")]
     pub lang: Vec<crate::report::Lang>,
+    /// Reports to write (comma-separated: `company`, `teams`, `regions`).
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "company")]
+    pub audience: Vec<crate::report::AudienceKind>,
+    /// Reps listed at the top and bottom of company and region reports.
+    #[arg(long, default_value_t = 10)]
+    pub top_n: usize,
 }
 
 /// `salesops run`.
@@ -212,6 +219,10 @@ pub(crate) struct KpiArgs {
     /// File formats (comma-separated: `csv`, `parquet`, `xlsx`).
     #[arg(long, value_enum, value_delimiter = ',', default_value = "csv")]
     pub format: Vec<FileFormat>,
+    /// CSV for people opening it in Excel: a UTF-8 byte order mark (Chinese
+    /// names open intact) and formula-like text made inert.
+    #[arg(long)]
+    pub excel: bool,
 }
 
 pub(crate) use crate::error::{EXIT_INTERNAL, EXIT_OK, EXIT_USAGE};
@@ -434,7 +445,7 @@ fn run_kpi(args: KpiArgs) -> anyhow::Result<()> {
             let path = args
                 .out
                 .join(format!("{}.{}", table.name, format.extension()));
-            let bytes = crate::output::render_kpi_table(table, *format)?;
+            let bytes = crate::output::render_kpi_table(table, *format, args.excel)?;
             write_atomic(&path, |f| {
                 f.write_all(&bytes).map_err(|e| Error::io(&path, e))
             })?;
@@ -500,18 +511,23 @@ fn run_report(args: ReportArgs) -> anyhow::Result<()> {
     let (data, report) = load_data(&args.input)?;
     let engine = Engine::new(&data, as_of, settings)?;
     let rows = report.rows_read();
-    let report_data = crate::report::ReportData::compute(&engine, &period)?;
-    // Render every language and format before writing any file.
-    let mut files = Vec::new();
-    for lang in &args.lang {
-        for format in &args.format {
-            let bytes = crate::report::render(&report_data, *lang, *format, &rows)?;
-            let name = format!("report_{}_{}.{}", period, lang.code(), format.extension());
-            files.push((args.out.join(name), bytes));
-        }
-    }
+    let report_data = crate::report::ReportData::compute(&engine, &period, args.top_n)?;
+    // Render every report before writing any file.
+    let files = crate::report::render_all(
+        &report_data,
+        &args.audience,
+        &args.lang,
+        &args.format,
+        &format!("report_{period}"),
+        &rows,
+        &|| {},
+    )?;
     print_warnings(&engine.all_warnings());
-    for (path, bytes) in files {
+    for (name, bytes) in files {
+        let path = args.out.join(name);
+        if let Some(folder) = path.parent() {
+            std::fs::create_dir_all(folder).map_err(|e| Error::io(folder, e))?;
+        }
         write_atomic(&path, |f| {
             f.write_all(&bytes).map_err(|e| Error::io(&path, e))
         })?;

@@ -147,6 +147,7 @@ const LAYOUT: [(&str, &[&str]); 12] = [
             "role",
             "hire_date",
             "leave_date",
+            "email",
         ],
     ),
     (

@@ -15,7 +15,7 @@
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use polars::prelude::*;
@@ -35,7 +35,7 @@ pub struct Engine<'a> {
     settings: Settings,
     calendar: WorkCalendar,
     shared: Shared,
-    tables: RefCell<BTreeMap<Period, Rc<Vec<KpiTable>>>>,
+    tables: RefCell<BTreeMap<Period, Arc<Vec<KpiTable>>>>,
     scorecards: RefCell<BTreeMap<(Period, Grouping), DataFrame>>,
 }
 
@@ -92,9 +92,9 @@ impl<'a> Engine<'a> {
 
     /// Every KPI table of SPEC section 7 for `period` (see
     /// [`compute_all`]), computed once.
-    pub fn tables(&self, period: &Period) -> Result<Rc<Vec<KpiTable>>> {
+    pub fn tables(&self, period: &Period) -> Result<Arc<Vec<KpiTable>>> {
         if let Some(t) = self.tables.borrow().get(period) {
-            return Ok(Rc::clone(t));
+            return Ok(Arc::clone(t));
         }
         let known = |grouping| {
             self.scorecards
@@ -102,10 +102,10 @@ impl<'a> Engine<'a> {
                 .get(&(period.clone(), grouping))
                 .cloned()
         };
-        let tables = Rc::new(compute_all(&self.context(period)?, known)?);
+        let tables = Arc::new(compute_all(&self.context(period)?, known)?);
         self.tables
             .borrow_mut()
-            .insert(period.clone(), Rc::clone(&tables));
+            .insert(period.clone(), Arc::clone(&tables));
         Ok(tables)
     }
 
@@ -138,11 +138,11 @@ impl<'a> Engine<'a> {
             .transpose()
     }
 
-    /// The `n` customers with the largest overdue receivables at PE:
-    /// `customer_id`, `overdue` (cents), `max_days_past_due`. `None` without
-    /// invoices.
-    pub fn top_overdue_customers(&self, period: &Period, n: usize) -> Result<Option<DataFrame>> {
-        receivables::top_overdue_customers(&self.context(period)?, n)
+    /// Overdue receivables at PE per customer and credited rep:
+    /// `customer_id`, `rep_id`, `overdue` (cents), `max_days_past_due`,
+    /// largest first. `None` without invoices or payments.
+    pub fn overdue_by_customer(&self, period: &Period) -> Result<Option<DataFrame>> {
+        receivables::overdue_by_customer(&self.context(period)?)
     }
 
     /// Live order lines dated in `[start, PE]` of `period`, with exact line
@@ -204,7 +204,7 @@ O2,1,2026-08-10,R1,C1,P1,2,10\n";
         let alone = engine.scorecard(&july, Grouping::Company).unwrap();
         let tables = engine.tables(&july).unwrap();
         let again = engine.tables(&july).unwrap();
-        assert!(Rc::ptr_eq(&tables, &again), "tables recomputed");
+        assert!(Arc::ptr_eq(&tables, &again), "tables recomputed");
         let from_tables = engine.scorecard(&july, Grouping::Company).unwrap();
         assert!(alone.equals_missing(&from_tables));
         let sales = from_tables.column("sales_amount").unwrap().i64().unwrap();

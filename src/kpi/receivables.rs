@@ -320,11 +320,12 @@ fn receivable_invoices(
     Ok(per_invoice)
 }
 
-/// The customers with the largest overdue receivables at PE (rule 8: per
-/// invoice outstanding with `PE − due_date ≥ 1`), at most `limit`, largest
-/// first (ties by customer_id): `customer_id`, `overdue` (cents),
-/// `max_days_past_due`. `None` when invoices or payments are absent.
-pub(crate) fn top_overdue_customers(ctx: &KpiContext, limit: usize) -> Result<Option<DataFrame>> {
+/// Overdue receivables at PE per customer and credited rep (rule 8: per
+/// invoice outstanding with `PE − due_date ≥ 1`): `customer_id`, `rep_id`,
+/// `overdue` (cents), `max_days_past_due`, largest first (ties by
+/// customer_id, rep_id). A report sums the rows of the reps it covers.
+/// `None` when invoices or payments are absent.
+pub(crate) fn overdue_by_customer(ctx: &KpiContext) -> Result<Option<DataFrame>> {
     let (Some(invoices), Some(payments)) = (attributed_invoices(ctx), attributed_payments(ctx))
     else {
         return Ok(None);
@@ -335,16 +336,15 @@ pub(crate) fn top_overdue_customers(ctx: &KpiContext, limit: usize) -> Result<Op
                 .gt_eq(lit(1i64))
                 .and(col("__outstanding").gt(lit(0i64))),
         )
-        .group_by([col("customer_id")])
+        .group_by([col("customer_id"), col("rep_id")])
         .agg([
             col("__outstanding").sum().alias("overdue"),
             col("__past_due").max().alias("max_days_past_due"),
         ])
         .sort_by_exprs(
-            [col("overdue"), col("customer_id")],
-            SortMultipleOptions::default().with_order_descending_multi([true, false]),
+            [col("overdue"), col("customer_id"), col("rep_id")],
+            SortMultipleOptions::default().with_order_descending_multi([true, false, false]),
         )
-        .limit(limit as IdxSize)
         .collect()?;
     Ok(Some(overdue))
 }
@@ -919,7 +919,7 @@ P7,J3,2026-10-06,10.00\n";
     }
 
     #[test]
-    fn top_overdue_customers_sum_past_due_outstanding() {
+    fn overdue_by_customer_sums_past_due_outstanding_per_credited_rep() {
         // At PE 2026-10-31: C1 has A1 (70.00 left, 21 days late) and A2 (50.00,
         // 31 days late); C2 has A3 (200.00, 1 day late); C3's A4 is not due
         // and its overpaid A5 leaves nothing.
@@ -932,7 +932,7 @@ A5,C3,2026-09-01,2026-10-01,40.00,R3\n";
         let payments = "payment_id,invoice_id,payment_date,amount\nP1,A1,2026-10-05,30.00\nP2,A5,2026-10-02,60.00\n";
         let data = receivables_data(invoices, payments);
         let ctx = testing::context(&data, "2026-10", "2026-10-31");
-        let top = top_overdue_customers(&ctx, 10).unwrap().unwrap();
+        let top = overdue_by_customer(&ctx).unwrap().unwrap();
         let ids: Vec<_> = top
             .column("customer_id")
             .unwrap()
@@ -942,6 +942,15 @@ A5,C3,2026-09-01,2026-10-01,40.00,R3\n";
             .flatten()
             .collect();
         assert_eq!(ids, ["C2", "C1"]);
+        let reps: Vec<_> = top
+            .column("rep_id")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .flatten()
+            .collect();
+        assert_eq!(reps, ["R2", "R1"]);
         let overdue: Vec<_> = top
             .column("overdue")
             .unwrap()
@@ -960,7 +969,6 @@ A5,C3,2026-09-01,2026-10-01,40.00,R3\n";
             .flatten()
             .collect();
         assert_eq!(late, [1, 31]);
-        assert_eq!(top_overdue_customers(&ctx, 1).unwrap().unwrap().height(), 1);
         // Together they are the company's overdue receivables.
         let company = compute(&ctx, Grouping::Company);
         assert_eq!(int(&company, "company", "overdue_end"), Some(32_000));

@@ -31,6 +31,8 @@ pub(crate) struct Config {
     pub output: OutputConfig,
     /// Data-quality gate (`[quality]`).
     pub quality: QualityConfig,
+    /// Where the reports go after publishing (`[delivery]`, optional).
+    pub delivery: Option<super::delivery::DeliveryConfig>,
 }
 
 /// Which file format the inputs must have.
@@ -160,11 +162,23 @@ pub(crate) struct OutputConfig {
     pub dir: Option<PathBuf>,
     /// File formats of the KPI tables (default csv and parquet).
     pub kpi_formats: Vec<FileFormat>,
+    /// KPI CSV files for people opening them in Excel: a UTF-8 byte order
+    /// mark and formula-like text made inert (default false: plain CSV for
+    /// machines).
+    pub kpi_excel_csv: bool,
     /// Languages of the report written for each period (default zh and en;
     /// empty: no report).
     pub report_languages: Vec<crate::report::Lang>,
     /// Formats of the report (default html and pdf).
     pub report_formats: Vec<crate::report::ReportFormat>,
+    /// Which reports each period gets (default all three): `company`
+    /// (`report_<lang>.<ext>`), `teams` (`teams/<team>.<lang>.<ext>`, each
+    /// team's reps with their pages) and `regions`
+    /// (`regions/<region>.<lang>.<ext>`).
+    pub report_audiences: Vec<crate::report::AudienceKind>,
+    /// Reps listed at the top and at the bottom of the company and region
+    /// reports, and teams shown in their charts (default 10).
+    pub report_top_n: usize,
 }
 
 impl Default for OutputConfig {
@@ -172,11 +186,18 @@ impl Default for OutputConfig {
         OutputConfig {
             dir: None,
             kpi_formats: vec![FileFormat::Csv, FileFormat::Parquet],
+            kpi_excel_csv: false,
             report_languages: vec![crate::report::Lang::Zh, crate::report::Lang::En],
             report_formats: vec![
                 crate::report::ReportFormat::Html,
                 crate::report::ReportFormat::Pdf,
             ],
+            report_audiences: vec![
+                crate::report::AudienceKind::Company,
+                crate::report::AudienceKind::Regions,
+                crate::report::AudienceKind::Teams,
+            ],
+            report_top_n: 10,
         }
     }
 }
@@ -228,6 +249,9 @@ impl Config {
 
     /// Checks the sections beyond `[kpi]`.
     fn check(&self) -> Result<()> {
+        if let Some(d) = &self.delivery {
+            d.check()?;
+        }
         let bad = |m: String| Err(Error::Usage(m));
         if !(0.0..=1.0).contains(&self.quality.max_reject_share) {
             return bad(format!(

@@ -111,6 +111,9 @@ pub(crate) struct Manifest {
     pub stages: Vec<StageRecord>,
     /// Every file written, with its checksum (the manifest itself excluded).
     pub outputs: Vec<OutputRecord>,
+    /// Messages of `[delivery]`, added after publishing (none without it).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub delivery: Vec<super::delivery::DeliveryRecord>,
 }
 
 pub(super) fn sha256_hex(bytes: &[u8]) -> String {

@@ -3,6 +3,7 @@
 
 mod checks;
 pub(crate) mod config;
+pub(crate) mod delivery;
 mod manifest;
 pub(crate) mod publish;
 pub(crate) mod run;

@@ -8,7 +8,6 @@
 //! outputs untouched and no partial folder.
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use chrono::NaiveDate;
 use polars::prelude::{CsvWriter, SerWriter};
@@ -21,8 +20,10 @@ use crate::commission::commission_for;
 use crate::commission::plan::Plan;
 use crate::ingest::{self, LoadOptions};
 
+use super::delivery::{deliver, DeliveryConfig, RunFacts};
 use crate::kpi::Engine;
 use crate::period::Period;
+use crate::progress::Progress;
 use crate::report::ReportData;
 use crate::{Error, Result};
 
@@ -182,7 +183,8 @@ pub(crate) fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
     let mut stages = Vec::new();
     let mut outputs = Vec::new();
 
-    let started = Instant::now();
+    let progress = Progress::on_stderr();
+    let started = progress.stage("validate", 0);
     let max_share = config.quality.max_reject_share;
     let opts = LoadOptions {
         max_reject_share: (max_share > 0.0).then_some(max_share),
@@ -206,7 +208,7 @@ pub(crate) fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
     test_hook("validated")?;
     stages.push(StageRecord {
         stage: "validate".into(),
-        seconds: started.elapsed().as_secs_f64(),
+        seconds: started.finish(),
     });
     warnings.extend(report.warnings.iter().cloned());
     warnings.extend(quarantine_warnings(
@@ -232,12 +234,13 @@ pub(crate) fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
     }
 
     let mut period_records = Vec::new();
+    let mut commission_files = Vec::new();
     // One engine for every period: the as_of facts are computed once and
     // each period's tables once, whoever asks (KPI files, reports of this
     // and the next period, trailing months, commission).
     let engine = Engine::new(&data, as_of, config.kpi.clone())?;
     for (rule, period) in &periods {
-        let started = Instant::now();
+        let started = progress.stage(&format!("kpi {}", rule.name()), 0);
         let tables = engine.tables(period)?;
         for table in tables.iter() {
             for format in &config.output.kpi_formats {
@@ -245,43 +248,50 @@ pub(crate) fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
                 write_output(
                     &staging,
                     &path,
-                    &crate::output::render_kpi_table(table, *format)?,
+                    &crate::output::render_kpi_table(table, *format, config.output.kpi_excel_csv)?,
                     &mut outputs,
                 )?;
             }
         }
         stages.push(StageRecord {
             stage: format!("kpi {}", rule.name()),
-            seconds: started.elapsed().as_secs_f64(),
+            seconds: started.finish(),
         });
         if !config.output.report_languages.is_empty() {
-            let started = Instant::now();
             let rows = report.rows_read();
-            let report_data = ReportData::compute(&engine, period)?;
-            for lang in &config.output.report_languages {
-                for format in &config.output.report_formats {
-                    let bytes = crate::report::render(&report_data, *lang, *format, &rows)?;
-                    let name = format!(
-                        "{}/report_{}.{}",
-                        rule.name(),
-                        lang.code(),
-                        format.extension()
-                    );
-                    write_output(&staging, &name, &bytes, &mut outputs)?;
-                }
+            let report_data = ReportData::compute(&engine, period, config.output.report_top_n)?;
+            let reports = crate::report::report_count(
+                &report_data,
+                &config.output.report_audiences,
+                config.output.report_languages.len() * config.output.report_formats.len(),
+            )?;
+            let started = progress.stage(&format!("report {}", rule.name()), reports as u64);
+            let files = crate::report::render_all(
+                &report_data,
+                &config.output.report_audiences,
+                &config.output.report_languages,
+                &config.output.report_formats,
+                "report",
+                &rows,
+                &|| started.step(),
+            )?;
+            for (name, bytes) in files {
+                let name = format!("{}/{name}", rule.name());
+                write_output(&staging, &name, &bytes, &mut outputs)?;
             }
             stages.push(StageRecord {
                 stage: format!("report {}", rule.name()),
-                seconds: started.elapsed().as_secs_f64(),
+                seconds: started.finish(),
             });
         }
         if let (Some((_, plan)), true) = (&plan, config.commission.periods.contains(rule)) {
-            let started = Instant::now();
+            let started = progress.stage(&format!("commission {}", rule.name()), 0);
             let out = commission_for(&engine, period, plan, true)?;
             for format in &config.commission.formats {
                 let excel = config.commission.excel_csv;
                 let ext = format.extension();
                 let table = format!("{}/commission.{ext}", rule.name());
+                commission_files.push(table.clone());
                 write_output(
                     &staging,
                     &table,
@@ -301,7 +311,7 @@ pub(crate) fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
             }
             stages.push(StageRecord {
                 stage: format!("commission {}", rule.name()),
-                seconds: started.elapsed().as_secs_f64(),
+                seconds: started.finish(),
             });
         }
         for w in engine.warnings(period) {
@@ -352,16 +362,85 @@ pub(crate) fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
         },
         stages,
         outputs,
+        delivery: Vec::new(),
     };
     let json = serde_json::to_vec_pretty(&manifest)
         .map_err(|e| Error::Internal(format!("manifest: {e}")))?;
     staging.write("manifest.json", &json)?;
     let published = publish(&mut staging, &root, as_of)?;
+    let mut manifest = manifest;
+    if let Some(delivery) = &config.delivery {
+        deliver_published(
+            delivery,
+            &config,
+            &config_path,
+            &root,
+            &published.folder,
+            &data,
+            commission_files,
+            &mut manifest,
+        );
+    }
     Ok(RunSummary {
         folder: published.folder,
         latest_moved: published.latest_moved,
         manifest,
     })
+}
+
+/// Sends (or writes, as a dry run) the messages of `[delivery]` from the
+/// published folder, then records them and any failure in its manifest,
+/// rewritten atomically. Never fails: the run is published whatever
+/// happens here, and a delivery problem is a warning.
+#[allow(clippy::too_many_arguments)]
+fn deliver_published(
+    delivery: &DeliveryConfig,
+    config: &Config,
+    config_path: &Path,
+    root: &Path,
+    folder: &Path,
+    data: &ingest::Dataset,
+    commission_files: Vec<String>,
+    manifest: &mut Manifest,
+) {
+    let Some(reps) = data.frame("reps") else {
+        return;
+    };
+    let facts = RunFacts {
+        folder,
+        as_of: manifest.as_of,
+        periods: manifest
+            .periods
+            .iter()
+            .map(|p| (p.rule.clone(), p.period.clone()))
+            .collect(),
+        reps,
+        audiences: &config.output.report_audiences,
+        languages: &config.output.report_languages,
+        commission_files,
+    };
+    let eml_root = delivery
+        .eml_dir
+        .as_ref()
+        .map_or_else(|| root.join("outbox"), |d| relative_to(config_path, d))
+        .join(manifest.as_of.to_string());
+    let (records, warnings) = deliver(delivery, &facts, &eml_root);
+    for w in &warnings {
+        eprintln!("warning: {w}");
+    }
+    manifest.warnings.extend(warnings);
+    manifest.delivery = records;
+    let path = folder.join("manifest.json");
+    let written = serde_json::to_vec_pretty(&*manifest)
+        .map_err(|e| Error::Internal(format!("manifest: {e}")))
+        .and_then(|json| {
+            crate::output::write_atomic(&path, |f| {
+                std::io::Write::write_all(f, &json).map_err(|e| Error::io(&path, e))
+            })
+        });
+    if let Err(e) = written {
+        eprintln!("warning: delivery: the manifest could not record the messages: {e}");
+    }
 }
 
 #[cfg(test)]

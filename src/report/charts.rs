@@ -116,17 +116,107 @@ fn tick_label(y: f64, decimals: usize) -> String {
     }
 }
 
-type Plane = Cartesian2d<RangedCoordf64, RangedCoordf64>;
-
-fn draw_legend<'a, 'b: 'a>(chart: &mut ChartContext<'a, SVGBackend<'b>, Plane>) -> Result<()> {
-    chart
-        .configure_series_labels()
-        .label_font((FONT, 12))
-        .background_style(WHITE.mix(0.8))
-        .border_style(BLACK)
-        .draw()
-        .map_err(chart_error)
+/// What a value axis measures, which decides its tick labels.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) enum AxisUnit {
+    /// Plain numbers, thousands grouped.
+    #[default]
+    Plain,
+    /// Money in currency units; in Chinese, large amounts in 万 (10⁴) or
+    /// 亿 (10⁸) as Chinese readers count.
+    Money {
+        /// Whether the report is in Chinese.
+        chinese: bool,
+    },
+    /// Whole counts: only integer ticks are labelled.
+    Count,
+    /// Percentages (values already × 100), ticks end in `%`.
+    Percent,
 }
+
+/// A value axis: its title and unit.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ValueAxis {
+    /// The axis title ("Amount", "金额"); the 万/亿 scale is added to it.
+    pub(crate) title: String,
+    /// The unit of the values.
+    pub(crate) unit: AxisUnit,
+}
+
+impl ValueAxis {
+    /// Divisor and suffix of money shown in 万 or 亿 (Chinese reports).
+    fn scale(&self, range: &std::ops::Range<f64>) -> (f64, &'static str) {
+        let top = range.start.abs().max(range.end.abs());
+        match self.unit {
+            AxisUnit::Money { chinese: true } if top >= 1e8 => (1e8, "亿"),
+            AxisUnit::Money { chinese: true } if top >= 1e5 => (1e4, "万"),
+            _ => (1.0, ""),
+        }
+    }
+
+    /// The tick label of `y` on an axis spanning `range`.
+    fn tick(&self, y: f64, range: &std::ops::Range<f64>) -> String {
+        let (divisor, suffix) = self.scale(range);
+        let scaled = (range.start / divisor)..(range.end / divisor);
+        let decimals = tick_decimals(&scaled);
+        match self.unit {
+            AxisUnit::Count if (y - y.round()).abs() > 1e-9 => String::new(),
+            AxisUnit::Count => tick_label(y, 0),
+            AxisUnit::Percent => format!("{}%", tick_label(y, decimals)),
+            _ => format!("{}{suffix}", tick_label(y / divisor, decimals)),
+        }
+    }
+
+    /// The axis title, with the 万/亿 scale when one is used.
+    fn title_for(&self, range: &std::ops::Range<f64>) -> String {
+        match self.scale(range) {
+            (_, "") => self.title.clone(),
+            (_, suffix) => format!("{}（{suffix}）", self.title),
+        }
+    }
+}
+
+/// A legend entry: name, colour, and whether it is a line (else a box).
+type LegendItem = (String, RGBColor, bool);
+
+/// Height of the legend strip above the plot.
+const LEGEND_HEIGHT: u32 = 24;
+
+/// Draws the legend as one row above the plot, outside it (a legend inside
+/// hides data), and returns the area left for the chart.
+fn legend_strip<'a>(
+    root: &DrawingArea<SVGBackend<'a>, plotters::coord::Shift>,
+    items: &[LegendItem],
+) -> Result<DrawingArea<SVGBackend<'a>, plotters::coord::Shift>> {
+    let (strip, rest) = root.split_vertically(LEGEND_HEIGHT);
+    let mut x = 80i32;
+    for (name, color, line) in items {
+        if *line {
+            strip
+                .draw(&PathElement::new(
+                    [(x, 12), (x + 14, 12)],
+                    color.stroke_width(2),
+                ))
+                .map_err(chart_error)?;
+        } else {
+            strip
+                .draw(&Rectangle::new([(x, 6), (x + 12, 18)], color.filled()))
+                .map_err(chart_error)?;
+        }
+        strip
+            .draw(&Text::new(name.clone(), (x + 18, 6), (FONT, 12)))
+            .map_err(chart_error)?;
+        // Wide (CJK) characters take about twice the width of Latin ones.
+        let width: i32 = name
+            .chars()
+            .map(|c| if c.len_utf8() > 1 { 12 } else { 7 })
+            .sum();
+        x += 18 + width + 20;
+    }
+    Ok(rest)
+}
+
+type Plane = Cartesian2d<RangedCoordf64, RangedCoordf64>;
 
 /// An x axis whose integer ticks are the centres of `n` categories.
 fn category_axis(n: usize) -> std::ops::Range<f64> {
@@ -147,31 +237,59 @@ fn draw_category_mesh<'a, 'b: 'a>(
     chart: &mut ChartContext<'a, SVGBackend<'b>, Plane>,
     categories: &[String],
     range: &std::ops::Range<f64>,
+    axis: &ValueAxis,
 ) -> Result<()> {
-    let decimals = tick_decimals(range);
     chart
         .configure_mesh()
         .disable_x_mesh()
         .x_labels(categories.len().max(1))
         .x_label_formatter(&|x| category_label(categories, *x))
-        .y_label_formatter(&|y| tick_label(*y, decimals))
+        .y_label_formatter(&|y| axis.tick(*y, range))
+        .y_desc(axis.title_for(range))
         .label_style((FONT, 12))
+        .axis_desc_style((FONT, 12))
         .draw()
         .map_err(chart_error)
 }
 
-/// Grouped bars: for each category, one bar per series (`series[k].1[i]`),
-/// drawn from 0 up or down; `line` (optional, right axis in %) is drawn as a
-/// polyline over the categories. `None` when no series has a value.
+/// [`grouped_bars_on`] with a plain, untitled value axis.
+#[cfg(test)]
 pub(crate) fn grouped_bars(
     categories: &[String],
     series: &[Series],
     line: Option<Series>,
 ) -> Result<Option<String>> {
+    grouped_bars_on(categories, series, line, &ValueAxis::default())
+}
+
+/// Grouped bars: for each category, one bar per series (`series[k].1[i]`),
+/// drawn from 0 up or down on `axis`; `line` (optional, right axis in %) is
+/// drawn as a polyline over the categories. The legend sits above the plot.
+/// `None` when no series has a value.
+pub(crate) fn grouped_bars_on(
+    categories: &[String],
+    series: &[Series],
+    line: Option<Series>,
+    axis: &ValueAxis,
+) -> Result<Option<String>> {
     if categories.is_empty() || !has_values(series) {
         return Ok(None);
     }
     svg(|root| {
+        let mut items: Vec<LegendItem> = series
+            .iter()
+            .enumerate()
+            .map(|(k, (name, _))| (name.clone(), PALETTE[k % PALETTE.len()], false))
+            .collect();
+        if let Some((name, _)) = &line {
+            items.push((name.clone(), BLACK, true));
+        }
+        let area = if items.len() > 1 {
+            legend_strip(root, &items)?
+        } else {
+            root.clone()
+        };
+        let root = &area;
         let n = categories.len().max(1);
         let range = value_range(series.iter().flat_map(|(_, v)| v.iter().flatten().copied()));
         let line_range = line
@@ -181,28 +299,24 @@ pub(crate) fn grouped_bars(
         let mut chart = ChartBuilder::on(root)
             .margin(10)
             .x_label_area_size(40)
-            .y_label_area_size(70)
+            .y_label_area_size(80)
             .right_y_label_area_size(if line.is_some() { 50 } else { 0 })
             .build_cartesian_2d(category_axis(n), range.clone())
             .map_err(chart_error)?
             .set_secondary_coord(category_axis(n), line_range.clone());
         let line_range_pct = line_range;
-        draw_category_mesh(&mut chart, categories, &range)?;
+        draw_category_mesh(&mut chart, categories, &range, axis)?;
         let width = 0.8 / series.len().max(1) as f64;
-        for (k, (name, values)) in series.iter().enumerate() {
+        for (k, (_, values)) in series.iter().enumerate() {
             let color = PALETTE[k % PALETTE.len()];
             chart
                 .draw_series(values.iter().enumerate().filter_map(|(i, v)| {
                     let x0 = i as f64 - 0.4 + k as f64 * width;
                     v.map(|v| Rectangle::new([(x0, 0.0), (x0 + width, v)], color.filled()))
                 }))
-                .map_err(chart_error)?
-                .label(name.clone())
-                .legend(move |(x, y)| {
-                    Rectangle::new([(x, y - 5), (x + 10, y + 5)], color.filled())
-                });
+                .map_err(chart_error)?;
         }
-        if let Some((name, values)) = &line {
+        if let Some((_, values)) = &line {
             let percent_decimals =
                 tick_decimals(&((line_range_pct.start * 100.0)..(line_range_pct.end * 100.0)));
             chart
@@ -218,9 +332,7 @@ pub(crate) fn grouped_bars(
                 .collect();
             chart
                 .draw_secondary_series(LineSeries::new(points.clone(), BLACK.stroke_width(2)))
-                .map_err(chart_error)?
-                .label(name.clone())
-                .legend(|(x, y)| PathElement::new([(x, y), (x + 10, y)], BLACK));
+                .map_err(chart_error)?;
             chart
                 .draw_secondary_series(
                     points
@@ -229,47 +341,61 @@ pub(crate) fn grouped_bars(
                 )
                 .map_err(chart_error)?;
         }
-        if series.len() > 1 || line.is_some() {
-            draw_legend(&mut chart)?;
-        }
         Ok(())
     })
     .map(Some)
 }
 
 /// Lines over labelled x positions (months); `None` when no series has a value.
+#[cfg(test)]
 pub(crate) fn lines(labels: &[String], series: &[Series]) -> Result<Option<String>> {
-    lines_sized((WIDTH, HEIGHT), labels, series)
+    lines_sized((WIDTH, HEIGHT), labels, series, &ValueAxis::default())
 }
 
-/// [`lines`] at a given pixel size (small multiples on the rep pages).
+/// [`lines`] at a given pixel size (small multiples on the rep pages) on a
+/// titled value axis; the legend sits above the plot, and the plot keeps a
+/// right margin so the last month's label is never cut.
 pub(crate) fn lines_sized(
     size: (u32, u32),
     labels: &[String],
     series: &[Series],
+    axis: &ValueAxis,
 ) -> Result<Option<String>> {
     if labels.is_empty() || !has_values(series) {
         return Ok(None);
     }
     svg_sized(size, |root| {
+        let items: Vec<LegendItem> = series
+            .iter()
+            .enumerate()
+            .map(|(k, (name, _))| (name.clone(), PALETTE[k % PALETTE.len()], true))
+            .collect();
+        let area = if items.len() > 1 {
+            legend_strip(root, &items)?
+        } else {
+            root.clone()
+        };
+        let root = &area;
         let n = labels.len().max(1);
         let range = value_range(series.iter().flat_map(|(_, v)| v.iter().flatten().copied()));
-        let decimals = tick_decimals(&range);
         let mut chart = ChartBuilder::on(root)
             .margin(10)
+            .margin_right(36)
             .x_label_area_size(40)
-            .y_label_area_size(70)
-            .build_cartesian_2d(0.0..(n as f64 - 1.0).max(1.0), range)
+            .y_label_area_size(80)
+            .build_cartesian_2d(0.0..(n as f64 - 1.0).max(1.0), range.clone())
             .map_err(chart_error)?;
         chart
             .configure_mesh()
             .x_labels(n)
             .x_label_formatter(&|x| labels.get(x.round() as usize).cloned().unwrap_or_default())
-            .y_label_formatter(&|y| tick_label(*y, decimals))
+            .y_label_formatter(&|y| axis.tick(*y, &range))
+            .y_desc(axis.title_for(&range))
             .label_style((FONT, 11))
+            .axis_desc_style((FONT, 12))
             .draw()
             .map_err(chart_error)?;
-        for (k, (name, values)) in series.iter().enumerate() {
+        for (k, (_, values)) in series.iter().enumerate() {
             let color = PALETTE[k % PALETTE.len()];
             chart
                 .draw_series(
@@ -277,13 +403,9 @@ pub(crate) fn lines_sized(
                         .into_iter()
                         .map(|run| PathElement::new(run, color.stroke_width(2))),
                 )
-                .map_err(chart_error)?
-                .label(name.clone())
-                .legend(move |(x, y)| {
-                    PathElement::new([(x, y), (x + 10, y)], color.stroke_width(2))
-                });
+                .map_err(chart_error)?;
         }
-        draw_legend(&mut chart)
+        Ok(())
     })
     .map(Some)
 }
@@ -306,13 +428,31 @@ fn runs(values: &[Option<f64>]) -> Vec<Vec<(f64, f64)>> {
     out
 }
 
-/// Stacked bars: per category, the series' positive values stacked bottom
-/// to top (aging buckets are never negative); `None` when no series has a value.
+/// [`stacked_bars_on`] with a plain, untitled value axis.
+#[cfg(test)]
 pub(crate) fn stacked_bars(categories: &[String], series: &[Series]) -> Result<Option<String>> {
+    stacked_bars_on(categories, series, &ValueAxis::default())
+}
+
+/// Stacked bars: per category, the series' positive values stacked bottom
+/// to top (aging buckets are never negative) on `axis`, the legend above
+/// the plot; `None` when no series has a value.
+pub(crate) fn stacked_bars_on(
+    categories: &[String],
+    series: &[Series],
+    axis: &ValueAxis,
+) -> Result<Option<String>> {
     if categories.is_empty() || !has_values(series) {
         return Ok(None);
     }
     svg(|root| {
+        let items: Vec<LegendItem> = series
+            .iter()
+            .enumerate()
+            .map(|(k, (name, _))| (name.clone(), PALETTE[k % PALETTE.len()], false))
+            .collect();
+        let area = legend_strip(root, &items)?;
+        let root = &area;
         let n = categories.len().max(1);
         let totals: Vec<f64> = (0..categories.len())
             .map(|i| {
@@ -327,12 +467,12 @@ pub(crate) fn stacked_bars(categories: &[String], series: &[Series]) -> Result<O
         let mut chart = ChartBuilder::on(root)
             .margin(10)
             .x_label_area_size(40)
-            .y_label_area_size(70)
+            .y_label_area_size(80)
             .build_cartesian_2d(category_axis(n), range.clone())
             .map_err(chart_error)?;
-        draw_category_mesh(&mut chart, categories, &range)?;
+        draw_category_mesh(&mut chart, categories, &range, axis)?;
         let mut base = vec![0.0f64; categories.len()];
-        for (k, (name, values)) in series.iter().enumerate() {
+        for (k, (_, values)) in series.iter().enumerate() {
             let color = PALETTE[k % PALETTE.len()];
             let bars: Vec<Rectangle<(f64, f64)>> = values
                 .iter()
@@ -346,15 +486,9 @@ pub(crate) fn stacked_bars(categories: &[String], series: &[Series]) -> Result<O
                     ))
                 })
                 .collect();
-            chart
-                .draw_series(bars)
-                .map_err(chart_error)?
-                .label(name.clone())
-                .legend(move |(x, y)| {
-                    Rectangle::new([(x, y - 5), (x + 10, y + 5)], color.filled())
-                });
+            chart.draw_series(bars).map_err(chart_error)?;
         }
-        draw_legend(&mut chart)
+        Ok(())
     })
     .map(Some)
 }
@@ -481,7 +615,8 @@ mod tests {
         );
         assert!(!ticks.iter().any(|t| t == "-0%" || t == "-0"), "{ticks:?}");
         // Beta's bar hangs below the zero line: its rectangle is as tall as
-        // half of Alpha's, not a one-pixel sliver (the third is the legend's).
+        // half of Alpha's, not a one-pixel sliver (the first is the legend's,
+        // drawn above the plot).
         let heights: Vec<f64> = svg
             .split("<rect")
             .skip(1)
@@ -489,7 +624,7 @@ mod tests {
             .filter_map(|r| r.split("height=\"").nth(1)?.split('"').next()?.parse().ok())
             .collect();
         assert_eq!(heights.len(), 3, "{svg}");
-        let (alpha, beta) = (heights[0], heights[1]);
+        let (alpha, beta) = (heights[1], heights[2]);
         assert!((beta / alpha - 0.5).abs() < 0.05, "{heights:?}");
     }
 

@@ -2,6 +2,7 @@
 //! the previous period's, the trailing months' scorecards and the two customer
 //! lists; and small readers of KPI table cells.
 
+use super::audience::Audience;
 use super::format::{kind_of, DASH};
 use crate::column_type::ColumnType;
 use crate::kpi::tables::KpiTable;
@@ -10,11 +11,12 @@ use crate::period::{Period, PeriodKind};
 use crate::{Error, Result};
 use chrono::NaiveDate;
 use polars::prelude::*;
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// What a report knows of its period besides the KPI tables: the period,
 /// the as_of cut, the settings shown in the appendix and which input tables
 /// were present (to say which absent table would fill an empty section).
+#[derive(Clone)]
 pub(super) struct Scope {
     pub(super) period: Period,
     pub(super) as_of: NaiveDate,
@@ -34,21 +36,31 @@ impl Scope {
 /// customers lost in the period and the most overdue customers. Computed
 /// once per period and shared by every language and format; the report
 /// itself calls no KPI code.
+#[derive(Clone)]
 pub(crate) struct ReportData {
     pub(super) scope: Scope,
-    pub(super) tables: Rc<Vec<KpiTable>>,
-    pub(super) before: Rc<Vec<KpiTable>>,
+    /// Who the report is for; the tables below hold only what it may see.
+    pub(super) audience: Audience,
+    /// Reps listed at the top and at the bottom of a company or region
+    /// report's leaderboard.
+    pub(super) top_n: usize,
+    pub(super) tables: Arc<Vec<KpiTable>>,
+    pub(super) before: Arc<Vec<KpiTable>>,
     pub(super) months: Vec<Month>,
     pub(super) lost: Option<DataFrame>,
+    /// Overdue receivables per customer and credited rep, largest first.
     pub(super) overdue: Option<DataFrame>,
 }
 
 impl ReportData {
-    /// Asks the engine for everything a report of `period` reads (its
-    /// tables are memoised, so a run that wrote them computes nothing again).
-    pub(crate) fn compute(engine: &Engine, period: &Period) -> Result<ReportData> {
+    /// Asks the engine for everything the company report of `period` reads
+    /// (its tables are memoised, so a run that wrote them computes nothing
+    /// again); [`ReportData::for_audience`] narrows it to a team or region.
+    pub(crate) fn compute(engine: &Engine, period: &Period, top_n: usize) -> Result<ReportData> {
         let pe = engine.period_end(period)?;
         Ok(ReportData {
+            audience: Audience::Company,
+            top_n,
             scope: Scope {
                 period: period.clone(),
                 as_of: engine.as_of(),
@@ -64,18 +76,123 @@ impl ReportData {
             before: engine.tables(&period.previous())?,
             months: trailing_months(engine, pe)?,
             lost: engine.lost_customers(period)?,
-            overdue: engine.top_overdue_customers(period, OVERDUE_LIST)?,
+            overdue: engine.overdue_by_customer(period)?,
         })
+    }
+
+    /// The same data as the audience may see it: the reps of the team or
+    /// region and everything about them (their roll-up row as the summary,
+    /// their teams and regions, customers they own, lost customers and
+    /// overdue receivables credited to them). The company sees everything.
+    pub(crate) fn for_audience(&self, audience: &Audience) -> Result<ReportData> {
+        let Some(keep) = audience.rep_filter() else {
+            return Ok(ReportData {
+                audience: Audience::Company,
+                ..self.clone()
+            });
+        };
+        let reps = table(&self.tables, "scorecard")?
+            .frame
+            .clone()
+            .lazy()
+            .filter(keep.clone())
+            .collect()?;
+        let ids = reps.column("rep_id")?.as_materialized_series().clone();
+        let members = |c: &str| col(c).is_in(lit(ids.clone()).implode(false), false);
+        let distinct =
+            |c: &str| -> Result<Series> { Ok(reps.column(c)?.as_materialized_series().unique()?) };
+        let (teams, regions) = (distinct("team")?, distinct("region")?);
+        let within =
+            |c: &str, values: &Series| col(c).is_in(lit(values.clone()).implode(false), false);
+        let own_row = match audience {
+            Audience::Team(t) => ("rollup_team", col("team").eq(lit(t.clone()))),
+            Audience::Region(r) => ("rollup_region", col("region").eq(lit(r.clone()))),
+            Audience::Company => unreachable!("the company keeps every row"),
+        };
+        let narrow = |tables: &[KpiTable]| -> Result<Vec<KpiTable>> {
+            tables
+                .iter()
+                .map(|t| {
+                    let rows = match t.name {
+                        "scorecard" | "aging" => Some(keep.clone()),
+                        "rollup_team" => Some(within("team", &teams)),
+                        "rollup_region" => Some(within("region", &regions)),
+                        "customers" => Some(members("owner")),
+                        "funnel" => Some(members("rep_id")),
+                        _ => None,
+                    };
+                    let frame = match (t.name, rows) {
+                        ("company", _) => table(tables, own_row.0)?
+                            .frame
+                            .clone()
+                            .lazy()
+                            .filter(own_row.1.clone())
+                            .collect()?,
+                        (_, Some(rows)) => t.frame.clone().lazy().filter(rows).collect()?,
+                        (_, None) => t.frame.clone(),
+                    };
+                    Ok(KpiTable {
+                        name: t.name,
+                        frame,
+                        types: t.types.clone(),
+                    })
+                })
+                .collect()
+        };
+        let months = self
+            .months
+            .iter()
+            .map(|m| {
+                let own = match audience {
+                    Audience::Team(_) => &m.teams,
+                    _ => &m.regions,
+                };
+                Ok(Month {
+                    label: m.label.clone(),
+                    company: own.clone().lazy().filter(own_row.1.clone()).collect()?,
+                    teams: m
+                        .teams
+                        .clone()
+                        .lazy()
+                        .filter(within("team", &teams))
+                        .collect()?,
+                    regions: m.regions.clone(),
+                    reps: m.reps.clone().lazy().filter(keep.clone()).collect()?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let credited = |frame: &Option<DataFrame>| -> Result<Option<DataFrame>> {
+            frame
+                .as_ref()
+                .map(|f| Ok(f.clone().lazy().filter(members("rep_id")).collect()?))
+                .transpose()
+        };
+        Ok(ReportData {
+            scope: self.scope.clone(),
+            audience: audience.clone(),
+            top_n: self.top_n,
+            tables: Arc::new(narrow(&self.tables)?),
+            before: Arc::new(narrow(&self.before)?),
+            months,
+            lost: credited(&self.lost)?,
+            overdue: credited(&self.overdue)?,
+        })
+    }
+
+    /// The rep scorecard of the report's period (the audiences' source).
+    pub(crate) fn reps(&self) -> Result<&DataFrame> {
+        Ok(&table(&self.tables, "scorecard")?.frame)
     }
 }
 
-/// Customers listed in the overdue section.
-pub(super) const OVERDUE_LIST: usize = 10;
-
-/// One month of the trailing year: its label, company and rep scorecards.
+/// One month of the trailing year: its label and scorecards. `company` is
+/// the audience's own row (the company's, or its team's or region's).
+#[derive(Clone)]
 pub(super) struct Month {
     pub(super) label: String,
     pub(super) company: DataFrame,
+    pub(super) teams: DataFrame,
+    pub(super) regions: DataFrame,
     pub(super) reps: DataFrame,
 }
 
@@ -89,6 +206,8 @@ pub(super) fn trailing_months(engine: &Engine, pe: NaiveDate) -> Result<Vec<Mont
         months.push(Month {
             label: month.to_string(),
             company: engine.scorecard(&month, Grouping::Company)?,
+            teams: engine.scorecard(&month, Grouping::Team)?,
+            regions: engine.scorecard(&month, Grouping::Region)?,
             reps: engine.scorecard(&month, Grouping::Rep)?,
         });
         month = month.previous();

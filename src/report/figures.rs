@@ -1,8 +1,8 @@
 //! The report's charts with their captions, or the note saying why one is
 //! not drawn (drawing itself is in `charts`).
 
-use super::charts;
-use super::data::{number, rows_where, table, text_cells, units_at, values, Month, Scope};
+use super::charts::{self, AxisUnit, ValueAxis};
+use super::data::{ranked, rows_where, table, text_cells, units_at, values, Month, Scope};
 use super::i18n::label;
 use super::page::needs;
 use crate::kpi::tables::KpiTable;
@@ -44,7 +44,20 @@ impl Chart {
     }
 }
 
-pub(super) fn trend(ctx: &Scope, months: &[Month], t: &BTreeMap<String, String>) -> Result<Chart> {
+/// The money axis of a chart: "Amount", in 万/亿 in a Chinese report.
+pub(super) fn money_axis(t: &BTreeMap<String, String>, chinese: bool) -> ValueAxis {
+    ValueAxis {
+        title: label(t, "axis_amount"),
+        unit: AxisUnit::Money { chinese },
+    }
+}
+
+pub(super) fn trend(
+    ctx: &Scope,
+    months: &[Month],
+    chinese: bool,
+    t: &BTreeMap<String, String>,
+) -> Result<Chart> {
     let labels: Vec<String> = months.iter().map(|m| m.label.clone()).collect();
     let series = ["sales_amount", "gross_margin", "collected_amount"]
         .iter()
@@ -59,58 +72,140 @@ pub(super) fn trend(ctx: &Scope, months: &[Month], t: &BTreeMap<String, String>)
     Ok(Chart::new(
         ctx,
         label(t, "chart_trend"),
-        charts::lines(&labels, &series)?,
+        charts::lines_sized((760, 320), &labels, &series, &money_axis(t, chinese))?,
         &["orders", "payments"],
         t,
     ))
 }
 
+/// The units a chart compares: the team's reps in a team report, else the
+/// teams — at most the top and bottom `n` by sales when there are more than
+/// 2n, so a chart of 800 reps or 200 teams stays readable.
+struct Units<'a> {
+    table: &'a KpiTable,
+    key: &'static str,
+    rows: Vec<usize>,
+}
+
+impl Units<'_> {
+    fn labels(&self) -> Result<Vec<String>> {
+        let all = text_cells(self.table, self.key)?;
+        Ok(self.rows.iter().map(|&r| all[r].clone()).collect())
+    }
+
+    fn values(&self, column: &str) -> Result<Vec<Option<f64>>> {
+        let all = values(self.table, column)?;
+        Ok(self.rows.iter().map(|&r| all[r]).collect())
+    }
+}
+
+/// Row indices of `table`: all when at most `2n`, else the top `n` and the
+/// bottom `n` by `column` (descending, nulls last).
+fn top_and_bottom(table: &KpiTable, column: &str, n: usize) -> Result<Vec<usize>> {
+    let order = ranked(table, column)?;
+    if order.len() <= 2 * n {
+        return Ok(order);
+    }
+    let mut rows: Vec<usize> = order[..n].to_vec();
+    rows.extend_from_slice(&order[order.len() - n..]);
+    Ok(rows)
+}
+
+/// The report's charts: sales against target, the trailing trend, the
+/// funnel, receivable aging, visits against orders and legacy sales share,
+/// per rep in a team report (`by_rep`), else per team.
 pub(super) fn chart_list(
     ctx: &Scope,
     months: &[Month],
     tables: &[KpiTable],
+    by_rep: bool,
+    n: usize,
+    chinese: bool,
     t: &BTreeMap<String, String>,
 ) -> Result<Vec<Chart>> {
-    let teams = table(tables, "rollup_team")?;
-    let reps = table(tables, "scorecard")?;
+    let money = money_axis(t, chinese);
+    let units = if by_rep {
+        let reps = table(tables, "scorecard")?;
+        Units {
+            table: reps,
+            key: "rep_id",
+            rows: top_and_bottom(reps, "sales_amount", n.max(reps.frame.height()))?,
+        }
+    } else {
+        let teams = table(tables, "rollup_team")?;
+        Units {
+            table: teams,
+            key: "team",
+            rows: top_and_bottom(teams, "sales_amount", n)?,
+        }
+    };
+    let names = units.labels()?;
     let mut out = vec![Chart::new(
         ctx,
-        label(t, "chart_team_target"),
-        charts::grouped_bars(
-            &text_cells(teams, "team")?,
+        label(
+            t,
+            if by_rep {
+                "chart_rep_target"
+            } else {
+                "chart_team_target"
+            },
+        ),
+        charts::grouped_bars_on(
+            &names,
             &[
-                (label(t, "sales_amount"), values(teams, "sales_amount")?),
-                (label(t, "target"), values(teams, "sales_target")?),
+                (label(t, "sales_amount"), units.values("sales_amount")?),
+                (label(t, "target"), units.values("sales_target")?),
             ],
             Some((
                 label(t, "sales_attainment"),
-                (0..teams.frame.height())
-                    .map(|r| number(teams, "sales_attainment", r))
-                    .collect::<Result<_>>()?,
+                units.values("sales_attainment")?,
             )),
+            &money,
         )?,
         &["orders", "targets"],
         t,
     )];
-    out.push(trend(ctx, months, t)?);
+    out.push(trend(ctx, months, chinese, t)?);
+    // The funnel of the reps covered: reached counts add up over reps (each
+    // opportunity has one rep), so the sum of the rep rows is the funnel.
     let funnel_chart = match table(tables, "funnel") {
         Ok(funnel) => {
-            let all = rows_where(funnel, |r| Ok(text_cells(funnel, "rep_id")?[r] == "ALL"))?;
-            match all.first() {
-                Some(&row) => {
-                    let stages: Vec<String> = funnel
-                        .frame
-                        .get_column_names()
-                        .iter()
-                        .filter_map(|c| c.strip_prefix("reached_").map(str::to_string))
-                        .collect();
-                    let reached: Vec<Option<f64>> = stages
-                        .iter()
-                        .map(|s| number(funnel, &format!("reached_{s}"), row))
-                        .collect::<Result<_>>()?;
-                    charts::grouped_bars(&stages, &[(label(t, "chart_funnel"), reached)], None)?
-                }
-                None => None,
+            let rows = rows_where(funnel, |r| Ok(text_cells(funnel, "rep_id")?[r] != "ALL"))?;
+            let stages: Vec<String> = funnel
+                .frame
+                .get_column_names()
+                .iter()
+                .filter_map(|c| c.strip_prefix("reached_").map(str::to_string))
+                .collect();
+            let reached: Vec<Option<f64>> = stages
+                .iter()
+                .map(|s| {
+                    let column = values(funnel, &format!("reached_{s}"))?;
+                    Ok(Some(rows.iter().filter_map(|&r| column[r]).sum::<f64>()))
+                })
+                .collect::<Result<_>>()?;
+            if rows.is_empty() {
+                None
+            } else {
+                // Stage names read as words ("Needs analysis"), unknown ones as configured.
+                let names: Vec<String> = stages
+                    .iter()
+                    .map(|s| {
+                        t.get(&format!("stage_{s}"))
+                            .cloned()
+                            .unwrap_or_else(|| s.clone())
+                    })
+                    .collect();
+                let axis = ValueAxis {
+                    title: label(t, "axis_opportunities"),
+                    unit: AxisUnit::Count,
+                };
+                charts::grouped_bars_on(
+                    &names,
+                    &[(label(t, "chart_funnel"), reached)],
+                    None,
+                    &axis,
+                )?
             }
         }
         Err(_) => None,
@@ -123,27 +218,54 @@ pub(super) fn chart_list(
         t,
     ));
     let buckets = ["not_due", "1_30", "31_60", "61_90", "91_plus"];
+    let aging = if by_rep {
+        let aging = table(tables, "aging")?;
+        let ids = text_cells(aging, "rep_id")?;
+        let by_id: BTreeMap<&str, usize> = ids
+            .iter()
+            .enumerate()
+            .map(|(r, id)| (id.as_str(), r))
+            .collect();
+        let rows: Vec<Option<usize>> = names
+            .iter()
+            .map(|n| by_id.get(n.as_str()).copied())
+            .collect();
+        buckets
+            .iter()
+            .map(|b| {
+                let column = values(aging, b)?;
+                Ok((
+                    label(t, &format!("aging_{b}")),
+                    rows.iter().map(|r| r.and_then(|r| column[r])).collect(),
+                ))
+            })
+            .collect::<Result<Vec<_>>>()?
+    } else {
+        buckets
+            .iter()
+            .map(|b| {
+                Ok((
+                    label(t, &format!("aging_{b}")),
+                    units.values(&format!("aging_{b}"))?,
+                ))
+            })
+            .collect::<Result<Vec<_>>>()?
+    };
     out.push(Chart::new(
         ctx,
         label(t, "chart_aging"),
-        charts::stacked_bars(
-            &text_cells(teams, "team")?,
-            &buckets
-                .iter()
-                .map(|b| Ok((b.to_string(), values(teams, &format!("aging_{b}"))?)))
-                .collect::<Result<Vec<_>>>()?,
-        )?,
+        charts::stacked_bars_on(&names, &aging, &money)?,
         &["invoices"],
         t,
     ));
-    let ids = text_cells(reps, "rep_id")?;
-    let visits = values(reps, "visits")?;
-    let orders = values(reps, "orders")?;
+    let visits = units.values("visits")?;
+    let orders = units.values("orders")?;
     out.push(Chart::new(
         ctx,
         label(t, "chart_quadrant"),
         charts::quadrant(
-            &ids.iter()
+            &names
+                .iter()
                 .zip(visits.iter().zip(&orders))
                 .filter_map(|(i, (v, o))| Some((i.clone(), (*v)?, (*o)?)))
                 .collect::<Vec<_>>(),
@@ -156,16 +278,21 @@ pub(super) fn chart_list(
     out.push(Chart::new(
         ctx,
         label(t, "chart_legacy"),
-        charts::grouped_bars(
-            &ids,
+        charts::grouped_bars_on(
+            &names,
             &[(
                 label(t, "legacy_sales_share"),
-                values(reps, "legacy_sales_share")?
+                units
+                    .values("legacy_sales_share")?
                     .iter()
                     .map(|v| v.map(|v| v * 100.0))
                     .collect(),
             )],
             None,
+            &ValueAxis {
+                title: label(t, "axis_share"),
+                unit: AxisUnit::Percent,
+            },
         )?,
         &["orders"],
         t,

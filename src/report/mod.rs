@@ -9,6 +9,7 @@
 //! `summary`, `figures` (+ `charts`, the drawing), `rep_page` → `page` (the
 //! whole page) → `html` and `pdf`.
 
+mod audience;
 pub(crate) mod charts;
 mod data;
 mod figures;
@@ -22,6 +23,7 @@ mod summary;
 
 use crate::Result;
 
+pub(crate) use audience::{audiences, file_stems, Audience, AudienceKind};
 pub(crate) use data::ReportData;
 pub(crate) use html::render_html;
 pub(crate) use i18n::Lang;
@@ -65,6 +67,63 @@ pub(crate) fn render(
             &format.extension().to_uppercase(),
         )
     })
+}
+
+/// Every report of a period: the audiences of `kinds` (company, regions,
+/// teams) over the data's reps, each in every language and format, as
+/// `(relative path, bytes)` in a fixed order. The company report is
+/// `<company_stem>_<lang>.<ext>`, the others `regions/<region>.<lang>.<ext>`
+/// and `teams/<team>.<lang>.<ext>` (see [`file_stems`]).
+///
+/// The audiences are narrowed one by one, then rendered in parallel on
+/// rayon's pool (one typesetting per core at a time, each document bounded
+/// by one team's reps), and nothing is written here.
+pub(crate) fn render_all(
+    data: &ReportData,
+    kinds: &[AudienceKind],
+    langs: &[Lang],
+    formats: &[ReportFormat],
+    company_stem: &str,
+    input_rows: &[(String, usize)],
+    on_rendered: &(dyn Fn() + Sync),
+) -> Result<Vec<(String, Vec<u8>)>> {
+    use rayon::prelude::*;
+    let audiences = audiences(kinds, data.reps()?)?;
+    let stems = file_stems(&audiences);
+    let views = audiences
+        .iter()
+        .map(|a| data.for_audience(a))
+        .collect::<Result<Vec<_>>>()?;
+    let jobs: Vec<(usize, Lang, ReportFormat)> = (0..views.len())
+        .flat_map(|v| {
+            langs
+                .iter()
+                .flat_map(move |l| formats.iter().map(move |f| (v, *l, *f)))
+        })
+        .collect();
+    jobs.par_iter()
+        .map(|&(v, lang, format)| {
+            let path = match &audiences[v] {
+                Audience::Company => {
+                    format!("{company_stem}_{}.{}", lang.code(), format.extension())
+                }
+                _ => format!("{}.{}.{}", stems[v], lang.code(), format.extension()),
+            };
+            let bytes = render(&views[v], lang, format, input_rows)?;
+            on_rendered();
+            Ok((path, bytes))
+        })
+        .collect()
+}
+
+/// How many files [`render_all`] writes: one per audience and per
+/// language × format (`per_audience`).
+pub(crate) fn report_count(
+    data: &ReportData,
+    kinds: &[AudienceKind],
+    per_audience: usize,
+) -> Result<usize> {
+    Ok(audiences(kinds, data.reps()?)?.len() * per_audience)
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The whole page the templates render: every section assembled from the
 //! report data, with the exception lists bounded and explained.
 
+use super::audience::Audience;
 use super::data::{number, ranked, rows_where, table, text_cells, ReportData, Scope};
 use super::figures::{chart_list, Chart};
 use super::format::{group_thousands, html_table, more_text, HtmlTable, DASH};
@@ -19,6 +20,8 @@ use std::collections::BTreeMap;
 #[derive(Debug, Serialize)]
 pub(super) struct Page {
     pub(super) lang: &'static str,
+    /// "Team · North", "Region · East", empty for the company report.
+    pub(super) audience: String,
     pub(super) t: BTreeMap<String, String>,
     pub(super) period: String,
     pub(super) as_of: String,
@@ -28,9 +31,21 @@ pub(super) struct Page {
     /// Under the summary: sales of reps without a target, which the
     /// headline attainment leaves out (SPEC rule 11); empty when none.
     pub(super) attainment_note: String,
+    /// Company and region reports: the top N reps by sales attainment; team
+    /// reports: every rep of the team, ranked.
     pub(super) leaderboard: HtmlTable,
+    /// Heading of the leaderboard.
+    pub(super) leaderboard_title: String,
+    /// The bottom N reps (company and region reports with more than 2N
+    /// reps), else no rows.
+    pub(super) bottom: HtmlTable,
+    /// Heading of the bottom list.
+    pub(super) bottom_title: String,
     pub(super) teams: HtmlTable,
     pub(super) regions: HtmlTable,
+    /// Whether the regions table is shown (not in a team report: a region's
+    /// totals hold other teams' sales).
+    pub(super) show_regions: bool,
     pub(super) charts: Vec<Chart>,
     pub(super) rep_pages: Vec<RepPage>,
     pub(super) below_80: HtmlTable,
@@ -151,16 +166,28 @@ pub(super) fn lost_table(
     Ok(Some(html))
 }
 
-/// The ten customers with the largest overdue receivables at PE, from the
-/// receivables engine, with their names from the customer view.
+/// The customers with the largest overdue receivables at PE (summed over
+/// the reps the report covers), at most [`LIST_LIMIT`] with the count of the
+/// rest, with their names from the customer view.
 pub(super) fn overdue_table(
-    top: Option<&DataFrame>,
+    by_rep: Option<&DataFrame>,
     customers: Option<&KpiTable>,
     t: &BTreeMap<String, String>,
 ) -> Result<Option<HtmlTable>> {
-    let Some(top) = top else {
+    let Some(by_rep) = by_rep else {
         return Ok(None);
     };
+    let all = by_rep
+        .clone()
+        .lazy()
+        .group_by([col("customer_id")])
+        .agg([col("overdue").sum(), col("max_days_past_due").max()])
+        .sort_by_exprs(
+            [col("overdue"), col("customer_id")],
+            SortMultipleOptions::default().with_order_descending_multi([true, false]),
+        )
+        .collect()?;
+    let top = all.head(Some(LIST_LIMIT));
     let names: BTreeMap<String, String> = match customers {
         Some(c) => text_cells(c, "customer_id")?
             .into_iter()
@@ -199,7 +226,7 @@ pub(super) fn overdue_table(
         rows,
         numeric: vec![false, false, true, true],
         empty: label(t, "none"),
-        more: String::new(),
+        more: more_text(all.height(), top.height(), t),
     }))
 }
 
@@ -225,9 +252,49 @@ pub(super) fn build_page(
     let below = rows_where(reps, |r| {
         Ok(number(reps, "sales_attainment", r)?.is_some_and(|a| a < 0.8))
     })?;
-    let discount = rows_where(reps, |r| {
-        Ok(number(reps, "discount_violations", r)?.is_some_and(|v| v > 0.0))
-    })?;
+    // Lowest attainment first, so a cut list names the worst cases.
+    let below: Vec<usize> = ranked(reps, "sales_attainment")?
+        .into_iter()
+        .rev()
+        .filter(|r| below.contains(r))
+        .collect();
+    let discount: Vec<usize> = ranked(reps, "discount_violations")?
+        .into_iter()
+        .filter(|&r| {
+            number(reps, "discount_violations", r)
+                .ok()
+                .flatten()
+                .is_some_and(|v| v > 0.0)
+        })
+        .collect();
+    let bounded = |html: Result<HtmlTable>, total: usize| -> Result<HtmlTable> {
+        let mut html = html?;
+        html.more = more_text(total, html.rows.len(), &t);
+        Ok(html)
+    };
+    let audience = &data.audience;
+    let order = ranked(reps, "sales_attainment")?;
+    let n = data.top_n;
+    let (top, bottom): (Vec<usize>, Vec<usize>) =
+        if audience.has_rep_pages() || order.len() <= 2 * n {
+            (order, Vec::new())
+        } else {
+            let with_value: Vec<usize> = order
+                .iter()
+                .copied()
+                .filter(|&r| number(reps, "sales_attainment", r).ok().flatten().is_some())
+                .collect();
+            let bottom: Vec<usize> = with_value.iter().rev().take(n).copied().collect();
+            (order.into_iter().take(n).collect(), bottom)
+        };
+    let (leaderboard_title, bottom_title) = if bottom.is_empty() {
+        (label(&t, "leaderboard"), String::new())
+    } else {
+        (
+            label(&t, "top_reps").replace("{n}", &n.to_string()),
+            label(&t, "bottom_reps").replace("{n}", &n.to_string()),
+        )
+    };
     let customers = table(tables, "customers").ok();
     // low_conversion is Boolean (null without visits or orders: not flagged).
     let low_conversion = match (
@@ -271,13 +338,20 @@ pub(super) fn build_page(
     };
     let page = Page {
         lang: lang.code(),
+        audience: match audience {
+            Audience::Company => String::new(),
+            a => format!("{} · {}", label(&t, a.label_key()), a.name()),
+        },
         period: ctx.period.to_string(),
         as_of: ctx.as_of.to_string(),
         pe: ctx.pe.to_string(),
         previous_period: previous.to_string(),
         summary: summary(table(tables, "company")?, table(before, "company")?, &t)?,
         attainment_note: attainment_note(reps, &t)?,
-        leaderboard: html_table(reps, &ranked(reps, "sales_attainment")?, BOARD, &t)?,
+        leaderboard: html_table(reps, &top, BOARD, &t)?,
+        leaderboard_title,
+        bottom: html_table(reps, &bottom, BOARD, &t)?,
+        bottom_title,
         teams: html_table(
             teams,
             &(0..teams.frame.height()).collect::<Vec<_>>(),
@@ -290,30 +364,56 @@ pub(super) fn build_page(
             &region_cols.iter().map(String::as_str).collect::<Vec<_>>(),
             &t,
         )?,
-        charts: chart_list(ctx, months, tables, &t)?,
-        rep_pages: rep_pages(ctx, reps, table(before, "scorecard")?, months, &t)?,
-        below_80: section(
-            html_table(
+        show_regions: !audience.has_rep_pages(),
+        charts: chart_list(
+            ctx,
+            months,
+            tables,
+            audience.has_rep_pages(),
+            n,
+            lang == Lang::Zh,
+            &t,
+        )?,
+        rep_pages: if audience.has_rep_pages() {
+            rep_pages(
+                ctx,
                 reps,
-                &below,
-                &[
-                    "rep_id",
-                    "rep_name",
-                    "team",
-                    "sales_amount",
-                    "sales_target",
-                    "sales_attainment",
-                ],
+                table(before, "scorecard")?,
+                months,
+                lang == Lang::Zh,
                 &t,
+            )?
+        } else {
+            Vec::new()
+        },
+        below_80: section(
+            bounded(
+                html_table(
+                    reps,
+                    &below[..below.len().min(LIST_LIMIT)],
+                    &[
+                        "rep_id",
+                        "rep_name",
+                        "team",
+                        "sales_amount",
+                        "sales_target",
+                        "sales_attainment",
+                    ],
+                    &t,
+                ),
+                below.len(),
             )?,
             &["orders", "targets"],
         ),
         discount: section(
-            html_table(
-                reps,
-                &discount,
-                &["rep_id", "rep_name", "team", "discount_violations"],
-                &t,
+            bounded(
+                html_table(
+                    reps,
+                    &discount[..discount.len().min(LIST_LIMIT)],
+                    &["rep_id", "rep_name", "team", "discount_violations"],
+                    &t,
+                ),
+                discount.len(),
             )?,
             &["orders"],
         ),

@@ -6,6 +6,7 @@
 
 use chrono::Datelike;
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 use typst::diag::{FileError, FileResult};
 use typst::foundations::{Bytes, Datetime, Smart};
 use typst::layout::PagedDocument;
@@ -27,9 +28,9 @@ pub(crate) const CJK_FAMILY: &str = "Noto Sans CJK SC";
 /// The typesetting environment: one generated source, the charts as SVG
 /// files, system fonts, and a fixed date.
 struct ReportWorld {
-    library: LazyHash<Library>,
-    book: LazyHash<FontBook>,
-    fonts: Vec<FontSlot>,
+    library: &'static LazyHash<Library>,
+    book: &'static LazyHash<FontBook>,
+    fonts: &'static [FontSlot],
     main: Source,
     files: BTreeMap<String, Bytes>,
     today: Option<Datetime>,
@@ -37,11 +38,11 @@ struct ReportWorld {
 
 impl World for ReportWorld {
     fn library(&self) -> &LazyHash<Library> {
-        &self.library
+        self.library
     }
 
     fn book(&self) -> &LazyHash<FontBook> {
-        &self.book
+        self.book
     }
 
     fn main(&self) -> FileId {
@@ -73,15 +74,34 @@ impl World for ReportWorld {
     }
 }
 
-/// System fonts, refusing to go on without the CJK family.
-fn system_fonts() -> Result<Fonts> {
-    let fonts = Fonts::searcher().include_system_fonts(true).search();
-    if !fonts.book.families().any(|(name, _)| name == CJK_FAMILY) {
+/// What every typesetting of a process shares: the standard library and the
+/// system fonts, searched once and each font file loaded once (a run
+/// typesets one PDF per team, language and period).
+struct Shared {
+    library: LazyHash<Library>,
+    book: LazyHash<FontBook>,
+    fonts: Vec<FontSlot>,
+}
+
+static SHARED: OnceLock<Shared> = OnceLock::new();
+
+/// The shared library and system fonts, refusing to go on without the CJK
+/// family.
+fn shared() -> Result<&'static Shared> {
+    let shared = SHARED.get_or_init(|| {
+        let fonts: Fonts = Fonts::searcher().include_system_fonts(true).search();
+        Shared {
+            library: LazyHash::new(Library::default()),
+            book: LazyHash::new(fonts.book),
+            fonts: fonts.fonts,
+        }
+    });
+    if !shared.book.families().any(|(name, _)| name == CJK_FAMILY) {
         return Err(Error::Usage(format!(
             "the PDF report needs the font family {CJK_FAMILY}, which is not installed: install the Debian package fonts-noto-cjk (apt-get install -y fonts-noto-cjk)"
         )));
     }
-    Ok(fonts)
+    Ok(shared)
 }
 
 /// A typst string literal.
@@ -164,15 +184,15 @@ pub(crate) fn render_pdf(
     input_rows: &[(String, usize)],
 ) -> Result<Vec<u8>> {
     let ctx = &data.scope;
-    let fonts = system_fonts()?;
+    let shared = shared()?;
     let page = build_page(data, lang, input_rows)?;
     let date = (ctx.as_of.year(), ctx.as_of.month(), ctx.as_of.day());
     let (text, files) = markup(&page, date)?;
     let today = Datetime::from_ymd(date.0, date.1 as u8, date.2 as u8);
     let world = ReportWorld {
-        library: LazyHash::new(Library::default()),
-        book: LazyHash::new(fonts.book),
-        fonts: fonts.fonts,
+        library: &shared.library,
+        book: &shared.book,
+        fonts: &shared.fonts,
         main: Source::new(FileId::new(None, VirtualPath::new("report.typ")), text),
         files,
         today,

@@ -3,7 +3,7 @@
 
 use super::charts;
 use super::data::{number, text_cells, units_at, Month, Scope};
-use super::figures::Chart;
+use super::figures::{money_axis, Chart};
 use super::format::{formatted, kind_of, median_text, DASH};
 use super::i18n::label;
 use crate::kpi::tables::KpiTable;
@@ -44,6 +44,7 @@ pub(super) fn rep_pages(
     reps: &KpiTable,
     before: &KpiTable,
     months: &[Month],
+    chinese: bool,
     t: &BTreeMap<String, String>,
 ) -> Result<Vec<RepPage>> {
     let ids = text_cells(reps, "rep_id")?;
@@ -100,7 +101,12 @@ pub(super) fn rep_pages(
         let trend = Chart::new(
             ctx,
             String::new(),
-            charts::lines_sized((560, 200), &labels, &[(label(t, "sales_amount"), sales)])?,
+            charts::lines_sized(
+                (560, 200),
+                &labels,
+                &[(label(t, "sales_amount"), sales)],
+                &money_axis(t, chinese),
+            )?,
             &["orders"],
             t,
         );

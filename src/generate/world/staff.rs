@@ -281,6 +281,8 @@ impl World {
                     V::opt_t(r.role_written.then_some(r.role.text())),
                     V::opt_date(r.hire.filter(|_| r.hire_written)),
                     V::opt_date(r.leave),
+                    // Where the person's reports are delivered (SPEC section 1).
+                    V::t(format!("{}@example.com", r.id.to_lowercase())),
                 ],
             )?;
         }

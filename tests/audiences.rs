@@ -1,0 +1,117 @@
+//! Reports for every reader (issue 18): the company report is bounded
+//! whatever the number of reps (top and bottom N, no rep pages), a team
+//! report holds only its team's reps, each with a page, and a region report
+//! only its region's reps.
+
+mod common;
+use common::*;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// rep_id → (team, region) from a generated reps.csv.
+fn membership(data: &Path) -> BTreeMap<String, (String, String)> {
+    let rows = csv_rows(&std::fs::read_to_string(data.join("reps.csv")).unwrap());
+    let header = &rows[0];
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (id, team, region) = (at("rep_id"), at("team"), at("region"));
+    rows[1..]
+        .iter()
+        .map(|r| (r[id].clone(), (r[team].clone(), r[region].clone())))
+        .collect()
+}
+
+/// Every rep id named anywhere in a page.
+fn rep_ids_in(html: &str, known: &BTreeMap<String, (String, String)>) -> BTreeSet<String> {
+    known
+        .keys()
+        .filter(|id| html.contains(id.as_str()))
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn team_and_region_reports_hold_only_their_own_reps() {
+    let data = tempfile::tempdir().unwrap();
+    let o = run(&[
+        "generate",
+        "--scale",
+        "1",
+        "--out",
+        data.path().to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = tempfile::tempdir().unwrap();
+    let o = run(&[
+        "report",
+        "--data",
+        data.path().to_str().unwrap(),
+        "--period",
+        "2026-10",
+        "--as-of",
+        "2026-10-31",
+        "--out",
+        out.path().to_str().unwrap(),
+        "--audience",
+        "company,teams,regions",
+        "--format",
+        "html",
+        "--lang",
+        "en",
+        "--top-n",
+        "3",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let reps = membership(data.path());
+    let teams: BTreeSet<&String> = reps.values().map(|(t, _)| t).collect();
+    let regions: BTreeSet<&String> = reps.values().map(|(_, r)| r).collect();
+    assert!(teams.len() >= 5, "{teams:?}");
+
+    for team in &teams {
+        let html = std::fs::read_to_string(out.path().join(format!("teams/{team}.en.html")))
+            .unwrap_or_else(|e| panic!("team {team}: {e}"));
+        let members: BTreeSet<String> = reps
+            .iter()
+            .filter(|(_, (t, _))| t == *team)
+            .map(|(id, _)| id.clone())
+            .collect();
+        let named = rep_ids_in(&html, &reps);
+        let strangers: Vec<&String> = named.difference(&members).collect();
+        assert!(strangers.is_empty(), "team {team} names {strangers:?}");
+        // Each of its reps has a page.
+        assert_eq!(
+            html.matches("<section class=\"rep\">").count(),
+            members.len(),
+            "team {team}"
+        );
+        assert!(
+            html.contains(&format!("Team · {team}")),
+            "team {team} heading"
+        );
+    }
+    for region in &regions {
+        let html = std::fs::read_to_string(out.path().join(format!("regions/{region}.en.html")))
+            .unwrap_or_else(|e| panic!("region {region}: {e}"));
+        let strangers: Vec<String> = rep_ids_in(&html, &reps)
+            .into_iter()
+            .filter(|id| reps[id].1 != **region)
+            .collect();
+        assert!(strangers.is_empty(), "region {region} names {strangers:?}");
+        assert!(
+            !html.contains("<section class=\"rep\">"),
+            "region {region} has rep pages"
+        );
+    }
+    // The company report: no rep pages, reps only as the top and bottom 3.
+    let company = std::fs::read_to_string(out.path().join("report_2026-10_en.html")).unwrap();
+    assert!(!company.contains("<section class=\"rep\">"));
+    assert!(company.contains("Top 3 reps by sales attainment"));
+    assert!(company.contains("Bottom 3 reps by sales attainment"));
+    let board = company
+        .split("Top 3 reps by sales attainment")
+        .nth(1)
+        .unwrap()
+        .split("<h3>")
+        .next()
+        .unwrap();
+    assert_eq!(board.matches("<tr>").count(), 1 + 3, "header + 3 reps");
+}
