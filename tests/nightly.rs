@@ -35,8 +35,16 @@ impl Setup {
             .replace(
                 "plan = \"commission.toml\"",
                 &format!("plan = {:?}", plan.to_str().unwrap()),
+            )
+            // The company report only: team and region reports are covered
+            // by tests/audiences.rs and tests/delivery.rs, and typesetting
+            // them all for three periods here would only cost CI minutes.
+            .replace(
+                "report_formats = [\"html\", \"pdf\"]",
+                "report_formats = [\"html\", \"pdf\"]\nreport_audiences = [\"company\"]",
             );
         assert!(config.contains("data = \"data\"") && config.contains("dir = \"out\""));
+        assert!(config.contains("report_audiences"));
         std::fs::write(dir.path().join("nightly.toml"), config).unwrap();
         Setup { dir }
     }

@@ -197,7 +197,24 @@ pub(crate) fn render_pdf(
         files,
         today,
     };
-    let warned = typst::compile::<PagedDocument>(&world);
+    let pdf = typeset(&world, data, lang, today);
+    // typst memoises across compiles in a process-wide cache; a run that
+    // typesets one PDF per team, language and period would keep every
+    // document's intermediate results (15 GB at 800 reps). Nothing is
+    // shared between reports, so the cache is cleared after each.
+    typst::comemo::evict(0);
+    pdf
+}
+
+/// Compiles the world and exports the PDF; warnings count as errors.
+fn typeset(
+    world: &ReportWorld,
+    data: &ReportData,
+    lang: Lang,
+    today: Option<Datetime>,
+) -> Result<Vec<u8>> {
+    let ctx = &data.scope;
+    let warned = typst::compile::<PagedDocument>(world);
     let messages = |diags: &[typst::diag::SourceDiagnostic]| {
         diags
             .iter()
