@@ -23,7 +23,7 @@ use polars::prelude::*;
 use super::context::{load_calendar, Grouping, KpiContext, Settings, Shared};
 use super::scorecard::scorecard;
 use super::tables::{compute_all, KpiTable};
-use super::{customers, receivables, sales};
+use super::{customers, receivables, sales, trend};
 use crate::ingest::Dataset;
 use crate::period::{Period, WorkCalendar};
 use crate::Result;
@@ -37,6 +37,7 @@ pub struct Engine<'a> {
     shared: Shared,
     tables: RefCell<BTreeMap<Period, Arc<Vec<KpiTable>>>>,
     scorecards: RefCell<BTreeMap<(Period, Grouping), DataFrame>>,
+    trends: RefCell<BTreeMap<(Period, Period, Grouping), DataFrame>>,
 }
 
 impl<'a> Engine<'a> {
@@ -52,6 +53,7 @@ impl<'a> Engine<'a> {
             shared: Shared::default(),
             tables: RefCell::new(BTreeMap::new()),
             scorecards: RefCell::new(BTreeMap::new()),
+            trends: RefCell::new(BTreeMap::new()),
         })
     }
 
@@ -162,6 +164,22 @@ impl<'a> Engine<'a> {
         let ctx = self.context(period)?;
         Ok(receivables::attributed_payments(&ctx)
             .map(|payments| payments.filter(ctx.in_period(col("payment_date")))))
+    }
+
+    /// Sales, gross margin and collections per month of `months`
+    /// (consecutive, oldest first) at one grouping level, in one plan: the
+    /// values of each month's scorecard (see `kpi::trend`), kept.
+    pub fn monthly_trend(&self, months: &[Period], grouping: Grouping) -> Result<DataFrame> {
+        let (Some(first), Some(last)) = (months.first(), months.last()) else {
+            return Ok(DataFrame::empty());
+        };
+        let key = (first.clone(), last.clone(), grouping);
+        if let Some(df) = self.trends.borrow().get(&key) {
+            return Ok(df.clone());
+        }
+        let df = trend::monthly_trend(&self.context(last)?, months, grouping)?;
+        self.trends.borrow_mut().insert(key, df.clone());
+        Ok(df)
     }
 
     /// Warnings recorded while computing `period`'s tables.

@@ -22,6 +22,7 @@ pub(crate) mod tables;
 pub(crate) mod targets;
 #[cfg(test)]
 pub(crate) mod testing;
+pub(crate) mod trend;
 pub(crate) mod view;
 
 pub use context::{Grouping, KpiContext, Settings};

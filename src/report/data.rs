@@ -196,24 +196,47 @@ pub(super) struct Month {
     pub(super) reps: DataFrame,
 }
 
-/// The 12 months ending with the month of the report's PE, each read from
-/// the engine (company and rep scorecards, memoised: a nightly run's
-/// periods share their months).
-pub(super) fn trailing_months(engine: &Engine, pe: NaiveDate) -> Result<Vec<Month>> {
+/// The 12 months ending with the month of the report's PE, with the
+/// company, team, region and rep rows of each (sales, gross margin,
+/// collections), from the engine's monthly trend: one plan per level,
+/// shared by every report of the run with the same months.
+fn trailing_months(engine: &Engine, pe: NaiveDate) -> Result<Vec<Month>> {
     let mut month = Period::containing(PeriodKind::Month, pe);
-    let mut months = Vec::with_capacity(12);
+    let mut periods = Vec::with_capacity(12);
     for _ in 0..12 {
-        months.push(Month {
-            label: month.to_string(),
-            company: engine.scorecard(&month, Grouping::Company)?,
-            teams: engine.scorecard(&month, Grouping::Team)?,
-            regions: engine.scorecard(&month, Grouping::Region)?,
-            reps: engine.scorecard(&month, Grouping::Rep)?,
-        });
+        periods.push(month.clone());
         month = month.previous();
     }
-    months.reverse();
-    Ok(months)
+    periods.reverse();
+    let levels = [
+        Grouping::Company,
+        Grouping::Team,
+        Grouping::Region,
+        Grouping::Rep,
+    ]
+    .map(|g| engine.monthly_trend(&periods, g));
+    let [company, teams, regions, reps] = levels;
+    let (company, teams, regions, reps) = (company?, teams?, regions?, reps?);
+    let of = |frame: &DataFrame, label: &str| -> Result<DataFrame> {
+        Ok(frame
+            .clone()
+            .lazy()
+            .filter(col("month").eq(lit(label.to_string())))
+            .collect()?)
+    };
+    periods
+        .iter()
+        .map(|p| {
+            let label = p.to_string();
+            Ok(Month {
+                company: of(&company, &label)?,
+                teams: of(&teams, &label)?,
+                regions: of(&regions, &label)?,
+                reps: of(&reps, &label)?,
+                label,
+            })
+        })
+        .collect()
 }
 
 pub(super) fn table<'a>(tables: &'a [KpiTable], name: &str) -> Result<&'a KpiTable> {
