@@ -200,8 +200,14 @@ fn each_manager_gets_only_the_team_report_and_finance_the_commission() {
         assert!(subject.contains("2026-10"), "{subject}");
         match to.as_str() {
             "finance@example.com" => {
-                assert_eq!(files.len(), 1);
-                assert_eq!(files[0].0, "month_to_date_commission.xlsx");
+                let names: Vec<&str> = files.iter().map(|f| f.0.as_str()).collect();
+                assert_eq!(
+                    names,
+                    [
+                        "month_to_date_commission.xlsx",
+                        "month_to_date_commission_detail.xlsx"
+                    ]
+                );
             }
             "r0001@example.com" => {
                 assert!(subject.contains("华东"), "{subject}");

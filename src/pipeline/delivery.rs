@@ -379,6 +379,7 @@ fn plan(
 fn build(config: &DeliveryConfig, folder: &Path, p: &Planned) -> Result<Message> {
     let bad = |e: String| Error::Usage(format!("delivery: {e}"));
     let mut builder = Message::builder()
+        .message_id(None)
         .from(config.from.parse().map_err(|e| bad(format!("from: {e}")))?)
         .subject(p.subject.clone());
     for to in &p.to {

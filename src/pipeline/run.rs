@@ -300,6 +300,7 @@ pub(crate) fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
                 )?;
                 if let Some(detail) = out.detail_bytes(*format, excel)? {
                     let name = format!("{}/commission_detail.{ext}", rule.name());
+                    commission_files.push(name.clone());
                     write_output(&staging, &name, &detail, &mut outputs)?;
                 }
             }
@@ -424,10 +425,8 @@ fn deliver_published(
         .as_ref()
         .map_or_else(|| root.join("outbox"), |d| relative_to(config_path, d))
         .join(manifest.as_of.to_string());
+    // Printed with the run's other warnings by the caller.
     let (records, warnings) = deliver(delivery, &facts, &eml_root);
-    for w in &warnings {
-        eprintln!("warning: {w}");
-    }
     manifest.warnings.extend(warnings);
     manifest.delivery = records;
     let path = folder.join("manifest.json");

@@ -156,14 +156,15 @@ impl ValueAxis {
 
     /// The tick label of `y` on an axis spanning `range`.
     fn tick(&self, y: f64, range: &std::ops::Range<f64>) -> String {
-        let (divisor, suffix) = self.scale(range);
+        let (divisor, _) = self.scale(range);
         let scaled = (range.start / divisor)..(range.end / divisor);
         let decimals = tick_decimals(&scaled);
         match self.unit {
             AxisUnit::Count if (y - y.round()).abs() > 1e-9 => String::new(),
             AxisUnit::Count => tick_label(y, 0),
             AxisUnit::Percent => format!("{}%", tick_label(y, decimals)),
-            _ => format!("{}{suffix}", tick_label(y / divisor, decimals)),
+            // The 万/亿 scale is in the axis title, not repeated on each tick.
+            _ => tick_label(y / divisor, decimals),
         }
     }
 

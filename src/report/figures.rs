@@ -262,7 +262,14 @@ pub(super) fn chart_list(
     let orders = units.values("orders")?;
     out.push(Chart::new(
         ctx,
-        label(t, "chart_quadrant"),
+        label(
+            t,
+            if by_rep {
+                "chart_quadrant"
+            } else {
+                "chart_quadrant_team"
+            },
+        ),
         charts::quadrant(
             &names
                 .iter()
@@ -277,7 +284,14 @@ pub(super) fn chart_list(
     ));
     out.push(Chart::new(
         ctx,
-        label(t, "chart_legacy"),
+        label(
+            t,
+            if by_rep {
+                "chart_legacy"
+            } else {
+                "chart_legacy_team"
+            },
+        ),
         charts::grouped_bars_on(
             &names,
             &[(
