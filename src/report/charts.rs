@@ -242,6 +242,7 @@ fn draw_category_mesh<'a, 'b: 'a>(
 ) -> Result<()> {
     chart
         .configure_mesh()
+        .max_light_lines(0)
         .disable_x_mesh()
         .x_labels(categories.len().max(1))
         .x_label_formatter(&|x| category_label(categories, *x))
@@ -388,6 +389,7 @@ pub(crate) fn lines_sized(
             .map_err(chart_error)?;
         chart
             .configure_mesh()
+            .max_light_lines(0)
             .x_labels(n)
             .x_label_formatter(&|x| labels.get(x.round() as usize).cloned().unwrap_or_default())
             .y_label_formatter(&|y| axis.tick(*y, &range))
@@ -517,6 +519,7 @@ pub(crate) fn quadrant(
             .map_err(chart_error)?;
         chart
             .configure_mesh()
+            .max_light_lines(0)
             .x_desc(x_name)
             .y_desc(y_name)
             .x_label_formatter(&|x| tick_label(*x, x_decimals))
