@@ -71,6 +71,17 @@ pub enum Grouping {
 }
 
 impl Grouping {
+    /// The group a row of the reps table belongs to at this level: its
+    /// rep_id, team, region, or `company` for everyone.
+    pub fn group_of_rep(self) -> Expr {
+        match self {
+            Grouping::Rep => col("rep_id"),
+            Grouping::Team => col("team"),
+            Grouping::Region => col("region"),
+            Grouping::Company => lit("company"),
+        }
+    }
+
     /// Name of the key column in the output.
     pub fn key(self) -> &'static str {
         match self {
@@ -240,13 +251,9 @@ impl<'a> KpiContext<'a> {
 
     /// `rep_id → __group` for a grouping, over every rep in `reps` (rule 11).
     pub fn rep_groups(&self, grouping: Grouping) -> Result<LazyFrame> {
-        let group = match grouping {
-            Grouping::Rep => col("rep_id"),
-            Grouping::Team => col("team"),
-            Grouping::Region => col("region"),
-            Grouping::Company => lit("company"),
-        };
-        Ok(self.reps()?.select([col("rep_id"), group.alias(GROUP)]))
+        Ok(self
+            .reps()?
+            .select([col("rep_id"), grouping.group_of_rep().alias(GROUP)]))
     }
 
     /// Filter: a date column within `[start, PE]`.

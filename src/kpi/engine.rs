@@ -36,7 +36,6 @@ pub struct Engine<'a> {
     calendar: WorkCalendar,
     shared: Shared,
     tables: RefCell<BTreeMap<Period, Arc<Vec<KpiTable>>>>,
-    scorecards: RefCell<BTreeMap<(Period, Grouping), DataFrame>>,
     trends: RefCell<BTreeMap<(Period, Period, Grouping), DataFrame>>,
 }
 
@@ -52,7 +51,6 @@ impl<'a> Engine<'a> {
             settings,
             shared: Shared::default(),
             tables: RefCell::new(BTreeMap::new()),
-            scorecards: RefCell::new(BTreeMap::new()),
             trends: RefCell::new(BTreeMap::new()),
         })
     }
@@ -98,13 +96,7 @@ impl<'a> Engine<'a> {
         if let Some(t) = self.tables.borrow().get(period) {
             return Ok(Arc::clone(t));
         }
-        let known = |grouping| {
-            self.scorecards
-                .borrow()
-                .get(&(period.clone(), grouping))
-                .cloned()
-        };
-        let tables = Arc::new(compute_all(&self.context(period)?, known)?);
+        let tables = Arc::new(compute_all(&self.context(period)?)?);
         self.tables
             .borrow_mut()
             .insert(period.clone(), Arc::clone(&tables));
@@ -113,7 +105,7 @@ impl<'a> Engine<'a> {
 
     /// The scorecard of `period` at one grouping level, sorted by its key:
     /// read from the period's tables when they were computed, else computed
-    /// alone (cheaper than every table) and kept.
+    /// alone (cheaper than every table).
     pub fn scorecard(&self, period: &Period, grouping: Grouping) -> Result<DataFrame> {
         if let Some(tables) = self.tables.borrow().get(period) {
             let name = table_of(grouping);
@@ -121,13 +113,7 @@ impl<'a> Engine<'a> {
                 return Ok(t.frame.clone());
             }
         }
-        let key = (period.clone(), grouping);
-        if let Some(df) = self.scorecards.borrow().get(&key) {
-            return Ok(df.clone());
-        }
-        let df = scorecard(&self.context(period)?, grouping)?;
-        self.scorecards.borrow_mut().insert(key, df.clone());
-        Ok(df)
+        scorecard(&self.context(period)?, grouping)
     }
 
     /// The customers lost in `period` (rule 7: last order + churn_days in

@@ -942,15 +942,10 @@ A5,C3,2026-09-01,2026-10-01,40.00,R3\n";
             .flatten()
             .collect();
         assert_eq!(ids, ["C2", "C1"]);
-        let reps: Vec<_> = top
-            .column("rep_id")
-            .unwrap()
-            .str()
-            .unwrap()
-            .iter()
-            .flatten()
-            .collect();
-        assert_eq!(reps, ["R2", "R1"]);
+        assert_eq!(
+            testing::texts(&top, "rep_id"),
+            [Some("R2".to_string()), Some("R1".to_string())]
+        );
         let overdue: Vec<_> = top
             .column("overdue")
             .unwrap()

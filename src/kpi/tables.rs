@@ -94,13 +94,7 @@ fn aging_table(rep_frame: &DataFrame) -> Result<DataFrame> {
 /// Computes every KPI table of SPEC section 7 for the context's period. Tables
 /// whose source is absent (customers without a customers table, the funnel
 /// without opportunity stages) are left out, with the context's warning.
-///
-/// `known` hands over roll-up scorecards of the period already computed
-/// alone (the report's trailing months), which are not computed again.
-pub(crate) fn compute_all(
-    ctx: &KpiContext,
-    known: impl Fn(Grouping) -> Option<DataFrame>,
-) -> Result<Vec<KpiTable>> {
+pub(crate) fn compute_all(ctx: &KpiContext) -> Result<Vec<KpiTable>> {
     let mut tables = Vec::new();
     let rep_frame = full_frame(ctx, Grouping::Rep)?;
     let aging = aging_table(&rep_frame)?;
@@ -114,10 +108,7 @@ pub(crate) fn compute_all(
         ("rollup_region", Grouping::Region),
         ("company", Grouping::Company),
     ] {
-        let frame = match known(grouping) {
-            Some(frame) => frame,
-            None => select_sorted(full_frame(ctx, grouping)?, grouping)?,
-        };
+        let frame = select_sorted(full_frame(ctx, grouping)?, grouping)?;
         tables.push(KpiTable::new(name, frame, owned(output_columns(grouping))));
     }
     tables.push(KpiTable::new(

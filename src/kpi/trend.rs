@@ -33,13 +33,7 @@ pub(crate) fn monthly_trend(
     let within = |c: &str| col(c).gt_eq(lit(from)).and(col(c).lt_eq(lit(to)));
     let month = |c: &str| col(c).dt().to_string("%Y-%m").alias("month");
     let key = grouping.key();
-    let group = match grouping {
-        Grouping::Rep => col("rep_id"),
-        Grouping::Team => col("team"),
-        Grouping::Region => col("region"),
-        Grouping::Company => lit("company"),
-    }
-    .alias(key);
+    let group = grouping.group_of_rep().alias(key);
     // A rep row carries its team and region, so a report can narrow it.
     let carried: Vec<&str> = if grouping == Grouping::Rep {
         vec!["team", "region"]

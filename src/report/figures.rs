@@ -129,7 +129,8 @@ pub(super) fn chart_list(
         Units {
             table: reps,
             key: "rep_id",
-            rows: top_and_bottom(reps, "sales_amount", n.max(reps.frame.height()))?,
+            // A team report shows every rep of the team.
+            rows: ranked(reps, "sales_amount")?,
         }
     } else {
         let teams = table(tables, "rollup_team")?;

@@ -2,7 +2,7 @@
 //! report data, with the exception lists bounded and explained.
 
 use super::audience::Audience;
-use super::data::{number, ranked, rows_where, table, text_cells, ReportData, Scope};
+use super::data::{ranked, rows_where, table, text_cells, values, ReportData, Scope};
 use super::figures::{chart_list, Chart};
 use super::format::{group_thousands, html_table, more_text, HtmlTable, DASH};
 use super::i18n::{catalogue, label, Lang};
@@ -249,23 +249,20 @@ pub(super) fn build_page(
     };
     let team_cols = with_columns(GROUP_COLUMNS, "team");
     let region_cols = with_columns(GROUP_COLUMNS, "region");
-    let below = rows_where(reps, |r| {
-        Ok(number(reps, "sales_attainment", r)?.is_some_and(|a| a < 0.8))
-    })?;
+    // Ranked by attainment, highest first, nulls last; read once.
+    let order = ranked(reps, "sales_attainment")?;
+    let attainment = values(reps, "sales_attainment")?;
     // Lowest attainment first, so a cut list names the worst cases.
-    let below: Vec<usize> = ranked(reps, "sales_attainment")?
-        .into_iter()
+    let below: Vec<usize> = order
+        .iter()
         .rev()
-        .filter(|r| below.contains(r))
+        .copied()
+        .filter(|&r| attainment[r].is_some_and(|a| a < 0.8))
         .collect();
+    let violations = values(reps, "discount_violations")?;
     let discount: Vec<usize> = ranked(reps, "discount_violations")?
         .into_iter()
-        .filter(|&r| {
-            number(reps, "discount_violations", r)
-                .ok()
-                .flatten()
-                .is_some_and(|v| v > 0.0)
-        })
+        .filter(|&r| violations[r].is_some_and(|v| v > 0.0))
         .collect();
     let bounded = |html: Result<HtmlTable>, total: usize| -> Result<HtmlTable> {
         let mut html = html?;
@@ -273,18 +270,18 @@ pub(super) fn build_page(
         Ok(html)
     };
     let audience = &data.audience;
-    let order = ranked(reps, "sales_attainment")?;
     let n = data.top_n;
     let (top, bottom): (Vec<usize>, Vec<usize>) =
         if audience.has_rep_pages() || order.len() <= 2 * n {
             (order, Vec::new())
         } else {
-            let with_value: Vec<usize> = order
+            let bottom: Vec<usize> = order
                 .iter()
+                .rev()
                 .copied()
-                .filter(|&r| number(reps, "sales_attainment", r).ok().flatten().is_some())
+                .filter(|&r| attainment[r].is_some())
+                .take(n)
                 .collect();
-            let bottom: Vec<usize> = with_value.iter().rev().take(n).copied().collect();
             (order.into_iter().take(n).collect(), bottom)
         };
     let (leaderboard_title, bottom_title) = if bottom.is_empty() {
