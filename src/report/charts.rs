@@ -1,5 +1,5 @@
 //! Charts as inline SVG (plotters' SVG backend, no fonts needed: label areas
-//! are sized explicitly). Each function takes plain numbers already read
+//! are sized explicitly; each text names its font, see [`font_for`]). Each function takes plain numbers already read
 //! from the KPI tables; nothing is computed here beyond scaling.
 //!
 //! Every chart handles any shape of data: a value axis always includes 0 and
@@ -15,7 +15,29 @@ use crate::{Error, Result};
 
 const WIDTH: u32 = 760;
 const HEIGHT: u32 = 320;
-const FONT: &str = "sans-serif";
+/// The font of chart text in Latin script: Liberation Sans (Arial's
+/// metrics, Debian's fonts-liberation) where installed. In the PDF each chart
+/// text is shaped separately by the SVG renderer (usvg), which builds the
+/// font's shaping tables anew for every text: for Noto Sans CJK's large
+/// tables that was a third of the team PDFs' typesetting. Without it the
+/// text falls to the CJK family, which has Latin glyphs too.
+const LATIN_FONT: &str = "Liberation Sans, Arial, Noto Sans CJK SC, sans-serif";
+/// The font of chart text holding any other script (Chinese names, the
+/// Chinese report's labels), named so the renderer never picks another CJK
+/// face (Japanese or Korean glyph forms) for Chinese text.
+const CJK_FONT: &str = "Noto Sans CJK SC, sans-serif";
+
+/// The font for a group of texts drawn with one style (an axis' labels):
+/// [`LATIN_FONT`] when every character is Latin, else [`CJK_FONT`].
+fn font_for<'t>(texts: impl IntoIterator<Item = &'t str>) -> &'static str {
+    // Basic Latin through Latin Extended-B, with the punctuation of numbers.
+    let latin = |c: char| (c as u32) < 0x250 || matches!(c, '−' | '–' | '…');
+    if texts.into_iter().all(|t| t.chars().all(latin)) {
+        LATIN_FONT
+    } else {
+        CJK_FONT
+    }
+}
 const PALETTE: [RGBColor; 5] = [
     RGBColor(31, 119, 180),
     RGBColor(255, 127, 14),
@@ -205,7 +227,11 @@ fn legend_strip<'a>(
                 .map_err(chart_error)?;
         }
         strip
-            .draw(&Text::new(name.clone(), (x + 18, 6), (FONT, 12)))
+            .draw(&Text::new(
+                name.clone(),
+                (x + 18, 6),
+                (font_for([name.as_str()]), 12),
+            ))
             .map_err(chart_error)?;
         // Wide (CJK) characters take about twice the width of Latin ones.
         let width: i32 = name
@@ -248,8 +274,9 @@ fn draw_category_mesh<'a, 'b: 'a>(
         .x_label_formatter(&|x| category_label(categories, *x))
         .y_label_formatter(&|y| axis.tick(*y, range))
         .y_desc(axis.title_for(range))
-        .label_style((FONT, 12))
-        .axis_desc_style((FONT, 12))
+        .x_label_style((font_for(categories.iter().map(String::as_str)), 12))
+        .y_label_style((LATIN_FONT, 12))
+        .axis_desc_style((font_for([axis.title.as_str()]), 12))
         .draw()
         .map_err(chart_error)
 }
@@ -324,7 +351,7 @@ pub(crate) fn grouped_bars_on(
             chart
                 .configure_secondary_axes()
                 .y_label_formatter(&|y| format!("{}%", tick_label(y * 100.0, percent_decimals)))
-                .label_style((FONT, 12))
+                .label_style((LATIN_FONT, 12))
                 .draw()
                 .map_err(chart_error)?;
             let points: Vec<(f64, f64)> = values
@@ -394,8 +421,9 @@ pub(crate) fn lines_sized(
             .x_label_formatter(&|x| labels.get(x.round() as usize).cloned().unwrap_or_default())
             .y_label_formatter(&|y| axis.tick(*y, &range))
             .y_desc(axis.title_for(&range))
-            .label_style((FONT, 11))
-            .axis_desc_style((FONT, 12))
+            .x_label_style((font_for(labels.iter().map(String::as_str)), 11))
+            .y_label_style((LATIN_FONT, 11))
+            .axis_desc_style((font_for([axis.title.as_str()]), 12))
             .draw()
             .map_err(chart_error)?;
         for (k, (_, values)) in series.iter().enumerate() {
@@ -524,9 +552,11 @@ pub(crate) fn quadrant(
             .y_desc(y_name)
             .x_label_formatter(&|x| tick_label(*x, x_decimals))
             .y_label_formatter(&|y| tick_label(*y, y_decimals))
-            .label_style((FONT, 12))
+            .label_style((LATIN_FONT, 12))
+            .axis_desc_style((font_for([x_name, y_name]), 12))
             .draw()
             .map_err(chart_error)?;
+        let point_font = font_for(points.iter().map(|p| p.0.as_str()));
         let n = points.len().max(1) as f64;
         let mx = points.iter().map(|p| p.1).sum::<f64>() / n;
         let my = points.iter().map(|p| p.2).sum::<f64>() / n;
@@ -541,7 +571,7 @@ pub(crate) fn quadrant(
             .draw_series(points.iter().map(|(label, x, y)| {
                 EmptyElement::at((*x, *y))
                     + Circle::new((0, 0), 4, PALETTE[0].filled())
-                    + Text::new(label.clone(), (6, -6), (FONT, 11))
+                    + Text::new(label.clone(), (6, -6), (point_font, 11))
             }))
             .map_err(chart_error)?;
         Ok(())
@@ -664,5 +694,38 @@ mod tests {
         assert_eq!(tick_label(-0.0001, 1), "0.0");
         assert_eq!(tick_decimals(&(0.0..1.0)), 1);
         assert_eq!(tick_decimals(&(-330.0..1100.0)), 0);
+    }
+
+    /// Chinese text is always set in the Simplified Chinese face (never
+    /// left to a fallback that may pick Japanese glyph forms); numbers and
+    /// Latin labels in the light Latin font.
+    #[test]
+    fn each_text_names_the_font_of_its_script() {
+        assert_eq!(font_for(["1,400,000", "−20%", "R0521"]), LATIN_FONT);
+        assert_eq!(font_for(["R0521", "东北11组"]), CJK_FONT);
+        let svg = grouped_bars(
+            &["东北11组".into(), "华南一组".into()],
+            &[
+                ("Sales".into(), vec![Some(5.0), Some(3.0)]),
+                ("Target".into(), vec![Some(4.0), Some(4.0)]),
+            ],
+            None,
+        )
+        .unwrap()
+        .unwrap();
+        let family_of = |text: &str| {
+            svg.split("<text")
+                .skip(1)
+                .find(|t| {
+                    t.split_once('>')
+                        .and_then(|(_, r)| r.split_once('<'))
+                        .is_some_and(|(content, _)| content.trim() == text)
+                })
+                .and_then(|t| t.split("font-family=\"").nth(1))
+                .and_then(|f| f.split('"').next())
+                .map(str::to_string)
+        };
+        assert_eq!(family_of("东北11组").as_deref(), Some(CJK_FONT));
+        assert_eq!(family_of("Sales").as_deref(), Some(LATIN_FONT));
     }
 }
