@@ -2,6 +2,7 @@
 
 mod commission;
 mod convert;
+mod flags;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -38,7 +39,7 @@ pub(crate) enum Command {
     Generate(GenerateArgs),
     /// Per-rep (or per-group) scorecard for a period.
     Scorecard(ScorecardArgs),
-    /// Every KPI table of a period (scorecard, roll-ups, aging, customers, funnel) to a folder.
+    /// Every KPI table of a period (scorecard, roll-ups, aging, customers, funnel, flags) to a folder.
     Kpi(KpiArgs),
     /// Commission inputs for finance from a plan (`commission explain` tells how).
     Commission(commission::CommissionCommand),
@@ -52,6 +53,9 @@ pub(crate) enum Command {
     Config(ConfigCommand),
     /// Convert a raw CRM export into contract tables through a mapping profile.
     Ingest(convert::IngestArgs),
+    /// Process integrity flags of a period (SPEC section 9): made-up visits,
+    /// stale pipeline; one row per case with the ids that prove it.
+    Flags(flags::FlagsArgs),
     /// Print the KPI catalogue as Markdown: every column with its unit,
     /// formula, roll-up rule and SPEC rule (the source of docs/kpis.md).
     Catalog,
@@ -290,6 +294,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Run(a) => run_pipeline(a),
         Command::Config(ConfigCommand::Check { file }) => check_config(&file),
         Command::Ingest(a) => convert::run_ingest(a),
+        Command::Flags(a) => flags::run_flags(a),
         Command::Catalog => {
             std::io::stdout().write_all(crate::kpi::catalog::markdown().as_bytes())?;
             Ok(())
@@ -413,15 +418,33 @@ fn run_scorecard(args: ScorecardArgs) -> anyhow::Result<()> {
     let df = engine.scorecard(&period, args.by)?;
     print_warnings(&engine.all_warnings());
     let (df, types) = view.apply(df, output_columns(args.by))?;
-    match &args.out {
-        Some(path) => write_table(&df, &types, format, path)?,
+    emit_table(
+        &df,
+        &types,
+        format,
+        args.out.as_deref(),
+        &format!("period {period} (as_of {as_of}, data through {pe})"),
+    )
+}
+
+/// Writes a table to the file `out`, or to stdout (the text table under
+/// its `heading`).
+pub(crate) fn emit_table(
+    df: &polars::prelude::DataFrame,
+    types: &[(&str, crate::column_type::ColumnType)],
+    format: TableFormat,
+    out: Option<&Path>,
+    heading: &str,
+) -> anyhow::Result<()> {
+    match out {
+        Some(path) => write_table(df, types, format, path)?,
         None => {
-            let bytes = render_table(&df, &types, format)?;
-            let mut out = std::io::stdout().lock();
+            let bytes = render_table(df, types, format)?;
+            let mut stdout = std::io::stdout().lock();
             if format == TableFormat::Table {
-                writeln!(out, "period {period} (as_of {as_of}, data through {pe})")?;
+                writeln!(stdout, "{heading}")?;
             }
-            out.write_all(&bytes)?;
+            stdout.write_all(&bytes)?;
         }
     }
     Ok(())
@@ -439,8 +462,13 @@ fn run_kpi(args: KpiArgs) -> anyhow::Result<()> {
     // Everything is computed before the first file is written, so a failure
     // leaves the folder as it was.
     let tables = engine.tables(&period)?;
+    let thresholds = match &args.when.config {
+        Some(path) => Config::load(path)?.flags,
+        None => Default::default(),
+    };
+    let flags = crate::kpi::flags::flags_table(&engine.context(&period)?, &thresholds)?;
     print_warnings(&engine.all_warnings());
-    for table in tables.iter() {
+    for table in tables.iter().chain([&flags]) {
         for format in &args.format {
             let path = args
                 .out

@@ -13,6 +13,7 @@ pub(crate) mod customers;
 pub(crate) mod discipline;
 pub(crate) mod engine;
 pub(crate) mod expenses;
+pub(crate) mod flags;
 pub(crate) mod funnel;
 pub(crate) mod opportunities;
 pub(crate) mod receivables;

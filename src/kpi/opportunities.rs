@@ -72,6 +72,20 @@ fn opportunities(ctx: &KpiContext) -> Option<LazyFrame> {
     )
 }
 
+/// An opportunity is open at PE when it was created by PE and is not
+/// closed by PE (the pipeline's set).
+fn open_by_pe(ctx: &KpiContext) -> Expr {
+    col("created_date")
+        .lt_eq(lit(ctx.pe))
+        .and(col("__closed_by_pe").not())
+}
+
+/// The opportunities open at PE (created ≤ as_of and ≤ PE, not won or lost
+/// by PE); `None` without the opportunities table.
+pub(crate) fn open_at_pe(ctx: &KpiContext) -> Option<LazyFrame> {
+    Some(opportunities(ctx)?.filter(open_by_pe(ctx)))
+}
+
 /// Warns about open opportunities without a probability whose stage has no
 /// default: they weigh 0.
 fn warn_unknown_stages(ctx: &KpiContext, open: LazyFrame) -> Result<()> {
@@ -115,9 +129,7 @@ pub(crate) fn pipeline_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Opti
     let Some(opps) = opportunities(ctx) else {
         return Ok(None);
     };
-    let open = col("created_date")
-        .lt_eq(lit(ctx.pe))
-        .and(col("__closed_by_pe").not());
+    let open = open_by_pe(ctx);
     warn_unknown_stages(ctx, opps.clone().filter(open.clone()))?;
     let closed_in = |stage: &str| {
         stage_norm()

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use chrono::NaiveDate;
 
+use crate::kpi::flags::FlagSettings;
 use crate::kpi::Settings;
 use crate::output::FileFormat;
 use crate::period::{Period, PeriodKind};
@@ -31,6 +32,9 @@ pub(crate) struct Config {
     pub output: OutputConfig,
     /// Data-quality gate (`[quality]`).
     pub quality: QualityConfig,
+    /// Thresholds of the integrity flags (`[flags]`; defaults in
+    /// [`FlagSettings::default`]).
+    pub flags: FlagSettings,
     /// Where the reports go after publishing (`[delivery]`, optional).
     pub delivery: Option<super::delivery::DeliveryConfig>,
 }
@@ -243,6 +247,7 @@ impl Config {
             ))
         })?;
         config.kpi.check()?;
+        config.flags.check()?;
         config.check()?;
         Ok(config)
     }

@@ -1,0 +1,74 @@
+//! `salesops flags`: the process integrity flags of a period (SPEC section 9).
+
+use std::path::PathBuf;
+
+use clap::Args;
+use polars::prelude::*;
+
+use super::{emit_table, load_data, print_warnings, resolve_period, DataArgs, PeriodArgs};
+use crate::kpi::flags::{flags, FlagSettings, Rule, FLAG_COLUMNS};
+use crate::kpi::Engine;
+use crate::output::TableFormat;
+use crate::pipeline::Config;
+
+/// `salesops flags`.
+#[derive(Debug, Args)]
+pub(crate) struct FlagsArgs {
+    /// Input options.
+    #[command(flatten)]
+    pub input: DataArgs,
+    /// Period options (`--config` also sets the thresholds of `[flags]`).
+    #[command(flatten)]
+    pub when: PeriodArgs,
+    /// Only these rules (comma-separated; default: all).
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub rule: Vec<Rule>,
+    /// Only the flags credited to these reps (comma-separated rep_ids).
+    #[arg(long, value_delimiter = ',')]
+    pub rep: Vec<String>,
+    /// Output format (default: from the `--out` file's extension — .csv,
+    /// .json, .parquet, .xlsx — else the text table).
+    #[arg(long, value_enum)]
+    pub format: Option<TableFormat>,
+    /// Write to this file instead of stdout.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// Writes the `flags` table; a rule that could not be judged (not computed
+/// yet, or its table absent) is a warning on stderr, never an empty result.
+pub(crate) fn run_flags(args: FlagsArgs) -> anyhow::Result<()> {
+    let (period, as_of, settings) = resolve_period(&args.when)?;
+    let thresholds = match &args.when.config {
+        Some(path) => Config::load(path)?.flags,
+        None => FlagSettings::default(),
+    };
+    let format = TableFormat::resolve(args.format, args.out.as_deref())?;
+    let (data, _) = load_data(&args.input)?;
+    let engine = Engine::new(&data, as_of, settings)?;
+    let ctx = engine.context(&period)?;
+    let rules = if args.rule.is_empty() {
+        Rule::ALL.to_vec()
+    } else {
+        args.rule.clone()
+    };
+    let (mut df, missing) = flags(&ctx, &thresholds, &rules)?;
+    if !args.rep.is_empty() {
+        let reps = Series::new("reps".into(), args.rep.clone());
+        df = df
+            .lazy()
+            .filter(col("rep_id").is_in(lit(reps).implode(false), false))
+            .collect()?;
+    }
+    print_warnings(&engine.all_warnings());
+    for rule in &missing {
+        eprintln!("warning: not judged, so absent from the table: {rule}");
+    }
+    emit_table(
+        &df,
+        &FLAG_COLUMNS,
+        format,
+        args.out.as_deref(),
+        &format!("flags {period} (as_of {as_of}, data through {})", ctx.pe),
+    )
+}

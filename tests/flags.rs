@@ -1,0 +1,160 @@
+//! `salesops flags` on a small fixture worked by hand (SPEC section 9).
+
+mod common;
+use common::{csv_rows, run_in, stderr, stdout};
+
+const REPS: &str =
+    "rep_id,rep_name,region,team,role\nR1,Ann,N,T1,rep\nR2,Bo,N,T1,rep\nR3,Cy,S,T2,rep\n";
+const CUSTOMERS: &str =
+    "customer_id,customer_name,region,owner_rep_id\nC1,One,N,R1\nC2,Two,N,R2\nC3,Three,S,R3\n";
+
+/// R1 on 2026-10-05: V1 09:00 (30 min) at C1 and V2 09:00 at C2 — the same
+/// minute at two customers, and V2 starts 30 minutes before V1 ends; V3
+/// 09:40 at C1 starts 10 minutes after V2 (09:00 + 50) would end → overlap 10.
+/// R2 on 2026-10-06: three visits of 5 minutes, an hour apart.
+/// Opportunities: O1 of R3 open at PE, due 2026-09-15 (46 days before PE).
+fn data() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let files = [
+        ("reps.csv", REPS.to_string()),
+        ("customers.csv", CUSTOMERS.to_string()),
+        (
+            "visits.csv",
+            "visit_id,rep_id,customer_id,visit_start,duration_minutes\n\
+             V1,R1,C1,2026-10-05 09:00,30\nV2,R1,C2,2026-10-05 09:00,50\n\
+             V3,R1,C1,2026-10-05 09:40,20\n\
+             V4,R2,C2,2026-10-06 09:00,5\nV5,R2,C2,2026-10-06 10:00,5\n\
+             V6,R2,C2,2026-10-06 11:00,5\n"
+                .to_string(),
+        ),
+        (
+            "opportunities.csv",
+            "opportunity_id,rep_id,customer_id,created_date,stage,amount,close_date\n\
+             O1,R3,C3,2026-07-01,negotiation,12345.67,2026-09-15\n\
+             O2,R3,C3,2026-07-01,won,500,2026-09-15\n"
+                .to_string(),
+        ),
+    ];
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    dir
+}
+
+fn flags(dir: &std::path::Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "flags",
+        "--data",
+        ".",
+        "--period",
+        "2026-10",
+        "--as-of",
+        "2026-10-31",
+        "--format",
+        "csv",
+    ];
+    args.extend_from_slice(extra);
+    run_in(dir, &args)
+}
+
+#[test]
+fn every_computed_rule_fires_on_its_case_in_a_stable_order() {
+    let dir = data();
+    let o = flags(dir.path(), &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows = csv_rows(&stdout(&o));
+    assert_eq!(
+        rows[0],
+        [
+            "period",
+            "rule",
+            "rep_id",
+            "customer_id",
+            "evidence",
+            "amount",
+            "detail"
+        ]
+    );
+    let got: Vec<[&str; 6]> = rows[1..]
+        .iter()
+        .map(|r| [&*r[0], &*r[1], &*r[2], &*r[3], &*r[4], &*r[5]])
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ["2026-10", "duplicate_visit_time", "R1", "", "V1;V2", ""],
+            ["2026-10", "overlapping_visits", "R1", "C2", "V1;V2", ""],
+            ["2026-10", "overlapping_visits", "R1", "C1", "V2;V3", ""],
+            ["2026-10", "stale_opportunity", "R3", "C3", "O1", "12345.67"],
+        ]
+    );
+    assert_eq!(
+        rows[4][6],
+        "open at 2026-10-31 in stage negotiation, expected to close 2026-09-15 (46 days earlier)"
+    );
+    // The rules not computed yet are named, never shown as clean.
+    let err = stderr(&o);
+    for rule in [
+        "period_end_stuffing",
+        "orders_while_overdue",
+        "discount_violation",
+    ] {
+        assert!(err.contains(rule), "{err}");
+    }
+    // Same data, same bytes.
+    assert_eq!(stdout(&flags(dir.path(), &[])), stdout(&o));
+}
+
+#[test]
+fn thresholds_come_from_the_config_and_filters_narrow_the_rows() {
+    let dir = data();
+    std::fs::write(
+        dir.path().join("strict.toml"),
+        "[flags]\nmax_visits_per_day = 2\noverlap_tolerance_minutes = 10\n",
+    )
+    .unwrap();
+    let o = flags(
+        dir.path(),
+        &[
+            "--config",
+            "strict.toml",
+            "--rule",
+            "too_many_visits_per_day,overlapping_visits",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows = csv_rows(&stdout(&o));
+    let got: Vec<(&str, &str, &str)> = rows[1..].iter().map(|r| (&*r[1], &*r[2], &*r[4])).collect();
+    // V2;V3 overlap exactly 10 minutes: at the tolerance, not flagged now.
+    assert_eq!(
+        got,
+        [
+            ("overlapping_visits", "R1", "V1;V2"),
+            ("too_many_visits_per_day", "R1", "V1;V2;V3"),
+            ("too_many_visits_per_day", "R2", "V4;V5;V6"),
+        ]
+    );
+    assert!(!stderr(&o).contains("period_end_stuffing"));
+    let o = flags(dir.path(), &["--config", "strict.toml", "--rep", "R2"]);
+    let rows = csv_rows(&stdout(&o));
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(rows[1][2], "R2");
+    // An unknown threshold is refused with the nearest name.
+    std::fs::write(
+        dir.path().join("typo.toml"),
+        "[flags]\nmax_visit_per_day = 2\n",
+    )
+    .unwrap();
+    let o = flags(dir.path(), &["--config", "typo.toml"]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(stderr(&o).contains("max_visits_per_day"), "{}", stderr(&o));
+    // A threshold that cannot mean anything is refused, naming the key.
+    std::fs::write(dir.path().join("neg.toml"), "[flags]\nstale_days = -1\n").unwrap();
+    let o = flags(dir.path(), &["--config", "neg.toml"]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("[flags] stale_days = -1 must not be negative"),
+        "{}",
+        stderr(&o)
+    );
+}
