@@ -13,6 +13,8 @@ const CUSTOMERS: &str =
 /// 09:40 at C1 starts 10 minutes after V2 (09:00 + 50) would end → overlap 10.
 /// R2 on 2026-10-06: three visits of 5 minutes, an hour apart.
 /// Opportunities: O1 of R3 open at PE, due 2026-09-15 (46 days before PE).
+/// Order K1 of R2 for C2 on 2026-10-12 (3 × 12.34 = 37.02) while C2's
+/// invoice I1 (due 2026-06-30, 500.00, 100.00 paid) is 104 days past due.
 fn data() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let files = [
@@ -26,6 +28,25 @@ fn data() -> tempfile::TempDir {
              V4,R2,C2,2026-10-06 09:00,5\nV5,R2,C2,2026-10-06 10:00,5\n\
              V6,R2,C2,2026-10-06 11:00,5\n"
                 .to_string(),
+        ),
+        (
+            "products.csv",
+            "product_id,product_name\nP1,Widget\n".to_string(),
+        ),
+        (
+            "orders.csv",
+            "order_id,line_no,order_date,rep_id,customer_id,product_id,quantity,unit_price\n\
+             K1,1,2026-10-12,R2,C2,P1,3,12.34\n"
+                .to_string(),
+        ),
+        (
+            "invoices.csv",
+            "invoice_id,customer_id,invoice_date,due_date,amount\nI1,C2,2026-05-31,2026-06-30,500\n"
+                .to_string(),
+        ),
+        (
+            "payments.csv",
+            "payment_id,invoice_id,payment_date,amount\nY1,I1,2026-07-15,100\n".to_string(),
         ),
         (
             "opportunities.csv",
@@ -85,22 +106,31 @@ fn every_computed_rule_fires_on_its_case_in_a_stable_order() {
             ["2026-10", "duplicate_visit_time", "R1", "", "V1;V2", ""],
             ["2026-10", "overlapping_visits", "R1", "C2", "V1;V2", ""],
             ["2026-10", "overlapping_visits", "R1", "C1", "V2;V3", ""],
+            [
+                "2026-10",
+                "orders_while_overdue",
+                "R2",
+                "C2",
+                "K1;I1",
+                "37.02"
+            ],
             ["2026-10", "stale_opportunity", "R3", "C3", "O1", "12345.67"],
         ]
     );
     assert_eq!(
-        rows[4][6],
+        rows[5][6],
         "open at 2026-10-31 in stage negotiation, expected to close 2026-09-15 (46 days earlier)"
     );
     // The rules not computed yet are named, never shown as clean.
     let err = stderr(&o);
     for rule in [
         "period_end_stuffing",
-        "orders_while_overdue",
         "discount_violation",
+        "cross_region_line",
     ] {
         assert!(err.contains(rule), "{err}");
     }
+    assert!(!err.contains("orders_while_overdue"), "{err}");
     // Same data, same bytes.
     assert_eq!(stdout(&flags(dir.path(), &[])), stdout(&o));
 }
@@ -137,8 +167,14 @@ fn thresholds_come_from_the_config_and_filters_narrow_the_rows() {
     assert!(!stderr(&o).contains("period_end_stuffing"));
     let o = flags(dir.path(), &["--config", "strict.toml", "--rep", "R2"]);
     let rows = csv_rows(&stdout(&o));
-    assert_eq!(rows.len(), 2, "{rows:?}");
-    assert_eq!(rows[1][2], "R2");
+    let got: Vec<(&str, &str)> = rows[1..].iter().map(|r| (&*r[1], &*r[2])).collect();
+    assert_eq!(
+        got,
+        [
+            ("too_many_visits_per_day", "R2"),
+            ("orders_while_overdue", "R2")
+        ]
+    );
     // An unknown threshold is refused with the nearest name.
     std::fs::write(
         dir.path().join("typo.toml"),

@@ -11,16 +11,17 @@
 //! Thresholds are [`FlagSettings`] (`[flags]` of the pipeline config).
 //!
 //! Computed here: `duplicate_visit_time`, `overlapping_visits`,
-//! `too_many_visits_per_day` and `stale_opportunity`. Not yet computed
-//! (absent, never reported as "no flag"): `period_end_stuffing`,
-//! `orders_while_overdue` and the evidence rows of `discount_violation` and
-//! `cross_region_line` ([`Rule::is_computed`]).
+//! `too_many_visits_per_day`, `orders_while_overdue` and
+//! `stale_opportunity`. Not yet computed (absent, never reported as "no
+//! flag"): `period_end_stuffing` and the evidence rows of
+//! `discount_violation` and `cross_region_line` ([`Rule::is_computed`]).
 
 use chrono::Duration;
 use polars::prelude::*;
 
 use super::context::KpiContext;
 use super::opportunities::open_at_pe;
+use super::sales::order_lines;
 use super::tables::KpiTable;
 use crate::column_type::ColumnType;
 use crate::Result;
@@ -113,7 +114,7 @@ pub(crate) enum Rule {
     TooManyVisitsPerDay,
     /// Sales pushed in the last workdays and returned just after (not yet computed).
     PeriodEndStuffing,
-    /// Orders for a customer with an invoice long overdue (not yet computed).
+    /// Orders for a customer with an invoice long overdue and still open.
     OrdersWhileOverdue,
     /// An open opportunity whose close_date passed more than `stale_days` ago.
     StaleOpportunity,
@@ -158,6 +159,7 @@ impl Rule {
             Rule::DuplicateVisitTime
                 | Rule::OverlappingVisits
                 | Rule::TooManyVisitsPerDay
+                | Rule::OrdersWhileOverdue
                 | Rule::StaleOpportunity
         )
     }
@@ -166,6 +168,7 @@ impl Rule {
     fn source(self) -> &'static str {
         match self {
             Rule::StaleOpportunity => "opportunities",
+            Rule::OrdersWhileOverdue => "orders or invoices",
             _ => "visits",
         }
     }
@@ -381,6 +384,110 @@ fn stale_opportunity(ctx: &KpiContext, settings: &FlagSettings) -> Option<LazyFr
     Some(as_flags(flagged, ctx, Rule::StaleOpportunity))
 }
 
+/// Days since 1970-01-01 of a Date column, as Int64 (for day arithmetic).
+fn days(c: &str) -> Expr {
+    col(c).cast(DataType::Int32).cast(DataType::Int64)
+}
+
+/// `orders_while_overdue`: a live order dated in `[start, PE]` for a
+/// customer who, on the order date, has an invoice (dated by then) more than
+/// `overdue_days` past its due_date whose amount is not covered by the
+/// payments dated on or before the order date. Credited to the order's rep
+/// (its first line's); evidence: the order id, then the overdue invoice ids;
+/// amount: the order's sales (Σ line_amount, cents). Without a payments
+/// table every invoice counts as unpaid.
+fn orders_while_overdue(ctx: &KpiContext, settings: &FlagSettings) -> Option<LazyFrame> {
+    let lines = order_lines(ctx)?;
+    let invoices = ctx.table("invoices", "integrity flags")?;
+    let orders = lines
+        .filter(ctx.in_period(col("order_date")))
+        .group_by([col("order_id")])
+        .agg([
+            col("order_date").first(),
+            col("rep_id").first(),
+            col("customer_id").first(),
+            col("line_amount").sum().alias("__sales"),
+        ]);
+    let pairs = orders
+        .join(
+            invoices.select([
+                col("invoice_id"),
+                col("customer_id"),
+                col("invoice_date"),
+                col("due_date"),
+                col("amount").alias("__invoiced"),
+            ]),
+            [col("customer_id")],
+            [col("customer_id")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .filter(
+            col("invoice_date")
+                .lt_eq(col("order_date"))
+                .and((days("order_date") - days("due_date")).gt(lit(settings.overdue_days))),
+        );
+    let paid = match ctx.table("payments", "integrity flags") {
+        Some(payments) => pairs
+            .clone()
+            .select([col("order_id"), col("invoice_id"), col("order_date")])
+            .join(
+                payments.select([
+                    col("invoice_id"),
+                    col("payment_date"),
+                    col("amount").alias("__paid"),
+                ]),
+                [col("invoice_id")],
+                [col("invoice_id")],
+                JoinArgs::new(JoinType::Inner),
+            )
+            .filter(col("payment_date").lt_eq(col("order_date")))
+            .group_by([col("order_id"), col("invoice_id")])
+            .agg([col("__paid").sum()]),
+        None => pairs
+            .clone()
+            .select([col("order_id"), col("invoice_id")])
+            .with_column(lit(0i64).alias("__paid"))
+            .limit(0),
+    };
+    let flagged = pairs
+        .join(
+            paid,
+            [col("order_id"), col("invoice_id")],
+            [col("order_id"), col("invoice_id")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .filter((col("__invoiced") - col("__paid").fill_null(lit(0i64))).gt(lit(0i64)))
+        .group_by([col("order_id")])
+        .agg([
+            col("order_date").first(),
+            col("rep_id").first(),
+            col("customer_id").first(),
+            col("__sales").first(),
+            col("invoice_id")
+                .sort(SortOptions::default())
+                .str()
+                .join(";", true)
+                .alias("__invoices"),
+        ])
+        .with_columns([
+            concat_str([col("order_id"), col("__invoices")], ";", false).alias("evidence"),
+            col("__sales").alias("amount"),
+            sentence([
+                lit("order "),
+                col("order_id"),
+                lit(" on "),
+                text(col("order_date")),
+                lit(" while invoice(s) "),
+                col("__invoices"),
+                lit(format!(
+                    " were more than {} days past due and still open",
+                    settings.overdue_days
+                )),
+            ]),
+        ]);
+    Some(as_flags(flagged, ctx, Rule::OrdersWhileOverdue))
+}
+
 /// The plan of one computed rule; `None` when its table is absent (or the
 /// rule is not computed yet).
 fn rule_plan(ctx: &KpiContext, settings: &FlagSettings, rule: Rule) -> Option<LazyFrame> {
@@ -389,10 +496,8 @@ fn rule_plan(ctx: &KpiContext, settings: &FlagSettings, rule: Rule) -> Option<La
         Rule::OverlappingVisits => overlapping_visits(ctx, settings),
         Rule::TooManyVisitsPerDay => too_many_visits_per_day(ctx, settings),
         Rule::StaleOpportunity => stale_opportunity(ctx, settings),
-        Rule::PeriodEndStuffing
-        | Rule::OrdersWhileOverdue
-        | Rule::DiscountViolation
-        | Rule::CrossRegionLine => None,
+        Rule::OrdersWhileOverdue => orders_while_overdue(ctx, settings),
+        Rule::PeriodEndStuffing | Rule::DiscountViolation | Rule::CrossRegionLine => None,
     }
 }
 
@@ -612,6 +717,60 @@ mod tests {
             Some(
                 "open at 2026-10-31 in stage demo, expected to close 2026-09-30 (31 days earlier)"
             )
+        );
+    }
+
+    /// overdue_days 90, period 2026-10.
+    /// - C1's I1 (due 2026-07-01, 1,000.00, 600.00 paid) is 96 days past due
+    ///   and 400.00 open on 2026-10-05: order A1 (22.00) is flagged; A2 of
+    ///   2026-09-29 lies outside the period.
+    /// - C2's I2 (due 2026-06-01) was paid in full on 2026-10-04, the day
+    ///   before order B1 → not flagged, nor B2 after it.
+    /// - C3's I3 (due 2026-07-09) is paid only on 2026-10-20: order D1 of
+    ///   2026-10-07 is exactly 90 days past due → not flagged; D3 of
+    ///   2026-10-08 (91 days) is; the cancelled D2 the same day is not.
+    #[test]
+    fn orders_while_overdue_look_at_the_open_amount_on_the_order_date() {
+        let orders = "order_id,line_no,order_date,rep_id,customer_id,product_id,quantity,unit_price,status\n\
+                      A1,1,2026-10-05,R1,C1,P1,2,10.50,\n\
+                      A1,2,2026-10-05,R1,C1,P1,1,1,\n\
+                      A2,1,2026-09-29,R1,C1,P1,1,5,\n\
+                      B1,1,2026-10-05,R2,C2,P1,1,5,\n\
+                      B2,1,2026-10-10,R2,C2,P1,1,5,\n\
+                      D1,1,2026-10-07,R3,C3,P1,1,7,\n\
+                      D2,1,2026-10-08,R3,C3,P1,1,7,cancelled\n\
+                      D3,1,2026-10-08,R3,C3,P1,1,7,\n";
+        let invoices = "invoice_id,customer_id,invoice_date,due_date,amount\n\
+                        I1,C1,2026-06-01,2026-07-01,1000\n\
+                        I2,C2,2026-05-01,2026-06-01,300\n\
+                        I3,C3,2026-05-01,2026-07-09,200\n";
+        let payments = "payment_id,invoice_id,payment_date,amount\n\
+                        Y1,I1,2026-08-01,600\n\
+                        Y2,I2,2026-10-04,300\n\
+                        Y3,I3,2026-10-20,200\n";
+        let data = dataset(&[
+            ("reps", REPS),
+            ("customers", CUSTOMERS),
+            ("products", "product_id,product_name\nP1,Widget\n"),
+            ("orders", orders),
+            ("invoices", invoices),
+            ("payments", payments),
+        ]);
+        let ctx = context(&data, "2026-10", "2026-10-31");
+        let (df, _) = flags(&ctx, &FlagSettings::default(), &[Rule::OrdersWhileOverdue]).unwrap();
+        assert_eq!(
+            rows(&df),
+            [
+                ("orders_while_overdue".into(), "R1".into(), "A1;I1".into()),
+                ("orders_while_overdue".into(), "R3".into(), "D3;I3".into())
+            ]
+        );
+        let amounts: Vec<Option<i64>> =
+            df.column("amount").unwrap().i64().unwrap().iter().collect();
+        assert_eq!(amounts, [Some(2200), Some(700)]);
+        assert_eq!(
+            texts(&df, "detail")[0].as_deref(),
+            Some("order A1 on 2026-10-05 while invoice(s) I1 were more than 90 days past due and still open")
         );
     }
 
