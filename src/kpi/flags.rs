@@ -389,7 +389,8 @@ fn days(c: &str) -> Expr {
     col(c).cast(DataType::Int32).cast(DataType::Int64)
 }
 
-/// `orders_while_overdue`: a live order dated in `[start, PE]` for a
+/// `orders_while_overdue`: a live order with positive sales (not a return)
+/// dated in `[start, PE]` for a
 /// customer who, on the order date, has an invoice (dated by then) more than
 /// `overdue_days` past its due_date whose amount is not covered by the
 /// payments dated on or before the order date. Credited to the order's rep
@@ -407,7 +408,10 @@ fn orders_while_overdue(ctx: &KpiContext, settings: &FlagSettings) -> Option<Laz
             col("rep_id").first(),
             col("customer_id").first(),
             col("line_amount").sum().alias("__sales"),
-        ]);
+        ])
+        // Goods going out: an order that only takes goods back (a return)
+        // gives a debtor nothing more.
+        .filter(col("__sales").gt(lit(0i64)));
     let pairs = orders
         .join(
             invoices.select([
@@ -728,7 +732,8 @@ mod tests {
     ///   before order B1 → not flagged, nor B2 after it.
     /// - C3's I3 (due 2026-07-09) is paid only on 2026-10-20: order D1 of
     ///   2026-10-07 is exactly 90 days past due → not flagged; D3 of
-    ///   2026-10-08 (91 days) is; the cancelled D2 the same day is not.
+    ///   2026-10-08 (91 days) is; the cancelled D2 the same day is not, nor
+    ///   the return D4 (goods taken back) of 2026-10-09.
     #[test]
     fn orders_while_overdue_look_at_the_open_amount_on_the_order_date() {
         let orders = "order_id,line_no,order_date,rep_id,customer_id,product_id,quantity,unit_price,status\n\
@@ -739,7 +744,8 @@ mod tests {
                       B2,1,2026-10-10,R2,C2,P1,1,5,\n\
                       D1,1,2026-10-07,R3,C3,P1,1,7,\n\
                       D2,1,2026-10-08,R3,C3,P1,1,7,cancelled\n\
-                      D3,1,2026-10-08,R3,C3,P1,1,7,\n";
+                      D3,1,2026-10-08,R3,C3,P1,1,7,\n\
+                      D4,1,2026-10-09,R3,C3,P1,-1,7,\n";
         let invoices = "invoice_id,customer_id,invoice_date,due_date,amount\n\
                         I1,C1,2026-06-01,2026-07-01,1000\n\
                         I2,C2,2026-05-01,2026-06-01,300\n\
