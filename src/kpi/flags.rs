@@ -21,7 +21,7 @@ use polars::prelude::*;
 
 use super::context::KpiContext;
 use super::opportunities::open_at_pe;
-use super::sales::order_lines;
+use super::sales::{order_heads, order_lines};
 use super::tables::KpiTable;
 use crate::column_type::ColumnType;
 use crate::Result;
@@ -358,12 +358,7 @@ fn too_many_visits_per_day(ctx: &KpiContext, settings: &FlagSettings) -> Option<
 fn stale_opportunity(ctx: &KpiContext, settings: &FlagSettings) -> Option<LazyFrame> {
     let open = open_at_pe(ctx)?;
     let cutoff = ctx.pe - Duration::days(settings.stale_days);
-    // Days since 1970-01-01, the integer a Date column casts to.
-    let pe_days = (ctx.pe - chrono::DateTime::UNIX_EPOCH.date_naive()).num_days();
-    let days_late = lit(pe_days)
-        - col("close_date")
-            .cast(DataType::Int32)
-            .cast(DataType::Int64);
+    let days_late = lit(days_since_epoch(ctx.pe)) - days("close_date");
     let flagged = open
         .filter(col("close_date").lt(lit(cutoff)).fill_null(lit(false)))
         .with_columns([
@@ -389,6 +384,11 @@ fn days(c: &str) -> Expr {
     col(c).cast(DataType::Int32).cast(DataType::Int64)
 }
 
+/// Days since 1970-01-01 of a date, the integer [`days`] gives for a column.
+fn days_since_epoch(d: chrono::NaiveDate) -> i64 {
+    (d - chrono::DateTime::UNIX_EPOCH.date_naive()).num_days()
+}
+
 /// `orders_while_overdue`: a live order with positive sales (not a return)
 /// dated in `[start, PE]` for a
 /// customer who, on the order date, has an invoice (dated by then) more than
@@ -400,15 +400,20 @@ fn days(c: &str) -> Expr {
 fn orders_while_overdue(ctx: &KpiContext, settings: &FlagSettings) -> Option<LazyFrame> {
     let lines = order_lines(ctx)?;
     let invoices = ctx.table("invoices", "integrity flags")?;
-    let orders = lines
-        .filter(ctx.in_period(col("order_date")))
+    // The order's date, rep and customer are its head's (rule 4), its
+    // sales the sum of its live lines.
+    let sales = lines
+        .clone()
         .group_by([col("order_id")])
-        .agg([
-            col("order_date").first(),
-            col("rep_id").first(),
-            col("customer_id").first(),
-            col("line_amount").sum().alias("__sales"),
-        ])
+        .agg([col("line_amount").sum().alias("__sales")]);
+    let orders = order_heads(ctx, lines)
+        .filter(ctx.in_period(col("order_date")))
+        .join(
+            sales,
+            [col("order_id")],
+            [col("order_id")],
+            JoinArgs::new(JoinType::Inner),
+        )
         // Goods going out: an order that only takes goods back (a return)
         // gives a debtor nothing more.
         .filter(col("__sales").gt(lit(0i64)));
@@ -430,36 +435,34 @@ fn orders_while_overdue(ctx: &KpiContext, settings: &FlagSettings) -> Option<Laz
                 .lt_eq(col("order_date"))
                 .and((days("order_date") - days("due_date")).gt(lit(settings.overdue_days))),
         );
-    let paid = match ctx.table("payments", "integrity flags") {
-        Some(payments) => pairs
-            .clone()
-            .select([col("order_id"), col("invoice_id"), col("order_date")])
-            .join(
-                payments.select([
-                    col("invoice_id"),
-                    col("payment_date"),
-                    col("amount").alias("__paid"),
-                ]),
-                [col("invoice_id")],
-                [col("invoice_id")],
-                JoinArgs::new(JoinType::Inner),
+    let with_paid = match ctx.table("payments", "integrity flags") {
+        Some(payments) => {
+            let paid = pairs
+                .clone()
+                .select([col("order_id"), col("invoice_id"), col("order_date")])
+                .join(
+                    payments.select([
+                        col("invoice_id"),
+                        col("payment_date"),
+                        col("amount").alias("__paid"),
+                    ]),
+                    [col("invoice_id")],
+                    [col("invoice_id")],
+                    JoinArgs::new(JoinType::Inner),
+                )
+                .filter(col("payment_date").lt_eq(col("order_date")))
+                .group_by([col("order_id"), col("invoice_id")])
+                .agg([col("__paid").sum()]);
+            pairs.join(
+                paid,
+                [col("order_id"), col("invoice_id")],
+                [col("order_id"), col("invoice_id")],
+                JoinArgs::new(JoinType::Left),
             )
-            .filter(col("payment_date").lt_eq(col("order_date")))
-            .group_by([col("order_id"), col("invoice_id")])
-            .agg([col("__paid").sum()]),
-        None => pairs
-            .clone()
-            .select([col("order_id"), col("invoice_id")])
-            .with_column(lit(0i64).alias("__paid"))
-            .limit(0),
+        }
+        None => pairs.with_column(lit(NULL).cast(DataType::Int64).alias("__paid")),
     };
-    let flagged = pairs
-        .join(
-            paid,
-            [col("order_id"), col("invoice_id")],
-            [col("order_id"), col("invoice_id")],
-            JoinArgs::new(JoinType::Left),
-        )
+    let flagged = with_paid
         .filter((col("__invoiced") - col("__paid").fill_null(lit(0i64))).gt(lit(0i64)))
         .group_by([col("order_id")])
         .agg([
@@ -506,7 +509,7 @@ fn rule_plan(ctx: &KpiContext, settings: &FlagSettings, rule: Rule) -> Option<La
 }
 
 /// The `flags` table of the context's period for `rules`, sorted by rule
-/// (in [`Rule::ALL`] order), rep_id, evidence; with the rules that could not
+/// (in declaration order, as [`Rule::ALL`] lists them), rep_id, evidence; with the rules that could not
 /// be judged and why (not computed yet, or their table absent), so a caller
 /// never shows a missing rule as clean.
 pub(crate) fn flags(
@@ -525,9 +528,7 @@ pub(crate) fn flags(
             continue;
         }
         match rule_plan(ctx, settings, rule) {
-            Some(plan) => plans.push(plan.with_column(
-                lit(Rule::ALL.iter().position(|r| *r == rule).unwrap_or(0) as u32).alias("__order"),
-            )),
+            Some(plan) => plans.push(plan.with_column(lit(rule as u32).alias("__order"))),
             None => missing.push(format!(
                 "{}: the {} table is absent",
                 rule.name(),
