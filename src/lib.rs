@@ -10,6 +10,7 @@ pub(crate) mod error;
 pub(crate) mod generate;
 pub mod ingest;
 pub mod kpi;
+pub(crate) mod lang;
 pub(crate) mod money;
 pub(crate) mod output;
 pub(crate) mod period;

@@ -271,6 +271,39 @@ impl WorkCalendar {
             .filter(|d| self.is_workday(*d))
             .count() as i64
     }
+
+    /// The first day of the last `n` workdays of `[from, to]`: the `n`-th
+    /// workday counted back from `to` (so the span runs to `to`, taking in
+    /// any non-workdays after the last workday); `from` when the range has
+    /// fewer than `n` workdays.
+    pub fn last_workdays_from(&self, from: NaiveDate, to: NaiveDate, n: i64) -> NaiveDate {
+        let mut seen = 0;
+        let mut day = to;
+        while day > from {
+            if self.is_workday(day) {
+                seen += 1;
+                if seen == n {
+                    return day;
+                }
+            }
+            day = day.pred_opt().expect("in range");
+        }
+        from
+    }
+
+    /// The `n`-th workday after `day` (`n` ≥ 1): the last day of the first
+    /// `n` workdays that follow it.
+    pub fn nth_workday_after(&self, day: NaiveDate, n: i64) -> NaiveDate {
+        let mut seen = 0;
+        let mut d = day;
+        while seen < n.max(1) {
+            d = d.succ_opt().expect("in range");
+            if self.is_workday(d) {
+                seen += 1;
+            }
+        }
+        d
+    }
 }
 
 #[cfg(test)]
@@ -316,6 +349,35 @@ mod tests {
         assert!(err.contains("52 weeks"), "{err}");
         assert!(Period::parse("2026-W1").is_err());
         assert!(Period::parse("2026-W00").is_err());
+    }
+
+    /// September 2026 ends on a Wednesday: its last 2 workdays start on
+    /// Tuesday the 29th. October 2026 ends on a Saturday: its last 2
+    /// workdays are Thursday 29 and Friday 30, and the span runs to the
+    /// 31st. With 1 October a holiday, the 5th workday after 30 September
+    /// is Thursday 8 October.
+    #[test]
+    fn workdays_counted_back_from_the_end_and_on_after_it() {
+        let cal = WorkCalendar::default();
+        assert_eq!(
+            cal.last_workdays_from(d("2026-09-01"), d("2026-09-30"), 2),
+            d("2026-09-29")
+        );
+        assert_eq!(
+            cal.last_workdays_from(d("2026-10-01"), d("2026-10-31"), 2),
+            d("2026-10-29")
+        );
+        assert_eq!(
+            cal.last_workdays_from(d("2026-10-31"), d("2026-10-31"), 2),
+            d("2026-10-31")
+        );
+        let holiday = WorkCalendar::new(HashMap::from([(d("2026-10-01"), false)]));
+        assert_eq!(cal.nth_workday_after(d("2026-09-30"), 5), d("2026-10-07"));
+        assert_eq!(
+            holiday.nth_workday_after(d("2026-09-30"), 5),
+            d("2026-10-08")
+        );
+        assert_eq!(cal.nth_workday_after(d("2026-10-31"), 1), d("2026-11-02"));
     }
 
     #[test]

@@ -15,6 +15,11 @@ const CUSTOMERS: &str =
 /// Opportunities: O1 of R3 open at PE, due 2026-09-15 (46 days before PE).
 /// Order K1 of R2 for C2 on 2026-10-12 (3 × 12.34 = 37.02) while C2's
 /// invoice I1 (due 2026-06-30, 500.00, 100.00 paid) is 104 days past due.
+/// R1 sells all his 1,000.00 on Thursday 29 October (K2), one of the last 2
+/// workdays, and takes 400.00 back on 3 November (K4), within the 5
+/// workdays after (to 6 November): 100 % ≥ 40 %, 40 % ≥ 30 % → stuffing.
+/// R3 (region S) sells K3 to C1 (region N) at 80 against a list price of
+/// 100: 20 % off, beyond a rep's 10 %, and across regions.
 fn data() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let files = [
@@ -31,12 +36,15 @@ fn data() -> tempfile::TempDir {
         ),
         (
             "products.csv",
-            "product_id,product_name\nP1,Widget\n".to_string(),
+            "product_id,product_name,list_price\nP1,Widget,\nP2,Gear,100\n".to_string(),
         ),
         (
             "orders.csv",
             "order_id,line_no,order_date,rep_id,customer_id,product_id,quantity,unit_price\n\
-             K1,1,2026-10-12,R2,C2,P1,3,12.34\n"
+             K1,1,2026-10-12,R2,C2,P1,3,12.34\n\
+             K2,1,2026-10-29,R1,C1,P2,10,100\n\
+             K3,1,2026-10-15,R3,C1,P2,1,80\n\
+             K4,1,2026-11-03,R1,C1,P2,-4,100\n"
                 .to_string(),
         ),
         (
@@ -62,24 +70,22 @@ fn data() -> tempfile::TempDir {
     dir
 }
 
+/// `salesops flags` for 2026-10 as of 2026-11-06, when the return window
+/// of the period (the 5 workdays after it) has passed.
 fn flags(dir: &std::path::Path, extra: &[&str]) -> std::process::Output {
+    flags_as_of(dir, "2026-11-06", extra)
+}
+
+fn flags_as_of(dir: &std::path::Path, as_of: &str, extra: &[&str]) -> std::process::Output {
     let mut args = vec![
-        "flags",
-        "--data",
-        ".",
-        "--period",
-        "2026-10",
-        "--as-of",
-        "2026-10-31",
-        "--format",
-        "csv",
+        "flags", "--data", ".", "--period", "2026-10", "--as-of", as_of, "--format", "csv",
     ];
     args.extend_from_slice(extra);
     run_in(dir, &args)
 }
 
 #[test]
-fn every_computed_rule_fires_on_its_case_in_a_stable_order() {
+fn every_rule_fires_on_its_case_in_a_stable_order() {
     let dir = data();
     let o = flags(dir.path(), &[]);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -108,6 +114,14 @@ fn every_computed_rule_fires_on_its_case_in_a_stable_order() {
             ["2026-10", "overlapping_visits", "R1", "C1", "V2;V3", ""],
             [
                 "2026-10",
+                "period_end_stuffing",
+                "R1",
+                "C1",
+                "K2;K4",
+                "1000.00"
+            ],
+            [
+                "2026-10",
                 "orders_while_overdue",
                 "R2",
                 "C2",
@@ -115,24 +129,41 @@ fn every_computed_rule_fires_on_its_case_in_a_stable_order() {
                 "37.02"
             ],
             ["2026-10", "stale_opportunity", "R3", "C3", "O1", "12345.67"],
+            ["2026-10", "discount_violation", "R3", "C1", "K3#1", "20.00"],
+            ["2026-10", "cross_region_line", "R3", "C1", "K3#1", "80.00"],
         ]
     );
     assert_eq!(
-        rows[5][6],
+        rows[6][6],
         "open at 2026-10-31 in stage negotiation, expected to close 2026-09-15 (46 days earlier)"
     );
-    // The rules not computed yet are named, never shown as clean.
-    let err = stderr(&o);
-    for rule in [
-        "period_end_stuffing",
-        "discount_violation",
-        "cross_region_line",
-    ] {
-        assert!(err.contains(rule), "{err}");
-    }
-    assert!(!err.contains("orders_while_overdue"), "{err}");
+    assert!(!stderr(&o).contains("not judged"), "{}", stderr(&o));
     // Same data, same bytes.
     assert_eq!(stdout(&flags(dir.path(), &[])), stdout(&o));
+    // The detail in the report's other language.
+    let zh = csv_rows(&stdout(&flags(dir.path(), &["--lang", "zh"])));
+    assert_eq!(
+        zh[4][6],
+        "期末最后 2 个工作日（2026-10-29 至 2026-10-31）销售 1000.00，占本期销售 1000.00 的 100%；至 2026-11-06 退货 400.00"
+    );
+}
+
+/// A day before the return window closes, stuffing is not judged: no row
+/// and a warning with the date it will be, never a clean result.
+#[test]
+fn stuffing_is_judged_only_after_its_return_window() {
+    let dir = data();
+    let o = flags_as_of(dir.path(), "2026-11-05", &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows = csv_rows(&stdout(&o));
+    assert!(rows.iter().all(|r| r[1] != "period_end_stuffing"));
+    assert!(
+        stderr(&o).contains(
+            "period_end_stuffing: not judged yet: returns are looked for through 2026-11-06, after as_of 2026-11-05"
+        ),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]

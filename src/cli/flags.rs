@@ -8,6 +8,7 @@ use polars::prelude::*;
 use super::{emit_table, load_data, print_warnings, resolve_period, DataArgs, PeriodArgs};
 use crate::kpi::flags::{flags, FlagSettings, Rule, FLAG_COLUMNS};
 use crate::kpi::Engine;
+use crate::lang::Lang;
 use crate::output::TableFormat;
 use crate::pipeline::Config;
 
@@ -26,6 +27,9 @@ pub(crate) struct FlagsArgs {
     /// Only the flags credited to these reps (comma-separated rep_ids).
     #[arg(long, value_delimiter = ',')]
     pub rep: Vec<String>,
+    /// Language of the `detail` sentences (`en` or `zh`).
+    #[arg(long, value_enum, default_value = "en")]
+    pub lang: Lang,
     /// Output format (default: from the `--out` file's extension — .csv,
     /// .json, .parquet, .xlsx — else the text table).
     #[arg(long, value_enum)]
@@ -52,7 +56,7 @@ pub(crate) fn run_flags(args: FlagsArgs) -> anyhow::Result<()> {
     } else {
         args.rule.clone()
     };
-    let (mut df, missing) = flags(&ctx, &thresholds, &rules)?;
+    let (mut df, missing) = flags(&ctx, &thresholds, &rules, args.lang)?;
     if !args.rep.is_empty() {
         let reps = Series::new("reps".into(), args.rep.clone());
         df = df

@@ -11,7 +11,7 @@ pub(crate) const DISCIPLINE_COLUMNS: &[&str] = &["discount_violations", "cross_r
 
 /// Authority scale: discount authorities are compared in millionths so the
 /// test `unit_price < list_price × (1 − authority)` is exact integer math.
-const PPM: i64 = 1_000_000;
+pub(crate) const PPM: i64 = 1_000_000;
 
 /// The rep's discount authority in millionths, from the role (empty or unknown
 /// role = `rep`, rule 6).
@@ -36,18 +36,20 @@ fn authority_ppm(ctx: &KpiContext) -> Expr {
     expr
 }
 
-/// Per group, over live order lines with `order_date` in `[start, PE]`,
-/// credited to the line's rep:
-/// - `discount_violations` = lines with `list_price > 0` and
-///   `unit_price < list_price × (1 − authority(role))` (exactly the authority
-///   off is allowed); list_price is the line's, else the product's;
-/// - `cross_region_lines` = lines whose `coalesce(ship_region, customer
-///   region)` differs from the rep's region (a line with neither is not counted).
-pub(crate) fn discipline_parts(
-    ctx: &KpiContext,
-    lines: LazyFrame,
-    groups: LazyFrame,
-) -> Result<LazyFrame> {
+/// The live order lines with `order_date` in `[start, PE]`, each judged
+/// against its rep (rule 6), with:
+/// - `__violation`: `list_price_eff > 0` and `unit_price < list_price_eff ×
+///   (1 − authority(role))` (exactly the authority off is allowed); the
+///   list price is the line's, else the product's;
+/// - `__authority`: the rep's authority in millionths ([`PPM`]);
+/// - `__crossed`: `coalesce(ship_region, customer region)` differs from the
+///   rep's region (a line with neither region is not crossed);
+/// - `__line_region`, `__rep_region`.
+///
+/// Lines of reps missing from the reps table are dropped (they have no role
+/// or region to judge by). Both the scorecard counts and the evidence rows
+/// of the flags read this one plan.
+pub(crate) fn judged_lines(ctx: &KpiContext, lines: LazyFrame) -> Result<LazyFrame> {
     let reps = ctx.reps()?.select([
         col("rep_id"),
         col("role").alias("__role"),
@@ -87,48 +89,44 @@ pub(crate) fn discipline_parts(
             JoinArgs::new(JoinType::Inner),
         )
         .with_column(authority_ppm(ctx).alias("__authority"))
-        .join_groups(groups)
-        .agg([
-            violation
-                .sum()
-                .cast(DataType::Int64)
-                .alias("discount_violations"),
-            crossed
-                .sum()
-                .cast(DataType::Int64)
-                .alias("cross_region_lines"),
-        ]))
+        .with_columns([violation.alias("__violation"), crossed.alias("__crossed")]))
+}
+
+/// Per group, over [`judged_lines`], credited to the line's rep:
+/// - `discount_violations` = lines beyond the rep's discount authority;
+/// - `cross_region_lines` = lines shipped outside the rep's region.
+pub(crate) fn discipline_parts(
+    ctx: &KpiContext,
+    lines: LazyFrame,
+    groups: LazyFrame,
+) -> Result<LazyFrame> {
+    Ok(judged_lines(ctx, lines)?.join_groups(groups).agg([
+        col("__violation")
+            .sum()
+            .cast(DataType::Int64)
+            .alias("discount_violations"),
+        col("__crossed")
+            .sum()
+            .cast(DataType::Int64)
+            .alias("cross_region_lines"),
+    ]))
 }
 
 #[cfg(test)]
 mod tests {
     use crate::kpi::scorecard::scorecard;
-    use crate::kpi::testing::{context, dataset};
+    use crate::kpi::testing::{context, dataset, DISCIPLINE_ORDERS, PRICED_PRODUCTS};
     use crate::kpi::Grouping;
 
     const REPS: &str =
         "rep_id,rep_name,region,team,role\nR1,Ann,N,T1,rep\nR2,Bo,N,T1, Manager \nR3,Cy,S,T2,\n";
     const CUSTOMERS: &str = "customer_id,customer_name,region\nC1,One,N\nC2,Two,N\nC3,Three,S\n";
-    const PRODUCTS: &str =
-        "product_id,product_name,list_price,unit_cost\nP1,Bolt,100,50\nP2,Nut,,1\n";
-    const ORDERS: &str = "order_id,line_no,order_date,rep_id,customer_id,product_id,quantity,unit_price,list_price,ship_region,status
-O1,1,2026-10-02,R1,C1,P1,1,90.0000,,,
-O2,1,2026-10-02,R1,C1,P1,1,89.9999,,,
-O3,1,2026-10-02,R2,C2,P1,1,80,,S,
-O4,1,2026-10-02,R3,C3,P1,2,89,,,
-O5,1,2026-10-02,R3,C1,P1,1,10,,,Cancelled
-O6,1,2026-10-02,R3,C1,P1,1,100,,,
-O7,1,2026-10-02,R1,C1,P2,1,1,,,
-O8,1,2026-10-02,R1,C1,P1,1,44,50,,
-O9,1,2026-10-20,R1,C2,P1,1,1,,S,
-";
-
     fn counts(by: Grouping) -> Vec<(String, i64, i64)> {
         let data = dataset(&[
             ("reps", REPS),
             ("customers", CUSTOMERS),
-            ("products", PRODUCTS),
-            ("orders", ORDERS),
+            ("products", PRICED_PRODUCTS),
+            ("orders", DISCIPLINE_ORDERS),
         ]);
         let ctx = context(&data, "2026-10", "2026-10-15");
         let df = scorecard(&ctx, by).unwrap();

@@ -41,6 +41,26 @@ pub(crate) const REPS: &str =
 pub(crate) const CUSTOMERS: &str =
     "customer_id,customer_name,region,owner_rep_id\nC1,One,N,R1\nC2,Two,N,R2\nC3,Three,S,R3\n";
 
+/// Products with a list price (P1, 100) and without (P2).
+pub(crate) const PRICED_PRODUCTS: &str =
+    "product_id,product_name,list_price,unit_cost\nP1,Bolt,100,50\nP2,Nut,,1\n";
+
+/// Order lines of October 2026 for the discipline rules (rule 6): O1 exactly
+/// 10 % off, O2 10.0001 % off, O3 20 % off shipped to S, O4 11 % off, O5
+/// cancelled, O6 at list price, O7 without any list price, O8 12 % off its
+/// own list price, O9 99 % off on the 20th, shipped to S.
+pub(crate) const DISCIPLINE_ORDERS: &str = "order_id,line_no,order_date,rep_id,customer_id,product_id,quantity,unit_price,list_price,ship_region,status
+O1,1,2026-10-02,R1,C1,P1,1,90.0000,,,
+O2,1,2026-10-02,R1,C1,P1,1,89.9999,,,
+O3,1,2026-10-02,R2,C2,P1,1,80,,S,
+O4,1,2026-10-02,R3,C3,P1,2,89,,,
+O5,1,2026-10-02,R3,C1,P1,1,10,,,Cancelled
+O6,1,2026-10-02,R3,C1,P1,1,100,,,
+O7,1,2026-10-02,R1,C1,P2,1,1,,,
+O8,1,2026-10-02,R1,C1,P1,1,44,50,,
+O9,1,2026-10-20,R1,C2,P1,1,1,,S,
+";
+
 /// The text column `c` of `df` as owned values.
 pub(crate) fn texts(df: &polars::prelude::DataFrame, c: &str) -> Vec<Option<String>> {
     df.column(c)

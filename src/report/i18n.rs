@@ -7,25 +7,7 @@ use std::collections::BTreeMap;
 /// The message catalogue.
 pub(super) const MESSAGES: &str = include_str!("../../reports/messages.toml");
 
-/// Report language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub(crate) enum Lang {
-    /// 中文.
-    Zh,
-    /// English.
-    En,
-}
-
-impl Lang {
-    /// The catalogue key and file-name suffix.
-    pub(crate) fn code(self) -> &'static str {
-        match self {
-            Lang::Zh => "zh",
-            Lang::En => "en",
-        }
-    }
-}
+pub(crate) use crate::lang::Lang;
 
 /// Every label of the catalogue in one language.
 pub(crate) fn catalogue(lang: Lang) -> Result<BTreeMap<String, String>> {

@@ -1,0 +1,320 @@
+//! The order rules of SPEC section 9: `period_end_stuffing` (压货: goods
+//! pushed onto customers in the last workdays and taken back just after)
+//! and `orders_while_overdue` (goods for a customer whose old invoices are
+//! still unpaid).
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+use super::{as_flags, days, money_text, pct_text, say, sentence, text, FlagSettings, Rule};
+use crate::kpi::context::KpiContext;
+use crate::kpi::discipline::PPM;
+use crate::kpi::sales::{order_heads, order_lines};
+use crate::lang::Lang;
+
+/// The days `period_end_stuffing` looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct StuffingWindows {
+    /// First day of the period's last `stuffing_workdays` workdays.
+    pub(super) end_from: NaiveDate,
+    /// The nominal period's last day.
+    pub(super) end: NaiveDate,
+    /// The `return_workdays`-th workday after `end`: returns are looked for
+    /// in `(end, returns_to]`.
+    pub(super) returns_to: NaiveDate,
+}
+
+impl StuffingWindows {
+    /// The windows of the context's nominal period on its work calendar.
+    pub(super) fn of(ctx: &KpiContext, settings: &FlagSettings) -> Self {
+        let end = ctx.period.end;
+        StuffingWindows {
+            end_from: ctx.calendar.last_workdays_from(
+                ctx.period.start,
+                end,
+                settings.stuffing_workdays,
+            ),
+            end,
+            returns_to: ctx
+                .calendar
+                .nth_workday_after(end, settings.return_workdays),
+        }
+    }
+
+    /// Why the rule cannot be judged yet: its return window has not passed
+    /// as_of (SPEC: judged once it has). Such a period is not flagged yet —
+    /// neither as stuffing nor as clean — and the reason is a warning.
+    pub(super) fn pending(&self, as_of: NaiveDate) -> Option<String> {
+        (self.returns_to > as_of).then(|| {
+            format!(
+                "not judged yet: returns are looked for through {}, after as_of {as_of}",
+                self.returns_to
+            )
+        })
+    }
+}
+
+/// The distinct `order_id`s among a group's rows where `keep` holds, sorted
+/// and `;`-separated.
+fn order_ids_where(keep: Expr) -> Expr {
+    col("order_id")
+        .filter(keep)
+        .unique()
+        .sort(SortOptions::default())
+        .str()
+        .join(";", true)
+}
+
+/// `a × b ≥ c × d` in exact integer arithmetic (shares in millionths).
+fn at_least(a: Expr, b: i64, c: Expr, d: i64) -> Expr {
+    let wide = |e: Expr| e.cast(DataType::Int128);
+    (wide(a) * wide(lit(b))).gt_eq(wide(c) * wide(lit(d)))
+}
+
+/// `period_end_stuffing`, per rep over live lines (each credited to its
+/// line's rep, like `sales_amount`):
+/// - the rep's period sales (Σ line_amount in `[start, PE]`) are positive;
+/// - his end sales (Σ line_amount dated in `[end_from, end]`, the last
+///   `stuffing_workdays` workdays of the nominal period and any later
+///   non-workday) are ≥ `stuffing_share` of the period sales;
+/// - his returns (−Σ line_amount of negative-quantity lines dated in
+///   `(end, returns_to]`, the first `return_workdays` workdays after) are ≥
+///   `return_share` of the end sales.
+///
+/// The caller judges it only once `returns_to` ≤ as_of
+/// ([`StuffingWindows::pending`]). Evidence: the end-of-period orders with a
+/// positive line, then the return orders (each sorted); customer_id: the
+/// one customer of all of them, else null; amount: the end sales (cents).
+pub(super) fn period_end_stuffing(
+    ctx: &KpiContext,
+    settings: &FlagSettings,
+    lang: Lang,
+) -> Option<LazyFrame> {
+    let lines = order_lines(ctx)?;
+    let w = StuffingWindows::of(ctx, settings);
+    let share = |s: f64| (s * PPM as f64).round() as i64;
+    let period_sales = lines
+        .clone()
+        .filter(ctx.in_period(col("order_date")))
+        .group_by([col("rep_id")])
+        .agg([col("line_amount").sum().alias("__period_sales")]);
+    let positive = col("line_amount").gt(lit(0i64));
+    let end_sales = lines
+        .clone()
+        .filter(col("order_date").is_between(lit(w.end_from), lit(w.end), ClosedInterval::Both))
+        .group_by([col("rep_id")])
+        .agg([
+            col("line_amount").sum().alias("__end_sales"),
+            order_ids_where(positive.clone()).alias("__end_orders"),
+            col("customer_id")
+                .filter(positive.clone())
+                .n_unique()
+                .alias("__end_n"),
+            col("customer_id")
+                .filter(positive)
+                .first()
+                .alias("__end_customer"),
+        ]);
+    let returns = lines
+        .filter(
+            col("order_date")
+                .gt(lit(w.end))
+                .and(col("order_date").lt_eq(lit(w.returns_to)))
+                .and(col("quantity").lt(lit(0))),
+        )
+        .group_by([col("rep_id")])
+        .agg([
+            (lit(0i64) - col("line_amount").sum()).alias("__returned"),
+            order_ids_where(lit(true)).alias("__return_orders"),
+            col("customer_id").n_unique().alias("__ret_n"),
+            col("customer_id").first().alias("__ret_customer"),
+        ]);
+    let on_rep = || JoinArgs::new(JoinType::Inner);
+    let one_customer = col("__end_n")
+        .eq(lit(1))
+        .and(col("__ret_n").eq(lit(1)))
+        .and(col("__end_customer").eq(col("__ret_customer")));
+    let (from, to, by) = (
+        lit(w.end_from.to_string()),
+        lit(w.end.to_string()),
+        lit(w.returns_to.to_string()),
+    );
+    let k = settings.stuffing_workdays;
+    let detail = match lang {
+        Lang::En => sentence([
+            lit("sales of "),
+            money_text(col("__end_sales")),
+            lit(format!(" in the last {k} workdays (")),
+            from,
+            lit(" to "),
+            to,
+            lit(") are "),
+            pct_text(col("__end_sales"), col("__period_sales")),
+            lit(" of the period's "),
+            money_text(col("__period_sales")),
+            lit("; "),
+            money_text(col("__returned")),
+            lit(" returned by "),
+            by,
+        ]),
+        Lang::Zh => sentence([
+            lit(format!("期末最后 {k} 个工作日（")),
+            from,
+            lit(" 至 "),
+            to,
+            lit("）销售 "),
+            money_text(col("__end_sales")),
+            lit("，占本期销售 "),
+            money_text(col("__period_sales")),
+            lit(" 的 "),
+            pct_text(col("__end_sales"), col("__period_sales")),
+            lit("；至 "),
+            by,
+            lit(" 退货 "),
+            money_text(col("__returned")),
+        ]),
+    };
+    let flagged = period_sales
+        .join(end_sales, [col("rep_id")], [col("rep_id")], on_rep())
+        .join(returns, [col("rep_id")], [col("rep_id")], on_rep())
+        .filter(
+            col("__period_sales")
+                .gt(lit(0i64))
+                .and(at_least(
+                    col("__end_sales"),
+                    PPM,
+                    col("__period_sales"),
+                    share(settings.stuffing_share),
+                ))
+                .and(at_least(
+                    col("__returned"),
+                    PPM,
+                    col("__end_sales"),
+                    share(settings.return_share),
+                )),
+        )
+        .with_columns([
+            when(one_customer)
+                .then(col("__end_customer"))
+                .otherwise(lit(NULL).cast(DataType::String))
+                .alias("customer_id"),
+            concat_str([col("__end_orders"), col("__return_orders")], ";", false).alias("evidence"),
+            col("__end_sales").alias("amount"),
+            detail,
+        ]);
+    Some(as_flags(flagged, ctx, Rule::PeriodEndStuffing))
+}
+
+/// `orders_while_overdue`: a live order with positive sales (not a return)
+/// dated in `[start, PE]` for a customer who, on the order date, has an
+/// invoice (dated by then) more than `overdue_days` past its due_date whose
+/// amount is not covered by the payments dated on or before the order date.
+/// An order's date, rep and customer are its head's (rule 4: lowest live
+/// line); evidence: the order id, then the overdue invoice ids; amount: the
+/// order's sales (Σ line_amount, cents). Without a payments table every
+/// invoice counts as unpaid.
+pub(super) fn orders_while_overdue(
+    ctx: &KpiContext,
+    settings: &FlagSettings,
+    lang: Lang,
+) -> Option<LazyFrame> {
+    let lines = order_lines(ctx)?;
+    let invoices = ctx.table("invoices", "integrity flags")?;
+    let sales = lines
+        .clone()
+        .group_by([col("order_id")])
+        .agg([col("line_amount").sum().alias("__sales")]);
+    let orders = order_heads(ctx, lines)
+        .filter(ctx.in_period(col("order_date")))
+        .join(
+            sales,
+            [col("order_id")],
+            [col("order_id")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        // Goods going out: an order that only takes goods back (a return)
+        // gives a debtor nothing more.
+        .filter(col("__sales").gt(lit(0i64)));
+    let pairs = orders
+        .join(
+            invoices.select([
+                col("invoice_id"),
+                col("customer_id"),
+                col("invoice_date"),
+                col("due_date"),
+                col("amount").alias("__invoiced"),
+            ]),
+            [col("customer_id")],
+            [col("customer_id")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .filter(
+            col("invoice_date")
+                .lt_eq(col("order_date"))
+                .and((days("order_date") - days("due_date")).gt(lit(settings.overdue_days))),
+        );
+    let with_paid = match ctx.table("payments", "integrity flags") {
+        Some(payments) => {
+            let paid = pairs
+                .clone()
+                .select([col("order_id"), col("invoice_id"), col("order_date")])
+                .join(
+                    payments.select([
+                        col("invoice_id"),
+                        col("payment_date"),
+                        col("amount").alias("__paid"),
+                    ]),
+                    [col("invoice_id")],
+                    [col("invoice_id")],
+                    JoinArgs::new(JoinType::Inner),
+                )
+                .filter(col("payment_date").lt_eq(col("order_date")))
+                .group_by([col("order_id"), col("invoice_id")])
+                .agg([col("__paid").sum()]);
+            pairs.join(
+                paid,
+                [col("order_id"), col("invoice_id")],
+                [col("order_id"), col("invoice_id")],
+                JoinArgs::new(JoinType::Left),
+            )
+        }
+        None => pairs.with_column(lit(NULL).cast(DataType::Int64).alias("__paid")),
+    };
+    let days_over = settings.overdue_days;
+    let detail = sentence([
+        say(lang, "order ", "订单 "),
+        col("order_id"),
+        say(lang, " on ", " 于 "),
+        text(col("order_date")),
+        say(lang, " while invoice(s) ", " 下单时，发票 "),
+        col("__invoices"),
+        say(
+            lang,
+            &format!(" were more than {days_over} days past due and still open"),
+            &format!(" 已逾期超过 {days_over} 天且仍未结清"),
+        ),
+    ]);
+    let flagged = with_paid
+        .filter((col("__invoiced") - col("__paid").fill_null(lit(0i64))).gt(lit(0i64)))
+        .group_by([col("order_id")])
+        .agg([
+            col("order_date").first(),
+            col("rep_id").first(),
+            col("customer_id").first(),
+            col("__sales").first(),
+            col("invoice_id")
+                .sort(SortOptions::default())
+                .str()
+                .join(";", true)
+                .alias("__invoices"),
+        ])
+        .with_columns([
+            concat_str([col("order_id"), col("__invoices")], ";", false).alias("evidence"),
+            col("__sales").alias("amount"),
+            detail,
+        ]);
+    Some(as_flags(flagged, ctx, Rule::OrdersWhileOverdue))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,264 @@
+//! The visit rules of SPEC section 9: `duplicate_visit_time`,
+//! `overlapping_visits` and `too_many_visits_per_day` — a rep is at one
+//! place at a time, and a day has only so many hours.
+
+use polars::prelude::*;
+
+use super::{as_flags, evidence_of, none, say, sentence, text, FlagSettings, Rule};
+use crate::kpi::context::KpiContext;
+use crate::lang::Lang;
+
+const MS_PER_MINUTE: i64 = 60_000;
+
+/// The period's visits (`visit_start` date in `[start, PE]`) with
+/// `__start_ms` (epoch milliseconds of the wall-clock start), `__day` and
+/// `__minute`; `None` without a visits table.
+fn visits_in_period(ctx: &KpiContext) -> Option<LazyFrame> {
+    let visits = ctx.table("visits", "integrity flags")?;
+    let start_ms = col("visit_start")
+        .dt()
+        .timestamp(TimeUnit::Milliseconds)
+        .alias("__start_ms");
+    Some(
+        visits
+            .filter(ctx.in_period(col("visit_start").cast(DataType::Date)))
+            .with_columns([
+                start_ms,
+                col("visit_start").cast(DataType::Date).alias("__day"),
+            ])
+            .with_column(
+                col("__start_ms")
+                    .floor_div(lit(MS_PER_MINUTE))
+                    .alias("__minute"),
+            ),
+    )
+}
+
+/// `duplicate_visit_time`: per rep and start minute, two or more visits at
+/// different customers (a rep is at one place at a time). Evidence: every
+/// visit of that minute; customer_id null (several); amount null.
+pub(super) fn duplicate_visit_time(ctx: &KpiContext, lang: Lang) -> Option<LazyFrame> {
+    let visits = visits_in_period(ctx)?;
+    let at = col("__at").dt().strftime("%Y-%m-%d %H:%M");
+    let detail = match lang {
+        Lang::En => sentence([
+            text(col("__visits")),
+            lit(" visits at "),
+            text(col("__customers")),
+            lit(" different customers start in the same minute, "),
+            at,
+        ]),
+        Lang::Zh => sentence([
+            at,
+            lit(" 同一分钟开始 "),
+            text(col("__visits")),
+            lit(" 次拜访，分属 "),
+            text(col("__customers")),
+            lit(" 个不同客户"),
+        ]),
+    };
+    let flagged = visits
+        .group_by([col("rep_id"), col("__minute")])
+        .agg([
+            col("customer_id").n_unique().alias("__customers"),
+            len().alias("__visits"),
+            col("visit_start").min().alias("__at"),
+            evidence_of("visit_id"),
+        ])
+        .filter(col("__customers").gt_eq(lit(2)))
+        .with_columns([
+            none("customer_id", DataType::String),
+            none("amount", DataType::Int64),
+            detail,
+        ]);
+    Some(as_flags(flagged, ctx, Rule::DuplicateVisitTime))
+}
+
+/// `overlapping_visits`: a visit that starts more than
+/// `overlap_tolerance_minutes` before the end (start + duration_minutes) of
+/// the same rep's previous visit that day (previous in start order, then
+/// visit_id). A previous visit without a duration has no end and flags
+/// nothing. Evidence: the previous and the later visit; customer_id the
+/// later visit's; amount null.
+pub(super) fn overlapping_visits(
+    ctx: &KpiContext,
+    settings: &FlagSettings,
+    lang: Lang,
+) -> Option<LazyFrame> {
+    let visits = visits_in_period(ctx)?;
+    let prev = |c: &str| col(c).shift(lit(1)).alias(format!("__prev_{c}"));
+    let overlap_ms = col("__prev___start_ms")
+        + col("__prev_duration_minutes").cast(DataType::Int64) * lit(MS_PER_MINUTE)
+        - col("__start_ms");
+    let minutes = text(overlap_ms.clone().floor_div(lit(MS_PER_MINUTE)));
+    let at = col("visit_start").dt().strftime("%Y-%m-%d %H:%M");
+    let detail = match lang {
+        Lang::En => sentence([
+            lit("visit "),
+            col("visit_id"),
+            lit(" starts at "),
+            at,
+            lit(", "),
+            minutes,
+            lit(" minutes before visit "),
+            col("__prev_visit_id"),
+            lit(" ends"),
+        ]),
+        Lang::Zh => sentence([
+            lit("拜访 "),
+            col("visit_id"),
+            lit(" 于 "),
+            at,
+            lit(" 开始，比拜访 "),
+            col("__prev_visit_id"),
+            lit(" 结束早 "),
+            minutes,
+            lit(" 分钟"),
+        ]),
+    };
+    let flagged = visits
+        .sort(
+            ["rep_id", "__start_ms", "visit_id"],
+            SortMultipleOptions::default(),
+        )
+        .with_columns([
+            prev("rep_id"),
+            prev("__day"),
+            prev("__start_ms"),
+            prev("duration_minutes"),
+            prev("visit_id"),
+        ])
+        .filter(
+            col("__prev_rep_id")
+                .eq(col("rep_id"))
+                .and(col("__prev___day").eq(col("__day")))
+                .and(overlap_ms.gt(lit(settings.overlap_tolerance_minutes * MS_PER_MINUTE)))
+                .fill_null(lit(false)),
+        )
+        .with_columns([
+            concat_str([col("__prev_visit_id"), col("visit_id")], ";", false).alias("evidence"),
+            none("amount", DataType::Int64),
+            detail,
+        ]);
+    Some(as_flags(flagged, ctx, Rule::OverlappingVisits))
+}
+
+/// `too_many_visits_per_day`: a rep's visits on one day exceed
+/// `max_visits_per_day` (exactly the maximum is not flagged). Evidence: the
+/// day's visits; customer_id null; amount null.
+pub(super) fn too_many_visits_per_day(
+    ctx: &KpiContext,
+    settings: &FlagSettings,
+    lang: Lang,
+) -> Option<LazyFrame> {
+    let visits = visits_in_period(ctx)?;
+    let max = settings.max_visits_per_day;
+    let detail = sentence([
+        text(col("__visits")),
+        say(lang, " visits on ", " 次拜访，日期 "),
+        text(col("__day")),
+        say(
+            lang,
+            &format!(" (more than {max})"),
+            &format!("（超过 {max} 次）"),
+        ),
+    ]);
+    let flagged = visits
+        .group_by([col("rep_id"), col("__day")])
+        .agg([len().alias("__visits"), evidence_of("visit_id")])
+        .filter(col("__visits").gt(lit(max)))
+        .with_columns([
+            none("customer_id", DataType::String),
+            none("amount", DataType::Int64),
+            detail,
+        ]);
+    Some(as_flags(flagged, ctx, Rule::TooManyVisitsPerDay))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::{rows, run, VISIT_HEAD as HEAD};
+    use super::super::Rule;
+    use crate::kpi::testing::texts;
+    use crate::lang::Lang;
+
+    /// V1/V2: R1 at C1 and C2 in the same minute (seconds differ) → flagged;
+    /// V3/V4: R2 twice at the same customer in one minute → not (one place);
+    /// V5/V6: R3 at C1 and C3 a minute apart → not.
+    #[test]
+    fn duplicate_visit_time_needs_different_customers_in_one_minute() {
+        let visits = format!(
+            "{HEAD}V1,R1,C1,2026-10-05 09:00:10,30\nV2,R1,C2,2026-10-05 09:00:50,30\n\
+             V3,R2,C2,2026-10-05 10:00,5\nV4,R2,C2,2026-10-05 10:00,5\n\
+             V5,R3,C1,2026-10-05 11:00,5\nV6,R3,C3,2026-10-05 11:01,5\n"
+        );
+        let df = run(
+            &[("visits", &visits)],
+            &[Rule::DuplicateVisitTime],
+            Lang::En,
+        );
+        assert_eq!(rows(&df), [["duplicate_visit_time", "R1", "V1;V2"]]);
+        assert_eq!(
+            texts(&df, "detail")[0].as_deref(),
+            Some("2 visits at 2 different customers start in the same minute, 2026-10-05 09:00")
+        );
+        assert_eq!(texts(&df, "period")[0].as_deref(), Some("2026-10"));
+        let zh = run(
+            &[("visits", &visits)],
+            &[Rule::DuplicateVisitTime],
+            Lang::Zh,
+        );
+        assert_eq!(
+            texts(&zh, "detail")[0].as_deref(),
+            Some("2026-10-05 09:00 同一分钟开始 2 次拜访，分属 2 个不同客户")
+        );
+    }
+
+    /// Tolerance 5 minutes. R1: V1 09:00 for 30 min ends 09:30; V2 starts
+    /// 09:25, exactly 5 minutes before → not flagged; V3 starts 09:30, but
+    /// V2 (09:25 + 30) ends 09:55: 25 minutes → flagged (V2;V3).
+    /// R2: V4 without a duration flags nothing after it; V6 on the next day
+    /// is not compared with V5 of the day before.
+    #[test]
+    fn overlapping_visits_respect_the_tolerance_and_the_day() {
+        let visits = format!(
+            "{HEAD}V1,R1,C1,2026-10-05 09:00,30\nV2,R1,C2,2026-10-05 09:25,30\n\
+             V3,R1,C1,2026-10-05 09:30,10\n\
+             V4,R2,C2,2026-10-05 09:00,\nV5,R2,C2,2026-10-05 23:00,120\n\
+             V6,R2,C2,2026-10-06 00:10,10\n"
+        );
+        let df = run(&[("visits", &visits)], &[Rule::OverlappingVisits], Lang::En);
+        assert_eq!(rows(&df), [["overlapping_visits", "R1", "V2;V3"]]);
+        assert_eq!(texts(&df, "customer_id")[0].as_deref(), Some("C1"));
+        assert_eq!(
+            texts(&df, "detail")[0].as_deref(),
+            Some("visit V3 starts at 2026-10-05 09:30, 25 minutes before visit V2 ends")
+        );
+    }
+
+    /// 15 visits on a day is the maximum (not flagged); 16 are.
+    #[test]
+    fn too_many_visits_per_day_is_strictly_above_the_maximum() {
+        let mut visits = HEAD.to_string();
+        for i in 0..15 {
+            visits.push_str(&format!("A{i:02},R1,C1,2026-10-05 08:{i:02},1\n"));
+        }
+        for i in 0..16 {
+            visits.push_str(&format!("B{i:02},R2,C2,2026-10-06 08:{i:02},1\n"));
+        }
+        let df = run(
+            &[("visits", &visits)],
+            &[Rule::TooManyVisitsPerDay],
+            Lang::En,
+        );
+        let expected: Vec<String> = (0..16).map(|i| format!("B{i:02}")).collect();
+        assert_eq!(
+            rows(&df),
+            [["too_many_visits_per_day", "R2", expected.join(";").as_str()]]
+        );
+        assert_eq!(
+            texts(&df, "detail")[0].as_deref(),
+            Some("16 visits on 2026-10-06 (more than 15)")
+        );
+    }
+}
