@@ -225,3 +225,46 @@ fn thresholds_come_from_the_config_and_filters_narrow_the_rows() {
         stderr(&o)
     );
 }
+
+/// The scorecard's `flags_count` is the number of rows of the flags table
+/// credited to each rep, summed in roll-ups: R1 has the duplicate, two
+/// overlaps and the stuffing (4), R2 the overdue order (1), R3 the stale
+/// opportunity, the discount and the cross-region line (3). Before the
+/// return window has passed, R1's stuffing is not counted and is named.
+#[test]
+fn scorecard_counts_each_reps_flags() {
+    let dir = data();
+    let counts = |as_of: &str, by: &str| {
+        let key = if by == "rep" { "rep_id" } else { by };
+        let columns = format!("{key},flags_count");
+        let o = run_in(
+            dir.path(),
+            &[
+                "scorecard",
+                "--data",
+                ".",
+                "--period",
+                "2026-10",
+                "--as-of",
+                as_of,
+                "--by",
+                by,
+                "--format",
+                "csv",
+                "--columns",
+                &columns,
+            ],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        (csv_rows(&stdout(&o)), stderr(&o))
+    };
+    let (rows, _) = counts("2026-11-06", "rep");
+    let got: Vec<(&str, &str)> = rows[1..].iter().map(|r| (&*r[0], &*r[1])).collect();
+    assert_eq!(got, [("R1", "4"), ("R2", "1"), ("R3", "3")]);
+    let (rows, _) = counts("2026-11-06", "team");
+    let got: Vec<(&str, &str)> = rows[1..].iter().map(|r| (&*r[0], &*r[1])).collect();
+    assert_eq!(got, [("T1", "5"), ("T2", "3")]);
+    let (rows, err) = counts("2026-11-05", "rep");
+    assert_eq!(rows[1][1], "3");
+    assert!(err.contains("period_end_stuffing: not judged yet"), "{err}");
+}

@@ -6,11 +6,10 @@ use clap::Args;
 use polars::prelude::*;
 
 use super::{emit_table, load_data, print_warnings, resolve_period, DataArgs, PeriodArgs};
-use crate::kpi::flags::{flags, FlagSettings, Rule, FLAG_COLUMNS};
+use crate::kpi::flags::{flags, Rule, FLAG_COLUMNS};
 use crate::kpi::Engine;
 use crate::lang::Lang;
 use crate::output::TableFormat;
-use crate::pipeline::Config;
 
 /// `salesops flags`.
 #[derive(Debug, Args)]
@@ -43,10 +42,6 @@ pub(crate) struct FlagsArgs {
 /// yet, or its table absent) is a warning on stderr, never an empty result.
 pub(crate) fn run_flags(args: FlagsArgs) -> anyhow::Result<()> {
     let (period, as_of, settings) = resolve_period(&args.when)?;
-    let thresholds = match &args.when.config {
-        Some(path) => Config::load(path)?.flags,
-        None => FlagSettings::default(),
-    };
     let format = TableFormat::resolve(args.format, args.out.as_deref())?;
     let (data, _) = load_data(&args.input)?;
     let engine = Engine::new(&data, as_of, settings)?;
@@ -56,7 +51,7 @@ pub(crate) fn run_flags(args: FlagsArgs) -> anyhow::Result<()> {
     } else {
         args.rule.clone()
     };
-    let (mut df, missing) = flags(&ctx, &thresholds, &rules, args.lang)?;
+    let (mut df, missing) = flags(&ctx, &ctx.settings.flags, &rules, args.lang)?;
     if !args.rep.is_empty() {
         let reps = Series::new("reps".into(), args.rep.clone());
         df = df

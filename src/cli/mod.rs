@@ -462,13 +462,8 @@ fn run_kpi(args: KpiArgs) -> anyhow::Result<()> {
     // Everything is computed before the first file is written, so a failure
     // leaves the folder as it was.
     let tables = engine.tables(&period)?;
-    let thresholds = match &args.when.config {
-        Some(path) => Config::load(path)?.flags,
-        None => Default::default(),
-    };
-    let flags = crate::kpi::flags::flags_table(&engine.context(&period)?, &thresholds)?;
     print_warnings(&engine.all_warnings());
-    for table in tables.iter().chain([&flags]) {
+    for table in tables.iter() {
         for format in &args.format {
             let path = args
                 .out

@@ -161,6 +161,8 @@ pub enum Family {
     Targets,
     /// `discipline`: discount authority and cross-region lines.
     Discipline,
+    /// `flags`: the process integrity flags (SPEC section 9).
+    Flags,
     /// `scorecard`: properties of the period itself.
     Period,
 }
@@ -177,6 +179,7 @@ impl Family {
             Family::Expenses => "expenses",
             Family::Targets => "targets",
             Family::Discipline => "discipline",
+            Family::Flags => "flags/mod",
             Family::Period => "scorecard",
         }
     }
@@ -346,6 +349,8 @@ pub const CATALOG: &[Kpi] = &[
         "live lines dated in [start, PE] with list_price > 0 and unit_price < list_price × (1 − discount authority of the rep's role); exactly at the authority is allowed", "§3, rule 6"),
     kpi("cross_region_lines", F::Discipline, Unit::Count, Sum, Down,
         "live lines dated in [start, PE] whose ship_region (else the customer's region) differs from the rep's region", "§3, rule 6"),
+    kpi("flags_count", F::Flags, Unit::Count, Sum, Down,
+        "rows of the flags table credited to the rep: every integrity rule judged for the period (docs/flags.md); a rule not judged (its table absent, or period_end_stuffing before the 5 workdays after the period have passed as_of) adds nothing and is named in the warnings", "§9 (salesops extension)"),
     kpi("visits_per_active_customer", F::Activity, Unit::Ratio, parts("visits", &["active_customers"], 1.0), Neutral,
         "visits / active_customers", "§3 (salesops extension)"),
     aging("aging_not_due", "Σ open amount at PE of invoices not yet due"),

@@ -26,6 +26,12 @@ pub struct Settings {
     pub stage_probabilities: BTreeMap<String, f64>,
     /// Maximum discount (fraction of list price) each role may grant.
     pub discount_authority: BTreeMap<String, f64>,
+    /// Thresholds of the integrity flags. They are written in the config's
+    /// own `[flags]` section, not in `[kpi]`; `Config::load` hands them
+    /// over, so every KPI job of a run (the flags table, the scorecard's
+    /// `flags_count`) reads the same thresholds.
+    #[serde(skip)]
+    pub(crate) flags: super::flags::FlagSettings,
 }
 
 impl Default for Settings {
@@ -53,6 +59,7 @@ impl Default for Settings {
                 .iter()
                 .map(|(r, a)| (r.to_string(), *a))
                 .collect(),
+            flags: super::flags::FlagSettings::default(),
         }
     }
 }

@@ -4,8 +4,10 @@
 use polars::prelude::*;
 
 use super::activity::{visit_parts, workday_parts};
+use super::context::GroupByRep;
 use super::context::{Grouping, KpiContext, GROUP};
 use super::discipline::{discipline_parts, DISCIPLINE_COLUMNS};
+use super::flags::period_flags;
 use super::sales::{line_parts, order_count_parts, order_lines};
 use super::{activity, catalog, customers, expenses, opportunities, receivables, sales, targets};
 use crate::column_type::ColumnType;
@@ -104,7 +106,7 @@ fn int_columns(names: &[&'static str]) -> Vec<(&'static str, DataType)> {
     names.iter().map(|n| (*n, DataType::Int64)).collect()
 }
 
-/// Joins the activity, sales and discipline parts.
+/// Joins the activity, sales, discipline and integrity-flag parts.
 fn join_activity_and_sales(
     ctx: &KpiContext,
     grouping: Grouping,
@@ -146,6 +148,11 @@ fn join_activity_and_sales(
         None => None,
     };
     frame = join_parts(frame, discipline, &int_columns(DISCIPLINE_COLUMNS));
+    let flagged = period_flags(ctx)?.map(|f| {
+        f.join_groups(groups.clone())
+            .agg([len().cast(DataType::Int64).alias("flags_count")])
+    });
+    frame = join_parts(frame, flagged, &int_columns(&["flags_count"]));
     // Without orders there is no cost to speak of: cost and discount are null.
     Ok(if lines.is_some() {
         frame.with_columns([

@@ -4,7 +4,7 @@ use polars::prelude::*;
 
 use super::context::{Grouping, KpiContext};
 use super::scorecard::{full_frame, output_columns, select_sorted};
-use super::{customers, funnel};
+use super::{customers, flags, funnel};
 use crate::column_type::ColumnType;
 use crate::Result;
 
@@ -91,7 +91,8 @@ fn aging_table(rep_frame: &DataFrame) -> Result<DataFrame> {
         .collect()?)
 }
 
-/// Computes every KPI table of SPEC section 7 for the context's period. Tables
+/// Computes every KPI table of SPEC section 7 for the context's period, and
+/// the `flags` table of section 9 last. Tables
 /// whose source is absent (customers without a customers table, the funnel
 /// without opportunity stages) are left out, with the context's warning.
 pub(crate) fn compute_all(ctx: &KpiContext) -> Result<Vec<KpiTable>> {
@@ -124,5 +125,6 @@ pub(crate) fn compute_all(ctx: &KpiContext) -> Result<Vec<KpiTable>> {
         let types = infer_types(&f, &[]);
         tables.push(KpiTable::new("funnel", f, types));
     }
+    tables.push(flags::flags_table(ctx)?);
     Ok(tables)
 }

@@ -240,7 +240,7 @@ impl Config {
 
     /// Parses and checks config text.
     pub(crate) fn parse(text: &str) -> Result<Config> {
-        let config: Config = toml::from_str(text).map_err(|e| {
+        let mut config: Config = toml::from_str(text).map_err(|e| {
             Error::Usage(format!(
                 "config is not valid: {}",
                 with_suggestion(&e.to_string())
@@ -249,6 +249,7 @@ impl Config {
         config.kpi.check()?;
         config.flags.check()?;
         config.check()?;
+        config.kpi.flags = config.flags.clone();
         Ok(config)
     }
 

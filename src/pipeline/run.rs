@@ -242,8 +242,7 @@ pub(crate) fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
     for (rule, period) in &periods {
         let started = progress.stage(&format!("kpi {}", rule.name()), 0);
         let tables = engine.tables(period)?;
-        let flags = crate::kpi::flags::flags_table(&engine.context(period)?, &config.flags)?;
-        for table in tables.iter().chain([&flags]) {
+        for table in tables.iter() {
             for format in &config.output.kpi_formats {
                 let path = format!("{}/kpi/{}.{}", rule.name(), table.name, format.extension());
                 write_output(

@@ -225,16 +225,17 @@ fn rule_plan(
     Ok(plan.ok_or_else(|| format!("the {} table is absent", rule.source())))
 }
 
-/// The `flags` table of the context's period for `rules`, `detail` in
-/// `lang`, sorted by rule (in declaration order, as [`Rule::ALL`] lists
-/// them), rep_id, evidence; with the rules that could not be judged and
-/// why (`rule: reason`), so a caller never shows a missing rule as clean.
-pub(crate) fn flags(
+/// The plan of the flags of `rules` (`detail` in `lang`), sorted by rule
+/// (in declaration order, as [`Rule::ALL`] lists them), rep_id, evidence;
+/// `None` when no rule can be judged. With the rules that could not be
+/// judged and why (`rule: reason`), so a caller never shows a missing rule
+/// as clean.
+fn flag_plan(
     ctx: &KpiContext,
     settings: &FlagSettings,
     rules: &[Rule],
     lang: Lang,
-) -> Result<(DataFrame, Vec<String>)> {
+) -> Result<(Option<LazyFrame>, Vec<String>)> {
     let mut plans = Vec::new();
     let mut missing = Vec::new();
     for &rule in rules {
@@ -243,30 +244,57 @@ pub(crate) fn flags(
             Err(why) => missing.push(format!("{}: {why}", rule.name())),
         }
     }
-    let frame = if plans.is_empty() {
-        empty_flags()?
-    } else {
-        concat(plans, UnionArgs::default())?
-            .sort(
-                ["__order", "rep_id", "evidence"],
-                SortMultipleOptions::default(),
-            )
-            .drop(cols(["__order"]))
-            .collect()?
+    if plans.is_empty() {
+        return Ok((None, missing));
+    }
+    let plan = concat(plans, UnionArgs::default())?
+        .sort(
+            ["__order", "rep_id", "evidence"],
+            SortMultipleOptions::default(),
+        )
+        .drop(cols(["__order"]));
+    Ok((Some(plan), missing))
+}
+
+/// The `flags` table of the context's period for `rules` with the
+/// thresholds `settings`, `detail` in `lang` (see [`flag_plan`] for the
+/// order and the rules not judged).
+pub(crate) fn flags(
+    ctx: &KpiContext,
+    settings: &FlagSettings,
+    rules: &[Rule],
+    lang: Lang,
+) -> Result<(DataFrame, Vec<String>)> {
+    let (plan, missing) = flag_plan(ctx, settings, rules, lang)?;
+    let frame = match plan {
+        Some(plan) => plan.collect()?,
+        None => empty_flags()?,
     };
     Ok((frame, missing))
 }
 
-/// The `flags` output table of every rule (detail in English), as `kpi`
-/// and the nightly run write it beside the KPI tables; each rule that could
-/// not be judged is a warning of the period (so it reaches the manifest).
-pub(crate) fn flags_table(ctx: &KpiContext, settings: &FlagSettings) -> Result<KpiTable> {
-    let (frame, missing) = flags(ctx, settings, &Rule::ALL, Lang::En)?;
+/// Every rule's flags of the period, `detail` in English, with the
+/// thresholds of the settings (`[flags]`): computed once per period and
+/// shared by the `flags` table and the scorecard's `flags_count`. Each rule
+/// that could not be judged is a warning of the period (so it reaches the
+/// manifest); `None` when no rule could be.
+pub(crate) fn period_flags(ctx: &KpiContext) -> Result<Option<LazyFrame>> {
+    let (plan, missing) = flag_plan(ctx, &ctx.settings.flags, &Rule::ALL, Lang::En)?;
     for rule in missing {
         ctx.warn(format!(
-            "flags: not judged, so absent from the flags table: {rule}"
+            "flags: not judged, so absent from the flags table and flags_count: {rule}"
         ));
     }
+    Ok(plan.map(|p| ctx.memo("flags", || p)))
+}
+
+/// The `flags` output table of the period ([`period_flags`]), as `kpi` and
+/// the nightly run write it beside the KPI tables.
+pub(crate) fn flags_table(ctx: &KpiContext) -> Result<KpiTable> {
+    let frame = match period_flags(ctx)? {
+        Some(plan) => plan.collect()?,
+        None => empty_flags()?,
+    };
     Ok(KpiTable {
         name: "flags",
         frame,
