@@ -29,6 +29,30 @@ fn rep_ids_in(html: &str, known: &BTreeMap<String, (String, String)>) -> BTreeSe
         .collect()
 }
 
+/// A flag as the reports are checked for it: (rep_id, first evidence id).
+type Flag = (String, String);
+
+/// Every row of `salesops flags` on the data of October 2026, in the
+/// table's order.
+fn flags_of(data: &Path) -> Vec<Flag> {
+    let o = run(&[
+        "flags",
+        "--data",
+        data.to_str().unwrap(),
+        "--period",
+        "2026-10",
+        "--as-of",
+        "2026-10-31",
+        "--format",
+        "csv",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    csv_rows(&stdout(&o))[1..]
+        .iter()
+        .map(|r| (r[2].clone(), r[4].split(';').next().unwrap().to_string()))
+        .collect()
+}
+
 #[test]
 fn team_and_region_reports_hold_only_their_own_reps() {
     let data = tempfile::tempdir().unwrap();
@@ -62,6 +86,7 @@ fn team_and_region_reports_hold_only_their_own_reps() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let reps = membership(data.path());
+    let flags = flags_of(data.path());
     let teams: BTreeSet<&String> = reps.values().map(|(t, _)| t).collect();
     let regions: BTreeSet<&String> = reps.values().map(|(_, r)| r).collect();
     assert!(teams.len() >= 5, "{teams:?}");
@@ -87,7 +112,25 @@ fn team_and_region_reports_hold_only_their_own_reps() {
             html.contains(&format!("Team · {team}")),
             "team {team} heading"
         );
+        // Its integrity flags, and no other team's: the first evidence id
+        // of each flag (a visit, order or opportunity of the credited rep).
+        let (own, others): (Vec<&Flag>, Vec<&Flag>) =
+            flags.iter().partition(|(rep, _)| members.contains(rep));
+        for (_, first) in own.iter().take(30) {
+            assert!(
+                html.contains(first.as_str()),
+                "team {team} lacks flag {first}"
+            );
+        }
+        for (rep, first) in &others {
+            let shared = own.iter().any(|(_, f)| f == first);
+            assert!(
+                shared || !html.contains(first.as_str()),
+                "team {team} shows flag {first} of {rep}"
+            );
+        }
     }
+    assert!(!flags.is_empty(), "the generated data raises some flags");
     for region in &regions {
         let html = std::fs::read_to_string(out.path().join(format!("regions/{region}.en.html")))
             .unwrap_or_else(|e| panic!("region {region}: {e}"));

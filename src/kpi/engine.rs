@@ -116,6 +116,19 @@ impl<'a> Engine<'a> {
         scorecard(&self.context(period)?, grouping)
     }
 
+    /// The flags of every rule of `period` (SPEC section 9) with `detail`
+    /// in `lang`, in the flags table's order, and the rules that could not
+    /// be judged. The English table is also among [`Engine::tables`]; a
+    /// report in Chinese asks for its sentences here.
+    pub(crate) fn flags(
+        &self,
+        period: &Period,
+        lang: crate::lang::Lang,
+    ) -> Result<(DataFrame, Vec<super::flags::NotJudged>)> {
+        let ctx = self.context(period)?;
+        super::flags::flags(&ctx, &self.settings.flags, &super::flags::Rule::ALL, lang)
+    }
+
     /// The customers lost in `period` (rule 7: last order + churn_days in
     /// `[start, PE]`): `customer_id`, `rep_id` credited, `last_order_date`.
     /// `None` without orders.

@@ -5,8 +5,10 @@
 use super::audience::Audience;
 use super::format::{kind_of, DASH};
 use crate::column_type::ColumnType;
+use crate::kpi::flags::NotJudged;
 use crate::kpi::tables::KpiTable;
 use crate::kpi::{Engine, Grouping, Settings};
+use crate::lang::Lang;
 use crate::period::{Period, PeriodKind};
 use crate::{Error, Result};
 use chrono::NaiveDate;
@@ -50,6 +52,11 @@ pub(crate) struct ReportData {
     pub(super) lost: Option<DataFrame>,
     /// Overdue receivables per customer and credited rep, largest first.
     pub(super) overdue: Option<DataFrame>,
+    /// The period's flags table with its sentences in Chinese: the rows
+    /// and order of the English `flags` table among `tables`.
+    pub(super) flags_zh: DataFrame,
+    /// The flag rules that could not be judged for the period.
+    pub(super) not_judged: Vec<NotJudged>,
 }
 
 impl ReportData {
@@ -58,6 +65,7 @@ impl ReportData {
     /// again); [`ReportData::for_audience`] narrows it to a team or region.
     pub(crate) fn compute(engine: &Engine, period: &Period, top_n: usize) -> Result<ReportData> {
         let pe = engine.period_end(period)?;
+        let (flags_zh, not_judged) = engine.flags(period, Lang::Zh)?;
         Ok(ReportData {
             audience: Audience::Company,
             top_n,
@@ -77,6 +85,8 @@ impl ReportData {
             months: trailing_months(engine, pe)?,
             lost: engine.lost_customers(period)?,
             overdue: engine.overdue_by_customer(period)?,
+            flags_zh,
+            not_judged,
         })
     }
 
@@ -118,7 +128,7 @@ impl ReportData {
                         "rollup_team" => Some(within("team", &teams)),
                         "rollup_region" => Some(within("region", &regions)),
                         "customers" => Some(members("owner")),
-                        "funnel" => Some(members("rep_id")),
+                        "funnel" | "flags" => Some(members("rep_id")),
                         _ => None,
                     };
                     let frame = match (t.name, rows) {
@@ -176,6 +186,13 @@ impl ReportData {
             months,
             lost: credited(&self.lost)?,
             overdue: credited(&self.overdue)?,
+            flags_zh: self
+                .flags_zh
+                .clone()
+                .lazy()
+                .filter(members("rep_id"))
+                .collect()?,
+            not_judged: self.not_judged.clone(),
         })
     }
 

@@ -16,6 +16,7 @@ mod figures;
 mod format;
 mod html;
 mod i18n;
+mod integrity;
 mod page;
 pub(crate) mod pdf;
 mod rep_page;

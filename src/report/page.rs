@@ -6,6 +6,7 @@ use super::data::{ranked, rows_where, table, text_cells, values, ReportData, Sco
 use super::figures::{chart_list, Chart};
 use super::format::{group_thousands, html_table, more_text, HtmlTable, DASH};
 use super::i18n::{catalogue, label, Lang};
+use super::integrity::{integrity, Integrity};
 use super::rep_page::{rep_pages, RepPage};
 use super::summary::{attainment_note, summary, SummaryLine};
 use crate::column_type::ColumnType;
@@ -53,6 +54,8 @@ pub(super) struct Page {
     pub(super) low_conversion: HtmlTable,
     pub(super) lost: HtmlTable,
     pub(super) overdue: HtmlTable,
+    /// The process integrity flags (SPEC section 9) the reader may see.
+    pub(super) integrity: Integrity,
     pub(super) definitions: Vec<(String, String, String)>,
     pub(super) settings: Vec<(String, String)>,
     pub(super) inputs: Vec<(String, usize)>,
@@ -417,6 +420,7 @@ pub(super) fn build_page(
         low_conversion,
         lost,
         overdue,
+        integrity: integrity(data, lang, &t)?,
         definitions: crate::kpi::catalog::CATALOG
             .iter()
             .map(|k| (label(&t, k.name), k.name.to_string(), k.formula.to_string()))

@@ -28,6 +28,7 @@ mod settings;
 mod testkit;
 mod visits;
 
+use chrono::NaiveDate;
 use polars::prelude::*;
 
 use super::context::KpiContext;
@@ -88,7 +89,7 @@ impl Rule {
     }
 
     /// The table the rule reads.
-    fn source(self) -> &'static str {
+    pub(crate) fn source(self) -> &'static str {
         match self {
             Rule::DuplicateVisitTime | Rule::OverlappingVisits | Rule::TooManyVisitsPerDay => {
                 "visits"
@@ -96,6 +97,48 @@ impl Rule {
             Rule::StaleOpportunity => "opportunities",
             Rule::OrdersWhileOverdue => "orders or invoices",
             Rule::PeriodEndStuffing | Rule::DiscountViolation | Rule::CrossRegionLine => "orders",
+        }
+    }
+}
+
+/// Why a rule gave no rows: it could not be judged for the period, which is
+/// said, never shown as "no flag".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum NotJudged {
+    /// The table the rule reads is absent from the data.
+    TableAbsent(Rule),
+    /// `period_end_stuffing` before its return window, which runs through
+    /// `until`, has passed `as_of`.
+    Pending {
+        /// The rule.
+        rule: Rule,
+        /// The last day of the return window.
+        until: NaiveDate,
+        /// The run's as_of.
+        as_of: NaiveDate,
+    },
+}
+
+impl NotJudged {
+    /// The rule that was not judged.
+    pub(crate) fn rule(&self) -> Rule {
+        match self {
+            NotJudged::TableAbsent(rule) | NotJudged::Pending { rule, .. } => *rule,
+        }
+    }
+}
+
+impl std::fmt::Display for NotJudged {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NotJudged::TableAbsent(rule) => {
+                write!(f, "{}: the {} table is absent", rule.name(), rule.source())
+            }
+            NotJudged::Pending { rule, until, as_of } => write!(
+                f,
+                "{}: not judged yet: returns are looked for through {until}, after as_of {as_of}",
+                rule.name()
+            ),
         }
     }
 }
@@ -206,14 +249,19 @@ fn rule_plan(
     settings: &FlagSettings,
     rule: Rule,
     lang: Lang,
-) -> Result<std::result::Result<LazyFrame, String>> {
+) -> Result<std::result::Result<LazyFrame, NotJudged>> {
     let plan = match rule {
         Rule::DuplicateVisitTime => visits::duplicate_visit_time(ctx, lang),
         Rule::OverlappingVisits => visits::overlapping_visits(ctx, settings, lang),
         Rule::TooManyVisitsPerDay => visits::too_many_visits_per_day(ctx, settings, lang),
         Rule::PeriodEndStuffing => {
-            if let Some(why) = StuffingWindows::of(ctx, settings).pending(ctx.as_of) {
-                return Ok(Err(why));
+            let until = StuffingWindows::of(ctx, settings).returns_to;
+            if until > ctx.as_of {
+                return Ok(Err(NotJudged::Pending {
+                    rule,
+                    until,
+                    as_of: ctx.as_of,
+                }));
             }
             orders::period_end_stuffing(ctx, settings, lang)
         }
@@ -222,26 +270,25 @@ fn rule_plan(
         Rule::DiscountViolation => lines::discount_violation(ctx, lang)?,
         Rule::CrossRegionLine => lines::cross_region_line(ctx, lang)?,
     };
-    Ok(plan.ok_or_else(|| format!("the {} table is absent", rule.source())))
+    Ok(plan.ok_or(NotJudged::TableAbsent(rule)))
 }
 
 /// The plan of the flags of `rules` (`detail` in `lang`), sorted by rule
 /// (in declaration order, as [`Rule::ALL`] lists them), rep_id, evidence;
 /// `None` when no rule can be judged. With the rules that could not be
-/// judged and why (`rule: reason`), so a caller never shows a missing rule
-/// as clean.
+/// judged and why, so a caller never shows a missing rule as clean.
 fn flag_plan(
     ctx: &KpiContext,
     settings: &FlagSettings,
     rules: &[Rule],
     lang: Lang,
-) -> Result<(Option<LazyFrame>, Vec<String>)> {
+) -> Result<(Option<LazyFrame>, Vec<NotJudged>)> {
     let mut plans = Vec::new();
     let mut missing = Vec::new();
     for &rule in rules {
         match rule_plan(ctx, settings, rule, lang)? {
             Ok(plan) => plans.push(plan.with_column(lit(rule as u32).alias("__order"))),
-            Err(why) => missing.push(format!("{}: {why}", rule.name())),
+            Err(why) => missing.push(why),
         }
     }
     if plans.is_empty() {
@@ -264,7 +311,7 @@ pub(crate) fn flags(
     settings: &FlagSettings,
     rules: &[Rule],
     lang: Lang,
-) -> Result<(DataFrame, Vec<String>)> {
+) -> Result<(DataFrame, Vec<NotJudged>)> {
     let (plan, missing) = flag_plan(ctx, settings, rules, lang)?;
     let frame = match plan {
         Some(plan) => plan.collect()?,

@@ -40,18 +40,6 @@ impl StuffingWindows {
                 .nth_workday_after(end, settings.return_workdays),
         }
     }
-
-    /// Why the rule cannot be judged yet: its return window has not passed
-    /// as_of (SPEC: judged once it has). Such a period is not flagged yet —
-    /// neither as stuffing nor as clean — and the reason is a warning.
-    pub(super) fn pending(&self, as_of: NaiveDate) -> Option<String> {
-        (self.returns_to > as_of).then(|| {
-            format!(
-                "not judged yet: returns are looked for through {}, after as_of {as_of}",
-                self.returns_to
-            )
-        })
-    }
 }
 
 /// The distinct `order_id`s among a group's rows where `keep` holds, sorted
@@ -81,8 +69,9 @@ fn at_least(a: Expr, b: i64, c: Expr, d: i64) -> Expr {
 ///   `(end, returns_to]`, the first `return_workdays` workdays after) are ≥
 ///   `return_share` of the end sales.
 ///
-/// The caller judges it only once `returns_to` ≤ as_of
-/// ([`StuffingWindows::pending`]). Evidence: the end-of-period orders with a
+/// The caller judges it only once `returns_to` ≤ as_of (SPEC: judged once
+/// the window has passed; before, the rule is *not flagged yet* — neither
+/// flagged nor clean — and named as pending). Evidence: the end-of-period orders with a
 /// positive line, then the return orders (each sorted); customer_id: the
 /// one customer of all of them, else null; amount: the end sales (cents).
 pub(super) fn period_end_stuffing(
@@ -286,12 +275,12 @@ pub(super) fn orders_while_overdue(
         col("order_id"),
         say(lang, " on ", " 于 "),
         text(col("order_date")),
-        say(lang, " while invoice(s) ", " 下单时，发票 "),
-        col("__invoices"),
+        say(lang, " while ", " 下单时，有 "),
+        text(col("__overdue")),
         say(
             lang,
-            &format!(" were more than {days_over} days past due and still open"),
-            &format!(" 已逾期超过 {days_over} 天且仍未结清"),
+            &format!(" invoice(s) more than {days_over} days past due were still open"),
+            &format!(" 张发票已逾期超过 {days_over} 天且仍未结清"),
         ),
     ]);
     let flagged = with_paid
@@ -307,6 +296,7 @@ pub(super) fn orders_while_overdue(
                 .str()
                 .join(";", true)
                 .alias("__invoices"),
+            col("invoice_id").count().alias("__overdue"),
         ])
         .with_columns([
             concat_str([col("order_id"), col("__invoices")], ";", false).alias("evidence"),

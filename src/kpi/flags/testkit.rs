@@ -22,7 +22,8 @@ pub(super) fn run_at(
     all.extend_from_slice(tables);
     let data = dataset(&all);
     let ctx = context(&data, period, as_of);
-    flags(&ctx, &FlagSettings::default(), rules, lang).unwrap()
+    let (df, missing) = flags(&ctx, &FlagSettings::default(), rules, lang).unwrap();
+    (df, missing.iter().map(ToString::to_string).collect())
 }
 
 /// The flags of `rules` for 2026-10 as of 2026-10-31.

@@ -154,11 +154,13 @@ fn orders_while_overdue_look_at_the_open_amount_on_the_order_date() {
     assert_eq!(amounts(&df), [Some(2200), Some(700)]);
     assert_eq!(
         texts(&df, "detail")[0].as_deref(),
-        Some("order A1 on 2026-10-05 while invoice(s) I1 were more than 90 days past due and still open")
+        Some(
+            "order A1 on 2026-10-05 while 1 invoice(s) more than 90 days past due were still open"
+        )
     );
     let zh = run(&tables, &[Rule::OrdersWhileOverdue], Lang::Zh);
     assert_eq!(
         texts(&zh, "detail")[1].as_deref(),
-        Some("订单 D3 于 2026-10-08 下单时，发票 I3 已逾期超过 90 天且仍未结清")
+        Some("订单 D3 于 2026-10-08 下单时，有 1 张发票已逾期超过 90 天且仍未结清")
     );
 }
