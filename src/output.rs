@@ -372,6 +372,31 @@ fn json_rows(
     Ok(rows)
 }
 
+/// Widest cell of a text table's inner columns, in display columns: longer
+/// text (a flag's evidence of 16 visit ids) is cut with `…`, so the table
+/// stays readable; the last column is never cut, and the file formats keep
+/// every character.
+const TEXT_CELL_MAX: usize = 40;
+
+/// `s` cut to at most `max` display columns, ending in `…` when cut.
+fn clipped(s: String, max: usize) -> String {
+    if s.width() <= max {
+        return s;
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w > max - 1 {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
 /// An aligned text table; widths count East Asian characters as two columns.
 fn pretty(df: &DataFrame, types: &[(&str, ColumnType)]) -> Result<String> {
     let names: Vec<String> = df
@@ -380,11 +405,13 @@ fn pretty(df: &DataFrame, types: &[(&str, ColumnType)]) -> Result<String> {
         .map(|n| n.to_string())
         .collect();
     let mut cells: Vec<Vec<String>> = Vec::new();
-    for column in df.columns() {
+    let last = df.width().saturating_sub(1);
+    for (i, column) in df.columns().iter().enumerate() {
+        let max = if i == last { usize::MAX } else { TEXT_CELL_MAX };
         cells.push(
             cell_strings(column)?
                 .into_iter()
-                .map(|v| v.unwrap_or_else(|| "—".into()))
+                .map(|v| clipped(v.unwrap_or_else(|| "—".into()), max))
                 .collect(),
         );
     }
@@ -667,6 +694,14 @@ mod tests {
         let fits = "名".repeat(EXCEL_CELL_CHARS);
         let df = df!("rep_name" => [fits.as_str()]).unwrap();
         assert!(render_xlsx(&df, &[("rep_name", ColumnType::Text)], "scorecard", &[]).is_ok());
+    }
+
+    #[test]
+    fn long_text_cells_are_cut_to_the_display_width() {
+        assert_eq!(clipped("V1;V2".into(), 40), "V1;V2");
+        assert_eq!(clipped("abcdefgh".into(), 5), "abcd…");
+        // East Asian characters take two columns each.
+        assert_eq!(clipped("华东一组华南".into(), 6), "华东…");
     }
 
     #[test]

@@ -35,20 +35,8 @@ type Flag = (String, String);
 /// Every row of `salesops flags` on the data of October 2026, in the
 /// table's order.
 fn flags_of(data: &Path) -> Vec<Flag> {
-    let o = run(&[
-        "flags",
-        "--data",
-        data.to_str().unwrap(),
-        "--period",
-        "2026-10",
-        "--as-of",
-        "2026-10-31",
-        "--format",
-        "csv",
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    csv_rows(&stdout(&o))[1..]
-        .iter()
+    flag_rows(data, "2026-10", "2026-10-31")
+        .into_iter()
         .map(|r| (r[2].clone(), r[4].split(';').next().unwrap().to_string()))
         .collect()
 }

@@ -129,7 +129,7 @@ fn publishes_a_complete_run_with_manifest_and_latest() {
     let orders = input(&m, "orders");
     let sample_orders = std::fs::read(s.dir.path().join("data/orders.csv")).unwrap();
     assert_eq!(orders["bytes"], sample_orders.len());
-    assert_eq!(orders["rows"], 5772);
+    assert_eq!(orders["rows"], 5777);
     assert_eq!(orders["rejected_rows"], 0);
     // Every output listed with the checksum of the file on disk, nothing else on disk.
     let on_disk = files(&folder);
@@ -244,7 +244,7 @@ fn a_failed_run_leaves_the_published_run_untouched() {
     let err = stderr(&o);
     assert!(err.contains("data-quality gate failed"), "{err}");
     assert!(
-        err.contains("orders row 5773 column order_date: unparsable value `2026-13-45`"),
+        err.contains("orders row 5778 column order_date: unparsable value `2026-13-45`"),
         "{err}"
     );
     assert_eq!(files(&s.out()), before);

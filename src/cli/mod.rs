@@ -154,6 +154,12 @@ pub(crate) struct GenerateArgs {
     /// Last day of generated history (default 2026-10-31).
     #[arg(long, default_value = "2026-10-31")]
     pub end_date: NaiveDate,
+    /// Add known cases of every integrity flag (SPEC section 9) in the
+    /// latest month whose 5 workdays after lie within the history; ids
+    /// carry `PLANT` (sample_data/README.md lists them). Without it the
+    /// files are unchanged.
+    #[arg(long)]
+    pub plant_anomalies: bool,
 }
 
 /// Period options shared by every command that computes KPIs.
@@ -380,6 +386,7 @@ fn run_generate(args: GenerateArgs) -> anyhow::Result<()> {
         seed: args.seed,
         format: args.format,
         end_date: args.end_date,
+        plant_anomalies: args.plant_anomalies,
     };
     let summary =
         generate(&opts).with_context(|| format!("generating into {}", args.out.display()))?;

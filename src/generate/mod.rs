@@ -52,6 +52,9 @@ pub(crate) struct GenerateOptions {
     pub format: GenFormat,
     /// Last day of generated history (18 months end here).
     pub end_date: chrono::NaiveDate,
+    /// Add known cases of every integrity flag after the normal rows
+    /// (`world::anomalies`).
+    pub plant_anomalies: bool,
 }
 
 /// Row counts written per table.

@@ -20,6 +20,7 @@ fn gen(dir: &Path, seed: u64, format: GenFormat) -> GenerateSummary {
         seed,
         format,
         end_date: end(),
+        plant_anomalies: false,
     })
     .unwrap()
 }
@@ -365,6 +366,7 @@ fn bad_options_are_usage_errors() {
             seed: 1,
             format: GenFormat::Csv,
             end_date: end(),
+            plant_anomalies: false,
         })
         .err()
         .unwrap();

@@ -96,3 +96,21 @@ pub(crate) fn scorecard_rows(args: &[&str]) -> Vec<Vec<String>> {
     assert!(o.status.success(), "{}", stderr(&o));
     csv_rows(&stdout(&o))
 }
+
+/// The rows (without the header) of `salesops flags --format csv` on `data`
+/// for `period` as of `as_of`; panics when the command fails.
+pub(crate) fn flag_rows(data: &Path, period: &str, as_of: &str) -> Vec<Vec<String>> {
+    let o = run(&[
+        "flags",
+        "--data",
+        data.to_str().unwrap(),
+        "--period",
+        period,
+        "--as-of",
+        as_of,
+        "--format",
+        "csv",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    csv_rows(&stdout(&o)).split_off(1)
+}

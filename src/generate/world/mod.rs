@@ -5,6 +5,7 @@
 //! This file holds the `World`, its construction and the daily walk; each
 //! child module adds the `impl World` methods of one concept or table.
 
+mod anomalies;
 mod customers;
 mod expenses;
 mod opportunities;
@@ -84,6 +85,9 @@ struct World {
     /// On-site visits per rep in the current month (drives travel expenses).
     onsite: Vec<u32>,
     returns: BTreeMap<NaiveDate, Vec<ReturnSpec>>,
+    /// With `--plant-anomalies`: the plant month and each rep's sales in
+    /// its stuffing windows, recorded as the simulation writes them.
+    plant: Option<anomalies::PlantWindow>,
     seq_visit: u64,
     seq_order: u64,
     seq_invoice: u64,
@@ -95,13 +99,17 @@ struct World {
 /// Generates every table into `out`.
 pub(super) fn run(opts: &GenerateOptions, out: &mut Out) -> Result<()> {
     let mut w = World::new(opts);
+    if opts.plant_anomalies {
+        w.plant = w.plant_window();
+    }
     w.write_reps(out)?;
     w.write_products(out)?;
     w.write_calendar(out)?;
     w.simulate(out)?;
     w.write_customers(out)?;
     w.write_targets(opts.seed, out)?;
-    Ok(())
+    // After every normal row, so the normal files are unchanged.
+    w.plant_anomalies(out)
 }
 
 impl World {
@@ -133,6 +141,7 @@ impl World {
             sales: Vec::new(),
             onsite: Vec::new(),
             returns: BTreeMap::new(),
+            plant: None,
             seq_visit: 0,
             seq_order: 0,
             seq_invoice: 0,

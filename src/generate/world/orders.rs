@@ -14,7 +14,7 @@ use crate::generate::{Out, T};
 use crate::Result;
 
 /// `round(q × p)` in cents, half away from zero, from 1/10000 units.
-fn line_cents(qty: i64, price: i64) -> i64 {
+pub(super) fn line_cents(qty: i64, price: i64) -> i64 {
     let prod = i128::from(qty) * i128::from(price);
     let div = 1_000_000i128;
     let r = if prod >= 0 {
@@ -194,6 +194,9 @@ impl World {
         self.customers[ci].ordered = true;
         let m = self.month_index(d);
         self.sales[r][m] += total;
+        if let Some(plant) = &mut self.plant {
+            plant.record(r, d, total);
+        }
         // Invoices: mostly one per order, a few split in two.
         let inv_date = add_days(d, self.rng.gen_range(0..=3));
         if inv_date <= self.end {
@@ -271,6 +274,9 @@ impl World {
         let amount = line_cents(-s.qty, s.price);
         let m = self.month_index(d);
         self.sales[s.rep][m] += amount;
+        if let Some(plant) = &mut self.plant {
+            plant.record(s.rep, d, amount);
+        }
         let date = add_days(d, self.rng.gen_range(0..=2));
         if date <= self.end && amount < 0 {
             let rep = (!self.rng.gen_bool(0.15)).then_some(s.rep);

@@ -17,7 +17,7 @@ pub(super) struct Product {
     pub(super) id: String,
     name: String,
     category: Option<&'static str>,
-    list: i64,
+    pub(super) list: i64,
     cost: i64,
     /// Before this date the product had the older (lower) price pair.
     old: Option<(NaiveDate, i64, i64)>,

@@ -42,15 +42,22 @@ impl StuffingWindows {
     }
 }
 
-/// The distinct `order_id`s among a group's rows where `keep` holds, sorted
-/// and `;`-separated.
-fn order_ids_where(keep: Expr) -> Expr {
-    col("order_id")
-        .filter(keep)
-        .unique()
-        .sort(SortOptions::default())
-        .str()
-        .join(";", true)
+/// Per rep over `lines`: `<prefix>_orders` (the distinct order ids, sorted,
+/// `;`-separated), `<prefix>_customers` (how many customers) and
+/// `<prefix>_customer` (one of them).
+fn orders_by_rep(lines: LazyFrame, prefix: &str) -> LazyFrame {
+    lines.group_by([col("rep_id")]).agg([
+        col("order_id")
+            .unique()
+            .sort(SortOptions::default())
+            .str()
+            .join(";", true)
+            .alias(format!("{prefix}_orders")),
+        col("customer_id")
+            .n_unique()
+            .alias(format!("{prefix}_customers")),
+        col("customer_id").min().alias(format!("{prefix}_customer")),
+    ])
 }
 
 /// `a × b ≥ c × d` in exact integer arithmetic (shares in millionths).
@@ -87,41 +94,33 @@ pub(super) fn period_end_stuffing(
         .filter(ctx.in_period(col("order_date")))
         .group_by([col("rep_id")])
         .agg([col("line_amount").sum().alias("__period_sales")]);
-    let positive = col("line_amount").gt(lit(0i64));
+    let in_end = col("order_date").is_between(lit(w.end_from), lit(w.end), ClosedInterval::Both);
     let end_sales = lines
         .clone()
-        .filter(col("order_date").is_between(lit(w.end_from), lit(w.end), ClosedInterval::Both))
+        .filter(in_end.clone())
         .group_by([col("rep_id")])
-        .agg([
-            col("line_amount").sum().alias("__end_sales"),
-            order_ids_where(positive.clone()).alias("__end_orders"),
-            col("customer_id")
-                .filter(positive.clone())
-                .n_unique()
-                .alias("__end_n"),
-            col("customer_id")
-                .filter(positive)
-                .first()
-                .alias("__end_customer"),
-        ]);
-    let returns = lines
-        .filter(
-            col("order_date")
-                .gt(lit(w.end))
-                .and(col("order_date").lt_eq(lit(w.returns_to)))
-                .and(col("quantity").lt(lit(0))),
-        )
+        .agg([col("line_amount").sum().alias("__end_sales")]);
+    let end_orders = orders_by_rep(
+        lines
+            .clone()
+            .filter(in_end.and(col("line_amount").gt(lit(0i64)))),
+        "__end",
+    );
+    let return_lines = lines.filter(
+        col("order_date")
+            .gt(lit(w.end))
+            .and(col("order_date").lt_eq(lit(w.returns_to)))
+            .and(col("quantity").lt(lit(0))),
+    );
+    let returned = return_lines
+        .clone()
         .group_by([col("rep_id")])
-        .agg([
-            (lit(0i64) - col("line_amount").sum()).alias("__returned"),
-            order_ids_where(lit(true)).alias("__return_orders"),
-            col("customer_id").n_unique().alias("__ret_n"),
-            col("customer_id").first().alias("__ret_customer"),
-        ]);
+        .agg([(lit(0i64) - col("line_amount").sum()).alias("__returned")]);
+    let return_orders = orders_by_rep(return_lines, "__ret");
     let on_rep = || JoinArgs::new(JoinType::Inner);
-    let one_customer = col("__end_n")
+    let one_customer = col("__end_customers")
         .eq(lit(1))
-        .and(col("__ret_n").eq(lit(1)))
+        .and(col("__ret_customers").eq(lit(1)))
         .and(col("__end_customer").eq(col("__ret_customer")));
     let (from, to, by) = (
         lit(w.end_from.to_string()),
@@ -165,7 +164,9 @@ pub(super) fn period_end_stuffing(
     };
     let flagged = period_sales
         .join(end_sales, [col("rep_id")], [col("rep_id")], on_rep())
-        .join(returns, [col("rep_id")], [col("rep_id")], on_rep())
+        .join(end_orders, [col("rep_id")], [col("rep_id")], on_rep())
+        .join(returned, [col("rep_id")], [col("rep_id")], on_rep())
+        .join(return_orders, [col("rep_id")], [col("rep_id")], on_rep())
         .filter(
             col("__period_sales")
                 .gt(lit(0i64))
@@ -187,7 +188,7 @@ pub(super) fn period_end_stuffing(
                 .then(col("__end_customer"))
                 .otherwise(lit(NULL).cast(DataType::String))
                 .alias("customer_id"),
-            concat_str([col("__end_orders"), col("__return_orders")], ";", false).alias("evidence"),
+            concat_str([col("__end_orders"), col("__ret_orders")], ";", false).alias("evidence"),
             col("__end_sales").alias("amount"),
             detail,
         ]);
