@@ -140,14 +140,7 @@ pub(crate) fn pipeline_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Opti
     let cycle_days = (col("close_date").cast(DataType::Int32)
         - col("created_date").cast(DataType::Int32))
     .cast(DataType::Int64);
-    let weighted = div_round_half_away(
-        col("amount").cast(DataType::Int128)
-            * probability_ppm(ctx)
-                .fill_null(lit(0i64))
-                .cast(DataType::Int128),
-        PPM,
-    )
-    .cast(DataType::Int64);
+    let weighted = weighted_amount(ctx);
     Ok(Some(
         opps.join_groups(groups).agg([
             ctx.in_period(col("created_date"))
@@ -179,6 +172,41 @@ pub(crate) fn pipeline_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Opti
                 .alias("weighted_pipeline"),
         ]),
     ))
+}
+
+/// `round(amount × probability, 2)` in cents, half away from zero;
+/// probability = the column, else the stage default (0 when neither).
+fn weighted_amount(ctx: &KpiContext) -> Expr {
+    div_round_half_away(
+        col("amount").cast(DataType::Int128)
+            * probability_ppm(ctx)
+                .fill_null(lit(0i64))
+                .cast(DataType::Int128),
+        PPM,
+    )
+    .cast(DataType::Int64)
+}
+
+/// Per group, credited to the opportunity's rep: `__closing_weighted` = Σ
+/// weighted amount ([`weighted_amount`]) of the opportunities open at PE
+/// whose close_date falls after PE and within the nominal period — the
+/// pipeline expected to land before the period ends (SPEC section 8,
+/// forecast). `None` without the opportunities table; 0 for a group
+/// without such an opportunity once joined.
+pub(crate) fn closing_parts(ctx: &KpiContext, groups: LazyFrame) -> Option<LazyFrame> {
+    let closing = col("close_date")
+        .gt(lit(ctx.pe))
+        .and(col("close_date").lt_eq(lit(ctx.period.end)))
+        .fill_null(lit(false));
+    Some(
+        open_at_pe(ctx)?
+            .filter(closing)
+            .join_groups(groups)
+            .agg([weighted_amount(ctx)
+                .sum()
+                .cast(DataType::Int64)
+                .alias("__closing_weighted")]),
+    )
 }
 
 /// Derived columns:

@@ -196,6 +196,11 @@ fn join_other_families(
     );
     frame = join_parts(
         frame,
+        opportunities::closing_parts(ctx, groups.clone()),
+        &int_columns(&["__closing_weighted"]),
+    );
+    frame = join_parts(
+        frame,
         expenses::expense_parts(ctx, groups.clone())?,
         &int_columns(expenses::EXPENSE_COLUMNS),
     );
@@ -220,6 +225,7 @@ fn join_other_families(
             lit(NULL)
                 .cast(DataType::Int64)
                 .alias("__targeted_collected"),
+            lit(NULL).cast(DataType::Int64).alias("__targeted_closing"),
         ]),
     })
 }

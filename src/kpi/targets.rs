@@ -10,6 +10,7 @@
 use polars::prelude::*;
 
 use super::context::{GroupByRep, Grouping, KpiContext, GROUP};
+use super::opportunities::closing_parts;
 use super::ratio;
 use super::receivables::payment_parts;
 use super::sales::{line_parts, order_lines};
@@ -229,7 +230,8 @@ fn targeted_members(groups: LazyFrame, targets: LazyFrame, column: &str) -> Lazy
 /// Per group, the numerators of a roll-up's attainment (rule 11), in cents:
 /// `__targeted_sales` = Σ sales_amount of the members with a sales target,
 /// `__targeted_collected` = Σ collected_amount of the members with a
-/// collection target. A group none of whose members has that target gets no
+/// collection target, `__targeted_closing` = Σ `__closing_weighted` of the
+/// members with a sales target (the forecast's pipeline part). A group none of whose members has that target gets no
 /// row (its attainment is null, its target being null too).
 ///
 /// `None` when the targets table is absent. Not needed at rep level, where
@@ -252,6 +254,17 @@ pub(crate) fn targeted_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Opti
                 .select([col(GROUP), null().alias("__targeted_sales")])
                 .unique(None, UniqueKeepStrategy::Any)
         });
+    let members = targeted_members(groups.clone(), targets.clone(), "sales_target");
+    let closing = match closing_parts(ctx, members) {
+        Some(p) => p.select([
+            col(GROUP),
+            col("__closing_weighted").alias("__targeted_closing"),
+        ]),
+        None => groups
+            .clone()
+            .select([col(GROUP), null().alias("__targeted_closing")])
+            .unique(None, UniqueKeepStrategy::Any),
+    };
     let members = targeted_members(groups.clone(), targets, "collection_target");
     let collected = match payment_parts(ctx, members)? {
         Some(p) => p.select([
@@ -262,12 +275,12 @@ pub(crate) fn targeted_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Opti
             .select([col(GROUP), null().alias("__targeted_collected")])
             .unique(None, UniqueKeepStrategy::Any),
     };
-    Ok(Some(sales.join(
-        collected,
-        [col(GROUP)],
-        [col(GROUP)],
-        JoinArgs::new(JoinType::Full).with_coalesce(JoinCoalesce::CoalesceColumns),
-    )))
+    let full = || JoinArgs::new(JoinType::Full).with_coalesce(JoinCoalesce::CoalesceColumns);
+    Ok(Some(
+        sales
+            .join(collected, [col(GROUP)], [col(GROUP)], full())
+            .join(closing, [col(GROUP)], [col(GROUP)], full()),
+    ))
 }
 
 /// Derived target columns (needs `sales_amount`, `collected_amount` and,
@@ -276,21 +289,37 @@ pub(crate) fn targeted_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Opti
 ///   roll-up `Σ sales of members with a sales target / sales_target` (rule 11);
 /// - `collection_attainment` likewise with collections;
 /// - `run_rate_sales = round(sales_amount × total_workdays / elapsed_workdays, 2)`
-///   in cents, half away from zero; null when elapsed is 0 (rule 2).
+///   in cents, half away from zero; null when elapsed is 0 (rule 2);
+/// - `forecast_sales = run_rate_sales + __closing_weighted` (SPEC section 8:
+///   the weighted open pipeline expected to close after PE within the
+///   nominal period), null where either part is (no workday elapsed, no
+///   opportunities table);
+/// - `forecast_attainment = forecast_sales / sales_target` for a rep; for a
+///   roll-up, the forecast of the members with a sales target (their run
+///   rate and closing pipeline) over sales_target, as rule 11 has it for
+///   `sales_attainment`.
 pub(crate) fn derived(ctx: &KpiContext, grouping: Grouping) -> Vec<Expr> {
     let elapsed = ctx.elapsed_workdays();
     let total = ctx.total_workdays();
-    let run_rate = if elapsed == 0 {
-        lit(NULL).cast(DataType::Int64)
-    } else {
-        div_round_half_away(
-            col("sales_amount").cast(DataType::Int128) * lit(total).cast(DataType::Int128),
-            elapsed,
-        )
-        .cast(DataType::Int64)
+    let run_rate_of = |sales: Expr| {
+        if elapsed == 0 {
+            lit(NULL).cast(DataType::Int64)
+        } else {
+            div_round_half_away(
+                sales.cast(DataType::Int128) * lit(total).cast(DataType::Int128),
+                elapsed,
+            )
+            .cast(DataType::Int64)
+        }
     };
-    let (sales, collected) = if grouping == Grouping::Rep {
-        (col("sales_amount"), col("collected_amount"))
+    let run_rate = run_rate_of(col("sales_amount"));
+    let forecast = run_rate.clone() + col("__closing_weighted");
+    let (sales, collected, forecast_of_targeted) = if grouping == Grouping::Rep {
+        (
+            col("sales_amount"),
+            col("collected_amount"),
+            forecast.clone(),
+        )
     } else {
         // Members with a target but no sale add 0 to the numerator; without
         // the source table (sales null) the attainment stays null.
@@ -299,19 +328,24 @@ pub(crate) fn derived(ctx: &KpiContext, grouping: Grouping) -> Vec<Expr> {
                 .then(lit(NULL).cast(DataType::Int64))
                 .otherwise(col(c).fill_null(lit(0i64)))
         };
+        let targeted_sales = targeted("__targeted_sales", "sales_amount", "sales_target");
         (
-            targeted("__targeted_sales", "sales_amount", "sales_target"),
+            targeted_sales.clone(),
             targeted(
                 "__targeted_collected",
                 "collected_amount",
                 "collection_target",
             ),
+            run_rate_of(targeted_sales)
+                + targeted("__targeted_closing", "__closing_weighted", "sales_target"),
         )
     };
     vec![
         ratio(sales, col("sales_target")).alias("sales_attainment"),
         ratio(collected, col("collection_target")).alias("collection_attainment"),
         run_rate.alias("run_rate_sales"),
+        forecast.alias("forecast_sales"),
+        ratio(forecast_of_targeted, col("sales_target")).alias("forecast_attainment"),
     ]
 }
 
@@ -411,6 +445,62 @@ O3,1,2026-10-02,R3,C3,P1,-1,0.01,0
         // No payments table: collection attainment is null, not 0.
         let coll = df.column("collection_attainment").unwrap();
         assert_eq!(coll.null_count(), 3);
+        // No opportunities table: the forecast lacks a part, so it is null.
+        assert_eq!(column(&df, "forecast_sales"), [None, None, None]);
+    }
+
+    /// October 2026 cut at Tue 10-06 (4 of 22 workdays), the orders of
+    /// [`attainment_and_run_rate`]. Open at PE and closing after PE within
+    /// October: F1 (R1, 1,000.00 × 0.5 = 500.00) and F5 (R2, 100.01 at the
+    /// demo default 0.40 = 40.004 → 40.00). Not counted: F2 closes in
+    /// November, F3's close date (10-05) is before PE, F4 was lost by PE,
+    /// F6 was created after as_of.
+    #[test]
+    fn forecast_adds_the_pipeline_closing_within_the_period() {
+        let orders = "order_id,line_no,order_date,rep_id,customer_id,product_id,quantity,unit_price
+O1,1,2026-10-01,R1,C1,P1,1,750.00
+O2,1,2026-10-02,R2,C2,P1,1,0.01
+O3,1,2026-10-02,R3,C3,P1,-1,0.01
+";
+        let opps =
+            "opportunity_id,rep_id,customer_id,created_date,stage,amount,close_date,probability
+F1,R1,C1,2026-09-01,negotiation,1000.00,2026-10-20,0.5
+F2,R1,C1,2026-09-01,demo,9999.00,2026-11-05,0.5
+F3,R1,C1,2026-09-01,negotiation,300.00,2026-10-05,0.5
+F4,R1,C1,2026-09-01,lost,700.00,2026-10-03,0.5
+F5,R2,C2,2026-09-15,demo,100.01,2026-10-31,
+F6,R2,C2,2026-10-07,demo,800.00,2026-10-30,0.9
+";
+        let data = dataset(&[
+            ("reps", REPS),
+            ("customers", crate::kpi::testing::CUSTOMERS),
+            ("products", "product_id,product_name\nP1,Bolt\n"),
+            ("orders", orders),
+            ("targets", TARGETS),
+            ("opportunities", opps),
+        ]);
+        let ctx = context(&data, "2026-10", "2026-10-06");
+        let reps = scorecard(&ctx, Grouping::Rep).unwrap();
+        // R1: 4,125.00 + 500.00; R2: 0.06 + 40.00; R3: −0.06 + nothing.
+        assert_eq!(
+            column(&reps, "forecast_sales"),
+            [Some(462_500), Some(4_006), Some(-6)]
+        );
+        assert_eq!(
+            ratios(&reps, "forecast_attainment"),
+            [Some(4.625), None, None]
+        );
+        // Team T1 (R1, R2): round(750.01 × 22 / 4) = 4,125.06 (412,505.5
+        // cents, half away from zero) + 540.00. Its attainment counts R1
+        // only, the one member with a sales target: (4,125.00 + 500.00) /
+        // 1,000.00.
+        let team = scorecard(&ctx, Grouping::Team).unwrap();
+        assert_eq!(column(&team, "forecast_sales")[0], Some(466_506));
+        assert_eq!(ratios(&team, "forecast_attainment")[0], Some(4.625));
+        // A closed period forecasts its sales: nothing closes after PE.
+        let done = context(&data, "2026-09", "2026-10-06");
+        let sep = scorecard(&done, Grouping::Rep).unwrap();
+        assert_eq!(column(&sep, "forecast_sales"), column(&sep, "sales_amount"));
     }
 
     fn ratios(df: &DataFrame, name: &str) -> Vec<Option<f64>> {

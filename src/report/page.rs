@@ -346,7 +346,12 @@ pub(super) fn build_page(
         as_of: ctx.as_of.to_string(),
         pe: ctx.pe.to_string(),
         previous_period: previous.to_string(),
-        summary: summary(table(tables, "company")?, table(before, "company")?, &t)?,
+        summary: summary(
+            table(tables, "company")?,
+            table(before, "company")?,
+            ctx.pe < ctx.period.end,
+            &t,
+        )?,
         attainment_note: attainment_note(reps, &t)?,
         leaderboard: html_table(reps, &top, BOARD, &t)?,
         leaderboard_title,

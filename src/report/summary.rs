@@ -50,13 +50,30 @@ pub(super) const SUMMARY: &[(&str, Option<&str>, Option<&str>)] = &[
     ("win_rate", None, None),
 ];
 
+/// The forecast line, shown under sales while the period is still running
+/// (PE before its last day; SPEC section 8).
+const FORECAST: (&str, Option<&str>, Option<&str>) = (
+    "forecast_sales",
+    Some("sales_target"),
+    Some("forecast_attainment"),
+);
+
+/// The summary lines of [`SUMMARY`], with the [`FORECAST`] line after
+/// sales when `running` (the period has not ended at PE).
 pub(super) fn summary(
     now: &KpiTable,
     before: &KpiTable,
+    running: bool,
     t: &BTreeMap<String, String>,
 ) -> Result<Vec<SummaryLine>> {
     let mut lines = Vec::new();
-    for (column, target, attainment) in SUMMARY {
+    let rows: Vec<&(&str, Option<&str>, Option<&str>)> = SUMMARY
+        .iter()
+        .take(1)
+        .chain(running.then_some(&FORECAST))
+        .chain(SUMMARY.iter().skip(1))
+        .collect();
+    for (column, target, attainment) in rows {
         let kind = kind_of(now, column);
         let cell = |tab: &KpiTable, c: &str| -> Result<String> {
             Ok(formatted(c, kind_of(tab, c), &tab.frame.column(c)?.get(0)?))
