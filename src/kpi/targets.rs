@@ -408,18 +408,21 @@ R2,2026-12,100.00,\n";
         assert_eq!(column(&df, "sales_target")[2], None);
     }
 
-    #[test]
-    fn attainment_and_run_rate() {
-        let orders = "order_id,line_no,order_date,rep_id,customer_id,product_id,quantity,unit_price,unit_cost
+    /// October 2026: 750.00 by R1, 0.01 by R2, a 0.01 return by R3.
+    const ORDERS: &str =
+        "order_id,line_no,order_date,rep_id,customer_id,product_id,quantity,unit_price,unit_cost
 O1,1,2026-10-01,R1,C1,P1,1,750.00,1
 O2,1,2026-10-02,R2,C2,P1,1,0.01,0
 O3,1,2026-10-02,R3,C3,P1,-1,0.01,0
 ";
+
+    #[test]
+    fn attainment_and_run_rate() {
         let data = dataset(&[
             ("reps", REPS),
             ("customers", crate::kpi::testing::CUSTOMERS),
             ("products", "product_id,product_name\nP1,Bolt\n"),
-            ("orders", orders),
+            ("orders", ORDERS),
             ("targets", TARGETS),
         ]);
         // October 2026 cut at Tue 10-06: elapsed workdays Thu 1, Fri 2, Mon 5,
@@ -457,11 +460,6 @@ O3,1,2026-10-02,R3,C3,P1,-1,0.01,0
     /// F6 was created after as_of.
     #[test]
     fn forecast_adds_the_pipeline_closing_within_the_period() {
-        let orders = "order_id,line_no,order_date,rep_id,customer_id,product_id,quantity,unit_price
-O1,1,2026-10-01,R1,C1,P1,1,750.00
-O2,1,2026-10-02,R2,C2,P1,1,0.01
-O3,1,2026-10-02,R3,C3,P1,-1,0.01
-";
         let opps =
             "opportunity_id,rep_id,customer_id,created_date,stage,amount,close_date,probability
 F1,R1,C1,2026-09-01,negotiation,1000.00,2026-10-20,0.5
@@ -475,7 +473,7 @@ F6,R2,C2,2026-10-07,demo,800.00,2026-10-30,0.9
             ("reps", REPS),
             ("customers", crate::kpi::testing::CUSTOMERS),
             ("products", "product_id,product_name\nP1,Bolt\n"),
-            ("orders", orders),
+            ("orders", ORDERS),
             ("targets", TARGETS),
             ("opportunities", opps),
         ]);
