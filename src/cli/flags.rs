@@ -1,11 +1,11 @@
 //! `salesops flags`: the process integrity flags of a period (SPEC section 9).
 
-use std::path::PathBuf;
-
 use clap::Args;
-use polars::prelude::*;
 
-use super::{emit_table, load_data, print_warnings, resolve_period, DataArgs, PeriodArgs};
+use super::{
+    emit_table, load_data, print_warnings, resolve_period, rows_in, DataArgs, PeriodArgs,
+    TableOutArgs,
+};
 use crate::kpi::flags::{flags, Rule, FLAG_COLUMNS};
 use crate::kpi::Engine;
 use crate::lang::Lang;
@@ -29,20 +29,16 @@ pub(crate) struct FlagsArgs {
     /// Language of the `detail` sentences (`en` or `zh`).
     #[arg(long, value_enum, default_value = "en")]
     pub lang: Lang,
-    /// Output format (default: from the `--out` file's extension — .csv,
-    /// .json, .parquet, .xlsx — else the text table).
-    #[arg(long, value_enum)]
-    pub format: Option<TableFormat>,
-    /// Write to this file instead of stdout.
-    #[arg(long)]
-    pub out: Option<PathBuf>,
+    /// Output options.
+    #[command(flatten)]
+    pub output: TableOutArgs,
 }
 
 /// Writes the `flags` table; a rule that could not be judged (not computed
 /// yet, or its table absent) is a warning on stderr, never an empty result.
 pub(crate) fn run_flags(args: FlagsArgs) -> anyhow::Result<()> {
     let (period, as_of, settings) = resolve_period(&args.when)?;
-    let format = TableFormat::resolve(args.format, args.out.as_deref())?;
+    let format = TableFormat::resolve(args.output.format, args.output.out.as_deref())?;
     let (data, _) = load_data(&args.input)?;
     let engine = Engine::new(&data, as_of, settings)?;
     let ctx = engine.context(&period)?;
@@ -51,14 +47,8 @@ pub(crate) fn run_flags(args: FlagsArgs) -> anyhow::Result<()> {
     } else {
         args.rule.clone()
     };
-    let (mut df, missing) = flags(&ctx, &ctx.settings.flags, &rules, args.lang)?;
-    if !args.rep.is_empty() {
-        let reps = Series::new("reps".into(), args.rep.clone());
-        df = df
-            .lazy()
-            .filter(col("rep_id").is_in(lit(reps).implode(false), false))
-            .collect()?;
-    }
+    let (df, missing) = flags(&ctx, &ctx.settings.flags, &rules, args.lang)?;
+    let df = rows_in(df, "rep_id", &args.rep)?;
     print_warnings(&engine.all_warnings());
     for rule in &missing {
         eprintln!("warning: not judged, so absent from the table: {rule}");
@@ -67,7 +57,7 @@ pub(crate) fn run_flags(args: FlagsArgs) -> anyhow::Result<()> {
         &df,
         &FLAG_COLUMNS,
         format,
-        args.out.as_deref(),
+        args.output.out.as_deref(),
         &format!("flags {period} (as_of {as_of}, data through {})", ctx.pe),
     )
 }

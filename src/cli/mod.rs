@@ -3,6 +3,7 @@
 mod commission;
 mod convert;
 mod flags;
+mod gap;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -54,11 +55,45 @@ pub(crate) enum Command {
     /// Convert a raw CRM export into contract tables through a mapping profile.
     Ingest(convert::IngestArgs),
     /// Process integrity flags of a period (SPEC section 9): made-up visits,
-    /// stale pipeline; one row per case with the ids that prove it.
+    /// period-end stuffing, orders to debtors, stale pipeline, discounts and
+    /// cross-region lines; one row per case with the ids that prove it.
     Flags(flags::FlagsArgs),
+    /// Each rep's gap to his team's standard (SPEC section 8), split into
+    /// workdays, visits per workday, conversion and order value.
+    Gap(gap::GapArgs),
     /// Print the KPI catalogue as Markdown: every column with its unit,
     /// formula, roll-up rule and SPEC rule (the source of docs/kpis.md).
     Catalog,
+}
+
+/// Where and how a command writes its one table.
+#[derive(Debug, Args)]
+pub(crate) struct TableOutArgs {
+    /// Output format (default: from the `--out` file's extension — .csv,
+    /// .json, .parquet, .xlsx — else the text table).
+    #[arg(long, value_enum)]
+    pub format: Option<TableFormat>,
+    /// Write to this file instead of stdout.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// The rows of `df` whose `column` is one of `values`; all rows when
+/// `values` is empty (no filter given).
+pub(crate) fn rows_in(
+    df: polars::prelude::DataFrame,
+    column: &str,
+    values: &[String],
+) -> anyhow::Result<polars::prelude::DataFrame> {
+    use polars::prelude::*;
+    if values.is_empty() {
+        return Ok(df);
+    }
+    let values = Series::new("values".into(), values.to_vec());
+    Ok(df
+        .lazy()
+        .filter(col(column).is_in(lit(values).implode(false), false))
+        .collect()?)
 }
 
 /// `salesops report`.
@@ -301,6 +336,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Config(ConfigCommand::Check { file }) => check_config(&file),
         Command::Ingest(a) => convert::run_ingest(a),
         Command::Flags(a) => flags::run_flags(a),
+        Command::Gap(a) => gap::run_gap(a),
         Command::Catalog => {
             std::io::stdout().write_all(crate::kpi::catalog::markdown().as_bytes())?;
             Ok(())

@@ -129,6 +129,15 @@ impl<'a> Engine<'a> {
         super::flags::flags(&ctx, &self.settings.flags, &super::flags::Rule::ALL, lang)
     }
 
+    /// Each rep's gap to his team's standard in `period` (SPEC section 8,
+    /// see `kpi::gap`), the reading in `lang`, from the period's rep and
+    /// team scorecards.
+    pub(crate) fn gap(&self, period: &Period, lang: crate::lang::Lang) -> Result<DataFrame> {
+        let reps = self.scorecard(period, Grouping::Rep)?;
+        let teams = self.scorecard(period, Grouping::Team)?;
+        super::gap::gap_table(&reps, &teams, lang)
+    }
+
     /// The customers lost in `period` (rule 7: last order + churn_days in
     /// `[start, PE]`): `customer_id`, `rep_id` credited, `last_order_date`.
     /// `None` without orders.
