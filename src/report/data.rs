@@ -57,6 +57,9 @@ pub(crate) struct ReportData {
     pub(super) flags_zh: DataFrame,
     /// The flag rules that could not be judged for the period.
     pub(super) not_judged: Vec<NotJudged>,
+    /// Each rep's gap to his team's standard (`kpi::gap`; the reading is
+    /// rewritten in the report's language).
+    pub(super) gap: DataFrame,
 }
 
 impl ReportData {
@@ -87,6 +90,7 @@ impl ReportData {
             overdue: engine.overdue_by_customer(period)?,
             flags_zh,
             not_judged,
+            gap: engine.gap(period, Lang::En)?,
         })
     }
 
@@ -193,6 +197,12 @@ impl ReportData {
                 .filter(members("rep_id"))
                 .collect()?,
             not_judged: self.not_judged.clone(),
+            gap: self
+                .gap
+                .clone()
+                .lazy()
+                .filter(members("rep_id"))
+                .collect()?,
         })
     }
 

@@ -14,6 +14,7 @@ pub(crate) mod charts;
 mod data;
 mod figures;
 mod format;
+mod gaps;
 mod html;
 mod i18n;
 mod integrity;

@@ -5,6 +5,7 @@ use super::audience::Audience;
 use super::data::{ranked, rows_where, table, text_cells, values, ReportData, Scope};
 use super::figures::{chart_list, Chart};
 use super::format::{group_thousands, html_table, more_text, HtmlTable, DASH};
+use super::gaps::{below_target_table, why_lines};
 use super::i18n::{catalogue, label, Lang};
 use super::integrity::{integrity, Integrity};
 use super::rep_page::{rep_pages, RepPage};
@@ -50,6 +51,9 @@ pub(super) struct Page {
     pub(super) charts: Vec<Chart>,
     pub(super) rep_pages: Vec<RepPage>,
     pub(super) below_80: HtmlTable,
+    /// Reps below their sales target with their gap to the team standard
+    /// by driver (SPEC section 8).
+    pub(super) below_target: HtmlTable,
     pub(super) discount: HtmlTable,
     pub(super) low_conversion: HtmlTable,
     pub(super) lost: HtmlTable,
@@ -385,6 +389,7 @@ pub(super) fn build_page(
                 reps,
                 table(before, "scorecard")?,
                 months,
+                &why_lines(data, lang)?,
                 lang == Lang::Zh,
                 &t,
             )?
@@ -410,6 +415,7 @@ pub(super) fn build_page(
             )?,
             &["orders", "targets"],
         ),
+        below_target: section(below_target_table(data, &t)?, &["orders", "targets"]),
         discount: section(
             bounded(
                 html_table(

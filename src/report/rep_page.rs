@@ -22,6 +22,9 @@ pub(super) struct RepPage {
     pub(super) svg: String,
     /// Why the trend is not drawn, else empty.
     pub(super) note: String,
+    /// The rep's gap to his team's standard by driver, in one line; empty
+    /// when he has none.
+    pub(super) why: String,
 }
 
 /// KPIs of a rep page with their target column.
@@ -44,6 +47,7 @@ pub(super) fn rep_pages(
     reps: &KpiTable,
     before: &KpiTable,
     months: &[Month],
+    why: &BTreeMap<String, String>,
     chinese: bool,
     t: &BTreeMap<String, String>,
 ) -> Result<Vec<RepPage>> {
@@ -117,6 +121,7 @@ pub(super) fn rep_pages(
             rows,
             svg: trend.svg,
             note: trend.note,
+            why: why.get(id).cloned().unwrap_or_default(),
         });
     }
     Ok(pages)
