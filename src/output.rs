@@ -271,22 +271,25 @@ pub(crate) fn write_table(
     df: &DataFrame,
     types: &[(&str, ColumnType)],
     format: TableFormat,
+    sheet: &str,
     path: &Path,
 ) -> Result<()> {
-    let bytes = render_table(df, types, format)?;
+    let bytes = render_table(df, types, format, sheet)?;
     write_atomic(path, |f| {
         f.write_all(&bytes).map_err(|e| Error::io(path, e))
     })
 }
 
-/// Renders a KPI table into bytes in `format`.
+/// Renders a KPI table into bytes in `format`; an XLSX workbook has one
+/// sheet named `sheet` (the table's name).
 pub(crate) fn render_table(
     df: &DataFrame,
     types: &[(&str, ColumnType)],
     format: TableFormat,
+    sheet: &str,
 ) -> Result<Vec<u8>> {
     if format == TableFormat::Xlsx {
-        return render_xlsx(df, types, "scorecard", &[]);
+        return render_xlsx(df, types, sheet, &[]);
     }
     let mut out = money_for_output(df, types, format)?;
     let mut buf = Vec::new();
@@ -505,10 +508,14 @@ pub(crate) fn render_file(
     Ok(match format {
         FileFormat::Csv if excel => {
             let safe = formulas_neutralised(df, types)?;
-            [UTF8_BOM, &render_table(&safe, types, TableFormat::Csv)?].concat()
+            [
+                UTF8_BOM,
+                &render_table(&safe, types, TableFormat::Csv, sheet)?,
+            ]
+            .concat()
         }
-        FileFormat::Csv => render_table(df, types, TableFormat::Csv)?,
-        FileFormat::Parquet => render_table(df, types, TableFormat::Parquet)?,
+        FileFormat::Csv => render_table(df, types, TableFormat::Csv, sheet)?,
+        FileFormat::Parquet => render_table(df, types, TableFormat::Parquet, sheet)?,
         FileFormat::Xlsx => render_xlsx(df, types, sheet, bold_rows)?,
     })
 }

@@ -29,15 +29,19 @@ fn rep_ids_in(html: &str, known: &BTreeMap<String, (String, String)>) -> BTreeSe
         .collect()
 }
 
-/// A flag as the reports are checked for it: (rep_id, first evidence id).
-type Flag = (String, String);
+/// A flag as the reports are checked for it: (rule, rep_id, first evidence
+/// id).
+type Flag = (String, String, String);
 
 /// Every row of `salesops flags` on the data of October 2026, in the
 /// table's order.
 fn flags_of(data: &Path) -> Vec<Flag> {
     flag_rows(data, "2026-10", "2026-10-31")
         .into_iter()
-        .map(|r| (r[2].clone(), r[4].split(';').next().unwrap().to_string()))
+        .map(|r| {
+            let first = r[4].split(';').next().unwrap().to_string();
+            (r[1].clone(), r[2].clone(), first)
+        })
         .collect()
 }
 
@@ -102,16 +106,19 @@ fn team_and_region_reports_hold_only_their_own_reps() {
         );
         // Its integrity flags, and no other team's: the first evidence id
         // of each flag (a visit, order or opportunity of the credited rep).
+        // Every rule the team has flags of shows at least one of them.
         let (own, others): (Vec<&Flag>, Vec<&Flag>) =
-            flags.iter().partition(|(rep, _)| members.contains(rep));
-        for (_, first) in own.iter().take(30) {
+            flags.iter().partition(|(_, rep, _)| members.contains(rep));
+        let rules: BTreeSet<&String> = own.iter().map(|(rule, _, _)| rule).collect();
+        for rule in rules {
             assert!(
-                html.contains(first.as_str()),
-                "team {team} lacks flag {first}"
+                own.iter()
+                    .any(|(r, _, first)| r == rule && html.contains(first.as_str())),
+                "team {team} shows no {rule} flag"
             );
         }
-        for (rep, first) in &others {
-            let shared = own.iter().any(|(_, f)| f == first);
+        for (_, rep, first) in &others {
+            let shared = own.iter().any(|(_, _, f)| f == first);
             assert!(
                 shared || !html.contains(first.as_str()),
                 "team {team} shows flag {first} of {rep}"

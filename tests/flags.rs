@@ -206,6 +206,28 @@ fn thresholds_come_from_the_config_and_filters_narrow_the_rows() {
             ("orders_while_overdue", "R2")
         ]
     );
+    // A rep named with a space after the comma is still found; a rule
+    // named twice gives its rows once; an unknown rep is refused, never an
+    // empty table that reads as "nothing flagged".
+    let o = flags(
+        dir.path(),
+        &[
+            "--rep",
+            "R2, R3",
+            "--rule",
+            "stale_opportunity,stale_opportunity",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows = csv_rows(&stdout(&o));
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    let o = flags(dir.path(), &["--rep", "R9"]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("--rep R9 matches no rep_id"),
+        "{}",
+        stderr(&o)
+    );
     // An unknown threshold is refused with the nearest name.
     std::fs::write(
         dir.path().join("typo.toml"),

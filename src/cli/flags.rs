@@ -42,13 +42,15 @@ pub(crate) fn run_flags(args: FlagsArgs) -> anyhow::Result<()> {
     let (data, _) = load_data(&args.input)?;
     let engine = Engine::new(&data, as_of, settings)?;
     let ctx = engine.context(&period)?;
-    let rules = if args.rule.is_empty() {
+    // Each rule once, in the table's order, however often it is named.
+    let rules: Vec<Rule> = if args.rule.is_empty() {
         Rule::ALL.to_vec()
     } else {
-        args.rule.clone()
+        let named: std::collections::BTreeSet<Rule> = args.rule.iter().copied().collect();
+        named.into_iter().collect()
     };
     let (df, missing) = flags(&ctx, &ctx.settings.flags, &rules, args.lang)?;
-    let df = rows_in(df, "rep_id", &args.rep)?;
+    let df = rows_in(df, ("rep_id", "--rep"), &args.rep, &ctx.reps()?.collect()?)?;
     print_warnings(&engine.all_warnings());
     for rule in &missing {
         eprintln!("warning: not judged, so absent from the table: {rule}");
@@ -58,6 +60,9 @@ pub(crate) fn run_flags(args: FlagsArgs) -> anyhow::Result<()> {
         &FLAG_COLUMNS,
         format,
         args.output.out.as_deref(),
-        &format!("flags {period} (as_of {as_of}, data through {})", ctx.pe),
+        (
+            "flags",
+            &format!("flags {period} (as_of {as_of}, data through {})", ctx.pe),
+        ),
     )
 }

@@ -53,13 +53,17 @@ pub(crate) fn run_gap(args: GapArgs) -> anyhow::Result<()> {
     let engine = Engine::new(&data, as_of, settings)?;
     let pe = engine.period_end(&period)?;
     let all = engine.gap(&period, args.lang)?;
-    let df = rows_in(rows_in(all, "rep_id", &args.rep)?, "team", &args.team)?;
+    let reps = rows_in(all.clone(), ("rep_id", "--rep"), &args.rep, &all)?;
+    let df = rows_in(reps, ("team", "--team"), &args.team, &all)?;
     print_warnings(&engine.all_warnings());
     emit_table(
         &df,
         &gap_columns(),
         format,
         args.output.out.as_deref(),
-        &format!("gap to the team standard {period} (as_of {as_of}, data through {pe})"),
+        (
+            "gap",
+            &format!("gap to the team standard {period} (as_of {as_of}, data through {pe})"),
+        ),
     )
 }

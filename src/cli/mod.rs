@@ -78,18 +78,24 @@ pub(crate) struct TableOutArgs {
     pub out: Option<PathBuf>,
 }
 
-/// The rows of `df` whose `column` is one of `values`; all rows when
-/// `values` is empty (no filter given).
+/// The rows of `df` whose `column` is one of `values` (given with the
+/// option `flag`, each trimmed); all rows when `values` is empty. A value
+/// that `known`'s `column` does not hold is refused (a usage error naming
+/// the nearest value), so a typo never prints an empty table that reads as
+/// "nothing here".
 pub(crate) fn rows_in(
     df: polars::prelude::DataFrame,
-    column: &str,
+    (column, flag): (&str, &str),
     values: &[String],
+    known: &polars::prelude::DataFrame,
 ) -> anyhow::Result<polars::prelude::DataFrame> {
     use polars::prelude::*;
     if values.is_empty() {
         return Ok(df);
     }
-    let values = Series::new("values".into(), values.to_vec());
+    let values: Vec<String> = values.iter().map(|v| v.trim().to_string()).collect();
+    crate::kpi::view::check_filter_values(known, column, flag, &values)?;
+    let values = Series::new("values".into(), values);
     Ok(df
         .lazy()
         .filter(col(column).is_in(lit(values).implode(false), false))
@@ -207,7 +213,8 @@ pub(crate) struct PeriodArgs {
     #[arg(long)]
     pub as_of: Option<NaiveDate>,
     /// Pipeline config file (TOML) whose `[kpi]` section sets churn_days,
-    /// legacy_days, stages, stage probabilities and discount authority.
+    /// legacy_days, stages, stage probabilities and discount authority, and
+    /// whose `[flags]` section sets the integrity flags' thresholds.
     #[arg(long)]
     pub config: Option<PathBuf>,
 }
@@ -466,23 +473,26 @@ fn run_scorecard(args: ScorecardArgs) -> anyhow::Result<()> {
         &types,
         format,
         args.out.as_deref(),
-        &format!("period {period} (as_of {as_of}, data through {pe})"),
+        (
+            "scorecard",
+            &format!("period {period} (as_of {as_of}, data through {pe})"),
+        ),
     )
 }
 
 /// Writes a table to the file `out`, or to stdout (the text table under
-/// its `heading`).
+/// its `heading`); an XLSX workbook's sheet is named `sheet`.
 pub(crate) fn emit_table(
     df: &polars::prelude::DataFrame,
     types: &[(&str, crate::column_type::ColumnType)],
     format: TableFormat,
     out: Option<&Path>,
-    heading: &str,
+    (sheet, heading): (&str, &str),
 ) -> anyhow::Result<()> {
     match out {
-        Some(path) => write_table(df, types, format, path)?,
+        Some(path) => write_table(df, types, format, sheet, path)?,
         None => {
-            let bytes = render_table(df, types, format)?;
+            let bytes = render_table(df, types, format, sheet)?;
             let mut stdout = std::io::stdout().lock();
             if format == TableFormat::Table {
                 writeln!(stdout, "{heading}")?;

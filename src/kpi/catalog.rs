@@ -354,7 +354,7 @@ pub const CATALOG: &[Kpi] = &[
     kpi("cross_region_lines", F::Discipline, Unit::Count, Sum, Down,
         "live lines dated in [start, PE] whose ship_region (else the customer's region) differs from the rep's region", "§3, rule 6"),
     kpi("flags_count", F::Flags, Unit::Count, Sum, Down,
-        "rows of the flags table credited to the rep: every integrity rule judged for the period (docs/flags.md); a rule not judged (its table absent, or period_end_stuffing before the 5 workdays after the period have passed as_of) adds nothing and is named in the warnings", "§9 (salesops extension)"),
+        "rows of the flags table credited to the rep: every integrity rule judged for the period (docs/flags.md); a rule not judged (its table absent, or period_end_stuffing before the return_workdays after the period have passed as_of) adds nothing and is named in the warnings", "§9 (salesops extension)"),
     kpi("visits_per_active_customer", F::Activity, Unit::Ratio, parts("visits", &["active_customers"], 1.0), Neutral,
         "visits / active_customers", "§3 (salesops extension)"),
     aging("aging_not_due", "Σ open amount at PE of invoices not yet due"),

@@ -146,7 +146,12 @@ fn sort_spec(spec: &str, types: &[(&'static str, ColumnType)]) -> Result<(&'stat
 /// Refuses a filter value that matches no row of `column` (a typo would
 /// otherwise print an empty table that reads as "no such sales"), naming
 /// the nearest value and some of the values there are.
-fn check_filter_values(df: &DataFrame, column: &str, flag: &str, values: &[String]) -> Result<()> {
+pub(crate) fn check_filter_values(
+    df: &DataFrame,
+    column: &str,
+    flag: &str,
+    values: &[String],
+) -> Result<()> {
     if values.is_empty() || !df.schema().contains(column) {
         return Ok(());
     }

@@ -1,8 +1,8 @@
 //! The report's "Integrity" section: the process integrity flags of SPEC
 //! section 9 (`kpi::flags`) as the reader may see them — counts by rule,
 //! the teams with the most flags (company and region reports), and the
-//! cases with their evidence: the largest per rule in a company or region
-//! report, the team's own flags in a team report. The report's data holds
+//! cases with their evidence: the largest of each rule, two in a company or
+//! region report, five of the team's own in a team report. The report's data holds
 //! only the flags of the audience's reps ([`ReportData::for_audience`]), so
 //! a team report never lists another team's flags.
 
@@ -23,8 +23,9 @@ use crate::Result;
 /// Cases listed per rule in a company or region report.
 const CASES_PER_RULE: usize = 2;
 
-/// Flags listed in a team report before "… and N more".
-const TEAM_CASE_LIMIT: usize = 30;
+/// Cases listed per rule in a team report: the manager sees his team's
+/// largest cases of every rule, not the first rows of one.
+const TEAM_CASES_PER_RULE: usize = 5;
 
 /// Ids of evidence shown in a cell before "… (+N)"; the flags table has
 /// them all.
@@ -196,7 +197,11 @@ fn by_team(flags: &DataFrame, t: &BTreeMap<String, String>) -> Result<HtmlTable>
     Ok(HtmlTable {
         headers: [label(t, "team"), label(t, "flags")]
             .into_iter()
-            .chain(Rule::ALL.iter().map(|r| rule_label(*r, t)))
+            .chain(
+                Rule::ALL
+                    .iter()
+                    .map(|r| label(t, &format!("rule_short_{}", r.name()))),
+            )
             .collect(),
         rows,
         numeric: std::iter::once(false)
@@ -258,8 +263,8 @@ fn case_rows(
 
 /// Row indices of the largest cases of each rule: by amount at stake
 /// (largest first, none last), then by the number of evidence ids, then by
-/// rep; at most [`CASES_PER_RULE`] per rule, in rule order.
-fn top_cases(flags: &DataFrame) -> Result<Vec<usize>> {
+/// rep; at most `per_rule` per rule, in rule order.
+fn top_cases(flags: &DataFrame, per_rule: usize) -> Result<Vec<usize>> {
     let ranked = flags
         .clone()
         .lazy()
@@ -277,7 +282,7 @@ fn top_cases(flags: &DataFrame) -> Result<Vec<usize>> {
                 .with_nulls_last(true),
         )
         .group_by_stable([col("rule")])
-        .agg([col("__row").head(Some(CASES_PER_RULE))])
+        .agg([col("__row").head(Some(per_rule))])
         .explode(
             cols(["__row"]),
             ExplodeOptions {
@@ -313,10 +318,12 @@ pub(super) fn integrity(
     let flags = flags_frame(data, lang)?;
     let team_report = matches!(data.audience, Audience::Team(_));
     let (rows, cases_title) = if team_report {
-        let n = flags.height().min(TEAM_CASE_LIMIT);
-        ((0..n).collect::<Vec<_>>(), label(t, "team_flags"))
+        (
+            top_cases(&flags, TEAM_CASES_PER_RULE)?,
+            label(t, "team_flags"),
+        )
     } else {
-        (top_cases(&flags)?, label(t, "top_cases"))
+        (top_cases(&flags, CASES_PER_RULE)?, label(t, "top_cases"))
     };
     let cases = HtmlTable {
         headers: [

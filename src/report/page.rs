@@ -237,6 +237,23 @@ pub(super) fn overdue_table(
     }))
 }
 
+/// The `[flags]` thresholds in force, as `key = value` pairs.
+fn flag_thresholds(f: &crate::kpi::flags::FlagSettings) -> String {
+    format!(
+        "overlap_tolerance_minutes = {}, max_visits_per_day = {}, stuffing_workdays = {}, \
+         stuffing_share = {}, return_workdays = {}, return_share = {}, overdue_days = {}, \
+         stale_days = {}",
+        f.overlap_tolerance_minutes,
+        f.max_visits_per_day,
+        f.stuffing_workdays,
+        f.stuffing_share,
+        f.return_workdays,
+        f.return_share,
+        f.overdue_days,
+        f.stale_days
+    )
+}
+
 pub(super) fn build_page(
     data: &ReportData,
     lang: Lang,
@@ -441,6 +458,10 @@ pub(super) fn build_page(
             ("legacy_days".into(), ctx.settings.legacy_days.to_string()),
             ("stages".into(), ctx.settings.stages.join(" → ")),
             ("as_of".into(), ctx.as_of.to_string()),
+            (
+                label(&t, "flags_thresholds"),
+                flag_thresholds(&ctx.settings.flags),
+            ),
         ],
         inputs: input_rows.to_vec(),
         t,

@@ -55,7 +55,11 @@ fn missing_rules_are_named_not_shown_clean() {
         &[],
         "2026-10",
         "2026-10-31",
-        &[Rule::OverlappingVisits, Rule::PeriodEndStuffing],
+        &[
+            Rule::OverlappingVisits,
+            Rule::PeriodEndStuffing,
+            Rule::CrossRegionLine,
+        ],
         Lang::En,
     );
     assert_eq!(df.height(), 0);
@@ -64,7 +68,8 @@ fn missing_rules_are_named_not_shown_clean() {
         missing,
         [
             "overlapping_visits: the visits table is absent",
-            "period_end_stuffing: not judged yet: returns are looked for through 2026-11-06, after as_of 2026-10-31"
+            "period_end_stuffing: not judged yet: returns are looked for through 2026-11-06, after as_of 2026-10-31",
+            "cross_region_line: the orders or customers table is absent",
         ]
     );
 }

@@ -7,6 +7,7 @@ use polars::prelude::*;
 use super::{as_flags, evidence_of, none, say, sentence, text, FlagSettings, Rule};
 use crate::kpi::context::KpiContext;
 use crate::lang::Lang;
+use crate::Result;
 
 const MS_PER_MINUTE: i64 = 60_000;
 
@@ -76,21 +77,36 @@ pub(super) fn duplicate_visit_time(ctx: &KpiContext, lang: Lang) -> Option<LazyF
 
 /// `overlapping_visits`: a visit that starts more than
 /// `overlap_tolerance_minutes` before the end (start + duration_minutes) of
-/// the same rep's previous visit that day (previous in start order, then
-/// visit_id). A previous visit without a duration has no end and flags
-/// nothing. Evidence: the previous and the later visit; customer_id the
-/// later visit's; amount null.
+/// the rep's previous visits that day — the latest end among every visit
+/// started before it (in start order, then visit_id), so a long visit that
+/// encloses several later ones flags each of them. A visit without a
+/// duration has no end and flags nothing; visits are compared within a day
+/// only (SPEC: "that day"), so one running past midnight is not compared
+/// with the next day's. Evidence: the earlier visit with that latest end,
+/// then the later visit; customer_id: the later visit's; amount null. The
+/// minutes in the sentence are whole minutes, rounded up.
 pub(super) fn overlapping_visits(
     ctx: &KpiContext,
     settings: &FlagSettings,
     lang: Lang,
-) -> Option<LazyFrame> {
-    let visits = visits_in_period(ctx)?;
-    let prev = |c: &str| col(c).shift(lit(1)).alias(format!("__prev_{c}"));
-    let overlap_ms = col("__prev___start_ms")
-        + col("__prev_duration_minutes").cast(DataType::Int64) * lit(MS_PER_MINUTE)
-        - col("__start_ms");
-    let minutes = text(overlap_ms.clone().floor_div(lit(MS_PER_MINUTE)));
+) -> Result<Option<LazyFrame>> {
+    let Some(visits) = visits_in_period(ctx) else {
+        return Ok(None);
+    };
+    let day = [col("rep_id"), col("__day")];
+    // A visit without a duration ends as it starts: it cannot enclose a
+    // later visit.
+    let end = (col("__start_ms")
+        + col("duration_minutes").cast(DataType::Int64) * lit(MS_PER_MINUTE))
+    .fill_null(col("__start_ms"));
+    let latest = col("__end_ms").cum_max(false).over(day.clone())?;
+    let holder = when(col("__end_ms").eq(col("__latest")))
+        .then(col("visit_id"))
+        .otherwise(lit(NULL).cast(DataType::String))
+        .fill_null_with_strategy(FillNullStrategy::Forward(None))
+        .over(day.clone())?;
+    let overlap_ms = col("__prev_latest") - col("__start_ms");
+    let minutes = text((overlap_ms.clone() + lit(MS_PER_MINUTE - 1)).floor_div(lit(MS_PER_MINUTE)));
     let at = col("visit_start").dt().strftime("%Y-%m-%d %H:%M");
     let detail = match lang {
         Lang::En => sentence([
@@ -101,7 +117,7 @@ pub(super) fn overlapping_visits(
             lit(", "),
             minutes,
             lit(" minutes before visit "),
-            col("__prev_visit_id"),
+            col("__prev_holder"),
             lit(" ends"),
         ]),
         Lang::Zh => sentence([
@@ -110,7 +126,7 @@ pub(super) fn overlapping_visits(
             lit(" 于 "),
             at,
             lit(" 开始，比拜访 "),
-            col("__prev_visit_id"),
+            col("__prev_holder"),
             lit(" 结束早 "),
             minutes,
             lit(" 分钟"),
@@ -121,26 +137,30 @@ pub(super) fn overlapping_visits(
             ["rep_id", "__start_ms", "visit_id"],
             SortMultipleOptions::default(),
         )
+        .with_column(end.alias("__end_ms"))
+        .with_column(latest.alias("__latest"))
+        .with_column(holder.alias("__holder"))
         .with_columns([
-            prev("rep_id"),
-            prev("__day"),
-            prev("__start_ms"),
-            prev("duration_minutes"),
-            prev("visit_id"),
+            col("__latest")
+                .shift(lit(1))
+                .over(day.clone())?
+                .alias("__prev_latest"),
+            col("__holder")
+                .shift(lit(1))
+                .over(day)?
+                .alias("__prev_holder"),
         ])
         .filter(
-            col("__prev_rep_id")
-                .eq(col("rep_id"))
-                .and(col("__prev___day").eq(col("__day")))
-                .and(overlap_ms.gt(lit(settings.overlap_tolerance_minutes * MS_PER_MINUTE)))
+            overlap_ms
+                .gt(lit(settings.overlap_tolerance_minutes * MS_PER_MINUTE))
                 .fill_null(lit(false)),
         )
         .with_columns([
-            concat_str([col("__prev_visit_id"), col("visit_id")], ";", false).alias("evidence"),
+            concat_str([col("__prev_holder"), col("visit_id")], ";", false).alias("evidence"),
             none("amount", DataType::Int64),
             detail,
         ]);
-    Some(as_flags(flagged, ctx, Rule::OverlappingVisits))
+    Ok(Some(as_flags(flagged, ctx, Rule::OverlappingVisits)))
 }
 
 /// `too_many_visits_per_day`: a rep's visits on one day exceed
@@ -233,6 +253,39 @@ mod tests {
         assert_eq!(
             texts(&df, "detail")[0].as_deref(),
             Some("visit V3 starts at 2026-10-05 09:30, 25 minutes before visit V2 ends")
+        );
+    }
+
+    /// A long visit encloses two later ones: both are flagged against it
+    /// (V20 09:00–12:00; V21 10:30 for 10 minutes, V22 11:00). An overlap
+    /// of 5 minutes 30 seconds is more than the tolerance and reads as 6
+    /// minutes (V24 starts at 13:24:30 while V23 runs to 13:30). A visit
+    /// running past midnight is not compared with the next day's.
+    #[test]
+    fn overlapping_visits_compare_with_the_latest_end_that_day() {
+        let visits = format!(
+            "{HEAD}V20,R1,C1,2026-10-05 09:00,180\nV21,R1,C2,2026-10-05 10:30,10\n\
+             V22,R1,C1,2026-10-05 11:00,10\nV23,R1,C1,2026-10-05 13:00,30\n\
+             V24,R1,C2,2026-10-05 13:24:30,10\n\
+             V25,R2,C2,2026-10-05 23:30,60\nV26,R2,C2,2026-10-06 00:10,10\n"
+        );
+        let df = run(&[("visits", &visits)], &[Rule::OverlappingVisits], Lang::En);
+        assert_eq!(
+            rows(&df),
+            [
+                ["overlapping_visits", "R1", "V20;V21"],
+                ["overlapping_visits", "R1", "V20;V22"],
+                ["overlapping_visits", "R1", "V23;V24"],
+            ]
+        );
+        let detail = texts(&df, "detail");
+        assert_eq!(
+            detail[1].as_deref(),
+            Some("visit V22 starts at 2026-10-05 11:00, 60 minutes before visit V20 ends")
+        );
+        assert_eq!(
+            detail[2].as_deref(),
+            Some("visit V24 starts at 2026-10-05 13:24, 6 minutes before visit V23 ends")
         );
     }
 
