@@ -101,6 +101,13 @@ pub(super) fn cross_region_line(ctx: &KpiContext, lang: Lang) -> Result<Option<L
     let Some(lines) = order_lines(ctx) else {
         return Ok(None);
     };
+    if !ctx.data.has("customers") {
+        // The scorecard counts the same lines, so the two still agree.
+        ctx.warn(
+            "flags: without a customers table, cross_region_line judges only the lines that \
+             have a ship_region (as the scorecard's cross_region_lines counts them)",
+        );
+    }
     let detail = sentence(the_line(lang).into_iter().chain([
         say(lang, " goes to region ", " 行发往 "),
         col("__line_region"),

@@ -97,8 +97,7 @@ impl Rule {
             }
             Rule::StaleOpportunity => "opportunities",
             Rule::OrdersWhileOverdue => "orders or invoices",
-            Rule::PeriodEndStuffing | Rule::DiscountViolation => "orders",
-            Rule::CrossRegionLine => "orders or customers",
+            Rule::PeriodEndStuffing | Rule::DiscountViolation | Rule::CrossRegionLine => "orders",
         }
     }
 }
@@ -270,9 +269,6 @@ fn rule_plan(
         Rule::OrdersWhileOverdue => orders::orders_while_overdue(ctx, settings, lang),
         Rule::StaleOpportunity => pipeline::stale_opportunity(ctx, settings, lang),
         Rule::DiscountViolation => lines::discount_violation(ctx, lang)?,
-        // Without customers a line has a region only where its ship_region
-        // is written: most lines could not be judged, so none are.
-        Rule::CrossRegionLine if !ctx.data.has("customers") => None,
         Rule::CrossRegionLine => lines::cross_region_line(ctx, lang)?,
     };
     Ok(plan.ok_or(NotJudged::TableAbsent(rule)))

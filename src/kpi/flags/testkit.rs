@@ -69,7 +69,7 @@ fn missing_rules_are_named_not_shown_clean() {
         [
             "overlapping_visits: the visits table is absent",
             "period_end_stuffing: not judged yet: returns are looked for through 2026-11-06, after as_of 2026-10-31",
-            "cross_region_line: the orders or customers table is absent",
+            "cross_region_line: the orders table is absent",
         ]
     );
 }
