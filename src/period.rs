@@ -272,38 +272,60 @@ impl WorkCalendar {
             .count() as i64
     }
 
-    /// The first day of the last `n` workdays of `[from, to]`: the `n`-th
-    /// workday counted back from `to` (so the span runs to `to`, taking in
-    /// any non-workdays after the last workday); `from` when the range has
-    /// fewer than `n` workdays.
+    /// The first day of the last `n` workdays of `[from, to]`
+    /// ([`last_workdays_from`] on this calendar).
     pub fn last_workdays_from(&self, from: NaiveDate, to: NaiveDate, n: i64) -> NaiveDate {
-        let mut seen = 0;
-        let mut day = to;
-        while day > from {
-            if self.is_workday(day) {
-                seen += 1;
-                if seen == n {
-                    return day;
-                }
-            }
-            day = day.pred_opt().expect("in range");
-        }
-        from
+        last_workdays_from(|d| self.is_workday(d), from, to, n)
     }
 
-    /// The `n`-th workday after `day` (`n` ≥ 1): the last day of the first
-    /// `n` workdays that follow it.
+    /// The `n`-th workday after `day` ([`nth_workday_after`] on this
+    /// calendar).
     pub fn nth_workday_after(&self, day: NaiveDate, n: i64) -> NaiveDate {
-        let mut seen = 0;
-        let mut d = day;
-        while seen < n.max(1) {
-            d = d.succ_opt().expect("in range");
-            if self.is_workday(d) {
-                seen += 1;
+        nth_workday_after(|d| self.is_workday(d), day, n)
+    }
+}
+
+/// The first day of the last `n` workdays of `[from, to]` by `is_workday`:
+/// the `n`-th workday counted back from `to` (so the span runs to `to`,
+/// taking in any non-workdays after the last workday); `from` when the
+/// range has fewer than `n` workdays. Shared by the KPI calendar and the
+/// generator's holiday calendar.
+pub(crate) fn last_workdays_from(
+    is_workday: impl Fn(NaiveDate) -> bool,
+    from: NaiveDate,
+    to: NaiveDate,
+    n: i64,
+) -> NaiveDate {
+    let mut seen = 0;
+    let mut day = to;
+    while day > from {
+        if is_workday(day) {
+            seen += 1;
+            if seen == n {
+                return day;
             }
         }
-        d
+        day = day.pred_opt().expect("in range");
     }
+    from
+}
+
+/// The `n`-th workday after `day` (`n` ≥ 1) by `is_workday`: the last day of
+/// the first `n` workdays that follow it.
+pub(crate) fn nth_workday_after(
+    is_workday: impl Fn(NaiveDate) -> bool,
+    day: NaiveDate,
+    n: i64,
+) -> NaiveDate {
+    let mut seen = 0;
+    let mut d = day;
+    while seen < n.max(1) {
+        d = d.succ_opt().expect("in range");
+        if is_workday(d) {
+            seen += 1;
+        }
+    }
+    d
 }
 
 #[cfg(test)]

@@ -47,8 +47,9 @@ fn authority_ppm(ctx: &KpiContext) -> Expr {
 /// - `__line_region`, `__rep_region`.
 ///
 /// Lines of reps missing from the reps table are dropped (they have no role
-/// or region to judge by). Both the scorecard counts and the evidence rows
-/// of the flags read this one plan.
+/// or region to judge by). `lines` must be `sales::order_lines` of the same
+/// context: the result is memoised per period, and both the scorecard
+/// counts and the evidence rows of the flags read it.
 pub(crate) fn judged_lines(ctx: &KpiContext, lines: LazyFrame) -> Result<LazyFrame> {
     let reps = ctx.reps()?.select([
         col("rep_id"),
@@ -81,7 +82,7 @@ pub(crate) fn judged_lines(ctx: &KpiContext, lines: LazyFrame) -> Result<LazyFra
     let crossed = col("__line_region")
         .neq(col("__rep_region"))
         .fill_null(lit(false));
-    Ok(lines
+    let judged = lines
         .join(
             reps,
             [col("rep_id")],
@@ -89,7 +90,9 @@ pub(crate) fn judged_lines(ctx: &KpiContext, lines: LazyFrame) -> Result<LazyFra
             JoinArgs::new(JoinType::Inner),
         )
         .with_column(authority_ppm(ctx).alias("__authority"))
-        .with_columns([violation.alias("__violation"), crossed.alias("__crossed")]))
+        .with_columns([violation.alias("__violation"), crossed.alias("__crossed")]);
+    // Four roll-up levels and two flag rules read it: judged once a period.
+    Ok(ctx.memo("judged_lines", || judged))
 }
 
 /// Per group, over [`judged_lines`], credited to the line's rep:

@@ -237,21 +237,12 @@ pub(super) fn overdue_table(
     }))
 }
 
-/// The `[flags]` thresholds in force, as `key = value` pairs.
-fn flag_thresholds(f: &crate::kpi::flags::FlagSettings) -> String {
-    format!(
-        "overlap_tolerance_minutes = {}, max_visits_per_day = {}, stuffing_workdays = {}, \
-         stuffing_share = {}, return_workdays = {}, return_share = {}, overdue_days = {}, \
-         stale_days = {}",
-        f.overlap_tolerance_minutes,
-        f.max_visits_per_day,
-        f.stuffing_workdays,
-        f.stuffing_share,
-        f.return_workdays,
-        f.return_share,
-        f.overdue_days,
-        f.stale_days
-    )
+/// The `[flags]` thresholds in force, as `key = value` pairs in the
+/// config's own words (serialised, so a new threshold shows by itself).
+fn flag_thresholds(f: &crate::kpi::flags::FlagSettings) -> Result<String> {
+    let text = toml::to_string(f)
+        .map_err(|e| crate::Error::Internal(format!("writing the [flags] thresholds: {e}")))?;
+    Ok(text.lines().collect::<Vec<_>>().join(", "))
 }
 
 pub(super) fn build_page(
@@ -460,7 +451,7 @@ pub(super) fn build_page(
             ("as_of".into(), ctx.as_of.to_string()),
             (
                 label(&t, "flags_thresholds"),
-                flag_thresholds(&ctx.settings.flags),
+                flag_thresholds(&ctx.settings.flags)?,
             ),
         ],
         inputs: input_rows.to_vec(),

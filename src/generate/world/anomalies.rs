@@ -35,12 +35,13 @@ use super::staff::Role;
 use super::{add_days, month_end, World};
 use crate::generate::sink::V;
 use crate::generate::{month_start, Out, T};
+use crate::period::{last_workdays_from, nth_workday_after};
 use crate::Result;
 
 /// Workdays after the month in which returns are looked for (SPEC default).
-const RETURN_WORKDAYS: usize = 5;
+const RETURN_WORKDAYS: i64 = 5;
 /// Workdays at the month's end that count as its end (SPEC default).
-const STUFFING_WORKDAYS: usize = 2;
+const STUFFING_WORKDAYS: i64 = 2;
 
 /// The plant month and the windows of `period_end_stuffing` on the
 /// generator's calendar, with each rep's sales in them as the simulation
@@ -87,15 +88,7 @@ impl World {
             let end = month_end(month);
             let returns_to = self.workdays_after(end, RETURN_WORKDAYS);
             if returns_to <= self.end {
-                let workdays: Vec<NaiveDate> = month
-                    .iter_days()
-                    .take_while(|d| *d <= end)
-                    .filter(|d| self.holidays.is_workday(*d))
-                    .collect();
-                let end_from = workdays
-                    .len()
-                    .checked_sub(STUFFING_WORKDAYS)
-                    .map_or(month, |i| workdays[i]);
+                let end_from = self.last_workdays(month, end, STUFFING_WORKDAYS);
                 let n = self.reps.len();
                 return Some(PlantWindow {
                     start: month,
@@ -112,21 +105,20 @@ impl World {
         None
     }
 
-    /// The `n`-th workday after `d` on the generator's calendar.
-    fn workdays_after(&self, d: NaiveDate, n: usize) -> NaiveDate {
-        let mut day = d;
-        let mut seen = 0;
-        while seen < n {
-            day = day.succ_opt().expect("date in range");
-            if self.holidays.is_workday(day) {
-                seen += 1;
-            }
-        }
-        day
+    /// The `n`-th workday after `d` on the generator's calendar (the same
+    /// walk the KPIs use, `period::nth_workday_after`).
+    fn workdays_after(&self, d: NaiveDate, n: i64) -> NaiveDate {
+        nth_workday_after(|x| self.holidays.is_workday(x), d, n)
+    }
+
+    /// The first day of the last `n` workdays of `[from, to]` on the
+    /// generator's calendar (`period::last_workdays_from`).
+    fn last_workdays(&self, from: NaiveDate, to: NaiveDate, n: i64) -> NaiveDate {
+        last_workdays_from(|x| self.holidays.is_workday(x), from, to, n)
     }
 
     /// The `n`-th workday from the start of `w`'s month (1-based).
-    fn workday_of_month(&self, w: &PlantWindow, n: usize) -> NaiveDate {
+    fn workday_of_month(&self, w: &PlantWindow, n: i64) -> NaiveDate {
         self.workdays_after(w.start.pred_opt().expect("date in range"), n)
     }
 
@@ -290,10 +282,7 @@ impl World {
         while 10 * (returned + cents(back)) < 3 * stuffed && back < qty {
             back += 1;
         }
-        let last_workday = self.workdays_after(
-            w.end_from.pred_opt().expect("date in range"),
-            STUFFING_WORKDAYS,
-        );
+        let last_workday = self.last_workdays(w.start, w.end, 1);
         let rows = [
             line("SO-PLANT-STUFF", last_workday, s, &customers[3], qty, price),
             line(

@@ -256,15 +256,15 @@ fn rule_plan(
         Rule::OverlappingVisits => visits::overlapping_visits(ctx, settings, lang)?,
         Rule::TooManyVisitsPerDay => visits::too_many_visits_per_day(ctx, settings, lang),
         Rule::PeriodEndStuffing => {
-            let until = StuffingWindows::of(ctx, settings).returns_to;
-            if until > ctx.as_of {
+            let windows = StuffingWindows::of(ctx, settings);
+            if windows.returns_to > ctx.as_of {
                 return Ok(Err(NotJudged::Pending {
                     rule,
-                    until,
+                    until: windows.returns_to,
                     as_of: ctx.as_of,
                 }));
             }
-            orders::period_end_stuffing(ctx, settings, lang)
+            orders::period_end_stuffing(ctx, settings, &windows, lang)
         }
         Rule::OrdersWhileOverdue => orders::orders_while_overdue(ctx, settings, lang),
         Rule::StaleOpportunity => pipeline::stale_opportunity(ctx, settings, lang),

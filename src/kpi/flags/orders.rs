@@ -84,10 +84,10 @@ fn at_least(a: Expr, b: i64, c: Expr, d: i64) -> Expr {
 pub(super) fn period_end_stuffing(
     ctx: &KpiContext,
     settings: &FlagSettings,
+    w: &StuffingWindows,
     lang: Lang,
 ) -> Option<LazyFrame> {
     let lines = order_lines(ctx)?;
-    let w = StuffingWindows::of(ctx, settings);
     let share = |s: f64| (s * PPM as f64).round() as i64;
     let period_sales = lines
         .clone()
