@@ -323,14 +323,16 @@ pub(crate) fn flags(
 
 /// Every rule's flags of the period, `detail` in English, with the
 /// thresholds of the settings (`[flags]`): computed once per period and
-/// shared by the `flags` table and the scorecard's `flags_count`. Each rule
-/// that could not be judged is a warning of the period (so it reaches the
+/// shared by the `flags` table and the scorecard's `flags_count`. The rules
+/// that could not be judged are one warning of the period (so they reach the
 /// manifest); `None` when no rule could be.
 pub(crate) fn period_flags(ctx: &KpiContext) -> Result<Option<LazyFrame>> {
     let (plan, missing) = flag_plan(ctx, &ctx.settings.flags, &Rule::ALL, Lang::En)?;
-    for rule in missing {
+    if !missing.is_empty() {
+        let rules: Vec<String> = missing.iter().map(ToString::to_string).collect();
         ctx.warn(format!(
-            "flags: not judged, so absent from the flags table and flags_count: {rule}"
+            "flags: not judged, so absent from the flags table and flags_count: {}",
+            rules.join("; ")
         ));
     }
     Ok(plan.map(|p| ctx.memo("flags", || p)))

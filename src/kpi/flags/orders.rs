@@ -209,7 +209,7 @@ pub(super) fn orders_while_overdue(
     lang: Lang,
 ) -> Option<LazyFrame> {
     let lines = order_lines(ctx)?;
-    let invoices = ctx.table("invoices", "integrity flags")?;
+    let invoices = ctx.data.lazy("invoices")?;
     let sales = lines
         .clone()
         .group_by([col("order_id")])
@@ -243,7 +243,7 @@ pub(super) fn orders_while_overdue(
                 .lt_eq(col("order_date"))
                 .and((days("order_date") - days("due_date")).gt(lit(settings.overdue_days))),
         );
-    let with_paid = match ctx.table("payments", "integrity flags") {
+    let with_paid = match ctx.data.lazy("payments") {
         Some(payments) => {
             let paid = pairs
                 .clone()

@@ -13,9 +13,10 @@ const MS_PER_MINUTE: i64 = 60_000;
 
 /// The period's visits (`visit_start` date in `[start, PE]`) with
 /// `__start_ms` (epoch milliseconds of the wall-clock start), `__day` and
-/// `__minute`; `None` without a visits table.
+/// `__minute`; `None` without a visits table (named by the caller as a rule
+/// not judged, not as a generic absent-table warning).
 fn visits_in_period(ctx: &KpiContext) -> Option<LazyFrame> {
-    let visits = ctx.table("visits", "integrity flags")?;
+    let visits = ctx.data.lazy("visits")?;
     let start_ms = col("visit_start")
         .dt()
         .timestamp(TimeUnit::Milliseconds)
