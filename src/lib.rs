@@ -15,6 +15,7 @@ pub(crate) mod money;
 pub(crate) mod output;
 pub(crate) mod period;
 pub(crate) mod pipeline;
+pub(crate) mod plan;
 pub(crate) mod progress;
 pub(crate) mod report;
 pub(crate) mod schema;

@@ -60,6 +60,28 @@ pub(crate) fn div_round_half_away_i128(value: i128, divisor: i128) -> i128 {
     }
 }
 
+/// One decimal text (`1200000`, `0.12`, `1e8`) as 1/10000 units, by the
+/// same parser as the ingested columns ([`parse_units`]): `None` when it is
+/// not a number or has more than 4 decimals. For command-line and override
+/// values, so a total is read exactly as a CSV amount would be.
+pub(crate) fn parse_units_text(text: &str) -> Option<i64> {
+    let df = DataFrame::new(1, vec![Column::new("v".into(), [text])]).ok()?;
+    let out = df
+        .lazy()
+        .select([parse_units(col("v")).alias("u")])
+        .collect()
+        .ok()?;
+    out.column("u").ok()?.i64().ok()?.get(0)
+}
+
+/// One decimal text as integer cents, rounded half away from zero from up
+/// to 4 decimals (SPEC section 2: money is rounded to the cent as it is
+/// read); `None` when [`parse_units_text`] refuses it.
+pub(crate) fn parse_cents_text(text: &str) -> Option<i64> {
+    let units = parse_units_text(text)?;
+    i64::try_from(div_round_half_away_i128(i128::from(units), 100)).ok()
+}
+
 /// Rounds 1/10000 units to integer cents, half away from zero.
 pub(crate) fn units_to_cents(units: Expr) -> Expr {
     div_round_half_away(units, 100)
@@ -129,6 +151,18 @@ pub(crate) fn cents_text(cents: Expr) -> Expr {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_value_is_read_like_a_column() {
+        assert_eq!(parse_cents_text("1200000"), Some(120_000_000));
+        assert_eq!(parse_cents_text(" 1e3 "), Some(100_000));
+        assert_eq!(parse_cents_text("0.005"), Some(1));
+        assert_eq!(parse_cents_text("-0.005"), Some(-1));
+        assert_eq!(parse_units_text("0.12"), Some(1_200));
+        assert_eq!(parse_units_text("0.12345"), None);
+        assert_eq!(parse_units_text("twelve"), None);
+        assert_eq!(parse_units_text(""), None);
+    }
 
     fn eval(values: &[Option<&str>], f: impl Fn(Expr) -> Expr) -> Vec<Option<i64>> {
         let df = df!("v" => values).unwrap();

@@ -4,6 +4,7 @@ mod commission;
 mod convert;
 mod flags;
 mod gap;
+mod plan;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -61,6 +62,10 @@ pub(crate) enum Command {
     /// Each rep's gap to his team's standard (SPEC section 8), split into
     /// workdays, visits per workday, conversion and order value.
     Gap(gap::GapArgs),
+    /// Next year's targets from history (SPEC section 8): a company total
+    /// split company → region → team → rep → month, exact to the cent,
+    /// written as the targets table with an explanation of every share.
+    Plan(plan::PlanArgs),
     /// Print the KPI catalogue as Markdown: every column with its unit,
     /// formula, roll-up rule and SPEC rule (the source of docs/kpis.md).
     Catalog,
@@ -344,6 +349,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Ingest(a) => convert::run_ingest(a),
         Command::Flags(a) => flags::run_flags(a),
         Command::Gap(a) => gap::run_gap(a),
+        Command::Plan(a) => plan::run_plan(a),
         Command::Catalog => {
             std::io::stdout().write_all(crate::kpi::catalog::markdown().as_bytes())?;
             Ok(())

@@ -60,6 +60,17 @@ impl<'a> Engine<'a> {
         self.as_of
     }
 
+    /// The validated input tables.
+    pub(crate) fn data(&self) -> &'a Dataset {
+        self.data
+    }
+
+    /// The workday calendar (Mon–Fri unless the calendar table says
+    /// otherwise; SPEC section 2).
+    pub(crate) fn calendar(&self) -> &WorkCalendar {
+        &self.calendar
+    }
+
     /// The KPI settings.
     pub fn settings(&self) -> &Settings {
         &self.settings

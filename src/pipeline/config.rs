@@ -13,6 +13,7 @@ use crate::kpi::flags::FlagSettings;
 use crate::kpi::Settings;
 use crate::output::FileFormat;
 use crate::period::{Period, PeriodKind};
+use crate::plan::settings::PlanSettings;
 use crate::{Error, Result};
 
 /// A pipeline config file.
@@ -35,6 +36,9 @@ pub(crate) struct Config {
     /// Thresholds of the integrity flags (`[flags]`; defaults in
     /// [`FlagSettings::default`]).
     pub flags: FlagSettings,
+    /// How `salesops plan` splits a year's target (`[plan]`; defaults in
+    /// [`PlanSettings::default`]).
+    pub plan: PlanSettings,
     /// Where the reports go after publishing (`[delivery]`, optional).
     pub delivery: Option<super::delivery::DeliveryConfig>,
 }
@@ -248,6 +252,7 @@ impl Config {
         })?;
         config.kpi.check()?;
         config.flags.check()?;
+        config.plan.check()?;
         config.check()?;
         config.kpi.flags = config.flags.clone();
         Ok(config)

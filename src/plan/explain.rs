@@ -1,0 +1,352 @@
+//! The plan's two tables: the targets (the contract's `targets` table,
+//! monthly rows) and the explanation of every unit's share.
+
+use polars::prelude::*;
+
+use crate::column_type::ColumnType;
+use crate::money::format_cents_grouped;
+use crate::Result;
+
+use super::staffing::months_of;
+use super::tree::{Level, Tree, Unit};
+use super::{MonthShape, PlanBasis};
+
+/// The targets table's columns, as the contract's `targets` table has them
+/// (SPEC section 1): money in cents, counts whole.
+pub(crate) const TARGET_COLUMNS: [(&str, ColumnType); 6] = [
+    ("period", ColumnType::Text),
+    ("rep_id", ColumnType::Text),
+    ("sales_target", ColumnType::Money),
+    ("collection_target", ColumnType::Money),
+    ("visit_target", ColumnType::Count),
+    ("new_customer_target", ColumnType::Count),
+];
+
+/// One row per rep and month he carries (employed on some day of it), in
+/// rep_id then month order: `period` `YYYY-MM`, the sales target, the
+/// collection target when asked for, and empty visit and new-customer
+/// targets (the plan does not set them, so their attainment stays null
+/// rather than measured against a made-up 0).
+pub(crate) fn targets_frame(tree: &Tree, year: i32) -> Result<DataFrame> {
+    let months = months_of(year);
+    let mut reps: Vec<&Unit> = tree
+        .units
+        .iter()
+        .filter(|u| u.level == Level::Rep)
+        .collect();
+    reps.sort_by(|a, b| a.id.cmp(&b.id));
+    let (mut period, mut rep_id, mut sales, mut collection) = (vec![], vec![], vec![], vec![]);
+    for rep in reps {
+        for (m, month) in months.iter().enumerate() {
+            if rep.month_weights[m] <= 0.0 {
+                continue;
+            }
+            period.push(month.to_string());
+            rep_id.push(rep.id.clone());
+            sales.push(rep.outcome.month_sales[m]);
+            collection.push(rep.outcome.month_collection.map(|c| c[m]));
+        }
+    }
+    let n = period.len();
+    Ok(DataFrame::new_infer_height(vec![
+        Column::new("period".into(), period),
+        Column::new("rep_id".into(), rep_id),
+        Column::new("sales_target".into(), sales),
+        Column::new("collection_target".into(), collection),
+        Column::new("visit_target".into(), vec![None::<i64>; n]),
+        Column::new("new_customer_target".into(), vec![None::<i64>; n]),
+    ])?)
+}
+
+/// The explanation table's columns (shares are ratios in [0, 1]).
+pub(crate) const EXPLAIN_COLUMNS: [(&str, ColumnType); 14] = [
+    ("level", ColumnType::Text),
+    ("unit", ColumnType::Text),
+    ("name", ColumnType::Text),
+    ("parent", ColumnType::Text),
+    ("history_sales", ColumnType::Money),
+    ("history_workdays", ColumnType::Count),
+    ("history_share", ColumnType::Ratio),
+    ("equal_share", ColumnType::Ratio),
+    ("blended_share", ColumnType::Ratio),
+    ("availability", ColumnType::Ratio),
+    ("share_of_parent", ColumnType::Ratio),
+    ("sales_target", ColumnType::Money),
+    ("collection_target", ColumnType::Money),
+    ("why", ColumnType::Text),
+];
+
+/// One row per unit (company, regions, teams, reps, in tree order) and
+/// one per month of the company: its history, shares, targets and a
+/// sentence saying why it got what it got.
+pub(crate) fn explain_frame(tree: &Tree, basis: &PlanBasis) -> Result<DataFrame> {
+    let mut rows: Vec<ExplainRow> = tree
+        .units
+        .iter()
+        .map(|u| unit_row(tree, u, basis))
+        .collect();
+    rows.extend(month_rows(tree, basis));
+    let col_text = |name: &str, f: &dyn Fn(&ExplainRow) -> Option<String>| {
+        Column::new(name.into(), rows.iter().map(f).collect::<Vec<_>>())
+    };
+    let col_i64 = |name: &str, f: &dyn Fn(&ExplainRow) -> Option<i64>| {
+        Column::new(name.into(), rows.iter().map(f).collect::<Vec<_>>())
+    };
+    let col_f64 = |name: &str, f: &dyn Fn(&ExplainRow) -> Option<f64>| {
+        Column::new(name.into(), rows.iter().map(f).collect::<Vec<_>>())
+    };
+    Ok(DataFrame::new_infer_height(vec![
+        col_text("level", &|r| Some(r.level.clone())),
+        col_text("unit", &|r| Some(r.unit.clone())),
+        col_text("name", &|r| Some(r.name.clone())),
+        col_text("parent", &|r| r.parent.clone()),
+        col_i64("history_sales", &|r| r.history_sales),
+        col_i64("history_workdays", &|r| r.history_workdays),
+        col_f64("history_share", &|r| r.history_share),
+        col_f64("equal_share", &|r| r.equal_share),
+        col_f64("blended_share", &|r| r.blended_share),
+        col_f64("availability", &|r| r.availability),
+        col_f64("share_of_parent", &|r| r.share_of_parent),
+        col_i64("sales_target", &|r| Some(r.sales_target)),
+        col_i64("collection_target", &|r| r.collection_target),
+        col_text("why", &|r| Some(r.why.clone())),
+    ])?)
+}
+
+struct ExplainRow {
+    level: String,
+    unit: String,
+    name: String,
+    parent: Option<String>,
+    history_sales: Option<i64>,
+    history_workdays: Option<i64>,
+    history_share: Option<f64>,
+    equal_share: Option<f64>,
+    blended_share: Option<f64>,
+    availability: Option<f64>,
+    share_of_parent: Option<f64>,
+    sales_target: i64,
+    collection_target: Option<i64>,
+    why: String,
+}
+
+/// `62.5%`: a ratio as a percentage with one decimal.
+fn pct(x: f64) -> String {
+    format!("{:.1}%", x * 100.0)
+}
+
+fn unit_row(tree: &Tree, u: &Unit, basis: &PlanBasis) -> ExplainRow {
+    let parent = u.parent.map(|p| &tree.units[p]);
+    let o = &u.outcome;
+    let share_of_parent = parent.and_then(|p| {
+        (p.outcome.sales_target > 0).then(|| o.sales_target as f64 / p.outcome.sales_target as f64)
+    });
+    let why = match parent {
+        None => company_why(basis),
+        Some(p) => unit_why(tree, u, p, basis.history_weight),
+    };
+    let is_rep = u.level == Level::Rep;
+    ExplainRow {
+        level: u.level.name().into(),
+        unit: u.id.clone(),
+        name: u.name.clone(),
+        parent: parent.map(|p| p.id.clone()),
+        history_sales: u.history_sales,
+        history_workdays: u.history_workdays,
+        history_share: parent.and(o.history_share),
+        equal_share: parent.map(|_| o.equal_share),
+        blended_share: parent.map(|_| o.blended_share),
+        availability: is_rep.then_some(u.availability),
+        share_of_parent,
+        sales_target: o.sales_target,
+        collection_target: o.collection_target,
+        why,
+    }
+}
+
+fn company_why(basis: &PlanBasis) -> String {
+    let mut why = match &basis.growth {
+        None => format!("the total given: {}", format_cents_grouped(basis.total)),
+        Some((g, base_sales)) => format!(
+            "base-year sales {} ({}..{}) × (1 + {g}) = {}",
+            format_cents_grouped(*base_sales),
+            basis.base.start,
+            basis.base.end,
+            format_cents_grouped(basis.total)
+        ),
+    };
+    if let Some(r) = &basis.collection_ratio {
+        why.push_str(&format!("; collections {r} of sales"));
+    }
+    why
+}
+
+fn unit_why(tree: &Tree, u: &Unit, parent: &Unit, w: f64) -> String {
+    let o = &u.outcome;
+    let of_parent = format!(
+        "{} of {} `{}`'s {}",
+        pct(if parent.outcome.sales_target > 0 {
+            o.sales_target as f64 / parent.outcome.sales_target as f64
+        } else {
+            0.0
+        }),
+        parent.level.name(),
+        parent.id,
+        format_cents_grouped(parent.outcome.sales_target)
+    );
+    if u.fixed.is_some() {
+        return format!("fixed by the overrides file: {of_parent}");
+    }
+    let mut parts = vec![history_clause(u)];
+    let blended = match o.history_share {
+        Some(h) => format!(
+            "blended {w} × {} + {} × {} = {}",
+            pct(h),
+            round_weight(1.0 - w),
+            pct(o.equal_share),
+            pct(o.blended_share)
+        ),
+        None => format!("equal share {}", pct(o.equal_share)),
+    };
+    parts.push(blended);
+    if u.level == Level::Rep {
+        parts.push(availability_clause(u));
+    }
+    let fixed_siblings = parent
+        .children
+        .iter()
+        .any(|c| tree.units[*c].fixed.is_some());
+    if fixed_siblings {
+        parts.push("with the fixed targets of the overrides taken out first".into());
+    }
+    parts.push(of_parent);
+    parts.join("; ")
+}
+
+/// `0.3` rather than `0.30000000000000004`.
+fn round_weight(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}
+
+fn history_clause(u: &Unit) -> String {
+    let siblings = match u.level {
+        Level::Region => "the company's regions",
+        Level::Team => "the region's teams",
+        _ => "the team's reps",
+    };
+    match (u.history_sales, u.outcome.history_share) {
+        (_, None) => "no base-year sales in any sibling".into(),
+        (Some(s), Some(h)) if u.level == Level::Rep => {
+            let days = u.history_workdays.unwrap_or(0);
+            format!(
+                "base-year sales {} over {days} workdays ({} a workday) = {} of {siblings}' rate",
+                format_cents_grouped(s),
+                format_cents_grouped(if days > 0 { s / days } else { 0 }),
+                pct(h)
+            )
+        }
+        (Some(s), Some(h)) => format!(
+            "base-year sales {} = {} of {siblings}",
+            format_cents_grouped(s),
+            pct(h)
+        ),
+        (None, Some(h)) => {
+            let what = if u.level == Level::Rep {
+                "no workday in the base year"
+            } else {
+                "no member in the base year"
+            };
+            format!("{what}: counted at the mean of {siblings} ({})", pct(h))
+        }
+    }
+}
+
+fn availability_clause(u: &Unit) -> String {
+    let job = u.employment.unwrap_or(super::staffing::Employment {
+        hire: None,
+        leave: None,
+    });
+    let mut why = Vec::new();
+    if let Some(h) = job.hire {
+        if u.month_weights.iter().any(|w| *w > 0.0) && u.availability < 1.0 {
+            why.push(format!("hired {h}"));
+        }
+    }
+    if let Some(l) = job.leave {
+        why.push(format!("leaves {l}"));
+    }
+    if u.availability >= 1.0 - 1e-12 {
+        "carries the whole year".into()
+    } else if why.is_empty() {
+        format!("carries {} of the year", pct(u.availability))
+    } else {
+        format!(
+            "{}: carries {} of the year",
+            why.join(", "),
+            pct(u.availability)
+        )
+    }
+}
+
+fn month_rows(tree: &Tree, basis: &PlanBasis) -> Vec<ExplainRow> {
+    let months = months_of(basis.year);
+    let reps: Vec<&Unit> = tree
+        .units
+        .iter()
+        .filter(|u| u.level == Level::Rep)
+        .collect();
+    let total = tree.units[0].outcome.sales_target;
+    let shape_sum: f64 = basis.shape.weights.iter().sum();
+    months
+        .iter()
+        .enumerate()
+        .map(|(m, month)| {
+            let sales: i64 = reps.iter().map(|r| r.outcome.month_sales[m]).sum();
+            let collection = basis.collection_ratio.as_ref().map(|_| {
+                reps.iter()
+                    .map(|r| r.outcome.month_collection.map_or(0, |c| c[m]))
+                    .sum()
+            });
+            let weight = basis.shape.weights[m] / shape_sum;
+            let why = match &basis.shape.source {
+                super::ShapeSource::History => format!(
+                    "month shape: base-year sales of month {:02} = {} of the base year",
+                    m + 1,
+                    pct(weight)
+                ),
+                super::ShapeSource::Workdays(reason) => format!(
+                    "month shape: {} workdays = {} of the year's ({reason})",
+                    basis.shape.weights[m],
+                    pct(weight)
+                ),
+            };
+            ExplainRow {
+                level: "month".into(),
+                unit: month.to_string(),
+                name: month.to_string(),
+                parent: Some("company".into()),
+                history_sales: match basis.shape.source {
+                    super::ShapeSource::History => Some(basis.shape.history[m]),
+                    super::ShapeSource::Workdays(_) => None,
+                },
+                history_workdays: None,
+                history_share: None,
+                equal_share: None,
+                blended_share: Some(weight),
+                availability: None,
+                share_of_parent: (total > 0).then(|| sales as f64 / total as f64),
+                sales_target: sales,
+                collection_target: collection,
+                why,
+            }
+        })
+        .collect()
+}
+
+/// The shape's description for the summary line.
+pub(crate) fn shape_summary(shape: &MonthShape) -> String {
+    match &shape.source {
+        super::ShapeSource::History => "months shaped by the base year's sales".into(),
+        super::ShapeSource::Workdays(reason) => format!("months shaped by workdays ({reason})"),
+    }
+}

@@ -1,0 +1,177 @@
+//! The history a plan is drawn from: sales of the base year, the twelve
+//! full months up to as_of (SPEC section 8's "trailing 12 months" and "last
+//! full year"), per rep and per calendar month.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, Months, NaiveDate};
+use polars::prelude::*;
+
+use crate::kpi::Engine;
+use crate::period::Period;
+use crate::{Error, Result};
+
+/// The base year: the twelve full calendar months ending at the last month
+/// end on or before as_of (as_of 2026-12-31 → 2026; as_of 2026-11-29 →
+/// 2025-11-01..2026-10-31). It is the year the shares, the month shape and
+/// `--growth` are measured on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct BaseYear {
+    /// First day (a month's first).
+    pub(crate) start: NaiveDate,
+    /// Last day (a month's last, ≤ as_of).
+    pub(crate) end: NaiveDate,
+}
+
+impl BaseYear {
+    /// The base year of `as_of`.
+    pub(crate) fn of(as_of: NaiveDate) -> BaseYear {
+        let next = as_of.succ_opt().expect("as_of is not the last date");
+        let end = if next.day() == 1 {
+            as_of
+        } else {
+            as_of
+                .with_day(1)
+                .expect("day 1")
+                .pred_opt()
+                .expect("in range")
+        };
+        let start = (end.with_day(1).expect("day 1"))
+            .checked_sub_months(Months::new(11))
+            .expect("in range");
+        BaseYear { start, end }
+    }
+}
+
+/// Sales of the base year (live order lines' `line_amount`, the scorecard's
+/// `sales_amount`, in cents; returns net).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct History {
+    /// The window read.
+    pub(crate) base: BaseYear,
+    /// Sales per rep_id (reps without a line are absent).
+    pub(crate) rep_sales: BTreeMap<String, i64>,
+    /// Company sales per calendar month, January first (the base year holds
+    /// each calendar month once).
+    pub(crate) month_sales: [i64; 12],
+    /// The earliest live order line on or before as_of, of any date.
+    pub(crate) first_order: Option<NaiveDate>,
+}
+
+impl History {
+    /// No orders at all (no orders table, or none up to as_of).
+    pub(crate) fn none(base: BaseYear) -> History {
+        History {
+            base,
+            rep_sales: BTreeMap::new(),
+            month_sales: [0; 12],
+            first_order: None,
+        }
+    }
+
+    /// Company sales of the base year, in cents.
+    pub(crate) fn total(&self) -> i64 {
+        self.month_sales.iter().sum()
+    }
+
+    /// Whether the data reach back to the base year's first month, so that
+    /// it is a full year of sales: the first order falls in or before it.
+    pub(crate) fn covers_base_year(&self) -> bool {
+        let first_month_end = self
+            .base
+            .start
+            .checked_add_months(Months::new(1))
+            .expect("in range");
+        self.first_order.is_some_and(|d| d < first_month_end)
+    }
+}
+
+/// Reads the base year's sales of `as_of` through the engine's priced
+/// order lines (the same lines and amounts as the scorecard's
+/// `sales_amount`). No orders table: [`History::none`].
+pub(crate) fn read_history(engine: &Engine<'_>) -> Result<History> {
+    let base = BaseYear::of(engine.as_of());
+    let everything = Period::range(NaiveDate::MIN, engine.as_of()).expect("MIN ≤ as_of");
+    let Some(lines) = engine.order_lines_in(&everything)? else {
+        return Ok(History::none(base));
+    };
+    let first = lines.clone().select([col("order_date").min()]).collect()?;
+    let first_order = first
+        .column("order_date")?
+        .date()?
+        .as_date_iter()
+        .next()
+        .flatten();
+    let in_base = lines.filter(
+        col("order_date")
+            .gt_eq(lit(base.start))
+            .and(col("order_date").lt_eq(lit(base.end))),
+    );
+    let by_rep = in_base
+        .clone()
+        .group_by([col("rep_id")])
+        .agg([col("line_amount").sum().alias("sales")])
+        .collect()?;
+    let rep_sales = by_rep
+        .column("rep_id")?
+        .str()?
+        .iter()
+        .zip(by_rep.column("sales")?.i64()?.iter())
+        .filter_map(|(r, s)| Some((r?.to_string(), s.unwrap_or(0))))
+        .collect();
+    let by_month = in_base
+        .group_by([col("order_date").dt().month().alias("month")])
+        .agg([col("line_amount").sum().alias("sales")])
+        .collect()?;
+    let mut month_sales = [0i64; 12];
+    for (m, s) in by_month
+        .column("month")?
+        .cast(&DataType::Int64)?
+        .i64()?
+        .iter()
+        .zip(by_month.column("sales")?.i64()?.iter())
+    {
+        let m = m.ok_or_else(|| Error::Internal("an order line without a month".into()))?;
+        month_sales[(m - 1) as usize] = s.unwrap_or(0);
+    }
+    Ok(History {
+        base,
+        rep_sales,
+        month_sales,
+        first_order,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn the_base_year_is_the_twelve_full_months_up_to_as_of() {
+        assert_eq!(
+            BaseYear::of(d("2026-12-31")),
+            BaseYear {
+                start: d("2026-01-01"),
+                end: d("2026-12-31")
+            }
+        );
+        assert_eq!(
+            BaseYear::of(d("2026-11-29")),
+            BaseYear {
+                start: d("2025-11-01"),
+                end: d("2026-10-31")
+            }
+        );
+        assert_eq!(
+            BaseYear::of(d("2024-03-01")),
+            BaseYear {
+                start: d("2023-03-01"),
+                end: d("2024-02-29")
+            }
+        );
+    }
+}

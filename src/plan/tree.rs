@@ -1,0 +1,307 @@
+//! The plan's tree: company → region → team → rep, each unit with the
+//! history its share is drawn from and, once decomposed, its targets.
+
+use std::collections::BTreeMap;
+
+use crate::period::WorkCalendar;
+use crate::{Error, Result};
+
+use super::history::History;
+use super::settings::PlanSettings;
+use super::staffing::{month_capacity, months_of, Employment};
+
+/// A level of the plan's tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Level {
+    /// The whole company (the root).
+    Company,
+    /// A region of the reps table.
+    Region,
+    /// A team of the reps table (team names are unique across regions, as
+    /// the scorecard's team roll-up assumes).
+    Team,
+    /// One rep who carries a target.
+    Rep,
+}
+
+impl Level {
+    /// The level's name in the explanation table.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Level::Company => "company",
+            Level::Region => "region",
+            Level::Team => "team",
+            Level::Rep => "rep",
+        }
+    }
+}
+
+/// One unit of the tree.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Unit {
+    /// Its level.
+    pub(crate) level: Level,
+    /// `company`, the region, the team or the rep_id.
+    pub(crate) id: String,
+    /// The rep's name; the id for other levels.
+    pub(crate) name: String,
+    /// Index of the parent unit (`None` for the company).
+    pub(crate) parent: Option<usize>,
+    /// Indexes of the children, in id order.
+    pub(crate) children: Vec<usize>,
+    /// Base-year sales in cents; `None` when the unit has no history (no
+    /// member employed in the base year, or no orders table).
+    pub(crate) history_sales: Option<i64>,
+    /// A rep's employed workdays in the base year.
+    pub(crate) history_workdays: Option<i64>,
+    /// A rep's employment.
+    pub(crate) employment: Option<Employment>,
+    /// A rep's weight of each month: month shape × the share of the month
+    /// he carries (ramp, hire, leave).
+    pub(crate) month_weights: [f64; 12],
+    /// A rep's share of the year he carries: Σ month_weights / Σ shape.
+    pub(crate) availability: f64,
+    /// A fixed annual sales target from the overrides file (cents).
+    pub(crate) fixed: Option<i64>,
+    /// The decomposition's result for this unit.
+    pub(crate) outcome: Outcome,
+}
+
+/// What the decomposition found for a unit.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Outcome {
+    /// History share among its siblings (ratio); `None` when no sibling has
+    /// history, so the history part falls back to the equal share.
+    pub(crate) history_share: Option<f64>,
+    /// `1 / siblings` (ratio).
+    pub(crate) equal_share: f64,
+    /// `w × history_share + (1 − w) × equal_share` (ratio).
+    pub(crate) blended_share: f64,
+    /// Annual sales target (cents).
+    pub(crate) sales_target: i64,
+    /// Annual collection target (cents), when asked for.
+    pub(crate) collection_target: Option<i64>,
+    /// A rep's monthly sales targets (cents), January first.
+    pub(crate) month_sales: [i64; 12],
+    /// A rep's monthly collection targets (cents).
+    pub(crate) month_collection: Option<[i64; 12]>,
+}
+
+impl Unit {
+    fn new(level: Level, id: &str, name: &str, parent: Option<usize>) -> Unit {
+        Unit {
+            level,
+            id: id.to_string(),
+            name: name.to_string(),
+            parent,
+            children: Vec::new(),
+            history_sales: None,
+            history_workdays: None,
+            employment: None,
+            month_weights: [0.0; 12],
+            availability: 1.0,
+            fixed: None,
+            outcome: Outcome::default(),
+        }
+    }
+
+    /// The figure a unit's history share is drawn from: a rep's sales per
+    /// employed workday (so a rep hired during the base year is measured on
+    /// his own months), a team's or region's sales; negative (returns beyond
+    /// sales) counts as 0. `None` without history.
+    pub(crate) fn history_measure(&self) -> Option<f64> {
+        let sales = self.history_sales?.max(0) as f64;
+        match self.level {
+            Level::Rep => {
+                let days = self.history_workdays.filter(|d| *d > 0)?;
+                Some(sales / days as f64)
+            }
+            _ => Some(sales),
+        }
+    }
+}
+
+/// A row of the reps table as the plan needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct StaffRow {
+    /// rep_id.
+    pub(crate) rep_id: String,
+    /// rep_name.
+    pub(crate) rep_name: String,
+    /// region.
+    pub(crate) region: String,
+    /// team.
+    pub(crate) team: String,
+    /// role (`rep` when empty).
+    pub(crate) role: String,
+    /// hire_date and leave_date.
+    pub(crate) job: Employment,
+}
+
+/// The tree, units in an arena: index 0 is the company.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Tree {
+    /// Every unit; parents before their children.
+    pub(crate) units: Vec<Unit>,
+}
+
+/// What the tree is built from.
+pub(crate) struct TreeInputs<'a> {
+    /// The reps table.
+    pub(crate) staff: &'a [StaffRow],
+    /// The base year's sales.
+    pub(crate) history: &'a History,
+    /// Weight of each month of the plan year (> 0 somewhere).
+    pub(crate) shape: &'a [f64; 12],
+    /// The plan year.
+    pub(crate) year: i32,
+    /// Workday calendar.
+    pub(crate) calendar: &'a WorkCalendar,
+    /// `[plan]` settings.
+    pub(crate) settings: &'a PlanSettings,
+}
+
+impl Tree {
+    /// Builds the tree of everyone who carries a target in the plan year:
+    /// reps of a planned role employed on at least one day of it with some
+    /// share of a month to carry. Teams and regions hold their planned reps;
+    /// their history is the base-year sales of all their members, planned or
+    /// not (a leaver's customers stay with the team).
+    ///
+    /// Errors: nobody to plan for; a team found in two regions.
+    pub(crate) fn build(inputs: &TreeInputs<'_>) -> Result<Tree> {
+        let months = months_of(inputs.year);
+        let base = inputs.history.base;
+        let shape_sum: f64 = inputs.shape.iter().sum();
+        let mut team_region: BTreeMap<&str, &str> = BTreeMap::new();
+        for s in inputs.staff {
+            if let Some(other) = team_region.insert(&s.team, &s.region) {
+                if other != s.region {
+                    return Err(Error::Invalid(format!(
+                        "reps: team `{}` is in regions `{other}` and `{}`; a plan (like the team roll-up) needs each team name in one region",
+                        s.team, s.region
+                    )));
+                }
+            }
+        }
+        // Base-year sales and presence per team and region, over all members.
+        let mut unit_history: BTreeMap<(Level, &str), Option<i64>> = BTreeMap::new();
+        for s in inputs.staff {
+            let employed = s.job.clip(base.start, base.end).is_some();
+            let sales = inputs.history.rep_sales.get(&s.rep_id).copied();
+            for key in [
+                (Level::Region, s.region.as_str()),
+                (Level::Team, s.team.as_str()),
+            ] {
+                let entry = unit_history.entry(key).or_insert(None);
+                if employed || sales.is_some() {
+                    *entry = Some(entry.unwrap_or(0) + sales.unwrap_or(0));
+                }
+            }
+        }
+        let has_orders = inputs.history.first_order.is_some();
+        let mut planned: Vec<Unit> = Vec::new();
+        for s in inputs.staff {
+            let role = if s.role.trim().is_empty() {
+                "rep"
+            } else {
+                s.role.trim()
+            };
+            if !inputs.settings.roles.iter().any(|r| r == role) {
+                continue;
+            }
+            let mut weights = [0.0; 12];
+            for (w, (m, shape)) in weights.iter_mut().zip(months.iter().zip(inputs.shape)) {
+                *w =
+                    shape * month_capacity(&s.job, m, inputs.calendar, inputs.settings.ramp_months);
+            }
+            let carried: f64 = weights.iter().sum();
+            if carried <= 0.0 {
+                continue;
+            }
+            let mut rep = Unit::new(Level::Rep, &s.rep_id, &s.rep_name, None);
+            let workdays = s.job.workdays(inputs.calendar, base.start, base.end);
+            if has_orders && workdays > 0 {
+                rep.history_workdays = Some(workdays);
+                rep.history_sales = Some(
+                    inputs
+                        .history
+                        .rep_sales
+                        .get(&s.rep_id)
+                        .copied()
+                        .unwrap_or(0),
+                );
+            }
+            rep.employment = Some(s.job);
+            rep.month_weights = weights;
+            rep.availability = carried / shape_sum;
+            planned.push(rep);
+        }
+        if planned.is_empty() {
+            return Err(Error::Usage(format!(
+                "nobody carries a target in {}: no rep of the roles {:?} ([plan] roles) is employed in that year",
+                inputs.year, inputs.settings.roles
+            )));
+        }
+        // Group: region → team → reps, each in id order.
+        let mut grouped: BTreeMap<&str, BTreeMap<&str, Vec<Unit>>> = BTreeMap::new();
+        let region_of: BTreeMap<&str, (&str, &str)> = inputs
+            .staff
+            .iter()
+            .map(|s| (s.rep_id.as_str(), (s.region.as_str(), s.team.as_str())))
+            .collect();
+        for rep in planned {
+            let (region, team) = region_of[rep.id.as_str()];
+            grouped
+                .entry(region)
+                .or_default()
+                .entry(team)
+                .or_default()
+                .push(rep);
+        }
+        let presence = |level, id: &str| {
+            if has_orders {
+                unit_history.get(&(level, id)).copied().flatten()
+            } else {
+                None
+            }
+        };
+        let mut units = vec![Unit::new(Level::Company, "company", "company", None)];
+        units[0].history_sales = has_orders.then(|| inputs.history.total());
+        for (region, teams) in grouped {
+            let r = push_child(&mut units, 0, Level::Region, region);
+            units[r].history_sales = presence(Level::Region, region);
+            for (team, mut reps) in teams {
+                let t = push_child(&mut units, r, Level::Team, team);
+                units[t].history_sales = presence(Level::Team, team);
+                reps.sort_by(|a, b| a.id.cmp(&b.id));
+                for mut rep in reps {
+                    rep.parent = Some(t);
+                    units.push(rep);
+                    let i = units.len() - 1;
+                    units[t].children.push(i);
+                }
+            }
+        }
+        Ok(Tree { units })
+    }
+
+    /// The index of the unit `id` at `level`.
+    pub(crate) fn find(&self, level: Level, id: &str) -> Option<usize> {
+        self.units
+            .iter()
+            .position(|u| u.level == level && u.id == id)
+    }
+
+    /// Indexes of the units at `level`, in tree order.
+    pub(crate) fn at(&self, level: Level) -> impl Iterator<Item = usize> + '_ {
+        (0..self.units.len()).filter(move |i| self.units[*i].level == level)
+    }
+}
+
+fn push_child(units: &mut Vec<Unit>, parent: usize, level: Level, id: &str) -> usize {
+    units.push(Unit::new(level, id, id, Some(parent)));
+    let i = units.len() - 1;
+    units[parent].children.push(i);
+    i
+}
