@@ -28,7 +28,7 @@ pub(crate) struct PlanArgs {
     #[arg(long)]
     pub year: i32,
     /// The year's company sales target (money, e.g. 120000000 or 1.2e8).
-    #[arg(long, value_name = "AMOUNT")]
+    #[arg(long, value_name = "AMOUNT", allow_hyphen_values = true)]
     pub total: Option<String>,
     /// Growth over the base year's sales (e.g. 0.12 for +12 %, -0.05 for
     /// −5 %); the base year is the twelve full months up to --as-of.

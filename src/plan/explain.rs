@@ -267,10 +267,8 @@ fn availability_clause(u: &Unit) -> String {
         leave: None,
     });
     let mut why = Vec::new();
-    if let Some(h) = job.hire {
-        if u.month_weights.iter().any(|w| *w > 0.0) && u.availability < 1.0 {
-            why.push(format!("hired {h}"));
-        }
+    if let (Some(h), true) = (job.hire, u.hired_into_year) {
+        why.push(format!("hired {h}"));
     }
     if let Some(l) = job.leave {
         why.push(format!("leaves {l}"));

@@ -8,7 +8,7 @@ use crate::{Error, Result};
 
 use super::history::History;
 use super::settings::PlanSettings;
-use super::staffing::{month_capacity, months_of, Employment};
+use super::staffing::{month_capacity, months_of, ramp_factor, Employment};
 
 /// A level of the plan's tree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -61,6 +61,8 @@ pub(crate) struct Unit {
     pub(crate) month_weights: [f64; 12],
     /// A rep's share of the year he carries: Σ month_weights / Σ shape.
     pub(crate) availability: f64,
+    /// A rep's hire date cuts or ramps some month of the plan year.
+    pub(crate) hired_into_year: bool,
     /// A fixed annual sales target from the overrides file (cents).
     pub(crate) fixed: Option<i64>,
     /// The decomposition's result for this unit.
@@ -100,6 +102,7 @@ impl Unit {
             employment: None,
             month_weights: [0.0; 12],
             availability: 1.0,
+            hired_into_year: false,
             fixed: None,
             outcome: Outcome::default(),
         }
@@ -235,6 +238,10 @@ impl Tree {
             rep.employment = Some(s.job);
             rep.month_weights = weights;
             rep.availability = carried / shape_sum;
+            rep.hired_into_year = s.job.hire.is_some_and(|h| {
+                h > months[0].start
+                    || ramp_factor(Some(h), months[0].start, inputs.settings.ramp_months) < 1.0
+            });
             planned.push(rep);
         }
         if planned.is_empty() {
