@@ -533,3 +533,48 @@ fn on_generated_data_a_grown_plan_equals_its_input_and_reads_back() {
     );
     assert_eq!(target.replace('.', "").parse::<i128>().unwrap(), expected);
 }
+
+#[test]
+fn merge_replaces_the_plan_year_in_the_data_directorys_targets() {
+    let dir = data();
+    std::fs::write(
+        dir.path().join("targets.csv"),
+        "period,rep_id,sales_target\n2026-12,A,500.00\n2027-01,A,1.00\n2027,B,2.00\n",
+    )
+    .unwrap();
+    let o = plan(dir.path(), &["--total", "1200000", "--merge"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let t = read(dir.path(), "targets.csv");
+    assert_eq!(t[1], ["2026-12", "A", "500.00", "", "", ""]);
+    assert_eq!(
+        rep_column(&t, "A", "sales_target")[1..],
+        vec!["20312.50"; 12][..]
+    );
+    assert_eq!(rep_column(&t, "B", "period").len(), 12);
+    // The next run reads both years.
+    for (period, as_of, target) in [
+        ("2026-12", "2026-12-31", "500.00"),
+        ("2027", "2027-12-31", "243750.00"),
+    ] {
+        let o = run_in(
+            dir.path(),
+            &[
+                "scorecard",
+                "--data",
+                ".",
+                "--period",
+                period,
+                "--as-of",
+                as_of,
+                "--rep",
+                "A",
+                "--columns",
+                "sales_target",
+                "--format",
+                "csv",
+            ],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(csv_rows(&stdout(&o))[1], [target]);
+    }
+}

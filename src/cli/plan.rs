@@ -9,7 +9,7 @@ use clap::{ArgGroup, Args};
 use super::{load_data, print_warnings, DataArgs};
 use crate::kpi::{Engine, Settings};
 use crate::money::{format_cents_grouped, parse_cents_text, parse_units_text};
-use crate::output::{write_table, TableFormat};
+use crate::output::{render_table, write_atomic, write_table, TableFormat};
 use crate::period::default_as_of;
 use crate::pipeline::Config;
 use crate::plan::settings::{check_collection_ratio, PlanSettings};
@@ -53,6 +53,10 @@ pub(crate) struct PlanArgs {
     /// monthly rows per rep).
     #[arg(long)]
     pub out: PathBuf,
+    /// `--out` is an existing targets CSV (the data directory's, say): keep
+    /// its rows for other years as written and replace the plan year's.
+    #[arg(long)]
+    pub merge: bool,
     /// Also write each unit's shares and why (.csv, .json, .parquet, .xlsx
     /// or .txt).
     #[arg(long, value_name = "FILE")]
@@ -78,6 +82,12 @@ pub(crate) fn run_plan(args: PlanArgs) -> anyhow::Result<()> {
             "--out {}: the targets are read back as the targets table, so name the file .csv or .parquet",
             args.out.display()
         ))
+        .into());
+    }
+    if args.merge && targets_format != TableFormat::Csv {
+        return Err(Error::Usage(
+            "--merge works on a .csv targets file; write Parquet targets without it".into(),
+        )
         .into());
     }
     let explain_format = args
@@ -114,13 +124,26 @@ pub(crate) fn run_plan(args: PlanArgs) -> anyhow::Result<()> {
     let plan = crate::plan::plan(&engine, &request)?;
     print_warnings(&engine.all_warnings());
     print_warnings(&plan.warnings);
-    write_table(
-        &plan.targets,
-        &explain::TARGET_COLUMNS,
-        targets_format,
-        "targets",
-        &args.out,
-    )?;
+    if args.merge && args.out.exists() {
+        let planned = render_table(
+            &plan.targets,
+            &explain::TARGET_COLUMNS,
+            targets_format,
+            "targets",
+        )?;
+        let merged = crate::plan::merge::merge_targets(&args.out, &planned, args.year)?;
+        write_atomic(&args.out, |f| {
+            f.write_all(&merged).map_err(|e| Error::io(&args.out, e))
+        })?;
+    } else {
+        write_table(
+            &plan.targets,
+            &explain::TARGET_COLUMNS,
+            targets_format,
+            "targets",
+            &args.out,
+        )?;
+    }
     if let (Some(path), Some(format)) = (&args.explain, explain_format) {
         write_table(
             &plan.explain,

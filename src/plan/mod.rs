@@ -21,6 +21,7 @@ pub(crate) mod allocate;
 pub(crate) mod decompose;
 pub(crate) mod explain;
 pub(crate) mod history;
+pub(crate) mod merge;
 pub(crate) mod overrides;
 pub(crate) mod settings;
 pub(crate) mod staffing;

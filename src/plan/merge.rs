@@ -1,0 +1,111 @@
+//! `salesops plan --merge`: the plan year's rows written into an existing
+//! targets file, the other years' rows kept as written.
+
+use std::path::Path;
+
+use crate::{Error, Result};
+
+use super::explain::TARGET_COLUMNS;
+
+/// Whether a targets `period` (`2027`, `2027-Q1`, `2027-03`, as written)
+/// lies in `year`.
+fn in_year(period: &str, year: i32) -> bool {
+    let y = year.to_string();
+    let p = period.trim();
+    p == y || p.strip_prefix(&y).is_some_and(|rest| rest.starts_with('-'))
+}
+
+/// The CSV text of `existing` (a targets CSV file) without its rows for
+/// `year`, followed by the `planned` rows (the plan's targets CSV, header
+/// first), under the contract's column order. Columns the existing file
+/// lacks are empty in its rows.
+///
+/// Errors (invalid input, naming the file): unreadable CSV, a column that
+/// is not a targets column (merging would drop it), no `period` column.
+pub(crate) fn merge_targets(existing: &Path, planned: &[u8], year: i32) -> Result<Vec<u8>> {
+    let file = existing.display();
+    let invalid = |m: String| Error::Invalid(format!("targets {file}: {m}"));
+    let mut reader = csv::ReaderBuilder::new()
+        .from_path(existing)
+        .map_err(|e| invalid(e.to_string()))?;
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| invalid(e.to_string()))?
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
+        .collect();
+    let names: Vec<&str> = TARGET_COLUMNS.iter().map(|(n, _)| *n).collect();
+    if let Some(h) = header.iter().find(|h| !names.contains(&h.as_str())) {
+        return Err(invalid(format!(
+            "column `{h}` is not a targets column ({}); --merge would drop it, so fix the header first",
+            names.join(", ")
+        )));
+    }
+    let period_at = header
+        .iter()
+        .position(|h| h == "period")
+        .ok_or_else(|| invalid("has no `period` column".into()))?;
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let write = |w: &mut csv::Writer<Vec<u8>>, row: Vec<&str>| {
+        w.write_record(row)
+            .map_err(|e| Error::Internal(format!("writing merged targets: {e}")))
+    };
+    write(&mut out, names.clone())?;
+    for (i, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| invalid(format!("row {}: {e}", i + 1)))?;
+        if in_year(record.get(period_at).unwrap_or(""), year) {
+            continue;
+        }
+        let row = names
+            .iter()
+            .map(|n| {
+                header
+                    .iter()
+                    .position(|h| h == n)
+                    .and_then(|k| record.get(k))
+                    .unwrap_or("")
+            })
+            .collect();
+        write(&mut out, row)?;
+    }
+    let mut planned = csv::Reader::from_reader(planned);
+    for record in planned.records() {
+        let record =
+            record.map_err(|e| Error::Internal(format!("reading planned targets: {e}")))?;
+        write(&mut out, record.iter().collect())?;
+    }
+    out.into_inner()
+        .map_err(|e| Error::Internal(format!("writing merged targets: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_plan_year_is_replaced_and_other_years_kept_as_written() {
+        assert!(in_year("2027", 2027) && in_year(" 2027-Q1", 2027) && in_year("2027-03", 2027));
+        assert!(!in_year("20270", 2027) && !in_year("2026-12", 2027));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("targets.csv");
+        std::fs::write(
+            &path,
+            "\u{feff}rep_id,period,sales_target\nR1,2026-12,100.5\nR1,2027-Q1,900\nR2,2028,7\n",
+        )
+        .unwrap();
+        let planned = "period,rep_id,sales_target,collection_target,visit_target,new_customer_target\n2027-01,R1,10.00,,,\n";
+        let merged = merge_targets(&path, planned.as_bytes(), 2027).unwrap();
+        assert_eq!(
+            String::from_utf8(merged).unwrap(),
+            "period,rep_id,sales_target,collection_target,visit_target,new_customer_target\n\
+             2026-12,R1,100.5,,,\n2028,R2,7,,,\n2027-01,R1,10.00,,,\n"
+        );
+        std::fs::write(&path, "period,rep_id,stretch\n2026-12,R1,1\n").unwrap();
+        let e = merge_targets(&path, planned.as_bytes(), 2027).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("column `stretch` is not a targets column"),
+            "{e}"
+        );
+    }
+}
