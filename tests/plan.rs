@@ -266,7 +266,7 @@ fn growth_is_measured_on_the_base_year() {
     );
     assert_eq!(o.status.code(), Some(3));
     assert!(
-        stderr(&o).contains("--growth needs a full base year of sales (2025-07-01..2026-06-30) but the orders start 2026-01-10"),
+        stderr(&o).contains("--growth needs a full base year of sales (2025-07-01..2026-06-30) but the orders run 2026-01-10..2026-06-10"),
         "{}",
         stderr(&o)
     );

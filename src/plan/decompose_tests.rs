@@ -46,6 +46,7 @@ fn history() -> History {
     let base = BaseYear::of(d("2026-12-31"));
     let mut h = History::none(base);
     h.first_order = Some(d("2025-01-02"));
+    h.last_order = Some(d("2026-12-30"));
     for (rep, units) in [
         ("A", 600_000),
         ("B", 200_000),

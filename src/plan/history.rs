@@ -56,6 +56,8 @@ pub(crate) struct History {
     pub(crate) month_sales: [i64; 12],
     /// The earliest live order line on or before as_of, of any date.
     pub(crate) first_order: Option<NaiveDate>,
+    /// The latest live order line on or before as_of.
+    pub(crate) last_order: Option<NaiveDate>,
 }
 
 impl History {
@@ -66,6 +68,7 @@ impl History {
             rep_sales: BTreeMap::new(),
             month_sales: [0; 12],
             first_order: None,
+            last_order: None,
         }
     }
 
@@ -74,15 +77,27 @@ impl History {
         self.month_sales.iter().sum()
     }
 
-    /// Whether the data reach back to the base year's first month, so that
-    /// it is a full year of sales: the first order falls in or before it.
+    /// Whether the orders span the whole base year, so that it is a full
+    /// year of sales: the first order falls in or before its first month
+    /// and the last in its last month (data that end early would make the
+    /// base year look smaller than it was).
     pub(crate) fn covers_base_year(&self) -> bool {
-        let first_month_end = self
+        let after_first_month = self
             .base
             .start
             .checked_add_months(Months::new(1))
             .expect("in range");
-        self.first_order.is_some_and(|d| d < first_month_end)
+        let last_month = self.base.end.with_day(1).expect("day 1");
+        self.first_order.is_some_and(|d| d < after_first_month)
+            && self.last_order.is_some_and(|d| d >= last_month)
+    }
+
+    /// `the orders run 2025-05-06..2026-10-31` (or say there are none).
+    pub(crate) fn span(&self) -> String {
+        match (self.first_order, self.last_order) {
+            (Some(a), Some(b)) => format!("the orders run {a}..{b}"),
+            _ => "there are no orders".into(),
+        }
     }
 }
 
@@ -95,13 +110,17 @@ pub(crate) fn read_history(engine: &Engine<'_>) -> Result<History> {
     let Some(lines) = engine.order_lines_in(&everything)? else {
         return Ok(History::none(base));
     };
-    let first = lines.clone().select([col("order_date").min()]).collect()?;
-    let first_order = first
-        .column("order_date")?
-        .date()?
-        .as_date_iter()
-        .next()
-        .flatten();
+    let span = lines
+        .clone()
+        .select([
+            col("order_date").min().alias("first"),
+            col("order_date").max().alias("last"),
+        ])
+        .collect()?;
+    let day = |name: &str| -> Result<Option<NaiveDate>> {
+        Ok(span.column(name)?.date()?.as_date_iter().next().flatten())
+    };
+    let (first_order, last_order) = (day("first")?, day("last")?);
     let in_base = lines.filter(
         col("order_date")
             .gt_eq(lit(base.start))
@@ -139,6 +158,7 @@ pub(crate) fn read_history(engine: &Engine<'_>) -> Result<History> {
         rep_sales,
         month_sales,
         first_order,
+        last_order,
     })
 }
 

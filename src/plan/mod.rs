@@ -210,13 +210,13 @@ fn company_total(asked: &PlanTotal, history: &History) -> Result<(i64, Option<St
             let base = history.total();
             let (start, end) = (history.base.start, history.base.end);
             if !history.covers_base_year() {
-                let since = history
-                    .first_order
-                    .map_or("there are no orders".to_string(), |d| {
-                        format!("the orders start {d}")
-                    });
+                let hint = history
+                    .last_order
+                    .and_then(month_end_of)
+                    .map_or(String::new(), |d| format!(" (e.g. --as-of {d})"));
                 return Err(Error::Usage(format!(
-                    "--growth needs a full base year of sales ({start}..{end}) but {since}: give --total, or an --as-of whose last twelve full months the data cover"
+                    "--growth needs a full base year of sales ({start}..{end}) but {}: give --total, or an --as-of whose last twelve full months the data cover{hint}",
+                    history.span()
                 )));
             }
             let grown = div_round_half_away_i128(
@@ -237,6 +237,14 @@ fn company_total(asked: &PlanTotal, history: &History) -> Result<(i64, Option<St
     }
 }
 
+/// The last day of `day`'s month.
+fn month_end_of(day: NaiveDate) -> Option<NaiveDate> {
+    use chrono::Datelike;
+    day.with_day(1)?
+        .checked_add_months(chrono::Months::new(1))?
+        .pred_opt()
+}
+
 /// The month shape of `year`: the base year's sales per calendar month
 /// when the data cover the base year and every month sold, else the
 /// year's workdays per month. Errors (usage): neither exists.
@@ -244,8 +252,9 @@ fn month_shape(history: &History, year: i32, calendar: &WorkCalendar) -> Result<
     let (start, end) = (history.base.start, history.base.end);
     let reason = match history.first_order {
         None => Some("there are no orders to learn the months from".to_string()),
-        Some(first) if !history.covers_base_year() => Some(format!(
-            "the orders start {first}, after the base year's first month ({start}..{end})"
+        Some(_) if !history.covers_base_year() => Some(format!(
+            "{}, not the whole base year {start}..{end}",
+            history.span()
         )),
         Some(_) => history.month_sales.iter().position(|s| *s <= 0).map(|m| {
             format!(
