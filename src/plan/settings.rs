@@ -8,7 +8,7 @@ use crate::Result;
 #[serde(deny_unknown_fields, default)]
 pub(crate) struct PlanSettings {
     /// Weight of the trailing-12-month sales share in a unit's share; the
-    /// rest is an equal share of its parent (0.7). 1 follows history only,
+    /// rest is an equal share of its parent (0.8). 1 follows history only,
     /// 0 splits equally.
     pub(crate) history_weight: f64,
     /// Months over which a new hire ramps up (3): in the j-th month of
@@ -28,7 +28,7 @@ pub(crate) struct PlanSettings {
 impl Default for PlanSettings {
     fn default() -> Self {
         PlanSettings {
-            history_weight: 0.7,
+            history_weight: 0.8,
             ramp_months: 3,
             collection_ratio: None,
             roles: ["rep", "manager", "director"]
