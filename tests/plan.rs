@@ -8,16 +8,19 @@
 //! 2026-12-31): every month the same sales, A 60,000, B 20,000, C 20,000
 //! and D 100,000 a month, so the months weigh equally and the rates are
 //! 720,000 / 240,000 / 240,000 / 1,200,000 over 261 workdays.
-//! history_weight 0.5, ramp 1 month, total 1,200,000.00:
-//! - regions 0.5 / 0.5 → 600,000.00 each;
-//! - North's teams: history 0.8 / 0.2, blended 0.65 / 0.35 → N1
-//!   390,000.00, N2 210,000.00;
-//! - N1's reps: rates 0.75 / 0.25, blended 0.625 / 0.375 → A 243,750.00
-//!   (20,312.50 a month), B 146,250.00;
-//! - S1: E has no history and counts at D's rate, so 0.5 / 0.5 blended; D
-//!   carries 3 months, E half of July (ramp) and 5 more: D 6/17 of
-//!   600,000.00 = 211,764.71 (the leftover cent: .588 beats .412), E
-//!   388,235.29.
+//! history_weight 0.5, ramp 1 month, total 1,200,000.00. Rep-years in
+//! 2027: A, B, C 1 each, D 1/4 (January–March), E 11/24 (half of July,
+//! then August–December); North 3, South 17/24.
+//! - regions: at last year's pace North 1.2M, South 1.2M × 17/24 = 0.85M
+//!   → 24/41, 17/41; rep-years 72/89, 17/89; blended 2544/3649 → North
+//!   836,612.77, South 363,387.23;
+//! - North's teams: history 0.8 / 0.2, rep-years 2/3, 1/3 → 11/15, 4/15
+//!   → N1 613,516.03, N2 223,096.74;
+//! - N1's reps: 0.75 / 0.25 and 0.5 / 0.5 → 5/8, 3/8 → A 383,447.52
+//!   (31,953.96 a month), B 230,068.51;
+//! - S1: E has no history and counts at D's pace, so both shares are the
+//!   rep-years 6 : 11: D 128,254.32 (the leftover cent: .65 beats .35),
+//!   E 235,132.91.
 
 mod common;
 use std::path::Path;
@@ -124,14 +127,14 @@ fn a_three_level_plan_with_a_leaver_and_a_new_hire_reads_back_through_the_scorec
             "new_customer_target"
         ]
     );
-    assert_eq!(rep_column(&t, "A", "sales_target"), vec!["20312.50"; 12]);
+    assert_eq!(rep_column(&t, "A", "sales_target"), vec!["31953.96"; 12]);
     assert_eq!(
         rep_column(&t, "D", "period"),
         ["2027-01", "2027-02", "2027-03"]
     );
     assert_eq!(
         rep_column(&t, "D", "sales_target"),
-        ["70588.24", "70588.24", "70588.23"]
+        ["42751.44", "42751.44", "42751.44"]
     );
     assert_eq!(
         rep_column(&t, "E", "period"),
@@ -139,7 +142,7 @@ fn a_three_level_plan_with_a_leaver_and_a_new_hire_reads_back_through_the_scorec
     );
     assert_eq!(
         rep_column(&t, "E", "sales_target"),
-        ["35294.12", "70588.24", "70588.24", "70588.23", "70588.23", "70588.23"]
+        ["21375.72", "42751.44", "42751.44", "42751.44", "42751.44", "42751.43"]
     );
     // Visit and new-customer targets are not planned: empty, never 0.
     assert!(t[1..].iter().all(|r| r[4].is_empty() && r[5].is_empty()));
@@ -185,15 +188,15 @@ fn a_three_level_plan_with_a_leaver_and_a_new_hire_reads_back_through_the_scorec
         "1080000.00"
     );
     let teams = card("team");
-    assert_eq!(cell(&teams, "team", "N1", "sales_target"), "390000.00");
-    assert_eq!(cell(&teams, "team", "N2", "sales_target"), "210000.00");
-    assert_eq!(cell(&teams, "team", "S1", "sales_target"), "600000.00");
+    assert_eq!(cell(&teams, "team", "N1", "sales_target"), "613516.03");
+    assert_eq!(cell(&teams, "team", "N2", "sales_target"), "223096.74");
+    assert_eq!(cell(&teams, "team", "S1", "sales_target"), "363387.23");
     let reps = card("rep");
-    assert_eq!(cell(&reps, "rep_id", "B", "sales_target"), "146250.00");
-    assert_eq!(cell(&reps, "rep_id", "D", "sales_target"), "211764.71");
-    assert_eq!(cell(&reps, "rep_id", "E", "sales_target"), "388235.29");
-    // 540,000.00 × 211,764.71 / 600,000.00 = 190,588.239 → D keeps .24.
-    assert_eq!(cell(&reps, "rep_id", "D", "collection_target"), "190588.24");
+    assert_eq!(cell(&reps, "rep_id", "B", "sales_target"), "230068.51");
+    assert_eq!(cell(&reps, "rep_id", "D", "sales_target"), "128254.32");
+    assert_eq!(cell(&reps, "rep_id", "E", "sales_target"), "235132.91");
+    // South's collections 327,048.51 × 128,254.32 / 363,387.23.
+    assert_eq!(cell(&reps, "rep_id", "D", "collection_target"), "115428.89");
 }
 
 #[test]
@@ -208,23 +211,23 @@ fn the_explanation_says_why_each_unit_got_its_share() {
     let why = |unit: &str| cell(&e, "unit", unit, "why");
     assert_eq!(
         why("N1"),
-        "base-year sales 960,000.00 = 80.0% of the region's teams; blended 0.5 × 80.0% + 0.5 × 50.0% = 65.0%; 65.0% of region `North`'s 600,000.00"
+        "base-year sales 960,000.00 by 2.00 rep-years (480,000.00 a rep-year); 2.00 rep-years in 2027; 80.0% of the region at last year's pace; blended 0.5 × 80.0% + 0.5 × 66.7% (its share of the rep-years) = 73.3%; 73.3% of region `North`'s 836,612.77"
     );
     assert_eq!(
         why("A"),
-        "base-year sales 720,000.00 over 261 workdays (2,758.62 a workday) = 75.0% of the team's reps' rate; blended 0.5 × 75.0% + 0.5 × 50.0% = 62.5%; carries the whole year; 62.5% of team `N1`'s 390,000.00"
+        "base-year sales 720,000.00 over 261 workdays (2,758.62 a workday); carries all of 2027; 75.0% of the team at last year's pace; blended 0.5 × 75.0% + 0.5 × 50.0% (its share of the rep-years) = 62.5%; 62.5% of team `N1`'s 613,516.03"
     );
     assert_eq!(
         why("E"),
-        "no workday in the base year: counted at the mean of the team's reps (50.0%); blended 0.5 × 50.0% + 0.5 × 50.0% = 50.0%; hired 2027-07-01: carries 45.8% of the year; 64.7% of team `S1`'s 600,000.00"
+        "no workday in the base year: counted at the mean pace of the team; hired 2027-07-01: carries 45.8% of 2027; 64.7% of the team at last year's pace; blended 0.5 × 64.7% + 0.5 × 64.7% (its share of the rep-years) = 64.7%; 64.7% of team `S1`'s 363,387.23"
     );
     assert_eq!(
         why("D"),
-        "base-year sales 1,200,000.00 over 261 workdays (4,597.70 a workday) = 50.0% of the team's reps' rate; blended 0.5 × 50.0% + 0.5 × 50.0% = 50.0%; leaves 2027-03-31: carries 25.0% of the year; 35.3% of team `S1`'s 600,000.00"
+        "base-year sales 1,200,000.00 over 261 workdays (4,597.70 a workday); leaves 2027-03-31: carries 25.0% of 2027; 35.3% of the team at last year's pace; blended 0.5 × 35.3% + 0.5 × 35.3% (its share of the rep-years) = 35.3%; 35.3% of team `S1`'s 363,387.23"
     );
-    // February: A 20,312.50 + B 12,187.50 + C 17,500.00 + D 70,588.24
-    // (E is not hired yet): the leaver's months carry his whole target.
-    assert_eq!(cell(&e, "unit", "2027-02", "sales_target"), "120588.24");
+    // February: A 31,953.96 + B 19,172.38 + C 18,591.40 + D 42,751.44
+    // (E is not hired yet).
+    assert_eq!(cell(&e, "unit", "2027-02", "sales_target"), "112469.18");
     assert_eq!(
         cell(&e, "unit", "company", "why"),
         "the total given: 1,200,000.00"
@@ -295,9 +298,10 @@ fn overrides_are_honoured_and_the_rest_is_respread() {
     };
     assert_eq!(sum("A"), 20_000_000);
     assert_eq!(sum("C"), 30_000_000);
-    // The free 700,000.00 goes to B (0.5 × 0.65 × 0.375) and South (0.5).
-    assert_eq!(sum("B"), 13_718_593);
-    assert_eq!(sum("D") + sum("E"), 56_281_407);
+    // The free 700,000.00 goes to B (2544/3649 × 11/15 × 3/8) and South
+    // (1105/3649).
+    assert_eq!(sum("B"), 27_137_316);
+    assert_eq!(sum("D") + sum("E"), 42_862_684);
 }
 
 #[test]
@@ -412,7 +416,7 @@ fn nonsense_totals_and_unshapeable_years_are_refused() {
 use chrono::Datelike;
 
 #[test]
-fn without_history_the_plan_splits_equally_over_workdays() {
+fn without_history_the_plan_splits_by_rep_years_and_workdays() {
     let dir = data();
     std::fs::remove_file(dir.path().join("orders.csv")).unwrap();
     let o = plan(
@@ -426,10 +430,13 @@ fn without_history_the_plan_splits_equally_over_workdays() {
         stderr(&o)
     );
     let e = read(dir.path(), "explain.csv");
-    // Equal shares: 600,000.00 a region, 300,000.00 a team of North.
-    assert_eq!(cell(&e, "unit", "North", "sales_target"), "600000.00");
-    assert_eq!(cell(&e, "unit", "N1", "sales_target"), "300000.00");
-    assert_eq!(cell(&e, "unit", "A", "sales_target"), "150000.00");
+    // Shares of the rep-years, the months weighed by workdays: D carries
+    // January–March, 64 of 261 workdays; E half of July's 22 and all of
+    // August–December's 110: 121 of 261. North 3 of 3 + 185/261.
+    assert_eq!(cell(&e, "unit", "North", "sales_target"), "970661.16");
+    assert_eq!(cell(&e, "unit", "N1", "sales_target"), "647107.44");
+    assert_eq!(cell(&e, "unit", "A", "sales_target"), "323553.72");
+    assert_eq!(cell(&e, "unit", "E", "sales_target"), "150000.00");
     // February 2027 has 20 of 261 workdays (Mon–Fri); the company total
     // over February is A, B, C's share plus S1's, so only check the shape.
     assert_eq!(
@@ -548,13 +555,13 @@ fn merge_replaces_the_plan_year_in_the_data_directorys_targets() {
     assert_eq!(t[1], ["2026-12", "A", "500.00", "", "", ""]);
     assert_eq!(
         rep_column(&t, "A", "sales_target")[1..],
-        vec!["20312.50"; 12][..]
+        vec!["31953.96"; 12][..]
     );
     assert_eq!(rep_column(&t, "B", "period").len(), 12);
     // The next run reads both years.
     for (period, as_of, target) in [
         ("2026-12", "2026-12-31", "500.00"),
-        ("2027", "2027-12-31", "243750.00"),
+        ("2027", "2027-12-31", "383447.52"),
     ] {
         let o = run_in(
             dir.path(),
@@ -577,4 +584,122 @@ fn merge_replaces_the_plan_year_in_the_data_directorys_targets() {
         assert!(o.status.success(), "{}", stderr(&o));
         assert_eq!(csv_rows(&stdout(&o))[1], [target]);
     }
+}
+
+#[test]
+fn mistakes_that_would_lose_or_mislead_are_refused_or_said() {
+    let dir = data();
+    // The explanation over the targets.
+    let o = plan(dir.path(), &["--total", "5", "--explain", "./targets.csv"]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("--explain and --out name the same file"),
+        "{}",
+        stderr(&o)
+    );
+    // A targets file with other years, without --merge.
+    std::fs::write(
+        dir.path().join("targets.csv"),
+        "period,rep_id,sales_target\n2026-12,A,1\n",
+    )
+    .unwrap();
+    let o = plan(dir.path(), &["--total", "5"]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("holds targets of other years (1 row(s), e.g. 2026-12) that this would overwrite: add --merge"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("targets.csv")).unwrap(),
+        "period,rep_id,sales_target\n2026-12,A,1\n"
+    );
+    std::fs::remove_file(dir.path().join("targets.csv")).unwrap();
+    // 12 for 12 %.
+    let o = plan(dir.path(), &["--growth", "12"]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(
+        stderr(&o).contains("--growth 12 would be +1200%: write 0.12 for +12 %"),
+        "{}",
+        stderr(&o)
+    );
+    // A leaver named in the overrides is told apart from a typo.
+    std::fs::write(
+        dir.path().join("fixed.csv"),
+        "level,id,sales_target\nrep,D,1\n",
+    )
+    .unwrap();
+    let o = run_in(
+        dir.path(),
+        &[
+            "plan",
+            "--data",
+            ".",
+            "--year",
+            "2028",
+            "--as-of",
+            "2026-12-31",
+            "--total",
+            "5",
+            "--overrides",
+            "fixed.csv",
+            "--out",
+            "t.csv",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(3));
+    assert!(
+        stderr(&o).contains(
+            "row 1: rep `D` carries no target in this plan: it left on 2027-03-31, before 2028"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    // Overrides that take everything leave reps at 0: said.
+    std::fs::write(
+        dir.path().join("fixed.csv"),
+        "level,id,sales_target\nregion,North,5\n",
+    )
+    .unwrap();
+    let o = plan(dir.path(), &["--total", "5", "--overrides", "fixed.csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(
+            "2 rep(s) get a sales target of 0.00 (D, E): the overrides leave nothing for them"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    // A team that sold and has nobody left is named.
+    let reps = std::fs::read_to_string(dir.path().join("reps.csv"))
+        .unwrap()
+        .replace(
+            "C,Cy,North,N2,rep,2020-01-01,",
+            "C,Cy,North,N2,rep,2020-01-01,2026-12-31",
+        );
+    std::fs::write(dir.path().join("reps.csv"), reps).unwrap();
+    let o = run_in(
+        dir.path(),
+        &[
+            "plan",
+            "--data",
+            ".",
+            "--year",
+            "2027",
+            "--as-of",
+            "2026-12-31",
+            "--total",
+            "5",
+            "--out",
+            "t2.csv",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(
+            "team `N2` sold 240,000.00 in the base year but has nobody to carry a target in 2027"
+        ),
+        "{}",
+        stderr(&o)
+    );
 }

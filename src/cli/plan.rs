@@ -43,7 +43,7 @@ pub(crate) struct PlanArgs {
     pub config: Option<PathBuf>,
     /// Collection targets as this share of the sales targets (e.g. 0.95);
     /// overrides `[plan] collection_ratio`.
-    #[arg(long, value_name = "RATIO")]
+    #[arg(long, value_name = "RATIO", allow_hyphen_values = true)]
     pub collection_ratio: Option<String>,
     /// CSV of fixed annual sales targets (`level,id,sales_target`, level
     /// `region`, `team` or `rep`); the rest is spread over the other units.
@@ -89,6 +89,20 @@ pub(crate) fn run_plan(args: PlanArgs) -> anyhow::Result<()> {
             "--merge works on a .csv targets file; write Parquet targets without it".into(),
         )
         .into());
+    }
+    if args
+        .explain
+        .as_deref()
+        .is_some_and(|e| same_file(e, &args.out))
+    {
+        return Err(Error::Usage(format!(
+            "--explain and --out name the same file {}: give the explanation its own file",
+            args.out.display()
+        ))
+        .into());
+    }
+    if !args.merge && targets_format == TableFormat::Csv {
+        refuse_overwriting_other_years(&args.out, args.year)?;
     }
     let explain_format = args
         .explain
@@ -175,6 +189,37 @@ pub(crate) fn run_plan(args: PlanArgs) -> anyhow::Result<()> {
     )?;
     if let Some(path) = &args.explain {
         writeln!(out, "explanation: {}", path.display())?;
+    }
+    Ok(())
+}
+
+/// Whether two paths name the same file (the same path, or the same file
+/// reached two ways).
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    let folder = |p: &std::path::Path| {
+        let parent = p.parent().filter(|f| !f.as_os_str().is_empty());
+        parent
+            .unwrap_or(std::path::Path::new("."))
+            .canonicalize()
+            .ok()
+    };
+    a == b || (a.file_name() == b.file_name() && folder(a).is_some() && folder(a) == folder(b))
+}
+
+/// A targets CSV at `out` that holds rows of other years would lose them:
+/// refused, pointing at `--merge`.
+fn refuse_overwriting_other_years(out: &std::path::Path, year: i32) -> anyhow::Result<()> {
+    if !out.exists() {
+        return Ok(());
+    }
+    let others = crate::plan::merge::other_year_periods(out, year)?;
+    if let Some(first) = others.first() {
+        return Err(Error::Usage(format!(
+            "{} holds targets of other years ({} row(s), e.g. {first}) that this would overwrite: add --merge to keep them and replace {year}, or write elsewhere",
+            out.display(),
+            others.len()
+        ))
+        .into());
     }
     Ok(())
 }

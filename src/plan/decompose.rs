@@ -2,18 +2,20 @@
 //! region → team → rep → month, each level exact to the cent.
 //!
 //! Rules (docs/plan.md):
+//! - **Capacity.** A rep carries, in each month, the part of it he is
+//!   employed times his ramp; over the year that is his capacity in
+//!   rep-years. A team's or region's capacity is the sum of its reps'.
 //! - **Shares.** Among the children of a unit, a child's history share is
-//!   its history measure over the siblings' sum (a rep's base-year sales
-//!   per employed workday, a team's or region's base-year sales; negative
-//!   counts as 0). A child without history (a new hire, a new team) is
-//!   counted at the mean of the siblings that have one; when none has, the
-//!   history share is the equal share. The blended share is
-//!   `w × history_share + (1 − w) × 1 / siblings`, `w` = `[plan]
-//!   history_weight`.
-//! - **Weights.** A region or team weighs its blended share; a rep weighs
-//!   his blended share times his availability (the share of the year he
-//!   carries after hire, ramp and leave), so a leaver's and a new hire's
-//!   unused months go to their teammates.
+//!   its base-year productivity (sales per rep-year employed then; negative
+//!   counts as 0) times its plan-year capacity, over the siblings' sum: the
+//!   sales it would make at last year's pace with the people it will have.
+//!   A child without history (a new hire, a new team) is counted at the
+//!   mean productivity of the siblings that have one; when none has, the
+//!   history share is the equal share. The equal share is the child's
+//!   capacity over the siblings' (every rep-year counts the same, so a team
+//!   of one new hire is not given a full team's share), and the blended
+//!   share `w × history_share + (1 − w) × equal_share`, `w` = `[plan]
+//!   history_weight`, is the child's weight.
 //! - **Overrides.** A fixed unit gets its fixed target; the rest of its
 //!   parent's target is spread over the free units in proportion to their
 //!   weight times the share of their own weight that is free. The free
@@ -45,14 +47,7 @@ pub(crate) fn decompose(
     history_weight: f64,
 ) -> Result<()> {
     assign_shares(tree, history_weight);
-    let weights: Vec<f64> = tree
-        .units
-        .iter()
-        .map(|u| match u.level {
-            Level::Rep => u.outcome.blended_share * u.availability,
-            _ => u.outcome.blended_share,
-        })
-        .collect();
+    let weights: Vec<f64> = tree.units.iter().map(|u| u.outcome.blended_share).collect();
     let free = free_fractions(tree, &weights);
     let fixed = fixed_inside(tree);
     tree.units[0].outcome.sales_target = total;
@@ -68,9 +63,14 @@ pub(crate) fn decompose(
         let pool = amount - fixed_sum;
         if pool < 0 {
             return Err(Error::Usage(format!(
-                "overrides under {unit} sum to {}, more than its target {}: lower them or raise the total",
+                "overrides under {unit} sum to {}, more than its target {}: lower them{}",
                 format_cents_grouped(fixed_sum),
-                format_cents_grouped(amount)
+                format_cents_grouped(amount),
+                if i == 0 {
+                    " or raise the total"
+                } else {
+                    ", or fix this unit higher"
+                }
             )));
         }
         let free_weights: Vec<f64> = children.iter().map(|c| weights[*c] * free[*c]).collect();
@@ -111,22 +111,30 @@ fn assign_shares(tree: &mut Tree, w: f64) {
         if children.is_empty() {
             continue;
         }
-        let measures: Vec<Option<f64>> = children
+        let capacity: Vec<f64> = children.iter().map(|c| tree.units[*c].capacity).collect();
+        let productivity: Vec<Option<f64>> = children
             .iter()
-            .map(|c| tree.units[*c].history_measure())
+            .map(|c| tree.units[*c].productivity())
             .collect();
-        let known: Vec<f64> = measures.iter().flatten().copied().collect();
-        let known_sum: f64 = known.iter().sum();
-        let equal = 1.0 / children.len() as f64;
-        let history: Vec<Option<f64>> = if known_sum > 0.0 {
-            let mean = known_sum / known.len() as f64;
-            let filled: Vec<f64> = measures.iter().map(|m| m.unwrap_or(mean)).collect();
-            let sum: f64 = filled.iter().sum();
-            filled.iter().map(|m| Some(m / sum)).collect()
+        let known: Vec<f64> = productivity.iter().flatten().copied().collect();
+        let total_capacity: f64 = capacity.iter().sum();
+        let measures: Vec<f64> = productivity
+            .iter()
+            .zip(&capacity)
+            .map(|(p, c)| p.unwrap_or(known.iter().sum::<f64>() / known.len().max(1) as f64) * c)
+            .collect();
+        let measure_sum: f64 = measures.iter().sum();
+        let history: Vec<Option<f64>> = if !known.is_empty() && measure_sum > 0.0 {
+            measures.iter().map(|m| Some(m / measure_sum)).collect()
         } else {
             vec![None; children.len()]
         };
-        for (c, h) in children.iter().zip(history) {
+        for ((c, h), cap) in children.iter().zip(history).zip(&capacity) {
+            let equal = if total_capacity > 0.0 {
+                cap / total_capacity
+            } else {
+                1.0 / children.len() as f64
+            };
             let o = &mut tree.units[*c].outcome;
             o.equal_share = equal;
             o.history_share = h;

@@ -4,7 +4,9 @@
 //! with team S1 (D, who leaves on 2027-03-31, and E, hired 2027-07-01).
 //! Base year 2026 (as_of 2026-12-31), sales A 600,000, B 200,000,
 //! C 200,000, D 1,000,000, E none; everyone but E worked all of 2026.
-//! history_weight 0.5, ramp 1 month, months weighted equally.
+//! history_weight 0.5, ramp 1 month, months weighted equally. The values
+//! are derived in fractions in each test; the cents follow from the
+//! largest remainder.
 
 use std::collections::BTreeMap;
 
@@ -97,44 +99,47 @@ fn three_levels_with_a_leaver_and_a_new_hire() {
     let mut t = tree(&[]);
     decompose(&mut t, 120_000_000, Some(108_000_000), 0.5).unwrap();
     let got = targets(&t);
-    // Regions: history 1.0M each → 0.5 each; 1,200,000.00 / 2.
-    assert_eq!(got["North"], 60_000_000);
-    assert_eq!(got["South"], 60_000_000);
-    // Teams of North: history 0.8 / 0.2 → 0.5 × 0.8 + 0.5 × 0.5 = 0.65.
-    assert_eq!(got["N1"], 39_000_000);
-    assert_eq!(got["N2"], 21_000_000);
-    // Reps of N1: rates 600k and 200k per 261 workdays → 0.75 / 0.25,
-    // blended 0.625 / 0.375.
-    assert_eq!(got["A"], 24_375_000);
-    assert_eq!(got["B"], 14_625_000);
-    assert_eq!(got["C"], 21_000_000);
-    // S1: E has no history and counts at D's rate: blended 0.5 each. D
-    // carries January..March (3/12), E July at half (ramp) and August..
-    // December (5.5/12): D 3/8.5 = 6/17 of 60,000,000 = 21,176,470.59, E
-    // 11/17 = 38,823,529.41; the leftover cent goes to D's .59.
-    assert_eq!(got["D"], 21_176_471);
-    assert_eq!(got["E"], 38_823_529);
+    // Capacity in 2027 (rep-years): A, B, C 1 each; D January–March 1/4;
+    // E half of July (ramp) and August–December, 5.5/12 = 11/24. North 3,
+    // South 17/24. Base year: everyone but E 1 rep-year.
+    // Regions: at last year's pace North 1.2M/3 × 3 = 1.2M, South
+    // 1.2M/1 × 17/24 = 0.85M → history 24/41, 17/41; rep-years 72/89,
+    // 17/89; blended ½ (24/41 + 72/89) = 2544/3649 → North
+    // 120,000,000 × 2544/3649 = 83,661,277.06.
+    assert_eq!(got["North"], 83_661_277);
+    assert_eq!(got["South"], 36_338_723);
+    // North's teams: history 0.8 / 0.2, rep-years 2/3, 1/3 → 11/15, 4/15.
+    assert_eq!(got["N1"], 61_351_603);
+    assert_eq!(got["N2"], 22_309_674);
+    // N1's reps: history 0.75 / 0.25, equal 0.5 → 5/8, 3/8.
+    assert_eq!(got["A"], 38_344_752);
+    assert_eq!(got["B"], 23_006_851);
+    assert_eq!(got["C"], 22_309_674);
+    // S1: E has no history and counts at D's pace: both shares are the
+    // rep-years, 1/4 : 11/24 = 6 : 11. D 36,338,723 × 6/17 =
+    // 12,825,431.65, E 23,513,291.35: the leftover cent goes to D's .65.
+    assert_eq!(got["D"], 12_825_432);
+    assert_eq!(got["E"], 23_513_291);
     let rep = |id: &str| &t.units[t.find(Level::Rep, id).unwrap()].outcome;
-    // D's months: 7,058,823.67 each; the two leftover cents to January and
-    // February (equal remainders: the earlier month first); nothing after
-    // he leaves.
+    // D's months: 4,275,144 each (exact); nothing after he leaves.
     assert_eq!(
         rep("D").month_sales,
-        [7_058_824, 7_058_824, 7_058_823, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+        [4_275_144, 4_275_144, 4_275_144, 0, 0, 0, 0, 0, 0, 0, 0, 0]
     );
-    // E's months: July 0.5 / 5.5 → 3,529,411.73, the others 7,058,823.45;
-    // three leftover cents to July (.73), August and September.
+    // E's months: July weighs 1, August–December 2 each (of 11):
+    // 2,137,571.91 and 4,275,143.82; the five leftover cents go to July
+    // (.91), then August–November (.82 each, the earlier first).
     assert_eq!(
         rep("E").month_sales,
-        [0, 0, 0, 0, 0, 0, 3_529_412, 7_058_824, 7_058_824, 7_058_823, 7_058_823, 7_058_823]
+        [0, 0, 0, 0, 0, 0, 2_137_572, 4_275_144, 4_275_144, 4_275_144, 4_275_144, 4_275_143]
     );
-    assert_eq!(rep("A").month_sales, [2_031_250; 12]);
+    // A: 38,344,752 / 12 = 3,195,396 exactly.
+    assert_eq!(rep("A").month_sales, [3_195_396; 12]);
     // Collections: 90 % of 1,200,000.00 down the same tree by sales.
-    assert_eq!(rep("A").collection_target, Some(21_937_500));
-    assert_eq!(rep("B").collection_target, Some(13_162_500));
-    // 54,000,000 × 21,176,471 / 60,000,000 = 19,058,823.9 → D takes the cent.
-    assert_eq!(rep("D").collection_target, Some(19_058_824));
-    assert_eq!(rep("E").collection_target, Some(34_941_176));
+    assert_eq!(rep("A").collection_target, Some(34_510_276));
+    assert_eq!(rep("B").collection_target, Some(20_706_166));
+    assert_eq!(rep("D").collection_target, Some(11_542_889));
+    assert_eq!(rep("E").collection_target, Some(21_161_962));
 }
 
 #[test]
@@ -172,8 +177,8 @@ fn children_sum_to_their_parent_at_every_level() {
 #[test]
 fn overrides_are_honoured_and_the_rest_respread() {
     // N2 fixed at 300,000.00 and A at 200,000.00: the free 700,000.00 goes
-    // to B (full weight 0.5 × 0.65 × 0.375 = 0.121875) and South (0.5):
-    // B 13,718,592.96 → 13,718,593 (the larger remainder), South the rest.
+    // to B (weight 2544/3649 × 11/15 × 3/8) and South (1105/3649): B
+    // 27,137,316.x, South the rest.
     let mut t = tree(&[
         (Level::Team, "N2", 30_000_000),
         (Level::Rep, "A", 20_000_000),
@@ -183,11 +188,11 @@ fn overrides_are_honoured_and_the_rest_respread() {
     assert_eq!(got["N2"], 30_000_000);
     assert_eq!(got["C"], 30_000_000);
     assert_eq!(got["A"], 20_000_000);
-    assert_eq!(got["B"], 13_718_593);
-    assert_eq!(got["N1"], 33_718_593);
-    assert_eq!(got["North"], 63_718_593);
-    assert_eq!(got["South"], 56_281_407);
-    assert_eq!(got["D"] + got["E"], 56_281_407);
+    assert_eq!(got["B"], 27_137_316);
+    assert_eq!(got["N1"], 47_137_316);
+    assert_eq!(got["North"], 77_137_316);
+    assert_eq!(got["South"], 42_862_684);
+    assert_eq!(got["D"] + got["E"], 42_862_684);
 }
 
 #[test]
@@ -214,18 +219,20 @@ fn overrides_beyond_the_total_or_fixing_everything_are_refused() {
 }
 
 #[test]
-fn without_history_every_level_splits_equally() {
+fn without_history_every_level_splits_by_rep_years() {
     let mut t = tree(&[]);
     for u in t.units.iter_mut() {
         u.history_sales = None;
         u.history_workdays = None;
+        u.base_capacity = None;
     }
     decompose(&mut t, 120_000_000, None, 0.7).unwrap();
     let got = targets(&t);
-    assert_eq!(got["North"], 60_000_000);
-    assert_eq!(got["N1"], 30_000_000);
-    assert_eq!(got["A"], 15_000_000);
+    // Shares of the rep-years: North 3 of 3 + 17/24 = 72/89.
+    assert_eq!(got["North"], 97_078_652);
+    assert_eq!(got["N1"], 64_719_101);
+    assert_eq!(got["A"], 32_359_551);
     let d = &t.units[t.find(Level::Rep, "D").unwrap()];
     assert_eq!(d.outcome.history_share, None);
-    assert_eq!(d.outcome.blended_share, 0.5);
+    assert!((d.outcome.blended_share - 6.0 / 17.0).abs() < 1e-12);
 }

@@ -59,7 +59,7 @@ pub(crate) fn targets_frame(tree: &Tree, year: i32) -> Result<DataFrame> {
 }
 
 /// The explanation table's columns (shares are ratios in [0, 1]).
-pub(crate) const EXPLAIN_COLUMNS: [(&str, ColumnType); 14] = [
+pub(crate) const EXPLAIN_COLUMNS: [(&str, ColumnType); 15] = [
     ("level", ColumnType::Text),
     ("unit", ColumnType::Text),
     ("name", ColumnType::Text),
@@ -69,7 +69,8 @@ pub(crate) const EXPLAIN_COLUMNS: [(&str, ColumnType); 14] = [
     ("history_share", ColumnType::Ratio),
     ("equal_share", ColumnType::Ratio),
     ("blended_share", ColumnType::Ratio),
-    ("availability", ColumnType::Ratio),
+    ("base_rep_years", ColumnType::Ratio),
+    ("rep_years", ColumnType::Ratio),
     ("share_of_parent", ColumnType::Ratio),
     ("sales_target", ColumnType::Money),
     ("collection_target", ColumnType::Money),
@@ -105,7 +106,8 @@ pub(crate) fn explain_frame(tree: &Tree, basis: &PlanBasis) -> Result<DataFrame>
         col_f64("history_share", &|r| r.history_share),
         col_f64("equal_share", &|r| r.equal_share),
         col_f64("blended_share", &|r| r.blended_share),
-        col_f64("availability", &|r| r.availability),
+        col_f64("base_rep_years", &|r| r.base_rep_years),
+        col_f64("rep_years", &|r| r.rep_years),
         col_f64("share_of_parent", &|r| r.share_of_parent),
         col_i64("sales_target", &|r| Some(r.sales_target)),
         col_i64("collection_target", &|r| r.collection_target),
@@ -123,7 +125,8 @@ struct ExplainRow {
     history_share: Option<f64>,
     equal_share: Option<f64>,
     blended_share: Option<f64>,
-    availability: Option<f64>,
+    base_rep_years: Option<f64>,
+    rep_years: Option<f64>,
     share_of_parent: Option<f64>,
     sales_target: i64,
     collection_target: Option<i64>,
@@ -143,9 +146,8 @@ fn unit_row(tree: &Tree, u: &Unit, basis: &PlanBasis) -> ExplainRow {
     });
     let why = match parent {
         None => company_why(basis),
-        Some(p) => unit_why(tree, u, p, basis.history_weight),
+        Some(p) => unit_why(tree, u, p, basis),
     };
-    let is_rep = u.level == Level::Rep;
     ExplainRow {
         level: u.level.name().into(),
         unit: u.id.clone(),
@@ -156,7 +158,8 @@ fn unit_row(tree: &Tree, u: &Unit, basis: &PlanBasis) -> ExplainRow {
         history_share: parent.and(o.history_share),
         equal_share: parent.map(|_| o.equal_share),
         blended_share: parent.map(|_| o.blended_share),
-        availability: is_rep.then_some(u.availability),
+        base_rep_years: u.base_capacity,
+        rep_years: Some(u.capacity),
         share_of_parent,
         sales_target: o.sales_target,
         collection_target: o.collection_target,
@@ -181,7 +184,8 @@ fn company_why(basis: &PlanBasis) -> String {
     why
 }
 
-fn unit_why(tree: &Tree, u: &Unit, parent: &Unit, w: f64) -> String {
+fn unit_why(tree: &Tree, u: &Unit, parent: &Unit, basis: &PlanBasis) -> String {
+    let (w, year) = (basis.history_weight, basis.year);
     let o = &u.outcome;
     let of_parent = format!(
         "{} of {} `{}`'s {}",
@@ -197,27 +201,36 @@ fn unit_why(tree: &Tree, u: &Unit, parent: &Unit, w: f64) -> String {
     if u.fixed.is_some() {
         return format!("fixed by the overrides file: {of_parent}");
     }
-    let mut parts = vec![history_clause(u)];
+    let siblings = match u.level {
+        Level::Region => "the company",
+        Level::Team => "the region",
+        _ => "the team",
+    };
+    let mut parts = vec![history_clause(u, siblings)];
+    parts.push(capacity_clause(u, year));
     let blended = match o.history_share {
         Some(h) => format!(
-            "blended {w} × {} + {} × {} = {}",
+            "{} of {siblings} at last year's pace; blended {w} × {} + {} × {} (its share of the rep-years) = {}",
+            pct(h),
             pct(h),
             round_weight(1.0 - w),
             pct(o.equal_share),
             pct(o.blended_share)
         ),
-        None => format!("equal share {}", pct(o.equal_share)),
+        None => format!(
+            "no history anywhere: its share of the rep-years, {}",
+            pct(o.equal_share)
+        ),
     };
     parts.push(blended);
-    if u.level == Level::Rep {
-        parts.push(availability_clause(u));
-    }
     let fixed_siblings = parent
         .children
         .iter()
         .any(|c| tree.units[*c].fixed.is_some());
     if fixed_siblings {
-        parts.push("with the fixed targets of the overrides taken out first".into());
+        parts.push(
+            "the fixed targets of its siblings taken out, the rest spread by these shares".into(),
+        );
     }
     parts.push(of_parent);
     parts.join("; ")
@@ -228,40 +241,57 @@ fn round_weight(x: f64) -> f64 {
     (x * 1e6).round() / 1e6
 }
 
-fn history_clause(u: &Unit) -> String {
-    let siblings = match u.level {
-        Level::Region => "the company's regions",
-        Level::Team => "the region's teams",
-        _ => "the team's reps",
-    };
-    match (u.history_sales, u.outcome.history_share) {
-        (_, None) => "no base-year sales in any sibling".into(),
-        (Some(s), Some(h)) if u.level == Level::Rep => {
+/// `1.5 rep-years`.
+fn rep_years(x: f64) -> String {
+    format!("{x:.2} rep-years")
+}
+
+fn history_clause(u: &Unit, siblings: &str) -> String {
+    match (u.history_sales, u.base_capacity, u.outcome.history_share) {
+        (_, _, None) => "no base-year sales".into(),
+        (Some(s), _, Some(_)) if u.level == Level::Rep => {
             let days = u.history_workdays.unwrap_or(0);
             format!(
-                "base-year sales {} over {days} workdays ({} a workday) = {} of {siblings}' rate",
+                "base-year sales {} over {days} workdays ({} a workday)",
                 format_cents_grouped(s),
                 format_cents_grouped(if days > 0 { s / days } else { 0 }),
-                pct(h)
             )
         }
-        (Some(s), Some(h)) => format!(
-            "base-year sales {} = {} of {siblings}",
-            format_cents_grouped(s),
-            pct(h)
-        ),
-        (None, Some(h)) => {
+        (Some(s), Some(years), Some(_)) => {
+            let departed = if u.departed_sales != 0 {
+                format!(
+                    ", {} of it by reps who carry nothing now",
+                    format_cents_grouped(u.departed_sales)
+                )
+            } else {
+                String::new()
+            };
+            format!(
+                "base-year sales {} by {}{departed} ({} a rep-year)",
+                format_cents_grouped(s),
+                rep_years(years),
+                format_cents_grouped(if years > 0.0 {
+                    (s.max(0) as f64 / years).round() as i64
+                } else {
+                    0
+                })
+            )
+        }
+        _ => {
             let what = if u.level == Level::Rep {
                 "no workday in the base year"
             } else {
-                "no member in the base year"
+                "nobody in the base year"
             };
-            format!("{what}: counted at the mean of {siblings} ({})", pct(h))
+            format!("{what}: counted at the mean pace of {siblings}")
         }
     }
 }
 
-fn availability_clause(u: &Unit) -> String {
+fn capacity_clause(u: &Unit, year: i32) -> String {
+    if u.level != Level::Rep {
+        return format!("{} in {year}", rep_years(u.capacity));
+    }
     let job = u.employment.unwrap_or(super::staffing::Employment {
         hire: None,
         leave: None,
@@ -274,12 +304,12 @@ fn availability_clause(u: &Unit) -> String {
         why.push(format!("leaves {l}"));
     }
     if u.availability >= 1.0 - 1e-12 {
-        "carries the whole year".into()
+        format!("carries all of {year}")
     } else if why.is_empty() {
-        format!("carries {} of the year", pct(u.availability))
+        format!("carries {} of {year}", pct(u.availability))
     } else {
         format!(
-            "{}: carries {} of the year",
+            "{}: carries {} of {year}",
             why.join(", "),
             pct(u.availability)
         )
@@ -331,7 +361,8 @@ fn month_rows(tree: &Tree, basis: &PlanBasis) -> Vec<ExplainRow> {
                 history_share: None,
                 equal_share: None,
                 blended_share: Some(weight),
-                availability: None,
+                base_rep_years: None,
+                rep_years: None,
                 share_of_parent: (total > 0).then(|| sales as f64 / total as f64),
                 sales_target: sales,
                 collection_target: collection,

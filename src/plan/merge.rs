@@ -78,6 +78,32 @@ pub(crate) fn merge_targets(existing: &Path, planned: &[u8], year: i32) -> Resul
         .map_err(|e| Error::Internal(format!("writing merged targets: {e}")))
 }
 
+/// The periods of `existing`'s rows (a targets CSV) that are not in
+/// `year`, as written. Errors: unreadable CSV, no `period` column.
+pub(crate) fn other_year_periods(existing: &Path, year: i32) -> Result<Vec<String>> {
+    let invalid = |m: String| Error::Invalid(format!("targets {}: {m}", existing.display()));
+    let mut reader = csv::ReaderBuilder::new()
+        .from_path(existing)
+        .map_err(|e| invalid(e.to_string()))?;
+    let period_at = reader
+        .headers()
+        .map_err(|e| invalid(e.to_string()))?
+        .iter()
+        .position(|h| h.trim_start_matches('\u{feff}').trim() == "period");
+    let Some(period_at) = period_at else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| invalid(e.to_string()))?;
+        let p = record.get(period_at).unwrap_or("").trim();
+        if !in_year(p, year) {
+            out.push(p.to_string());
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -29,7 +29,7 @@ pub(crate) mod tree;
 
 use std::path::PathBuf;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use polars::prelude::*;
 
 use crate::kpi::Engine;
@@ -165,7 +165,12 @@ pub(crate) fn plan(engine: &Engine<'_>, request: &PlanRequest) -> Result<Plan> {
     })?;
     if let Some(path) = &request.overrides {
         let list = overrides::read_overrides(path)?;
-        overrides::apply_overrides(&mut tree, &list, path)?;
+        overrides::apply_overrides(
+            &mut tree,
+            &list,
+            path,
+            (&staff, request.year, &request.settings.roles),
+        )?;
     }
     let collection_total = request.collection_ratio.as_ref().map(|r| {
         let c = div_round_half_away_i128(
@@ -180,6 +185,22 @@ pub(crate) fn plan(engine: &Engine<'_>, request: &PlanRequest) -> Result<Plan> {
         collection_total,
         request.settings.history_weight,
     )?;
+    warnings.extend(staffing_warnings(&tree, request.year));
+    if history.base.end.year() >= request.year {
+        warnings.push(format!(
+            "the base year {}..{} reaches into {} itself: a plan is meant for a year after its history (check --year and --as-of)",
+            history.base.start, history.base.end, request.year
+        ));
+    }
+    if let Some(r) = request
+        .collection_ratio
+        .as_ref()
+        .filter(|r| r.units > UNITS_PER_ONE)
+    {
+        warnings.push(format!(
+            "collection ratio {r}: the collection targets exceed the sales targets (collecting old receivables too?)"
+        ));
+    }
     let basis = PlanBasis {
         year: request.year,
         base: history.base,
@@ -198,6 +219,38 @@ pub(crate) fn plan(engine: &Engine<'_>, request: &PlanRequest) -> Result<Plan> {
     })
 }
 
+/// What a reader of the plan must not miss about who carries it: teams or
+/// regions that sold in the base year and have nobody now, and reps left
+/// with a target of 0 (overrides that took everything).
+fn staffing_warnings(tree: &Tree, year: i32) -> Vec<String> {
+    let mut out: Vec<String> = tree
+        .unstaffed
+        .iter()
+        .map(|(level, id, sales)| {
+            format!(
+                "{} `{id}` sold {} in the base year but has nobody to carry a target in {year}: its share goes to the others",
+                level.name(),
+                format_cents_grouped(*sales)
+            )
+        })
+        .collect();
+    let zero: Vec<&str> = tree
+        .units
+        .iter()
+        .filter(|u| u.level == tree::Level::Rep && u.outcome.sales_target == 0)
+        .map(|u| u.id.as_str())
+        .collect();
+    if !zero.is_empty() {
+        out.push(format!(
+            "{} rep(s) get a sales target of 0.00 ({}{}): the overrides leave nothing for them",
+            zero.len(),
+            zero.iter().take(5).copied().collect::<Vec<_>>().join(", "),
+            if zero.len() > 5 { ", …" } else { "" }
+        ));
+    }
+    out
+}
+
 /// The company total in cents and the growth text when grown.
 fn company_total(asked: &PlanTotal, history: &History) -> Result<(i64, Option<String>)> {
     match asked {
@@ -206,14 +259,15 @@ fn company_total(asked: &PlanTotal, history: &History) -> Result<(i64, Option<St
             "--total {} must be above 0",
             format_cents_grouped(*cents)
         ))),
+        PlanTotal::Growth(units, text) if *units > UNITS_PER_ONE => Err(Error::Usage(format!(
+            "--growth {text} would be +{}%: write 0.12 for +12 %; to more than double, give --total",
+            units / 100
+        ))),
         PlanTotal::Growth(units, text) => {
             let base = history.total();
             let (start, end) = (history.base.start, history.base.end);
             if !history.covers_base_year() {
-                let hint = history
-                    .last_order
-                    .and_then(month_end_of)
-                    .map_or(String::new(), |d| format!(" (e.g. --as-of {d})"));
+                let hint = as_of_hint(history);
                 return Err(Error::Usage(format!(
                     "--growth needs a full base year of sales ({start}..{end}) but {}: give --total, or an --as-of whose last twelve full months the data cover{hint}",
                     history.span()
@@ -237,9 +291,18 @@ fn company_total(asked: &PlanTotal, history: &History) -> Result<(i64, Option<St
     }
 }
 
+/// ` (e.g. --as-of 2026-10-31)`: the month end of the last order, when the
+/// data end before as_of's base year does.
+fn as_of_hint(history: &History) -> String {
+    history
+        .last_order
+        .and_then(month_end_of)
+        .filter(|d| *d < history.base.end)
+        .map_or(String::new(), |d| format!(" (e.g. --as-of {d})"))
+}
+
 /// The last day of `day`'s month.
 fn month_end_of(day: NaiveDate) -> Option<NaiveDate> {
-    use chrono::Datelike;
     day.with_day(1)?
         .checked_add_months(chrono::Months::new(1))?
         .pred_opt()
@@ -253,8 +316,9 @@ fn month_shape(history: &History, year: i32, calendar: &WorkCalendar) -> Result<
     let reason = match history.first_order {
         None => Some("there are no orders to learn the months from".to_string()),
         Some(_) if !history.covers_base_year() => Some(format!(
-            "{}, not the whole base year {start}..{end}",
-            history.span()
+            "{}, not the whole base year {start}..{end}{}",
+            history.span(),
+            as_of_hint(history)
         )),
         Some(_) => history.month_sales.iter().position(|s| *s <= 0).map(|m| {
             format!(

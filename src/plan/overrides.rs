@@ -7,11 +7,13 @@
 
 use std::path::Path;
 
+use chrono::Datelike;
+
 use crate::money::parse_cents_text;
 use crate::suggest::suggestion;
 use crate::{Error, Result};
 
-use super::tree::{Level, Tree};
+use super::tree::{Level, StaffRow, Tree};
 
 /// One fixed target.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,26 +113,65 @@ pub(crate) fn read_overrides(path: &Path) -> Result<Vec<Override>> {
 }
 
 /// Fixes the overridden units of `tree`. Errors (usage): a unit the plan
-/// does not have — an unknown rep or team, or a rep who carries no target
-/// in the plan year (a leaver before it, a role outside `[plan] roles`) —
-/// naming the nearest id.
-pub(crate) fn apply_overrides(tree: &mut Tree, overrides: &[Override], file: &Path) -> Result<()> {
+/// does not have — unknown (naming the nearest id), or a rep who carries no
+/// target in the plan year (saying why: left before it, hired after it, a
+/// role outside `[plan] roles`), or a team or region with nobody in it.
+pub(crate) fn apply_overrides(
+    tree: &mut Tree,
+    overrides: &[Override],
+    file: &Path,
+    (staff, year, roles): (&[StaffRow], i32, &[String]),
+) -> Result<()> {
     for o in overrides {
         let Some(i) = tree.find(o.level, &o.id) else {
-            let known = tree
-                .at(o.level)
-                .map(|i| tree.units[i].id.clone())
-                .collect::<Vec<_>>();
+            let why = absent_because(o, staff, year, roles).unwrap_or_else(|| {
+                let known: Vec<String> =
+                    tree.at(o.level).map(|i| tree.units[i].id.clone()).collect();
+                format!(
+                    "is not in the reps table{}",
+                    suggestion(&o.id, known.iter().map(String::as_str))
+                )
+            });
             return Err(Error::Usage(format!(
-                "overrides {}, row {}: {} `{}` carries no target in this plan (unknown, or not employed in the year, or of a role outside [plan] roles){}",
+                "overrides {}, row {}: {} `{}` carries no target in this plan: it {why}",
                 file.display(),
                 o.row,
                 o.level.name(),
                 o.id,
-                suggestion(&o.id, known.iter().map(String::as_str))
             )));
         };
         tree.units[i].fixed = Some(o.sales_target);
     }
     Ok(())
+}
+
+/// Why a unit the reps table knows is not in the plan.
+fn absent_because(o: &Override, staff: &[StaffRow], year: i32, roles: &[String]) -> Option<String> {
+    match o.level {
+        Level::Rep => {
+            let s = staff.iter().find(|s| s.rep_id == o.id)?;
+            let role = if s.role.is_empty() {
+                "rep"
+            } else {
+                s.role.as_str()
+            };
+            Some(if !roles.iter().any(|r| r == role) {
+                format!("is a {role}, a role outside [plan] roles")
+            } else if let Some(l) = s.job.leave.filter(|l| l.year() < year) {
+                format!("left on {l}, before {year}")
+            } else if let Some(h) = s.job.hire.filter(|h| h.year() > year) {
+                format!("is hired on {h}, after {year}")
+            } else {
+                format!("has no workday to carry in {year}")
+            })
+        }
+        Level::Team | Level::Region => {
+            let known = staff.iter().any(|s| {
+                (o.level == Level::Team && s.team == o.id)
+                    || (o.level == Level::Region && s.region == o.id)
+            });
+            known.then(|| format!("has nobody who carries a target in {year}"))
+        }
+        Level::Company => None,
+    }
 }

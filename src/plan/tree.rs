@@ -61,6 +61,16 @@ pub(crate) struct Unit {
     pub(crate) month_weights: [f64; 12],
     /// A rep's share of the year he carries: Σ month_weights / Σ shape.
     pub(crate) availability: f64,
+    /// Rep-years carried in the plan year: a rep's availability, a team's
+    /// or region's sum over its planned reps.
+    pub(crate) capacity: f64,
+    /// Rep-years employed in the base year (employed workdays / the base
+    /// year's workdays, summed over all members of a team or region);
+    /// `None` without history.
+    pub(crate) base_capacity: Option<f64>,
+    /// Teams and regions: base-year sales of members who carry nothing in
+    /// the plan year (left, or of another role), for the explanation.
+    pub(crate) departed_sales: i64,
     /// A rep's hire date cuts or ramps some month of the plan year.
     pub(crate) hired_into_year: bool,
     /// A fixed annual sales target from the overrides file (cents).
@@ -102,25 +112,22 @@ impl Unit {
             employment: None,
             month_weights: [0.0; 12],
             availability: 1.0,
+            capacity: 0.0,
+            base_capacity: None,
+            departed_sales: 0,
             hired_into_year: false,
             fixed: None,
             outcome: Outcome::default(),
         }
     }
 
-    /// The figure a unit's history share is drawn from: a rep's sales per
-    /// employed workday (so a rep hired during the base year is measured on
-    /// his own months), a team's or region's sales; negative (returns beyond
-    /// sales) counts as 0. `None` without history.
-    pub(crate) fn history_measure(&self) -> Option<f64> {
+    /// The unit's base-year productivity: its base-year sales per rep-year
+    /// employed then (negative, returns beyond sales, counts as 0); `None`
+    /// without history.
+    pub(crate) fn productivity(&self) -> Option<f64> {
         let sales = self.history_sales?.max(0) as f64;
-        match self.level {
-            Level::Rep => {
-                let days = self.history_workdays.filter(|d| *d > 0)?;
-                Some(sales / days as f64)
-            }
-            _ => Some(sales),
-        }
+        let years = self.base_capacity.filter(|y| *y > 0.0)?;
+        Some(sales / years)
     }
 }
 
@@ -146,6 +153,9 @@ pub(crate) struct StaffRow {
 pub(crate) struct Tree {
     /// Every unit; parents before their children.
     pub(crate) units: Vec<Unit>,
+    /// Teams and regions that sold in the base year but have nobody to
+    /// carry a target in the plan year: level, id, base-year sales (cents).
+    pub(crate) unstaffed: Vec<(Level, String, i64)>,
 }
 
 /// What the tree is built from.
@@ -187,19 +197,26 @@ impl Tree {
                 }
             }
         }
-        // Base-year sales and presence per team and region, over all members.
-        let mut unit_history: BTreeMap<(Level, &str), Option<i64>> = BTreeMap::new();
+        // Base-year sales and rep-years per team and region, over all members.
+        let base_workdays = inputs.calendar.workdays(base.start, base.end).max(1) as f64;
+        let base_years = |job: &Employment| {
+            job.workdays(inputs.calendar, base.start, base.end) as f64 / base_workdays
+        };
+        let mut unit_history: BTreeMap<(Level, &str), (i64, f64)> = BTreeMap::new();
         for s in inputs.staff {
-            let employed = s.job.clip(base.start, base.end).is_some();
-            let sales = inputs.history.rep_sales.get(&s.rep_id).copied();
+            let sales = inputs
+                .history
+                .rep_sales
+                .get(&s.rep_id)
+                .copied()
+                .unwrap_or(0);
             for key in [
                 (Level::Region, s.region.as_str()),
                 (Level::Team, s.team.as_str()),
             ] {
-                let entry = unit_history.entry(key).or_insert(None);
-                if employed || sales.is_some() {
-                    *entry = Some(entry.unwrap_or(0) + sales.unwrap_or(0));
-                }
+                let entry = unit_history.entry(key).or_insert((0, 0.0));
+                entry.0 += sales;
+                entry.1 += base_years(&s.job);
             }
         }
         let has_orders = inputs.history.first_order.is_some();
@@ -226,6 +243,7 @@ impl Tree {
             let workdays = s.job.workdays(inputs.calendar, base.start, base.end);
             if has_orders && workdays > 0 {
                 rep.history_workdays = Some(workdays);
+                rep.base_capacity = Some(base_years(&s.job));
                 rep.history_sales = Some(
                     inputs
                         .history
@@ -238,6 +256,7 @@ impl Tree {
             rep.employment = Some(s.job);
             rep.month_weights = weights;
             rep.availability = carried / shape_sum;
+            rep.capacity = rep.availability;
             rep.hired_into_year = s.job.hire.is_some_and(|h| {
                 h > months[0].start
                     || ramp_factor(Some(h), months[0].start, inputs.settings.ramp_months) < 1.0
@@ -266,31 +285,70 @@ impl Tree {
                 .or_default()
                 .push(rep);
         }
-        let presence = |level, id: &str| {
-            if has_orders {
-                unit_history.get(&(level, id)).copied().flatten()
-            } else {
-                None
+        let mut units = vec![Unit::new(Level::Company, "company", "company", None)];
+        let set_history = |unit: &mut Unit, level: Level, id: &str| {
+            if let (true, Some((sales, years))) = (has_orders, unit_history.get(&(level, id))) {
+                if *years > 0.0 || *sales != 0 {
+                    unit.history_sales = Some(*sales);
+                    unit.base_capacity = Some(*years);
+                }
             }
         };
-        let mut units = vec![Unit::new(Level::Company, "company", "company", None)];
-        units[0].history_sales = has_orders.then(|| inputs.history.total());
         for (region, teams) in grouped {
             let r = push_child(&mut units, 0, Level::Region, region);
-            units[r].history_sales = presence(Level::Region, region);
+            set_history(&mut units[r], Level::Region, region);
             for (team, mut reps) in teams {
                 let t = push_child(&mut units, r, Level::Team, team);
-                units[t].history_sales = presence(Level::Team, team);
+                set_history(&mut units[t], Level::Team, team);
                 reps.sort_by(|a, b| a.id.cmp(&b.id));
                 for mut rep in reps {
                     rep.parent = Some(t);
+                    units[t].capacity += rep.capacity;
+                    units[r].capacity += rep.capacity;
+                    units[0].capacity += rep.capacity;
                     units.push(rep);
                     let i = units.len() - 1;
                     units[t].children.push(i);
                 }
             }
         }
-        Ok(Tree { units })
+        if has_orders {
+            units[0].history_sales = Some(inputs.history.total());
+            units[0].base_capacity = Some(inputs.staff.iter().map(|s| base_years(&s.job)).sum());
+        }
+        let carried: BTreeMap<&str, i64> = units
+            .iter()
+            .filter(|u| u.level == Level::Rep)
+            .map(|u| (u.id.as_str(), 0))
+            .collect();
+        let mut departed: BTreeMap<(Level, String), i64> = BTreeMap::new();
+        for s in inputs
+            .staff
+            .iter()
+            .filter(|s| !carried.contains_key(s.rep_id.as_str()))
+        {
+            let sales = inputs
+                .history
+                .rep_sales
+                .get(&s.rep_id)
+                .copied()
+                .unwrap_or(0);
+            *departed
+                .entry((Level::Region, s.region.clone()))
+                .or_default() += sales;
+            *departed.entry((Level::Team, s.team.clone())).or_default() += sales;
+        }
+        for u in units.iter_mut() {
+            u.departed_sales = departed.get(&(u.level, u.id.clone())).copied().unwrap_or(0);
+        }
+        let unstaffed = unit_history
+            .iter()
+            .filter(|((level, id), (sales, _))| {
+                *sales != 0 && !units.iter().any(|u| u.level == *level && u.id == *id)
+            })
+            .map(|((level, id), (sales, _))| (*level, id.to_string(), *sales))
+            .collect();
+        Ok(Tree { units, unstaffed })
     }
 
     /// The index of the unit `id` at `level`.
