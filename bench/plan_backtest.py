@@ -61,7 +61,7 @@ DATA_END = dt.date(2027, 6, 30)
 PLAN_YEAR = 2027
 AS_OF = "2026-12-31"
 H1 = [f"{PLAN_YEAR}-{m:02d}" for m in range(1, 7)]
-DEFAULT_W, DEFAULT_R = 0.7, 3
+DEFAULT_W, DEFAULT_R = 0.8, 3  # pipelines/kpi.toml [plan]
 CENT = Decimal("0.01")
 
 
@@ -325,7 +325,7 @@ def main():
               f"{max(checks)}\n")
 
         print("=== Backtest 1: misallocated share 1/2*sum|p/P - a/A|, mean over seeds "
-              "(* best, d default w=0.7 R=3) ===")
+              f"(* best, d default w={DEFAULT_W} R={DEFAULT_R}) ===")
         for lvl in ("rep", "team"):
             mean = {k: statistics.mean(v) for k, v in per[lvl].items()}
             best = min(mean, key=mean.get)
@@ -336,7 +336,7 @@ def main():
                   + ", ".join(f"{x:.4f}" for x in per[lvl][best]))
             if diffs:
                 sd = statistics.stdev(diffs) if len(diffs) > 1 else float("nan")
-                print(f"  default w=0.7 R=3: mean {mean[(DEFAULT_W, DEFAULT_R)]:.4f}; "
+                print(f"  default w={DEFAULT_W} R={DEFAULT_R}: mean {mean[(DEFAULT_W, DEFAULT_R)]:.4f}; "
                       f"default - best per seed mean {statistics.mean(diffs):+.4f} (sd {sd:.4f})")
             for w in (DEFAULT_W,):
                 row = {r: mean[(w, r)] for r in ramps if (w, r) in mean}

@@ -7,9 +7,10 @@ use crate::Result;
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub(crate) struct PlanSettings {
-    /// Weight of the trailing-12-month sales share in a unit's share; the
-    /// rest is an equal share of its parent (0.8). 1 follows history only,
-    /// 0 splits equally.
+    /// Weight of the history share (base-year sales pace × plan-year
+    /// rep-years) in a unit's share; the rest is its share of the
+    /// siblings' rep-years (0.8). 1 follows history only, 0 splits by
+    /// rep-years.
     pub(crate) history_weight: f64,
     /// Months over which a new hire ramps up (3): in the j-th month of
     /// employment (the hire month is the first) a rep carries

@@ -82,12 +82,14 @@ pub(crate) struct Unit {
 /// What the decomposition found for a unit.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Outcome {
-    /// History share among its siblings (ratio); `None` when no sibling has
+    /// History share among its siblings (ratio): base-year pace × plan-year
+    /// rep-years over the siblings' sum; `None` when no sibling has
     /// history, so the history part falls back to the equal share.
     pub(crate) history_share: Option<f64>,
-    /// `1 / siblings` (ratio).
+    /// Its share of the siblings' plan-year rep-years (ratio).
     pub(crate) equal_share: f64,
-    /// `w × history_share + (1 − w) × equal_share` (ratio).
+    /// `w × history_share + (1 − w) × equal_share` (ratio): its share of
+    /// the parent's target before overrides.
     pub(crate) blended_share: f64,
     /// Annual sales target (cents).
     pub(crate) sales_target: i64,
