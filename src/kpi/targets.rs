@@ -130,8 +130,100 @@ fn period_targets(ctx: &KpiContext, targets: LazyFrame) -> Result<LazyFrame> {
     // Spread once per context: every grouping's targets and attainment
     // numerators read the same month rows.
     let rows = ctx.memo("period_targets", || plan);
-    warn_overlapping_targets(ctx, &rows.clone().collect()?)?;
+    let collected = rows.clone().collect()?;
+    warn_overlapping_targets(ctx, &collected)?;
+    warn_partial_targets(ctx, &collected)?;
     Ok(rows)
+}
+
+/// A rep with a sales target for some of the period's months but none for
+/// other months he is employed in (targets loaded only through October,
+/// asked for the quarter) gets the sum of the months given: his attainment
+/// and forecast attainment then set a whole period's sales against part of
+/// its target. Said once per period, naming reps and months.
+fn warn_partial_targets(ctx: &KpiContext, monthly: &DataFrame) -> Result<()> {
+    let months = ctx.period.months();
+    if months.len() < 2 {
+        return Ok(());
+    }
+    let mut starts = Vec::new();
+    let mut ends = Vec::new();
+    for m in &months {
+        let p = Period::parse(m)?;
+        starts.push(p.start);
+        ends.push(p.end);
+    }
+    let month_frame = DataFrame::new_infer_height(vec![
+        Column::new("period".into(), months.clone()),
+        Column::new("__start".into(), starts),
+        Column::new("__end".into(), ends),
+    ])?;
+    let given = monthly
+        .clone()
+        .lazy()
+        .filter(col("sales_target").is_not_null())
+        .select([col("rep_id"), col("period")])
+        .unique(None, UniqueKeepStrategy::Any);
+    let reps = given
+        .clone()
+        .select([col("rep_id")])
+        .unique(None, UniqueKeepStrategy::Any)
+        .join(
+            ctx.reps()?
+                .select([col("rep_id"), col("hire_date"), col("leave_date")]),
+            [col("rep_id")],
+            [col("rep_id")],
+            JoinArgs::new(JoinType::Left),
+        );
+    let missing = reps
+        .cross_join(month_frame.lazy(), None)
+        .filter(
+            col("hire_date")
+                .is_null()
+                .or(col("hire_date").lt_eq(col("__end")))
+                .and(
+                    col("leave_date")
+                        .is_null()
+                        .or(col("leave_date").gt_eq(col("__start"))),
+                ),
+        )
+        .join(
+            given,
+            [col("rep_id"), col("period")],
+            [col("rep_id"), col("period")],
+            JoinArgs::new(JoinType::Anti),
+        )
+        .sort(["rep_id", "period"], SortMultipleOptions::default())
+        .collect()?;
+    if missing.height() == 0 {
+        return Ok(());
+    }
+    let reps = missing.column("rep_id")?.str()?;
+    let periods = missing.column("period")?.str()?;
+    let mut by_rep: Vec<(String, Vec<String>)> = Vec::new();
+    for (r, p) in reps.iter().zip(periods.iter()) {
+        let (r, p) = (
+            r.unwrap_or_default().to_string(),
+            p.unwrap_or_default().to_string(),
+        );
+        match by_rep.last_mut() {
+            Some((last, ps)) if *last == r => ps.push(p),
+            _ => by_rep.push((r, vec![p])),
+        }
+    }
+    let examples: Vec<String> = by_rep
+        .iter()
+        .take(5)
+        .map(|(r, ps)| format!("{r} has none for {}", ps.join(", ")))
+        .collect();
+    ctx.warn(format!(
+        "targets: {} rep(s) have a sales target for only some of the months of {} they work in ({}{}), so their sales_target, attainment and forecast_attainment cover only the months given",
+        by_rep.len(),
+        ctx.period,
+        examples.join("; "),
+        if by_rep.len() > examples.len() { "; …" } else { "" }
+    ));
+    Ok(())
 }
 
 /// A week's share of its months' targets (SPEC section 8 makes a week a
@@ -385,6 +477,15 @@ mod tests {
         let team = scorecard(&ctx, Grouping::Team).unwrap();
         assert_eq!(column(&team, "sales_target"), [Some(150_001), None]);
         assert_eq!(column(&team, "visit_target"), [Some(45), None]);
+        // December has a row but no sales target: said, since the quarter's
+        // attainment then reads against two months of target.
+        assert!(
+            ctx.warnings().iter().any(|w| w.starts_with(
+                "targets: 1 rep(s) have a sales target for only some of the months of 2026-Q4 they work in (R1 has none for 2026-12)"
+            )),
+            "{:?}",
+            ctx.warnings()
+        );
     }
 
     #[test]
