@@ -18,7 +18,7 @@ fn data() -> tempfile::TempDir {
     let files = [
         (
             "reps.csv",
-            "rep_id,rep_name,region,team,role\nR1,Ann,N,T1,rep\nR2,Bo,N,T1,rep\nR3,Cy,S,T2,rep\n",
+            "rep_id,rep_name,region,team,role,leave_date\nR1,Ann,N,T1,rep,\nR2,Bo,N,T1,rep,\nR3,Cy,S,T2,rep,\nR4,Di,N,T1,rep,2025-06-30\n",
         ),
         (
             "customers.csv",
@@ -107,7 +107,13 @@ fn each_gap_splits_into_driver_contributions_that_sum_to_it() {
                 "-41.50", ""
             ],
             ["R3", "Cy", "T2", "50.00", "50.00", "0.00", "0.00", "0.00", "0.00", "0.00", ""],
+            // R4 left in 2025: no standard, and the reading says why.
+            ["R4", "Di", "T1", "0.00", "", "", "", "", "", "", ""],
         ]
+    );
+    assert_eq!(
+        rows[4][12],
+        "not employed in the period (no workday, visit or order)"
     );
     assert_eq!(
         rows[2][12],

@@ -260,10 +260,20 @@ fn parts_of(df: &DataFrame) -> Result<Vec<Parts>> {
         .collect())
 }
 
+/// The reading of a rep without a workday, a sale, a visit or an order in
+/// the period.
+fn not_employed(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "not employed in the period (no workday, visit or order)",
+        Lang::Zh => "本期未在职（无工作日、拜访或订单）",
+    }
+}
+
 /// The gap table of a period from its rep and team scorecards: `period,
 /// rep_id, rep_name, team`, the [`GAP_MONEY_COLUMNS`] and `reading` (in
 /// `lang`), one row per rep in the rep scorecard's order. Null gap columns
-/// for a rep without a team or without sales (no orders table).
+/// for a rep without a team or without sales (no orders table), and for a
+/// rep not employed in the period, whose reading says so.
 pub(crate) fn gap_table(reps: &DataFrame, teams: &DataFrame, lang: Lang) -> Result<DataFrame> {
     let team_names = texts(teams, "team")?;
     let team_parts = parts_of(teams)?;
@@ -281,8 +291,13 @@ pub(crate) fn gap_table(reps: &DataFrame, teams: &DataFrame, lang: Lang) -> Resu
     let mut readings: Vec<Option<String>> = Vec::with_capacity(n);
     for i in 0..n {
         let team = rep_team[i].as_ref().and_then(|t| by_team.get(t));
+        let p = &rep_parts[i];
+        // Someone who neither worked nor sold in the period (left before
+        // it, hired after) has no standard to be measured against: saying
+        // "at the team standard" with zeros would read as a verdict.
+        let absent = p.workdays == 0 && p.sales == 0 && p.visits == 0 && p.orders == 0;
         let g = match (team, sales[i]) {
-            (Some(team), Some(_)) => Some(gap_to_standard(&rep_parts[i], team)),
+            (Some(team), Some(_)) if !absent => Some(gap_to_standard(p, team)),
             _ => None,
         };
         let values = [
@@ -298,7 +313,11 @@ pub(crate) fn gap_table(reps: &DataFrame, teams: &DataFrame, lang: Lang) -> Resu
         for (column, v) in money.iter_mut().zip(values) {
             column.push(v);
         }
-        readings.push(g.map(|g| reading(&g, lang)));
+        readings.push(match (g, absent) {
+            (Some(g), _) => Some(reading(&g, lang)),
+            (None, true) => Some(not_employed(lang).to_string()),
+            (None, false) => None,
+        });
     }
     let mut columns: Vec<Column> = ["period", "rep_id", "rep_name", "team"]
         .iter()
