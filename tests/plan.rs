@@ -692,6 +692,8 @@ fn mistakes_that_would_lose_or_mislead_are_refused_or_said() {
             "5",
             "--out",
             "t2.csv",
+            "--explain",
+            "e2.csv",
         ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
@@ -701,5 +703,84 @@ fn mistakes_that_would_lose_or_mislead_are_refused_or_said() {
         ),
         "{}",
         stderr(&o)
+    );
+    // ... and the explanation still accounts for its sales.
+    let e = read(dir.path(), "e2.csv");
+    assert_eq!(cell(&e, "unit", "N2", "history_sales"), "240000.00");
+    assert_eq!(cell(&e, "unit", "N2", "sales_target"), "0.00");
+
+    // A Parquet targets file with other years is not overwritten either,
+    // and no targets.parquet is written beside a targets.csv.
+    std::fs::write(
+        dir.path().join("targets.csv"),
+        "period,rep_id,sales_target\n2027-01,A,1\n",
+    )
+    .unwrap();
+    let parquet = |year: &str| {
+        run_in(
+            dir.path(),
+            &[
+                "plan",
+                "--data",
+                ".",
+                "--year",
+                year,
+                "--as-of",
+                "2026-12-31",
+                "--total",
+                "5",
+                "--out",
+                "targets.parquet",
+            ],
+        )
+    };
+    let o = parquet("2027");
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("a data folder holds either targets.csv or targets.parquet"),
+        "{}",
+        stderr(&o)
+    );
+    std::fs::remove_file(dir.path().join("targets.csv")).unwrap();
+    let o = parquet("2026");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = parquet("2027");
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("holds targets of other years"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn a_hire_of_a_few_weeks_counts_at_the_teams_pace() {
+    let dir = data();
+    // F joins N1 on 2026-12-21: 9 workdays in the base year, no sales yet.
+    let reps = std::fs::read_to_string(dir.path().join("reps.csv")).unwrap()
+        + "F,Fu,North,N1,rep,2026-12-21,\n";
+    std::fs::write(dir.path().join("reps.csv"), reps).unwrap();
+    let o = plan(
+        dir.path(),
+        &["--total", "1200000", "--explain", "explain.csv"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let e = read(dir.path(), "explain.csv");
+    let why = cell(&e, "unit", "F", "why");
+    assert!(
+        why.starts_with(
+            "only 9 workdays in the base year, too few to measure: counted at the mean pace of the team;"
+        ),
+        "{why}"
+    );
+    // At the mean pace of A and B, F weighs like their average: his history
+    // share is (A's + B's) / 2, with A 720,000 and B 240,000 a rep-year.
+    let share = |u: &str| cell(&e, "unit", u, "history_share").parse::<f64>().unwrap();
+    assert!(
+        (share("F") - (share("A") + share("B")) / 2.0).abs() < 1e-9,
+        "{} {} {}",
+        share("F"),
+        share("A"),
+        share("B")
     );
 }

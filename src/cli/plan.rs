@@ -101,9 +101,10 @@ pub(crate) fn run_plan(args: PlanArgs) -> anyhow::Result<()> {
         ))
         .into());
     }
-    if !args.merge && targets_format == TableFormat::Csv {
+    if !args.merge {
         refuse_overwriting_other_years(&args.out, args.year)?;
     }
+    refuse_a_second_targets_file(&args.out)?;
     let explain_format = args
         .explain
         .as_deref()
@@ -220,6 +221,26 @@ fn refuse_overwriting_other_years(out: &std::path::Path, year: i32) -> anyhow::R
             others.len()
         ))
         .into());
+    }
+    Ok(())
+}
+
+/// `DATA/targets.parquet` written beside `DATA/targets.csv` (or the other
+/// way round) would leave a data folder that no run can read: refused.
+fn refuse_a_second_targets_file(out: &std::path::Path) -> anyhow::Result<()> {
+    if out.file_stem().and_then(|s| s.to_str()) != Some("targets") {
+        return Ok(());
+    }
+    for other in ["csv", "parquet"] {
+        let twin = out.with_extension(other);
+        if twin != out && twin.exists() {
+            return Err(Error::Usage(format!(
+                "{} exists beside {}: a data folder holds either targets.csv or targets.parquet, never both; write the same format, or remove the other first",
+                twin.display(),
+                out.display()
+            ))
+            .into());
+        }
     }
     Ok(())
 }

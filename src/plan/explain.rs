@@ -86,6 +86,7 @@ pub(crate) fn explain_frame(tree: &Tree, basis: &PlanBasis) -> Result<DataFrame>
         .iter()
         .map(|u| unit_row(tree, u, basis))
         .collect();
+    rows.extend(tree.unstaffed.iter().map(|u| unstaffed_row(u, basis.year)));
     rows.extend(month_rows(tree, basis));
     let col_text = |name: &str, f: &dyn Fn(&ExplainRow) -> Option<String>| {
         Column::new(name.into(), rows.iter().map(f).collect::<Vec<_>>())
@@ -223,17 +224,21 @@ fn unit_why(tree: &Tree, u: &Unit, parent: &Unit, basis: &PlanBasis) -> String {
         ),
     };
     parts.push(blended);
-    let fixed_siblings = parent
-        .children
-        .iter()
-        .any(|c| tree.units[*c].fixed.is_some());
-    if fixed_siblings {
+    if fixed_under(tree, parent) {
         parts.push(
-            "the fixed targets of its siblings taken out, the rest spread by these shares".into(),
+            "the fixed targets of the overrides under its parent taken out first, the rest spread by these shares"
+                .into(),
         );
     }
     parts.push(of_parent);
     parts.join("; ")
+}
+
+/// Whether any unit under `unit` has a fixed target.
+fn fixed_under(tree: &Tree, unit: &Unit) -> bool {
+    unit.children
+        .iter()
+        .any(|c| tree.units[*c].fixed.is_some() || fixed_under(tree, &tree.units[*c]))
 }
 
 /// `0.3` rather than `0.30000000000000004`.
@@ -254,7 +259,11 @@ fn history_clause(u: &Unit, siblings: &str) -> String {
             format!(
                 "base-year sales {} over {days} workdays ({} a workday)",
                 format_cents_grouped(s),
-                format_cents_grouped(if days > 0 { s / days } else { 0 }),
+                format_cents_grouped(if days > 0 {
+                    crate::money::div_round_half_away_i128(i128::from(s), i128::from(days)) as i64
+                } else {
+                    0
+                }),
             )
         }
         (Some(s), Some(years), Some(_)) => {
@@ -278,10 +287,12 @@ fn history_clause(u: &Unit, siblings: &str) -> String {
             )
         }
         _ => {
-            let what = if u.level == Level::Rep {
-                "no workday in the base year"
-            } else {
-                "nobody in the base year"
+            let what = match (u.level, u.history_workdays) {
+                (Level::Rep, Some(days)) => {
+                    format!("only {days} workdays in the base year, too few to measure")
+                }
+                (Level::Rep, None) => "no workday in the base year".into(),
+                _ => "nobody in the base year".into(),
             };
             format!("{what}: counted at the mean pace of {siblings}")
         }
@@ -313,6 +324,32 @@ fn capacity_clause(u: &Unit, year: i32) -> String {
             why.join(", "),
             pct(u.availability)
         )
+    }
+}
+
+/// A team or region that sold in the base year and has nobody now: listed
+/// with its base-year sales and a target of 0, so the explanation accounts
+/// for all of the base year's sales.
+fn unstaffed_row(u: &super::tree::Unstaffed, year: i32) -> ExplainRow {
+    ExplainRow {
+        level: u.level.name().into(),
+        unit: u.id.clone(),
+        name: u.id.clone(),
+        parent: Some(u.parent.clone()),
+        history_sales: Some(u.sales),
+        history_workdays: None,
+        history_share: None,
+        equal_share: None,
+        blended_share: None,
+        base_rep_years: None,
+        rep_years: Some(0.0),
+        share_of_parent: Some(0.0),
+        sales_target: 0,
+        collection_target: None,
+        why: format!(
+            "base-year sales {} but nobody to carry a target in {year}: its share went to the others",
+            format_cents_grouped(u.sales)
+        ),
     }
 }
 

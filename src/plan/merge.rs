@@ -78,10 +78,30 @@ pub(crate) fn merge_targets(existing: &Path, planned: &[u8], year: i32) -> Resul
         .map_err(|e| Error::Internal(format!("writing merged targets: {e}")))
 }
 
-/// The periods of `existing`'s rows (a targets CSV) that are not in
-/// `year`, as written. Errors: unreadable CSV, no `period` column.
+/// The periods of `existing`'s rows (a targets CSV, or Parquet by its
+/// extension) that are not in `year`, as written. Errors: unreadable file.
 pub(crate) fn other_year_periods(existing: &Path, year: i32) -> Result<Vec<String>> {
     let invalid = |m: String| Error::Invalid(format!("targets {}: {m}", existing.display()));
+    let is_parquet = existing
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
+    if is_parquet {
+        use polars::prelude::*;
+        let file = std::fs::File::open(existing).map_err(|e| Error::io(existing, e))?;
+        let df = ParquetReader::new(file)
+            .finish()
+            .map_err(|e| invalid(e.to_string()))?;
+        let Ok(period) = df.column("period") else {
+            return Ok(Vec::new());
+        };
+        let period = period.cast(&DataType::String)?;
+        return Ok(period
+            .str()?
+            .iter()
+            .map(|p| p.unwrap_or("").trim().to_string())
+            .filter(|p| !in_year(p, year))
+            .collect());
+    }
     let mut reader = csv::ReaderBuilder::new()
         .from_path(existing)
         .map_err(|e| invalid(e.to_string()))?;

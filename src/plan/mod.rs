@@ -185,7 +185,22 @@ pub(crate) fn plan(engine: &Engine<'_>, request: &PlanRequest) -> Result<Plan> {
         collection_total,
         request.settings.history_weight,
     )?;
-    warnings.extend(staffing_warnings(&tree, request.year));
+    warnings.extend(staffing_warnings(
+        &tree,
+        request.year,
+        request.overrides.is_some(),
+    ));
+    if let PlanTotal::Growth(units, text) = &request.total {
+        if *units <= -UNITS_PER_ONE / 2 {
+            warnings.push(format!(
+                "--growth {text}: the plan is {}% below the base year's sales",
+                -units / 100
+            ));
+        }
+    }
+    if let Some(note) = calendar_note(engine, request.year)? {
+        warnings.push(note);
+    }
     if history.base.end.year() >= request.year {
         warnings.push(format!(
             "the base year {}..{} reaches into {} itself: a plan is meant for a year after its history (check --year and --as-of)",
@@ -219,18 +234,35 @@ pub(crate) fn plan(engine: &Engine<'_>, request: &PlanRequest) -> Result<Plan> {
     })
 }
 
+/// A calendar table with no day of the plan year leaves its workdays at
+/// Monday–Friday, without holidays: said, since months and ramps follow
+/// workdays.
+fn calendar_note(engine: &Engine<'_>, year: i32) -> Result<Option<String>> {
+    let Some(calendar) = engine.data().frame("calendar") else {
+        return Ok(None);
+    };
+    let dates = calendar.column("date")?.date()?;
+    if dates.as_date_iter().flatten().any(|d| d.year() == year) {
+        return Ok(None);
+    }
+    Ok(Some(format!(
+        "the calendar table has no day of {year}: its workdays are Monday to Friday, without holidays or make-up days; add {year} to the calendar for holiday-aware months"
+    )))
+}
+
 /// What a reader of the plan must not miss about who carries it: teams or
 /// regions that sold in the base year and have nobody now, and reps left
 /// with a target of 0 (overrides that took everything).
-fn staffing_warnings(tree: &Tree, year: i32) -> Vec<String> {
+fn staffing_warnings(tree: &Tree, year: i32, overridden: bool) -> Vec<String> {
     let mut out: Vec<String> = tree
         .unstaffed
         .iter()
-        .map(|(level, id, sales)| {
+        .map(|u| {
             format!(
-                "{} `{id}` sold {} in the base year but has nobody to carry a target in {year}: its share goes to the others",
-                level.name(),
-                format_cents_grouped(*sales)
+                "{} `{}` sold {} in the base year but has nobody to carry a target in {year}: its share goes to the others",
+                u.level.name(),
+                u.id,
+                format_cents_grouped(u.sales)
             )
         })
         .collect();
@@ -242,10 +274,15 @@ fn staffing_warnings(tree: &Tree, year: i32) -> Vec<String> {
         .collect();
     if !zero.is_empty() {
         out.push(format!(
-            "{} rep(s) get a sales target of 0.00 ({}{}): the overrides leave nothing for them",
+            "{} rep(s) get a sales target of 0.00 ({}{}): {}",
             zero.len(),
             zero.iter().take(5).copied().collect::<Vec<_>>().join(", "),
-            if zero.len() > 5 { ", …" } else { "" }
+            if zero.len() > 5 { ", …" } else { "" },
+            if overridden {
+                "the overrides leave nothing for them"
+            } else {
+                "the total is too small to give them a cent"
+            }
         ));
     }
     out

@@ -10,6 +10,10 @@ use super::history::History;
 use super::settings::PlanSettings;
 use super::staffing::{month_capacity, months_of, ramp_factor, Employment};
 
+/// The share of the base year a rep must have worked for his own pace to
+/// count (a quarter: about three months).
+pub(crate) const MIN_HISTORY_YEARS: f64 = 0.25;
+
 /// A level of the plan's tree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Level {
@@ -150,14 +154,27 @@ pub(crate) struct StaffRow {
     pub(crate) job: Employment,
 }
 
+/// A team or region that sold in the base year and has nobody now.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Unstaffed {
+    /// Team or region.
+    pub(crate) level: Level,
+    /// Its name.
+    pub(crate) id: String,
+    /// Its region (a team's) or `company`.
+    pub(crate) parent: String,
+    /// Its base-year sales (cents).
+    pub(crate) sales: i64,
+}
+
 /// The tree, units in an arena: index 0 is the company.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Tree {
     /// Every unit; parents before their children.
     pub(crate) units: Vec<Unit>,
     /// Teams and regions that sold in the base year but have nobody to
-    /// carry a target in the plan year: level, id, base-year sales (cents).
-    pub(crate) unstaffed: Vec<(Level, String, i64)>,
+    /// carry a target in the plan year.
+    pub(crate) unstaffed: Vec<Unstaffed>,
 }
 
 /// What the tree is built from.
@@ -200,10 +217,25 @@ impl Tree {
             }
         }
         // Base-year sales and rep-years per team and region, over all members.
-        let base_workdays = inputs.calendar.workdays(base.start, base.end).max(1) as f64;
+        // A rep-year of the base year counts the ramp as the plan year does,
+        // so a rep hired late in it is measured at his ramped pace.
+        let base_months: Vec<crate::period::Period> = (0..12)
+            .map(|k| {
+                let start = base
+                    .start
+                    .checked_add_months(chrono::Months::new(k))
+                    .expect("in range");
+                crate::period::Period::containing(crate::period::PeriodKind::Month, start)
+            })
+            .collect();
         let base_years = |job: &Employment| {
-            job.workdays(inputs.calendar, base.start, base.end) as f64 / base_workdays
+            base_months
+                .iter()
+                .map(|m| month_capacity(job, m, inputs.calendar, inputs.settings.ramp_months))
+                .sum::<f64>()
+                / 12.0
         };
+        let base_workdays = inputs.calendar.workdays(base.start, base.end).max(1) as f64;
         let mut unit_history: BTreeMap<(Level, &str), (i64, f64)> = BTreeMap::new();
         for s in inputs.staff {
             let sales = inputs
@@ -245,6 +277,11 @@ impl Tree {
             let workdays = s.job.workdays(inputs.calendar, base.start, base.end);
             if has_orders && workdays > 0 {
                 rep.history_workdays = Some(workdays);
+            }
+            // A pace measured over a few weeks (a hire just before as_of)
+            // says nothing yet: under a quarter of the base year, the rep
+            // counts at his teammates' mean pace.
+            if has_orders && workdays as f64 / base_workdays >= MIN_HISTORY_YEARS {
                 rep.base_capacity = Some(base_years(&s.job));
                 rep.history_sales = Some(
                     inputs
@@ -348,7 +385,15 @@ impl Tree {
             .filter(|((level, id), (sales, _))| {
                 *sales != 0 && !units.iter().any(|u| u.level == *level && u.id == *id)
             })
-            .map(|((level, id), (sales, _))| (*level, id.to_string(), *sales))
+            .map(|((level, id), (sales, _))| Unstaffed {
+                level: *level,
+                id: id.to_string(),
+                parent: match level {
+                    Level::Team => team_region.get(id).map_or("", |r| r).to_string(),
+                    _ => "company".into(),
+                },
+                sales: *sales,
+            })
             .collect();
         Ok(Tree { units, unstaffed })
     }
