@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
+pub(crate) mod plan_company;
 pub(crate) mod runs;
 
 /// Path of a committed fixture folder.
