@@ -233,6 +233,12 @@ impl<'a> KpiContext<'a> {
         memoized(&self.memo, key, build)
     }
 
+    /// Whether the period's intermediate frame `key` is computed already
+    /// (checks that read it need to run once per period, not per roll-up).
+    pub(crate) fn has_memo(&self, key: &'static str) -> bool {
+        self.memo.borrow().contains_key(key)
+    }
+
     /// A fact that depends only on the data and as_of, never on the period
     /// (priced order lines, order heads, attributed invoices, first orders):
     /// computed once per engine and shared by every period's context.

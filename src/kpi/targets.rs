@@ -127,12 +127,15 @@ fn period_targets(ctx: &KpiContext, targets: LazyFrame) -> Result<LazyFrame> {
     } else {
         plan
     };
-    // Spread once per context: every grouping's targets and attainment
-    // numerators read the same month rows.
+    // Spread once per period: every grouping's targets and attainment
+    // numerators read the same month rows, and the rows are checked once.
+    let first = !ctx.has_memo("period_targets");
     let rows = ctx.memo("period_targets", || plan);
-    let collected = rows.clone().collect()?;
-    warn_overlapping_targets(ctx, &collected)?;
-    warn_partial_targets(ctx, &collected)?;
+    if first {
+        let collected = rows.clone().collect()?;
+        warn_overlapping_targets(ctx, &collected)?;
+        warn_partial_targets(ctx, &collected)?;
+    }
     Ok(rows)
 }
 

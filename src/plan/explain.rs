@@ -314,16 +314,12 @@ fn capacity_clause(u: &Unit, year: i32) -> String {
     if let Some(l) = job.leave {
         why.push(format!("leaves {l}"));
     }
-    if u.availability >= 1.0 - 1e-12 {
+    if u.capacity >= 1.0 - 1e-12 {
         format!("carries all of {year}")
     } else if why.is_empty() {
-        format!("carries {} of {year}", pct(u.availability))
+        format!("carries {} of {year}", pct(u.capacity))
     } else {
-        format!(
-            "{}: carries {} of {year}",
-            why.join(", "),
-            pct(u.availability)
-        )
+        format!("{}: carries {} of {year}", why.join(", "), pct(u.capacity))
     }
 }
 

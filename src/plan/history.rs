@@ -8,7 +8,7 @@ use chrono::{Datelike, Months, NaiveDate};
 use polars::prelude::*;
 
 use crate::kpi::Engine;
-use crate::period::Period;
+use crate::period::{Period, PeriodKind};
 use crate::{Error, Result};
 
 /// The base year: the twelve full calendar months ending at the last month
@@ -26,20 +26,20 @@ pub(crate) struct BaseYear {
 impl BaseYear {
     /// The base year of `as_of`.
     pub(crate) fn of(as_of: NaiveDate) -> BaseYear {
-        let next = as_of.succ_opt().expect("as_of is not the last date");
-        let end = if next.day() == 1 {
-            as_of
+        let holding = Period::containing(PeriodKind::Month, as_of);
+        let last = if holding.end == as_of {
+            holding
         } else {
-            as_of
-                .with_day(1)
-                .expect("day 1")
-                .pred_opt()
-                .expect("in range")
+            holding.previous()
         };
-        let start = (end.with_day(1).expect("day 1"))
+        let start = last
+            .start
             .checked_sub_months(Months::new(11))
             .expect("in range");
-        BaseYear { start, end }
+        BaseYear {
+            start,
+            end: last.end,
+        }
     }
 }
 
@@ -126,32 +126,34 @@ pub(crate) fn read_history(engine: &Engine<'_>) -> Result<History> {
             .gt_eq(lit(base.start))
             .and(col("order_date").lt_eq(lit(base.end))),
     );
-    let by_rep = in_base
-        .clone()
-        .group_by([col("rep_id")])
+    // One pass over the base year's lines: sales per rep and calendar
+    // month, summed both ways below (a few thousand rows at most).
+    let by_rep_month = in_base
+        .group_by([
+            col("rep_id"),
+            col("order_date")
+                .dt()
+                .month()
+                .cast(DataType::Int64)
+                .alias("month"),
+        ])
         .agg([col("line_amount").sum().alias("sales")])
         .collect()?;
-    let rep_sales = by_rep
+    let mut rep_sales: BTreeMap<String, i64> = BTreeMap::new();
+    let mut month_sales = [0i64; 12];
+    for ((rep, m), s) in by_rep_month
         .column("rep_id")?
         .str()?
         .iter()
-        .zip(by_rep.column("sales")?.i64()?.iter())
-        .filter_map(|(r, s)| Some((r?.to_string(), s.unwrap_or(0))))
-        .collect();
-    let by_month = in_base
-        .group_by([col("order_date").dt().month().alias("month")])
-        .agg([col("line_amount").sum().alias("sales")])
-        .collect()?;
-    let mut month_sales = [0i64; 12];
-    for (m, s) in by_month
-        .column("month")?
-        .cast(&DataType::Int64)?
-        .i64()?
-        .iter()
-        .zip(by_month.column("sales")?.i64()?.iter())
+        .zip(by_rep_month.column("month")?.i64()?.iter())
+        .zip(by_rep_month.column("sales")?.i64()?.iter())
     {
-        let m = m.ok_or_else(|| Error::Internal("an order line without a month".into()))?;
-        month_sales[(m - 1) as usize] = s.unwrap_or(0);
+        let (Some(rep), Some(m)) = (rep, m) else {
+            return Err(Error::Internal("an order line without rep or month".into()));
+        };
+        let s = s.unwrap_or(0);
+        *rep_sales.entry(rep.to_string()).or_default() += s;
+        month_sales[(m - 1) as usize] += s;
     }
     Ok(History {
         base,

@@ -3,16 +3,52 @@
 
 use std::path::Path;
 
+use chrono::Datelike;
+
+use crate::period::Period;
 use crate::{Error, Result};
 
 use super::explain::TARGET_COLUMNS;
 
-/// Whether a targets `period` (`2027`, `2027-Q1`, `2027-03`, as written)
-/// lies in `year`.
+/// Whether a targets `period` as written (`2027`, `2027-Q1`, `2027-03`)
+/// lies in `year`; text that is not a period is not.
 fn in_year(period: &str, year: i32) -> bool {
-    let y = year.to_string();
-    let p = period.trim();
-    p == y || p.strip_prefix(&y).is_some_and(|rest| rest.starts_with('-'))
+    Period::parse(period.trim()).is_ok_and(|p| p.start.year() <= year && year <= p.end.year())
+}
+
+/// A targets CSV as written: its header (byte order mark and blanks
+/// trimmed) and its rows.
+struct TargetsCsv {
+    header: Vec<String>,
+    rows: Vec<csv::StringRecord>,
+}
+
+impl TargetsCsv {
+    /// Reads `path`. Errors (invalid input, naming the file and row):
+    /// unreadable CSV.
+    fn read(path: &Path) -> Result<TargetsCsv> {
+        let invalid = |m: String| Error::Invalid(format!("targets {}: {m}", path.display()));
+        let mut reader = csv::ReaderBuilder::new()
+            .from_path(path)
+            .map_err(|e| invalid(e.to_string()))?;
+        let header = reader
+            .headers()
+            .map_err(|e| invalid(e.to_string()))?
+            .iter()
+            .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
+            .collect();
+        let rows = reader
+            .records()
+            .enumerate()
+            .map(|(i, r)| r.map_err(|e| invalid(format!("row {}: {e}", i + 1))))
+            .collect::<Result<_>>()?;
+        Ok(TargetsCsv { header, rows })
+    }
+
+    /// Index of `column` in the header.
+    fn at(&self, column: &str) -> Option<usize> {
+        self.header.iter().position(|h| h == column)
+    }
 }
 
 /// The CSV text of `existing` (a targets CSV file) without its rows for
@@ -23,17 +59,9 @@ fn in_year(period: &str, year: i32) -> bool {
 /// Errors (invalid input, naming the file): unreadable CSV, a column that
 /// is not a targets column (merging would drop it), no `period` column.
 pub(crate) fn merge_targets(existing: &Path, planned: &[u8], year: i32) -> Result<Vec<u8>> {
-    let file = existing.display();
-    let invalid = |m: String| Error::Invalid(format!("targets {file}: {m}"));
-    let mut reader = csv::ReaderBuilder::new()
-        .from_path(existing)
-        .map_err(|e| invalid(e.to_string()))?;
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| invalid(e.to_string()))?
-        .iter()
-        .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
-        .collect();
+    let invalid = |m: String| Error::Invalid(format!("targets {}: {m}", existing.display()));
+    let old = TargetsCsv::read(existing)?;
+    let header = &old.header;
     let names: Vec<&str> = TARGET_COLUMNS.iter().map(|(n, _)| *n).collect();
     if let Some(h) = header.iter().find(|h| !names.contains(&h.as_str())) {
         return Err(invalid(format!(
@@ -41,9 +69,8 @@ pub(crate) fn merge_targets(existing: &Path, planned: &[u8], year: i32) -> Resul
             names.join(", ")
         )));
     }
-    let period_at = header
-        .iter()
-        .position(|h| h == "period")
+    let period_at = old
+        .at("period")
         .ok_or_else(|| invalid("has no `period` column".into()))?;
     let mut out = csv::Writer::from_writer(Vec::new());
     let write = |w: &mut csv::Writer<Vec<u8>>, row: Vec<&str>| {
@@ -51,20 +78,13 @@ pub(crate) fn merge_targets(existing: &Path, planned: &[u8], year: i32) -> Resul
             .map_err(|e| Error::Internal(format!("writing merged targets: {e}")))
     };
     write(&mut out, names.clone())?;
-    for (i, record) in reader.records().enumerate() {
-        let record = record.map_err(|e| invalid(format!("row {}: {e}", i + 1)))?;
+    for record in &old.rows {
         if in_year(record.get(period_at).unwrap_or(""), year) {
             continue;
         }
         let row = names
             .iter()
-            .map(|n| {
-                header
-                    .iter()
-                    .position(|h| h == n)
-                    .and_then(|k| record.get(k))
-                    .unwrap_or("")
-            })
+            .map(|n| old.at(n).and_then(|k| record.get(k)).unwrap_or(""))
             .collect();
         write(&mut out, row)?;
     }
@@ -102,26 +122,16 @@ pub(crate) fn other_year_periods(existing: &Path, year: i32) -> Result<Vec<Strin
             .filter(|p| !in_year(p, year))
             .collect());
     }
-    let mut reader = csv::ReaderBuilder::new()
-        .from_path(existing)
-        .map_err(|e| invalid(e.to_string()))?;
-    let period_at = reader
-        .headers()
-        .map_err(|e| invalid(e.to_string()))?
-        .iter()
-        .position(|h| h.trim_start_matches('\u{feff}').trim() == "period");
-    let Some(period_at) = period_at else {
+    let old = TargetsCsv::read(existing)?;
+    let Some(period_at) = old.at("period") else {
         return Ok(Vec::new());
     };
-    let mut out = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| invalid(e.to_string()))?;
-        let p = record.get(period_at).unwrap_or("").trim();
-        if !in_year(p, year) {
-            out.push(p.to_string());
-        }
-    }
-    Ok(out)
+    Ok(old
+        .rows
+        .iter()
+        .map(|r| r.get(period_at).unwrap_or("").trim().to_string())
+        .filter(|p| !in_year(p, year))
+        .collect())
 }
 
 #[cfg(test)]

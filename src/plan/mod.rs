@@ -34,7 +34,7 @@ use polars::prelude::*;
 
 use crate::kpi::Engine;
 use crate::money::{div_round_half_away_i128, format_cents_grouped, UNITS_PER_ONE};
-use crate::period::WorkCalendar;
+use crate::period::{Period, PeriodKind, WorkCalendar};
 use crate::{Error, Result};
 
 use history::{read_history, BaseYear, History};
@@ -333,16 +333,9 @@ fn company_total(asked: &PlanTotal, history: &History) -> Result<(i64, Option<St
 fn as_of_hint(history: &History) -> String {
     history
         .last_order
-        .and_then(month_end_of)
+        .map(|d| Period::containing(PeriodKind::Month, d).end)
         .filter(|d| *d < history.base.end)
         .map_or(String::new(), |d| format!(" (e.g. --as-of {d})"))
-}
-
-/// The last day of `day`'s month.
-fn month_end_of(day: NaiveDate) -> Option<NaiveDate> {
-    day.with_day(1)?
-        .checked_add_months(chrono::Months::new(1))?
-        .pred_opt()
 }
 
 /// The month shape of `year`: the base year's sales per calendar month

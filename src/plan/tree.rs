@@ -1,9 +1,9 @@
 //! The plan's tree: company → region → team → rep, each unit with the
 //! history its share is drawn from and, once decomposed, its targets.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use crate::period::WorkCalendar;
+use crate::period::{Period, PeriodKind, WorkCalendar};
 use crate::{Error, Result};
 
 use super::history::History;
@@ -63,10 +63,9 @@ pub(crate) struct Unit {
     /// A rep's weight of each month: month shape × the share of the month
     /// he carries (ramp, hire, leave).
     pub(crate) month_weights: [f64; 12],
-    /// A rep's share of the year he carries: Σ month_weights / Σ shape.
-    pub(crate) availability: f64,
-    /// Rep-years carried in the plan year: a rep's availability, a team's
-    /// or region's sum over its planned reps.
+    /// Rep-years carried in the plan year: a rep's share of the year
+    /// (Σ month_weights / Σ shape), a team's or region's sum over its
+    /// planned reps.
     pub(crate) capacity: f64,
     /// Rep-years employed in the base year (employed workdays / the base
     /// year's workdays, summed over all members of a team or region);
@@ -117,7 +116,6 @@ impl Unit {
             history_workdays: None,
             employment: None,
             month_weights: [0.0; 12],
-            availability: 1.0,
             capacity: 0.0,
             base_capacity: None,
             departed_sales: 0,
@@ -219,15 +217,12 @@ impl Tree {
         // Base-year sales and rep-years per team and region, over all members.
         // A rep-year of the base year counts the ramp as the plan year does,
         // so a rep hired late in it is measured at his ramped pace.
-        let base_months: Vec<crate::period::Period> = (0..12)
-            .map(|k| {
-                let start = base
-                    .start
-                    .checked_add_months(chrono::Months::new(k))
-                    .expect("in range");
-                crate::period::Period::containing(crate::period::PeriodKind::Month, start)
-            })
-            .collect();
+        let base_months: Vec<Period> = std::iter::successors(
+            Some(Period::containing(PeriodKind::Month, base.start)),
+            |m| Some(m.next()),
+        )
+        .take(12)
+        .collect();
         let base_years = |job: &Employment| {
             base_months
                 .iter()
@@ -294,8 +289,7 @@ impl Tree {
             }
             rep.employment = Some(s.job);
             rep.month_weights = weights;
-            rep.availability = carried / shape_sum;
-            rep.capacity = rep.availability;
+            rep.capacity = carried / shape_sum;
             rep.hired_into_year = s.job.hire.is_some_and(|h| {
                 h > months[0].start
                     || ramp_factor(Some(h), months[0].start, inputs.settings.ramp_months) < 1.0
@@ -355,16 +349,16 @@ impl Tree {
             units[0].history_sales = Some(inputs.history.total());
             units[0].base_capacity = Some(inputs.staff.iter().map(|s| base_years(&s.job)).sum());
         }
-        let carried: BTreeMap<&str, i64> = units
+        let carried: BTreeSet<&str> = units
             .iter()
             .filter(|u| u.level == Level::Rep)
-            .map(|u| (u.id.as_str(), 0))
+            .map(|u| u.id.as_str())
             .collect();
         let mut departed: BTreeMap<(Level, String), i64> = BTreeMap::new();
         for s in inputs
             .staff
             .iter()
-            .filter(|s| !carried.contains_key(s.rep_id.as_str()))
+            .filter(|s| !carried.contains(s.rep_id.as_str()))
         {
             let sales = inputs
                 .history
