@@ -259,7 +259,16 @@ pub(crate) fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
         });
         if !config.output.report_languages.is_empty() {
             let rows = report.rows_read();
+            // What the reports read beyond the period's tables (the previous
+            // period, twelve trailing months, flags in Chinese, gaps) is
+            // KPI work of its own: timed as a stage, so the manifest's
+            // stage times add up to the run.
+            let started = progress.stage(&format!("report data {}", rule.name()), 0);
             let report_data = ReportData::compute(&engine, period, config.output.report_top_n)?;
+            stages.push(StageRecord {
+                stage: format!("report data {}", rule.name()),
+                seconds: started.finish(),
+            });
             let reports = crate::report::report_count(
                 &report_data,
                 &config.output.report_audiences,

@@ -27,7 +27,6 @@ use crate::Result;
 
 pub(crate) use audience::{audiences, file_stems, Audience, AudienceKind};
 pub(crate) use data::ReportData;
-pub(crate) use html::render_html;
 pub(crate) use i18n::Lang;
 
 /// File format of a report.
@@ -50,21 +49,21 @@ impl ReportFormat {
     }
 }
 
-/// Renders the report of the data's period in one language and format.
-pub(crate) fn render(
-    data: &ReportData,
+/// Renders a report's page (one audience, one language) in one format;
+/// errors name the period, language and format.
+fn render(
+    page: &page::Page,
+    scope: &data::Scope,
     lang: Lang,
     format: ReportFormat,
-    input_rows: &[(String, usize)],
 ) -> Result<Vec<u8>> {
-    let ctx = &data.scope;
     let rendered = match format {
-        ReportFormat::Html => render_html(data, lang, input_rows).map(String::into_bytes),
-        ReportFormat::Pdf => pdf::render_pdf(data, lang, input_rows),
+        ReportFormat::Html => html::render_html(page).map(String::into_bytes),
+        ReportFormat::Pdf => pdf::render_pdf(page, scope, lang),
     };
     rendered.map_err(|e| {
         e.in_report(
-            &ctx.period.to_string(),
+            &scope.period.to_string(),
             lang.code(),
             &format.extension().to_uppercase(),
         )
@@ -77,9 +76,11 @@ pub(crate) fn render(
 /// `<company_stem>_<lang>.<ext>`, the others `regions/<region>.<lang>.<ext>`
 /// and `teams/<team>.<lang>.<ext>` (see [`file_stems`]).
 ///
-/// The audiences are narrowed one by one, then rendered in parallel on
-/// rayon's pool (one typesetting per core at a time, each document bounded
-/// by one team's reps), and nothing is written here.
+/// Each audience's page is built once per language (the polars reads and
+/// the charts) and shared by its formats; audiences, languages and formats
+/// are rendered in parallel on rayon's pool, and a page lives only while
+/// its files are rendered, so memory is bounded by what the cores are
+/// working on, not by the number of teams. Nothing is written here.
 pub(crate) fn render_all(
     data: &ReportData,
     kinds: &[AudienceKind],
@@ -92,30 +93,39 @@ pub(crate) fn render_all(
     use rayon::prelude::*;
     let audiences = audiences(kinds, data.reps()?)?;
     let stems = file_stems(&audiences);
-    let views = audiences
+    let path = |v: usize, lang: Lang, format: ReportFormat| match &audiences[v] {
+        Audience::Company => format!("{company_stem}_{}.{}", lang.code(), format.extension()),
+        _ => format!("{}.{}.{}", stems[v], lang.code(), format.extension()),
+    };
+    let all_formats = formats
         .iter()
-        .map(|a| data.for_audience(a))
+        .map(|f| f.extension().to_uppercase())
+        .collect::<Vec<_>>()
+        .join("/");
+    let per_view = (0..audiences.len())
+        .into_par_iter()
+        .map(|v| {
+            let view = data.for_audience(&audiences[v])?;
+            let per_lang = langs
+                .par_iter()
+                .map(|&lang| {
+                    let page = page::build_page(&view, lang, input_rows).map_err(|e| {
+                        e.in_report(&view.scope.period.to_string(), lang.code(), &all_formats)
+                    })?;
+                    formats
+                        .par_iter()
+                        .map(|&format| {
+                            let bytes = render(&page, &view.scope, lang, format)?;
+                            on_rendered();
+                            Ok((path(v, lang, format), bytes))
+                        })
+                        .collect::<Result<Vec<_>>>()
+                })
+                .collect::<Result<Vec<_>>>()?;
+            Ok(per_lang.into_iter().flatten().collect::<Vec<_>>())
+        })
         .collect::<Result<Vec<_>>>()?;
-    let jobs: Vec<(usize, Lang, ReportFormat)> = (0..views.len())
-        .flat_map(|v| {
-            langs
-                .iter()
-                .flat_map(move |l| formats.iter().map(move |f| (v, *l, *f)))
-        })
-        .collect();
-    jobs.par_iter()
-        .map(|&(v, lang, format)| {
-            let path = match &audiences[v] {
-                Audience::Company => {
-                    format!("{company_stem}_{}.{}", lang.code(), format.extension())
-                }
-                _ => format!("{}.{}.{}", stems[v], lang.code(), format.extension()),
-            };
-            let bytes = render(&views[v], lang, format, input_rows)?;
-            on_rendered();
-            Ok((path, bytes))
-        })
-        .collect()
+    Ok(per_view.into_iter().flatten().collect())
 }
 
 /// How many files [`render_all`] writes: one per audience and per

@@ -16,8 +16,9 @@ use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
 use typst_kit::fonts::{FontSlot, Fonts};
 
-use super::page::{build_page, Page};
-use super::{Lang, ReportData};
+use super::data::Scope;
+use super::page::Page;
+use super::Lang;
 use crate::{Error, Result};
 
 /// The typst template of the report.
@@ -175,19 +176,14 @@ fn markup(page: &Page, date: (i32, u32, u32)) -> Result<(String, BTreeMap<String
     Ok((text, files))
 }
 
-/// Renders the PDF report of the data's period in `lang`. The document
-/// date is as_of and the PDF identifier is derived from period and language,
-/// so the same inputs give a byte-identical file.
-pub(crate) fn render_pdf(
-    data: &ReportData,
-    lang: Lang,
-    input_rows: &[(String, usize)],
-) -> Result<Vec<u8>> {
-    let ctx = &data.scope;
+/// Typesets a report's page (built by [`super::page::build_page`] for one
+/// audience and `lang`) as PDF. The document date is as_of and the PDF
+/// identifier is derived from period and language, so the same inputs give
+/// a byte-identical file.
+pub(super) fn render_pdf(page: &Page, ctx: &Scope, lang: Lang) -> Result<Vec<u8>> {
     let shared = shared()?;
-    let page = build_page(data, lang, input_rows)?;
     let date = (ctx.as_of.year(), ctx.as_of.month(), ctx.as_of.day());
-    let (text, files) = markup(&page, date)?;
+    let (text, files) = markup(page, date)?;
     let today = Datetime::from_ymd(date.0, date.1 as u8, date.2 as u8);
     let world = ReportWorld {
         library: &shared.library,
@@ -197,7 +193,7 @@ pub(crate) fn render_pdf(
         files,
         today,
     };
-    let pdf = typeset(&world, data, lang, today);
+    let pdf = typeset(&world, ctx, lang, today);
     // typst memoises across compiles in a process-wide cache; a run that
     // typesets one PDF per team, language and period would keep every
     // document's intermediate results (15 GB at 800 reps). Nothing is
@@ -209,11 +205,10 @@ pub(crate) fn render_pdf(
 /// Compiles the world and exports the PDF; warnings count as errors.
 fn typeset(
     world: &ReportWorld,
-    data: &ReportData,
+    ctx: &Scope,
     lang: Lang,
     today: Option<Datetime>,
 ) -> Result<Vec<u8>> {
-    let ctx = &data.scope;
     let warned = typst::compile::<PagedDocument>(world);
     let messages = |diags: &[typst::diag::SourceDiagnostic]| {
         diags
