@@ -224,6 +224,53 @@ fn same_inputs_config_and_as_of_give_byte_identical_outputs() {
     );
 }
 
+/// The stage names of a published run's manifest.
+fn stage_names(folder: &Path) -> Vec<String> {
+    manifest(folder)["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["stage"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_rerun_on_unchanged_inputs_reads_the_validated_store_and_publishes_the_same_files() {
+    let s = Setup::new();
+    let published = s.out().join("2026-10-31");
+    assert!(s.run().status.success());
+    assert_eq!(stage_names(&published)[0], "validate");
+    let first = manifest(&published);
+    let first_files: Vec<_> = files(&published)
+        .into_iter()
+        .filter(|(p, _)| p != "manifest.json")
+        .collect();
+    assert!(s.out().join(".store").is_dir());
+
+    let o = s.run();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stage_names(&published)[0], "read validated store");
+    let second = manifest(&published);
+    // Same inputs recorded (sizes and SHA-256), same outputs, same bytes.
+    assert_eq!(first["inputs"], second["inputs"]);
+    assert_eq!(first["outputs"], second["outputs"]);
+    assert_eq!(first["warnings"], second["warnings"]);
+    let second_files: Vec<_> = files(&published)
+        .into_iter()
+        .filter(|(p, _)| p != "manifest.json")
+        .collect();
+    assert_eq!(first_files, second_files);
+
+    // A changed input is validated again (and its bad row still refused).
+    let orders = s.dir.path().join("data/orders.csv");
+    let mut text = std::fs::read_to_string(&orders).unwrap();
+    text.push_str("SO_BAD,1,2026-10-05,R0002,C000071,0021,two,5.44,5.79,3.0674,,shipped,\n");
+    std::fs::write(&orders, text).unwrap();
+    let o = s.run();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("column quantity"), "{}", stderr(&o));
+}
+
 #[test]
 fn a_failed_run_leaves_the_published_run_untouched() {
     let s = Setup::new();

@@ -2,7 +2,9 @@
 //! column into its canonical type and validate the rows (SPEC section 1).
 //!
 //! Each input file is read once; the validated, typed tables are kept in
-//! memory as [`Dataset`] and every KPI job plans lazily over them.
+//! memory as [`Dataset`] and every KPI job plans lazily over them. A clean
+//! load can be kept in the validated store (`store`), keyed by the files'
+//! SHA-256, so unchanged inputs are not parsed and validated again.
 
 pub(crate) mod canonical;
 pub(crate) mod digest;
@@ -12,6 +14,7 @@ mod parse;
 mod problems;
 pub(crate) mod profile;
 pub(crate) mod rawfile;
+mod store;
 pub(crate) mod structure;
 mod validate;
 
@@ -27,6 +30,7 @@ pub use mapping::Origin;
 pub use parse::{expected_form, typed_expr};
 pub use problems::{Problem, ProblemKind, ValidationReport};
 pub use profile::Profile;
+pub use store::{load_with_store, StoreUse};
 
 /// Name of the row-number column added while ingesting (1-based data row).
 pub const ROW: &str = "__row";

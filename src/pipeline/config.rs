@@ -57,7 +57,7 @@ pub(crate) enum InputFormat {
 }
 
 /// `[input]`.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub(crate) struct InputConfig {
     /// The data directory, relative to the config file (required by `run`);
@@ -68,6 +68,25 @@ pub(crate) struct InputConfig {
     pub profile: Option<PathBuf>,
     /// `auto` (default), `csv` or `parquet`.
     pub format: InputFormat,
+    /// Keep a clean load's typed tables in the validated store and read
+    /// them from it while the input files are unchanged (default true;
+    /// not used with `profile`).
+    pub reuse_validated: bool,
+    /// The validated store's folder, relative to the config file (default
+    /// `<output dir>/.store`).
+    pub store: Option<PathBuf>,
+}
+
+impl Default for InputConfig {
+    fn default() -> Self {
+        InputConfig {
+            data: None,
+            profile: None,
+            format: InputFormat::Auto,
+            reuse_validated: true,
+            store: None,
+        }
+    }
 }
 
 /// A period relative to as_of.

@@ -1,0 +1,442 @@
+//! The validated store: the typed tables of a clean load of a data
+//! directory, kept as Parquet under a key made of the input files' SHA-256,
+//! so a run on unchanged inputs (the next night, a rerun) reads typed
+//! columns instead of parsing and validating every file again.
+//!
+//! Rules:
+//! - The key is the SHA-256 of the store format, the salesops version, the
+//!   load options and, per table, its name, file format and the SHA-256 of
+//!   its file. Validation checks references across tables (an order's
+//!   customer must exist), so the key covers every file: one changed file
+//!   validates everything again.
+//! - Only a clean load is stored: no problem, no quarantined row. A load
+//!   with problems is validated on every run, so its report (examples,
+//!   rejects files) is always the one validation writes.
+//! - An entry is written to a temporary folder and renamed into place; a
+//!   run never reads a half-written entry. The newest entry replaces the
+//!   others, so the store holds one dataset.
+//! - An entry that cannot be read (deleted file, damaged Parquet) is not an
+//!   error: the inputs are validated again and a warning says why.
+//! - The files are hashed as they are read for the key; on a hit the
+//!   manifest's sizes and SHA-256 are those bytes', as after a validation.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::digest::ReadFile;
+use super::problems::TableCounts;
+use super::{find_source, load, Dataset, FileFormat, LoadOptions, Source, ValidationReport};
+use crate::schema::TABLES;
+use crate::{Error, Result};
+
+/// Bumped whenever what an entry holds, or how validation types a table,
+/// changes in a way the salesops version does not show.
+const STORE_FORMAT: &str = "salesops-validated-store-1";
+/// The file that marks an entry complete; written last.
+const META: &str = "meta.json";
+
+/// Whether a load came from the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreUse {
+    /// The inputs were unchanged: typed tables read from the entry.
+    Hit {
+        /// The entry's key (hex SHA-256).
+        key: String,
+    },
+    /// Validated from the files and stored under the key.
+    Stored {
+        /// The entry's key (hex SHA-256).
+        key: String,
+    },
+    /// Validated from the files, not stored (the reason: rows with
+    /// problems, or the store could not be written or read).
+    NotStored {
+        /// Why, for the run's log.
+        reason: String,
+    },
+}
+
+/// What an entry records besides the tables.
+#[derive(Debug, Serialize, Deserialize)]
+struct Meta {
+    format: String,
+    /// Per table: its source file, its format (`csv` or `parquet`), data rows.
+    tables: Vec<StoredTable>,
+    /// Validation's warnings (unknown columns, absent optional tables).
+    warnings: Vec<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct StoredTable {
+    name: String,
+    path: PathBuf,
+    format: String,
+    rows: usize,
+}
+
+/// Loads `dir` like [`load`], through the validated store in `store`: on
+/// unchanged inputs the typed tables are read from the store, otherwise the
+/// inputs are validated and a clean load is stored. Errors are [`load`]'s
+/// (a damaged or unwritable store is never one: see [`StoreUse`]).
+pub fn load_with_store(
+    dir: &Path,
+    opts: &LoadOptions,
+    store: &Path,
+) -> Result<(Dataset, ValidationReport, StoreUse)> {
+    let mut problem = None;
+    if dir.is_dir() {
+        let sources = sources_of(dir)?;
+        let hashed = sources
+            .iter()
+            .map(|(_, s)| hash_file(&s.path))
+            .collect::<Result<Vec<_>>>();
+        if let Ok(read_files) = hashed {
+            let key = key_of(&sources, &read_files, opts);
+            let entry = store.join(&key);
+            if entry.join(META).is_file() {
+                match read_entry(&entry, read_files) {
+                    Ok((dataset, report)) => return Ok((dataset, report, StoreUse::Hit { key })),
+                    Err(e) => {
+                        problem = Some(format!(
+                        "the stored entry {} could not be read ({e}); validated the inputs again",
+                        entry.display()
+                    ))
+                    }
+                }
+            }
+        }
+    }
+    let (dataset, report) = load(dir, opts)?;
+    let clean = report.problems.is_empty()
+        && report.problem_counts.is_empty()
+        && report.rejects.values().all(|r| r.height() == 0);
+    let outcome = if !clean {
+        StoreUse::NotStored {
+            reason: "rows with problems are validated on every run".into(),
+        }
+    } else {
+        let sources: Vec<(&'static str, Source)> = dataset
+            .sources
+            .iter()
+            .map(|(n, s)| (*n, s.clone()))
+            .collect();
+        let read_files: Vec<ReadFile> = sources
+            .iter()
+            .filter_map(|(_, s)| dataset.read_file(&s.path).cloned())
+            .collect();
+        let key = key_of(&sources, &read_files, opts);
+        match write_entry(store, &key, &dataset, &report) {
+            Ok(()) => StoreUse::Stored { key },
+            Err(e) => StoreUse::NotStored {
+                reason: format!("the store {} could not be written: {e}", store.display()),
+            },
+        }
+    };
+    let mut report = report;
+    report.warnings.extend(problem);
+    Ok((dataset, report, outcome))
+}
+
+/// The tables found in `dir`, in contract order.
+fn sources_of(dir: &Path) -> Result<Vec<(&'static str, Source)>> {
+    let mut sources = Vec::new();
+    for table in TABLES {
+        if let Some(source) = find_source(dir, table.name)? {
+            sources.push((table.name, source));
+        }
+    }
+    Ok(sources)
+}
+
+/// Size and SHA-256 of a file, read in blocks (a hit never holds a whole
+/// input in memory).
+fn hash_file(path: &Path) -> Result<ReadFile> {
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 20];
+    let mut bytes = 0u64;
+    loop {
+        let n = file.read(&mut buffer).map_err(|e| Error::io(path, e))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buffer[..n]);
+        bytes += n as u64;
+    }
+    Ok(ReadFile {
+        path: path.to_path_buf(),
+        bytes,
+        sha256: format!("{:x}", hasher.finalize()),
+    })
+}
+
+fn format_name(format: FileFormat) -> &'static str {
+    match format {
+        FileFormat::Csv => "csv",
+        FileFormat::Parquet => "parquet",
+        FileFormat::Export => "export",
+    }
+}
+
+/// The entry key: SHA-256 over the store format, the version, the load
+/// options and every table's name, format and file digest.
+fn key_of(sources: &[(&'static str, Source)], files: &[ReadFile], opts: &LoadOptions) -> String {
+    let mut hasher = Sha256::new();
+    let mut line = |s: &str| {
+        hasher.update(s.as_bytes());
+        hasher.update(b"\n");
+    };
+    line(STORE_FORMAT);
+    line(env!("CARGO_PKG_VERSION"));
+    line(&format!("max_reject_share={:?}", opts.max_reject_share));
+    // In table-name order, whichever order the caller found them in.
+    let mut tables: Vec<String> = sources
+        .iter()
+        .zip(files)
+        .map(|((name, source), file)| {
+            format!("{name} {} {}", format_name(source.format), file.sha256)
+        })
+        .collect();
+    tables.sort();
+    for table in &tables {
+        line(table);
+    }
+    format!("{:x}", hasher.finalize())
+}
+
+/// Writes the entry `store/<key>/`: one Parquet file per table, then the
+/// meta file; built in a temporary folder and renamed into place. Other
+/// entries are removed afterwards.
+fn write_entry(
+    store: &Path,
+    key: &str,
+    dataset: &Dataset,
+    report: &ValidationReport,
+) -> Result<()> {
+    std::fs::create_dir_all(store).map_err(|e| Error::io(store, e))?;
+    let staging = store.join(format!(".tmp-{key}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&staging);
+    std::fs::create_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
+    let written = (|| -> Result<()> {
+        let mut tables = Vec::new();
+        for (name, frame) in &dataset.tables {
+            let path = staging.join(format!("{name}.parquet"));
+            let file = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
+            let mut frame = frame.clone();
+            ParquetWriter::new(file)
+                .with_compression(ParquetCompression::Lz4Raw)
+                .finish(&mut frame)?;
+            let source = dataset
+                .sources
+                .get(name)
+                .ok_or_else(|| Error::Internal(format!("store: the {name} table has no source")))?;
+            tables.push(StoredTable {
+                name: name.to_string(),
+                path: source.path.clone(),
+                format: format_name(source.format).into(),
+                rows: report.counts.get(name).map_or(0, |c| c.rows),
+            });
+        }
+        let meta = Meta {
+            format: STORE_FORMAT.into(),
+            tables,
+            warnings: report.warnings.clone(),
+        };
+        let json =
+            serde_json::to_vec_pretty(&meta).map_err(|e| Error::Internal(format!("store: {e}")))?;
+        let path = staging.join(META);
+        std::fs::write(&path, json).map_err(|e| Error::io(&path, e))?;
+        let entry = store.join(key);
+        let _ = std::fs::remove_dir_all(&entry);
+        std::fs::rename(&staging, &entry).map_err(|e| Error::io(&entry, e))
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_dir_all(&staging);
+        return written;
+    }
+    // One dataset is kept: older entries (and what a killed run left) go.
+    if let Ok(entries) = std::fs::read_dir(store) {
+        for e in entries.flatten() {
+            if e.file_name().to_string_lossy() != key && e.path().is_dir() {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Reads an entry back as the dataset and the report a clean validation
+/// gives (its warnings and row counts); `read_files` are the digests the
+/// key was made of.
+fn read_entry(entry: &Path, read_files: Vec<ReadFile>) -> Result<(Dataset, ValidationReport)> {
+    let path = entry.join(META);
+    let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+    let meta: Meta = serde_json::from_slice(&bytes)
+        .map_err(|e| Error::Internal(format!("{}: {e}", path.display())))?;
+    if meta.format != STORE_FORMAT {
+        return Err(Error::Internal(format!(
+            "{}: format {}",
+            path.display(),
+            meta.format
+        )));
+    }
+    let mut tables = BTreeMap::new();
+    let mut sources = BTreeMap::new();
+    let mut report = ValidationReport {
+        warnings: meta.warnings,
+        ..ValidationReport::default()
+    };
+    for t in meta.tables {
+        let name = TABLES
+            .iter()
+            .map(|c| c.name)
+            .find(|n| *n == t.name)
+            .ok_or_else(|| {
+                Error::Internal(format!("{}: unknown table {}", path.display(), t.name))
+            })?;
+        let file_path = entry.join(format!("{name}.parquet"));
+        let file = std::fs::File::open(&file_path).map_err(|e| Error::io(&file_path, e))?;
+        tables.insert(name, ParquetReader::new(file).finish()?);
+        let format = if t.format == "parquet" {
+            FileFormat::Parquet
+        } else {
+            FileFormat::Csv
+        };
+        sources.insert(
+            name,
+            Source {
+                path: t.path,
+                format,
+            },
+        );
+        report.counts.insert(
+            name,
+            TableCounts {
+                rows: t.rows,
+                bad_rows: 0,
+            },
+        );
+    }
+    let dataset = Dataset {
+        tables,
+        sources,
+        files_read: Vec::new(),
+        read_files,
+    };
+    Ok((dataset, report))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn copy_sample(to: &Path) {
+        let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data");
+        for e in std::fs::read_dir(from).unwrap().flatten() {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+
+    #[test]
+    fn unchanged_inputs_are_read_from_the_store_and_equal_a_validation() {
+        let data = tempfile::tempdir().unwrap();
+        copy_sample(data.path());
+        let store = tempfile::tempdir().unwrap();
+        let opts = LoadOptions::default();
+        let (validated, report, first) = load_with_store(data.path(), &opts, store.path()).unwrap();
+        let StoreUse::Stored { key } = first else {
+            panic!("a clean load is stored, got {first:?}");
+        };
+        let (stored, stored_report, second) =
+            load_with_store(data.path(), &opts, store.path()).unwrap();
+        assert_eq!(second, StoreUse::Hit { key: key.clone() });
+        for table in TABLES {
+            match (validated.frame(table.name), stored.frame(table.name)) {
+                (Some(a), Some(b)) => {
+                    assert!(a.equals_missing(b), "{}", table.name);
+                    assert_eq!(a.schema(), b.schema(), "{}", table.name);
+                }
+                (None, None) => {}
+                _ => panic!("{}: present in one load only", table.name),
+            }
+        }
+        assert_eq!(report.rows_read(), stored_report.rows_read());
+        assert_eq!(report.warnings, stored_report.warnings);
+        let orders = data.path().join("orders.csv");
+        assert_eq!(stored.read_file(&orders), validated.read_file(&orders));
+
+        // One changed name in one file validates everything again.
+        let reps = data.path().join("reps.csv");
+        let text = std::fs::read_to_string(&reps).unwrap();
+        let renamed = text.replacen("张伟", "张玮", 1);
+        assert_ne!(renamed, text);
+        std::fs::write(&reps, renamed).unwrap();
+        let (_, _, third) = load_with_store(data.path(), &opts, store.path()).unwrap();
+        let StoreUse::Stored { key: new_key } = third else {
+            panic!("a changed input is validated again, got {third:?}");
+        };
+        assert_ne!(new_key, key);
+        // The store keeps the newest entry only.
+        let entries: Vec<_> = std::fs::read_dir(store.path()).unwrap().flatten().collect();
+        assert_eq!(entries.len(), 1);
+    }
+
+    #[test]
+    fn a_damaged_entry_is_validated_again_with_a_warning() {
+        let data = tempfile::tempdir().unwrap();
+        copy_sample(data.path());
+        let store = tempfile::tempdir().unwrap();
+        let opts = LoadOptions::default();
+        let (_, _, first) = load_with_store(data.path(), &opts, store.path()).unwrap();
+        let StoreUse::Stored { key } = first else {
+            panic!("{first:?}");
+        };
+        std::fs::write(
+            store.path().join(&key).join("orders.parquet"),
+            b"not parquet",
+        )
+        .unwrap();
+        let (dataset, report, second) = load_with_store(data.path(), &opts, store.path()).unwrap();
+        assert_eq!(second, StoreUse::Stored { key });
+        assert!(dataset.has("orders"));
+        assert!(
+            report
+                .warnings
+                .iter()
+                .any(|w| w.contains("could not be read")),
+            "{:?}",
+            report.warnings
+        );
+    }
+
+    #[test]
+    fn a_load_with_quarantined_rows_is_not_stored() {
+        let data = tempfile::tempdir().unwrap();
+        copy_sample(data.path());
+        let visits = data.path().join("visits.csv");
+        let text = std::fs::read_to_string(&visits).unwrap();
+        let mut lines: Vec<String> = text.lines().map(String::from).collect();
+        // A visit of a rep that does not exist: quarantined, not stored.
+        let fields: Vec<&str> = lines[1].split(',').collect();
+        let header: Vec<&str> = lines[0].split(',').collect();
+        let rep = header.iter().position(|h| *h == "rep_id").unwrap();
+        let mut bad: Vec<String> = fields.iter().map(|s| s.to_string()).collect();
+        bad[rep] = "R_NOBODY".into();
+        bad[0] = format!("{}X", bad[0]);
+        lines.push(bad.join(","));
+        std::fs::write(&visits, lines.join("\n") + "\n").unwrap();
+        let store = tempfile::tempdir().unwrap();
+        let opts = LoadOptions {
+            max_reject_share: Some(0.5),
+        };
+        let (_, report, outcome) = load_with_store(data.path(), &opts, store.path()).unwrap();
+        assert!(report.rejects.values().any(|r| r.height() == 1));
+        assert!(matches!(outcome, StoreUse::NotStored { .. }), "{outcome:?}");
+        assert_eq!(std::fs::read_dir(store.path()).unwrap().count(), 0);
+    }
+}
