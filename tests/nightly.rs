@@ -302,8 +302,10 @@ fn a_failed_run_leaves_the_published_run_untouched() {
         .collect();
     let mut entries = entries;
     entries.sort();
-    // The run folders live under .runs; 2026-10-31 and latest link to them.
-    assert_eq!(entries, [".runs", "2026-10-31", "latest"]);
+    // The run folders live under .runs; 2026-10-31 and latest link to them;
+    // .store holds the last clean load (the failed one stored nothing: the
+    // files above are unchanged).
+    assert_eq!(entries, [".runs", ".store", "2026-10-31", "latest"]);
 }
 
 #[test]

@@ -172,6 +172,12 @@ pub(crate) struct DataArgs {
     /// Folder for the rejects files written when rows are quarantined.
     #[arg(long, value_name = "DIR", default_value = "rejects")]
     pub rejects: PathBuf,
+    /// Validated store: keep a clean load's typed tables in this folder and,
+    /// while every input file's SHA-256 is unchanged, read them from it
+    /// instead of validating again (repeated ad-hoc runs on one export).
+    /// Not used with `--profile`.
+    #[arg(long, value_name = "DIR", conflicts_with = "profile")]
+    pub store: Option<PathBuf>,
 }
 
 /// `salesops validate`.
@@ -386,7 +392,26 @@ pub(crate) fn load_data(input: &DataArgs) -> anyhow::Result<(Dataset, Validation
             let profile = ingest::Profile::load(profile)?;
             ingest::load_with_profile(&profile, &input.data, &opts)?
         }
-        None => ingest::load(&input.data, &opts)?,
+        None => match &input.store {
+            Some(store) => {
+                let (data, report, used) = ingest::load_with_store(&input.data, &opts, store)?;
+                match used {
+                    ingest::StoreUse::Hit { key } => eprintln!(
+                        "inputs unchanged: read from the validated store {} (entry {})",
+                        store.display(),
+                        &key[..12]
+                    ),
+                    ingest::StoreUse::NotStored { reason }
+                        if !reason.starts_with("rows with problems") =>
+                    {
+                        eprintln!("warning: validated store: {reason}")
+                    }
+                    _ => {}
+                }
+                (data, report)
+            }
+            None => ingest::load(&input.data, &opts)?,
+        },
     };
     print_warnings(&report.warnings);
     write_rejects(&report, &input.rejects)?;
