@@ -5,8 +5,8 @@
 //!
 //! Rules:
 //! - The key is the SHA-256 of the store format, the salesops version, the
-//!   load options and, per table, its name, file format and the SHA-256 of
-//!   its file. Validation checks references across tables (an order's
+//!   load options, the data folder's absolute path and, per table, its name,
+//!   file format and the SHA-256 of its file. Validation checks references across tables (an order's
 //!   customer must exist), so the key covers every file: one changed file
 //!   validates everything again.
 //! - Only a clean load is stored: no problem, no quarantined row. A load
@@ -14,7 +14,11 @@
 //!   rejects files) is always the one validation writes.
 //! - An entry is written to a temporary folder and renamed into place; a
 //!   run never reads a half-written entry. The newest entry replaces the
-//!   others, so the store holds one dataset.
+//!   other entries (folders named by a key, nothing else), so the store
+//!   holds one dataset. A store that is, or holds, the data folder or the
+//!   output folder is refused.
+//! - Each stored file's SHA-256 is recorded and checked on read, so a file
+//!   damaged in a way that still parses is never served.
 //! - An entry that cannot be read (deleted file, damaged Parquet) is not an
 //!   error: the inputs are validated again and a warning says why.
 //! - The files are hashed as they are read for the key; on a hit the
@@ -22,7 +26,7 @@
 
 use std::collections::BTreeMap;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -65,7 +69,7 @@ pub enum StoreUse {
 #[derive(Debug, Serialize, Deserialize)]
 struct Meta {
     format: String,
-    /// Per table: its source file, its format (`csv` or `parquet`), data rows.
+    /// Per table: the stored file's digest and the data rows read.
     tables: Vec<StoredTable>,
     /// Validation's warnings (unknown columns, absent optional tables).
     warnings: Vec<String>,
@@ -74,8 +78,9 @@ struct Meta {
 #[derive(Debug, Serialize, Deserialize)]
 struct StoredTable {
     name: String,
-    path: PathBuf,
-    format: String,
+    /// SHA-256 of the stored Parquet file, checked on every read: a file
+    /// damaged in a way that still parses is never served.
+    sha256: String,
     rows: usize,
 }
 
@@ -88,6 +93,7 @@ pub fn load_with_store(
     opts: &LoadOptions,
     store: &Path,
 ) -> Result<(Dataset, ValidationReport, StoreUse)> {
+    refuse_store_over(store, dir, "the data folder")?;
     let mut problem = None;
     if dir.is_dir() {
         let sources = sources_of(dir)?;
@@ -99,13 +105,13 @@ pub fn load_with_store(
             let key = key_of(&sources, &read_files, opts);
             let entry = store.join(&key);
             if entry.join(META).is_file() {
-                match read_entry(&entry, read_files) {
+                match read_entry(&entry, &sources, read_files) {
                     Ok((dataset, report)) => return Ok((dataset, report, StoreUse::Hit { key })),
                     Err(e) => {
                         problem = Some(format!(
-                        "the stored entry {} could not be read ({e}); validated the inputs again",
-                        entry.display()
-                    ))
+                            "validated store: the entry {} could not be read ({e}); validated the inputs again",
+                            entry.display()
+                        ))
                     }
                 }
             }
@@ -140,6 +146,33 @@ pub fn load_with_store(
     let mut report = report;
     report.warnings.extend(problem);
     Ok((dataset, report, outcome))
+}
+
+/// Refuses a store folder that is `other` (the data folder, the output
+/// root) or holds it: the store replaces its entries, and a user's folder
+/// must never be taken for one.
+pub fn refuse_store_over(store: &Path, other: &Path, what: &str) -> Result<()> {
+    let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let (store_abs, other_abs) = (absolute(store), absolute(other));
+    if other_abs.starts_with(&store_abs) {
+        return Err(Error::Usage(format!(
+            "the validated store {} is {what} ({}) or a folder holding it; give the store a folder of its own (e.g. {})",
+            store.display(),
+            other.display(),
+            other_abs.join(".store").display()
+        )));
+    }
+    Ok(())
+}
+
+/// Whether a name in the store folder is one of the store's own: an entry
+/// (a 64-digit hex key) or the staging folder of one.
+fn is_store_entry(name: &str) -> bool {
+    let hex = |k: &str| k.len() == 64 && k.bytes().all(|b| b.is_ascii_hexdigit());
+    match name.strip_prefix(".tmp-") {
+        Some(rest) => rest.split('-').next().is_some_and(hex),
+        None => hex(name),
+    }
 }
 
 /// The tables found in `dir`, in contract order.
@@ -194,6 +227,12 @@ fn key_of(sources: &[(&'static str, Source)], files: &[ReadFile], opts: &LoadOpt
     line(STORE_FORMAT);
     line(env!("CARGO_PKG_VERSION"));
     line(&format!("max_reject_share={:?}", opts.max_reject_share));
+    // The folder too: warnings name it, so a moved copy is validated again.
+    if let Some((_, first)) = sources.first() {
+        let folder = first.path.parent().unwrap_or(Path::new(""));
+        let folder = std::path::absolute(folder).unwrap_or_else(|_| folder.to_path_buf());
+        line(&folder.display().to_string());
+    }
     // In table-name order, whichever order the caller found them in.
     let mut tables: Vec<String> = sources
         .iter()
@@ -231,14 +270,9 @@ fn write_entry(
             ParquetWriter::new(file)
                 .with_compression(ParquetCompression::Lz4Raw)
                 .finish(&mut frame)?;
-            let source = dataset
-                .sources
-                .get(name)
-                .ok_or_else(|| Error::Internal(format!("store: the {name} table has no source")))?;
             tables.push(StoredTable {
                 name: name.to_string(),
-                path: source.path.clone(),
-                format: format_name(source.format).into(),
+                sha256: hash_file(&path)?.sha256,
                 rows: report.counts.get(name).map_or(0, |c| c.rows),
             });
         }
@@ -262,7 +296,8 @@ fn write_entry(
     // One dataset is kept: older entries (and what a killed run left) go.
     if let Ok(entries) = std::fs::read_dir(store) {
         for e in entries.flatten() {
-            if e.file_name().to_string_lossy() != key && e.path().is_dir() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name != key && is_store_entry(&name) && e.path().is_dir() {
                 let _ = std::fs::remove_dir_all(e.path());
             }
         }
@@ -273,7 +308,11 @@ fn write_entry(
 /// Reads an entry back as the dataset and the report a clean validation
 /// gives (its warnings and row counts); `read_files` are the digests the
 /// key was made of.
-fn read_entry(entry: &Path, read_files: Vec<ReadFile>) -> Result<(Dataset, ValidationReport)> {
+fn read_entry(
+    entry: &Path,
+    found: &[(&'static str, Source)],
+    read_files: Vec<ReadFile>,
+) -> Result<(Dataset, ValidationReport)> {
     let path = entry.join(META);
     let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
     let meta: Meta = serde_json::from_slice(&bytes)
@@ -286,34 +325,34 @@ fn read_entry(entry: &Path, read_files: Vec<ReadFile>) -> Result<(Dataset, Valid
         )));
     }
     let mut tables = BTreeMap::new();
-    let mut sources = BTreeMap::new();
     let mut report = ValidationReport {
         warnings: meta.warnings,
         ..ValidationReport::default()
     };
     for t in meta.tables {
-        let name = TABLES
+        let name = found
             .iter()
-            .map(|c| c.name)
+            .map(|(n, _)| *n)
             .find(|n| *n == t.name)
             .ok_or_else(|| {
-                Error::Internal(format!("{}: unknown table {}", path.display(), t.name))
+                Error::Internal(format!(
+                    "{}: table {} is not among the inputs",
+                    path.display(),
+                    t.name
+                ))
             })?;
         let file_path = entry.join(format!("{name}.parquet"));
-        let file = std::fs::File::open(&file_path).map_err(|e| Error::io(&file_path, e))?;
-        tables.insert(name, ParquetReader::new(file).finish()?);
-        let format = if t.format == "parquet" {
-            FileFormat::Parquet
-        } else {
-            FileFormat::Csv
-        };
-        sources.insert(
-            name,
-            Source {
-                path: t.path,
-                format,
-            },
-        );
+        let bytes = std::fs::read(&file_path).map_err(|e| Error::io(&file_path, e))?;
+        if format!("{:x}", Sha256::digest(&bytes)) != t.sha256 {
+            return Err(Error::Internal(format!(
+                "{}: its SHA-256 differs from the one recorded when it was stored",
+                file_path.display()
+            )));
+        }
+        let frame = ParquetReader::new(std::io::Cursor::new(bytes))
+            .finish()
+            .map_err(|e| Error::Internal(format!("{}: {e}", file_path.display())))?;
+        tables.insert(name, frame);
         report.counts.insert(
             name,
             TableCounts {
@@ -322,6 +361,16 @@ fn read_entry(entry: &Path, read_files: Vec<ReadFile>) -> Result<(Dataset, Valid
             },
         );
     }
+    if tables.len() != found.len() {
+        return Err(Error::Internal(format!(
+            "{}: holds {} table(s), the inputs {}",
+            path.display(),
+            tables.len(),
+            found.len()
+        )));
+    }
+    // The sources are the files found now (the key covers their bytes).
+    let sources = found.iter().map(|(n, s)| (*n, s.clone())).collect();
     let dataset = Dataset {
         tables,
         sources,
@@ -412,6 +461,82 @@ mod tests {
             "{:?}",
             report.warnings
         );
+    }
+
+    #[test]
+    fn a_stored_file_damaged_yet_readable_is_never_served() {
+        let data = tempfile::tempdir().unwrap();
+        copy_sample(data.path());
+        let store = tempfile::tempdir().unwrap();
+        let opts = LoadOptions::default();
+        let (validated, _, first) = load_with_store(data.path(), &opts, store.path()).unwrap();
+        let StoreUse::Stored { key } = first else {
+            panic!("{first:?}");
+        };
+        // One flipped bit inside the stored orders: the digest catches it.
+        let orders = store.path().join(&key).join("orders.parquet");
+        let mut bytes = std::fs::read(&orders).unwrap();
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 1;
+        std::fs::write(&orders, bytes).unwrap();
+        let (dataset, report, second) = load_with_store(data.path(), &opts, store.path()).unwrap();
+        assert_eq!(second, StoreUse::Stored { key });
+        assert!(dataset
+            .frame("orders")
+            .unwrap()
+            .equals_missing(validated.frame("orders").unwrap()));
+        assert!(
+            report
+                .warnings
+                .iter()
+                .any(|w| w.starts_with("validated store:") && w.contains("SHA-256")),
+            "{:?}",
+            report.warnings
+        );
+    }
+
+    #[test]
+    fn only_the_stores_own_entries_are_replaced_and_a_store_over_the_data_is_refused() {
+        let data = tempfile::tempdir().unwrap();
+        copy_sample(data.path());
+        let store = tempfile::tempdir().unwrap();
+        // A user's folders in the store folder stay.
+        std::fs::create_dir_all(store.path().join("reports/q3")).unwrap();
+        std::fs::write(store.path().join("reports/q3/a.xlsx"), "x").unwrap();
+        let opts = LoadOptions::default();
+        load_with_store(data.path(), &opts, store.path()).unwrap();
+        assert!(store.path().join("reports/q3/a.xlsx").is_file());
+        assert!(is_store_entry(&"ab".repeat(32)));
+        assert!(is_store_entry(&format!(".tmp-{}-123", "0f".repeat(32))));
+        assert!(!is_store_entry("reports"));
+        // The data folder itself, or a folder holding it, is refused.
+        for over in [data.path(), data.path().parent().unwrap()] {
+            let err = load_with_store(data.path(), &opts, over).unwrap_err();
+            assert!(
+                err.to_string()
+                    .contains("give the store a folder of its own"),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_moved_data_folder_is_validated_again_and_reads_its_own_files() {
+        let parent = tempfile::tempdir().unwrap();
+        let (a, b) = (parent.path().join("a"), parent.path().join("b"));
+        std::fs::create_dir(&a).unwrap();
+        copy_sample(&a);
+        let store = tempfile::tempdir().unwrap();
+        let opts = LoadOptions::default();
+        load_with_store(&a, &opts, store.path()).unwrap();
+        std::fs::rename(&a, &b).unwrap();
+        let (dataset, _, used) = load_with_store(&b, &opts, store.path()).unwrap();
+        assert!(matches!(used, StoreUse::Stored { .. }), "{used:?}");
+        let (dataset2, _, used) = load_with_store(&b, &opts, store.path()).unwrap();
+        assert!(matches!(used, StoreUse::Hit { .. }), "{used:?}");
+        let orders = b.join("orders.csv");
+        assert_eq!(dataset2.sources()["orders"].path, orders);
+        assert_eq!(dataset2.read_file(&orders), dataset.read_file(&orders));
     }
 
     #[test]

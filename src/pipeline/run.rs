@@ -202,6 +202,7 @@ pub(crate) fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
             ingest::load_with_profile(profile, &data_dir, &opts).map(|(d, r)| (d, r, None))
         }
         None if config.input.reuse_validated => {
+            ingest::refuse_store_over(&store_dir, &root, "the output folder")?;
             ingest::load_with_store(&data_dir, &opts, &store_dir).map(|(d, r, u)| (d, r, Some(u)))
         }
         None => ingest::load(&data_dir, &opts).map(|(d, r)| (d, r, None)),
@@ -229,6 +230,13 @@ pub(crate) fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
         stage: stage.into(),
         seconds: started.finish(),
     });
+    if let Some(ingest::StoreUse::Hit { key }) = &store_use {
+        eprintln!(
+            "inputs unchanged: read from the validated store {} (entry {})",
+            store_dir.display(),
+            &key[..12]
+        );
+    }
     if let Some(ingest::StoreUse::NotStored { reason }) = &store_use {
         if !reason.starts_with("rows with problems") {
             warnings.push(format!("validated store: {reason}"));
