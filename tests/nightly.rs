@@ -272,6 +272,28 @@ fn a_rerun_on_unchanged_inputs_reads_the_validated_store_and_publishes_the_same_
 }
 
 #[test]
+fn a_store_inside_the_output_folder_other_than_dot_store_is_refused() {
+    let s = Setup::new();
+    for store in ["out/.runs", "out", "."] {
+        let config = std::fs::read_to_string(s.config()).unwrap();
+        let config = config.replace(
+            "format = \"auto\"",
+            &format!("format = \"auto\"\nstore = {store:?}"),
+        );
+        let path = s.dir.path().join("store.toml");
+        std::fs::write(&path, config).unwrap();
+        let o = run(&["run", path.to_str().unwrap(), "--as-of", "2026-10-31"]);
+        assert_eq!(o.status.code(), Some(3), "{store}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("give the store a folder of its own"),
+            "{}",
+            stderr(&o)
+        );
+    }
+    assert!(s.dir.path().join("data/orders.csv").is_file());
+}
+
+#[test]
 fn a_failed_run_leaves_the_published_run_untouched() {
     let s = Setup::new();
     assert!(s.run().status.success());

@@ -73,6 +73,31 @@ struct Meta {
     tables: Vec<StoredTable>,
     /// Validation's warnings (unknown columns, absent optional tables).
     warnings: Vec<String>,
+    /// SHA-256 of this record with `digest` empty: row counts and warnings
+    /// reach the manifest, so a damaged record is never served either.
+    digest: String,
+}
+
+impl Meta {
+    fn computed_digest(&self) -> Result<String> {
+        let blank = Meta {
+            format: self.format.clone(),
+            tables: self
+                .tables
+                .iter()
+                .map(|t| StoredTable {
+                    name: t.name.clone(),
+                    sha256: t.sha256.clone(),
+                    rows: t.rows,
+                })
+                .collect(),
+            warnings: self.warnings.clone(),
+            digest: String::new(),
+        };
+        let json =
+            serde_json::to_vec(&blank).map_err(|e| Error::Internal(format!("store: {e}")))?;
+        Ok(format!("{:x}", Sha256::digest(json)))
+    }
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -152,8 +177,7 @@ pub fn load_with_store(
 /// root) or holds it: the store replaces its entries, and a user's folder
 /// must never be taken for one.
 pub fn refuse_store_over(store: &Path, other: &Path, what: &str) -> Result<()> {
-    let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
-    let (store_abs, other_abs) = (absolute(store), absolute(other));
+    let (store_abs, other_abs) = (resolved(store), resolved(other));
     if other_abs.starts_with(&store_abs) {
         return Err(Error::Usage(format!(
             "the validated store {} is {what} ({}) or a folder holding it; give the store a folder of its own (e.g. {})",
@@ -163,6 +187,19 @@ pub fn refuse_store_over(store: &Path, other: &Path, what: &str) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+/// `path` with `..` and symlinks resolved, also when its last parts do not
+/// exist yet (a store folder is created on first use).
+pub fn resolved(path: &Path) -> std::path::PathBuf {
+    if let Ok(real) = std::fs::canonicalize(path) {
+        return real;
+    }
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    match (absolute.parent(), absolute.file_name()) {
+        (Some(parent), Some(name)) => resolved(parent).join(name),
+        _ => absolute,
+    }
 }
 
 /// Whether a name in the store folder is one of the store's own: an entry
@@ -276,11 +313,13 @@ fn write_entry(
                 rows: report.counts.get(name).map_or(0, |c| c.rows),
             });
         }
-        let meta = Meta {
+        let mut meta = Meta {
             format: STORE_FORMAT.into(),
             tables,
             warnings: report.warnings.clone(),
+            digest: String::new(),
         };
+        meta.digest = meta.computed_digest()?;
         let json =
             serde_json::to_vec_pretty(&meta).map_err(|e| Error::Internal(format!("store: {e}")))?;
         let path = staging.join(META);
@@ -317,6 +356,12 @@ fn read_entry(
     let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
     let meta: Meta = serde_json::from_slice(&bytes)
         .map_err(|e| Error::Internal(format!("{}: {e}", path.display())))?;
+    if meta.computed_digest()? != meta.digest {
+        return Err(Error::Internal(format!(
+            "{}: its digest does not match its contents",
+            path.display()
+        )));
+    }
     if meta.format != STORE_FORMAT {
         return Err(Error::Internal(format!(
             "{}: format {}",
@@ -496,6 +541,36 @@ mod tests {
     }
 
     #[test]
+    fn a_damaged_record_of_row_counts_is_never_served() {
+        let data = tempfile::tempdir().unwrap();
+        copy_sample(data.path());
+        let store = tempfile::tempdir().unwrap();
+        let opts = LoadOptions::default();
+        let (_, report, first) = load_with_store(data.path(), &opts, store.path()).unwrap();
+        let StoreUse::Stored { key } = first else {
+            panic!("{first:?}");
+        };
+        let meta = store.path().join(&key).join(META);
+        let text = std::fs::read_to_string(&meta).unwrap();
+        let rows = report.counts["calendar"].rows;
+        let damaged = text.replacen(
+            &format!("\"rows\": {rows}"),
+            &format!("\"rows\": {}", rows + 1),
+            1,
+        );
+        assert_ne!(damaged, text);
+        std::fs::write(&meta, damaged).unwrap();
+        let (_, again, second) = load_with_store(data.path(), &opts, store.path()).unwrap();
+        assert_eq!(second, StoreUse::Stored { key });
+        assert_eq!(again.counts["calendar"].rows, rows);
+        assert!(
+            again.warnings.iter().any(|w| w.contains("digest")),
+            "{:?}",
+            again.warnings
+        );
+    }
+
+    #[test]
     fn only_the_stores_own_entries_are_replaced_and_a_store_over_the_data_is_refused() {
         let data = tempfile::tempdir().unwrap();
         copy_sample(data.path());
@@ -509,8 +584,10 @@ mod tests {
         assert!(is_store_entry(&"ab".repeat(32)));
         assert!(is_store_entry(&format!(".tmp-{}-123", "0f".repeat(32))));
         assert!(!is_store_entry("reports"));
-        // The data folder itself, or a folder holding it, is refused.
-        for over in [data.path(), data.path().parent().unwrap()] {
+        // The data folder itself, or a folder holding it, is refused, however
+        // it is spelled.
+        let dotdot = data.path().join("..");
+        for over in [data.path(), data.path().parent().unwrap(), dotdot.as_path()] {
             let err = load_with_store(data.path(), &opts, over).unwrap_err();
             assert!(
                 err.to_string()

@@ -203,6 +203,17 @@ pub(crate) fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
         }
         None if config.input.reuse_validated => {
             ingest::refuse_store_over(&store_dir, &root, "the output folder")?;
+            // Inside the output folder only `.store` is the store's own: a
+            // run folder or `.runs` would publish or clean up its entries.
+            let (store_real, root_real) = (ingest::resolved(&store_dir), ingest::resolved(&root));
+            if store_real.starts_with(&root_real) && store_real != root_real.join(STORE_DIR) {
+                return Err(Error::Usage(format!(
+                    "[input] store {} is inside the output folder {}, where only {} may hold it; give the store a folder of its own",
+                    store_dir.display(),
+                    root.display(),
+                    root.join(STORE_DIR).display()
+                )));
+            }
             ingest::load_with_store(&data_dir, &opts, &store_dir).map(|(d, r, u)| (d, r, Some(u)))
         }
         None => ingest::load(&data_dir, &opts).map(|(d, r)| (d, r, None)),
