@@ -395,18 +395,11 @@ pub(crate) fn load_data(input: &DataArgs) -> anyhow::Result<(Dataset, Validation
         None => match &input.store {
             Some(store) => {
                 let (data, report, used) = ingest::load_with_store(&input.data, &opts, store)?;
-                match used {
-                    ingest::StoreUse::Hit { key } => eprintln!(
-                        "inputs unchanged: read from the validated store {} (entry {})",
-                        store.display(),
-                        &key[..12]
-                    ),
-                    ingest::StoreUse::NotStored { reason }
-                        if !reason.starts_with("rows with problems") =>
-                    {
-                        eprintln!("warning: validated store: {reason}")
-                    }
-                    _ => {}
+                if let Some(line) = used.hit_line(store) {
+                    eprintln!("{line}");
+                }
+                if let Some(w) = used.warning() {
+                    eprintln!("warning: {w}");
                 }
                 (data, report)
             }

@@ -37,9 +37,27 @@ pub(crate) fn read_hashed(path: &Path) -> Result<(Vec<u8>, ReadFile)> {
     let digest = ReadFile {
         path: path.to_path_buf(),
         bytes: bytes.len() as u64,
-        sha256: format!("{:x}", Sha256::digest(&bytes)),
+        sha256: sha256_hex(&bytes),
     };
     Ok((bytes, digest))
+}
+
+/// Size and SHA-256 of a file, streamed (never held whole in memory): the
+/// validated store's key and the manifest's config, plan and profile digests.
+pub(crate) fn hash_file(path: &Path) -> Result<ReadFile> {
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut hasher = Sha256::new();
+    let bytes = std::io::copy(&mut file, &mut hasher).map_err(|e| Error::io(path, e))?;
+    Ok(ReadFile {
+        path: path.to_path_buf(),
+        bytes,
+        sha256: format!("{:x}", hasher.finalize()),
+    })
+}
+
+/// SHA-256 of bytes, lower-case hex.
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    format!("{:x}", Sha256::digest(bytes))
 }
 
 #[cfg(test)]

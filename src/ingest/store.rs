@@ -25,14 +25,13 @@
 //!   manifest's sizes and SHA-256 are those bytes', as after a validation.
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::Path;
 
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::digest::ReadFile;
+use super::digest::{hash_file, sha256_hex, ReadFile};
 use super::problems::TableCounts;
 use super::{find_source, load, Dataset, FileFormat, LoadOptions, Source, ValidationReport};
 use crate::schema::TABLES;
@@ -57,12 +56,36 @@ pub enum StoreUse {
         /// The entry's key (hex SHA-256).
         key: String,
     },
-    /// Validated from the files, not stored (the reason: rows with
-    /// problems, or the store could not be written or read).
+    /// Validated from the files and not stored, as the rules say: the load
+    /// had rows with problems, which are validated on every run.
+    NotClean,
+    /// Validated from the files; the store could not be written.
     NotStored {
         /// Why, for the run's log.
         reason: String,
     },
+}
+
+impl StoreUse {
+    /// The line a command logs on a hit, naming the store and the entry.
+    pub fn hit_line(&self, store: &Path) -> Option<String> {
+        match self {
+            StoreUse::Hit { key } => Some(format!(
+                "inputs unchanged: read from the validated store {} (entry {})",
+                store.display(),
+                &key[..12]
+            )),
+            _ => None,
+        }
+    }
+
+    /// The warning of a store that could not be written, if any.
+    pub fn warning(&self) -> Option<String> {
+        match self {
+            StoreUse::NotStored { reason } => Some(format!("validated store: {reason}")),
+            _ => None,
+        }
+    }
 }
 
 /// What an entry records besides the tables.
@@ -79,24 +102,11 @@ struct Meta {
 }
 
 impl Meta {
+    /// SHA-256 of everything but `digest` itself.
     fn computed_digest(&self) -> Result<String> {
-        let blank = Meta {
-            format: self.format.clone(),
-            tables: self
-                .tables
-                .iter()
-                .map(|t| StoredTable {
-                    name: t.name.clone(),
-                    sha256: t.sha256.clone(),
-                    rows: t.rows,
-                })
-                .collect(),
-            warnings: self.warnings.clone(),
-            digest: String::new(),
-        };
-        let json =
-            serde_json::to_vec(&blank).map_err(|e| Error::Internal(format!("store: {e}")))?;
-        Ok(format!("{:x}", Sha256::digest(json)))
+        let json = serde_json::to_vec(&(&self.format, &self.tables, &self.warnings))
+            .map_err(|e| Error::Internal(format!("store: {e}")))?;
+        Ok(sha256_hex(&json))
     }
 }
 
@@ -147,9 +157,7 @@ pub fn load_with_store(
         && report.problem_counts.is_empty()
         && report.rejects.values().all(|r| r.height() == 0);
     let outcome = if !clean {
-        StoreUse::NotStored {
-            reason: "rows with problems are validated on every run".into(),
-        }
+        StoreUse::NotClean
     } else {
         let sources: Vec<(&'static str, Source)> = dataset
             .sources
@@ -164,7 +172,7 @@ pub fn load_with_store(
         match write_entry(store, &key, &dataset, &report) {
             Ok(()) => StoreUse::Stored { key },
             Err(e) => StoreUse::NotStored {
-                reason: format!("the store {} could not be written: {e}", store.display()),
+                reason: format!("{} could not be written: {e}", store.display()),
             },
         }
     };
@@ -221,28 +229,6 @@ fn sources_of(dir: &Path) -> Result<Vec<(&'static str, Source)>> {
         }
     }
     Ok(sources)
-}
-
-/// Size and SHA-256 of a file, read in blocks (a hit never holds a whole
-/// input in memory).
-fn hash_file(path: &Path) -> Result<ReadFile> {
-    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0u8; 1 << 20];
-    let mut bytes = 0u64;
-    loop {
-        let n = file.read(&mut buffer).map_err(|e| Error::io(path, e))?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buffer[..n]);
-        bytes += n as u64;
-    }
-    Ok(ReadFile {
-        path: path.to_path_buf(),
-        bytes,
-        sha256: format!("{:x}", hasher.finalize()),
-    })
 }
 
 fn format_name(format: FileFormat) -> &'static str {
@@ -388,7 +374,7 @@ fn read_entry(
             })?;
         let file_path = entry.join(format!("{name}.parquet"));
         let bytes = std::fs::read(&file_path).map_err(|e| Error::io(&file_path, e))?;
-        if format!("{:x}", Sha256::digest(&bytes)) != t.sha256 {
+        if sha256_hex(&bytes) != t.sha256 {
             return Err(Error::Internal(format!(
                 "{}: its SHA-256 differs from the one recorded when it was stored",
                 file_path.display()
@@ -638,7 +624,7 @@ mod tests {
         };
         let (_, report, outcome) = load_with_store(data.path(), &opts, store.path()).unwrap();
         assert!(report.rejects.values().any(|r| r.height() == 1));
-        assert!(matches!(outcome, StoreUse::NotStored { .. }), "{outcome:?}");
+        assert_eq!(outcome, StoreUse::NotClean);
         assert_eq!(std::fs::read_dir(store.path()).unwrap().count(), 0);
     }
 }

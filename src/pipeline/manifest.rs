@@ -2,11 +2,9 @@
 //! counts), what was computed (periods, stage times) and what was written
 //! (every output with its checksum), so a published folder explains itself.
 
-use std::fs::File;
 use std::path::Path;
 
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use chrono::NaiveDate;
 
@@ -116,15 +114,10 @@ pub(crate) struct Manifest {
     pub delivery: Vec<super::delivery::DeliveryRecord>,
 }
 
-pub(super) fn sha256_hex(bytes: &[u8]) -> String {
-    format!("{:x}", Sha256::digest(bytes))
-}
+pub(super) use crate::ingest::digest::sha256_hex;
 
 pub(super) fn sha256_file(path: &Path) -> Result<String> {
-    let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut hasher = Sha256::new();
-    std::io::copy(&mut file, &mut hasher).map_err(|e| Error::io(path, e))?;
-    Ok(format!("{:x}", hasher.finalize()))
+    Ok(crate::ingest::digest::hash_file(path)?.sha256)
 }
 
 /// The manifest's record of each input table: size and SHA-256 of the bytes

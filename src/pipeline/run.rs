@@ -241,17 +241,11 @@ pub(crate) fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
         stage: stage.into(),
         seconds: started.finish(),
     });
-    if let Some(ingest::StoreUse::Hit { key }) = &store_use {
-        eprintln!(
-            "inputs unchanged: read from the validated store {} (entry {})",
-            store_dir.display(),
-            &key[..12]
-        );
-    }
-    if let Some(ingest::StoreUse::NotStored { reason }) = &store_use {
-        if !reason.starts_with("rows with problems") {
-            warnings.push(format!("validated store: {reason}"));
+    if let Some(used) = &store_use {
+        if let Some(line) = used.hit_line(&store_dir) {
+            eprintln!("{line}");
         }
+        warnings.extend(used.warning());
     }
     warnings.extend(report.warnings.iter().cloned());
     warnings.extend(quarantine_warnings(
