@@ -296,3 +296,71 @@ fn a_dry_run_writes_the_messages_as_eml_files() {
         "{first}"
     );
 }
+
+/// With `[output] pdf_periods`, a period typeset without PDF is attached as
+/// HTML: each manager still gets every period, the closed month as PDF.
+#[test]
+fn a_period_without_pdf_is_attached_as_html() {
+    let data = data_with_emails();
+    let work = tempfile::tempdir().unwrap();
+    let cfg = config(
+        work.path(),
+        data.path(),
+        "mode = \"eml\"\neml_dir = \"outbox\"",
+    );
+    let text = std::fs::read_to_string(&cfg)
+        .unwrap()
+        .replace(
+            "rules = [\"month_to_date\"]",
+            "rules = [\"month_to_date\", \"previous_month\"]",
+        )
+        .replace(
+            "report_formats = [\"html\"]",
+            "report_formats = [\"html\", \"pdf\"]\npdf_periods = [\"previous_month\"]",
+        )
+        .replace(
+            "report_audiences = [\"company\", \"teams\", \"regions\"]",
+            "report_audiences = [\"teams\"]",
+        )
+        .replace("format = \"html\"", "format = \"pdf\"");
+    std::fs::write(&cfg, text).unwrap();
+    let o = run(&["run", cfg.to_str().unwrap(), "--as-of", "2026-10-31"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let folder = work.path().join("out/2026-10-31");
+    let m = manifest(work.path(), "2026-10-31");
+    let teams: std::collections::BTreeSet<String> = teams().into_values().collect();
+    let mut attached = 0;
+    for record in m["delivery"].as_array().unwrap() {
+        let files: Vec<&str> = record["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f.as_str().unwrap())
+            .collect();
+        if files[0].contains("commission") {
+            continue;
+        }
+        let team = teams
+            .iter()
+            .find(|t| files[0] == format!("month_to_date/teams/{t}.en.html"))
+            .unwrap_or_else(|| panic!("{files:?}"));
+        assert_eq!(
+            files,
+            [
+                format!("month_to_date/teams/{team}.en.html"),
+                format!("previous_month/teams/{team}.en.pdf")
+            ]
+        );
+        attached += 1;
+    }
+    assert_eq!(attached, teams.len());
+    assert!(!folder
+        .join("month_to_date/teams")
+        .read_dir()
+        .unwrap()
+        .any(|e| e.unwrap().path().extension().is_some_and(|x| x == "pdf")));
+    assert!(m["reports"]
+        .as_str()
+        .unwrap()
+        .contains("pdf only for previous_month"));
+}

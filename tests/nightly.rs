@@ -171,6 +171,10 @@ fn publishes_a_complete_run_with_manifest_and_latest() {
     assert!(!names
         .iter()
         .any(|n| n.starts_with("month_to_date/commission")));
+    // PDF for the closed month only (`pdf_periods` in nightly.toml).
+    assert!(names
+        .iter()
+        .all(|n| !n.ends_with(".pdf") || n.starts_with("previous_month/")));
     let stages: Vec<&str> = m["stages"]
         .as_array()
         .unwrap()
@@ -426,6 +430,16 @@ fn a_raw_export_is_run_through_the_profile_named_in_the_config() {
 #[test]
 fn the_first_day_of_a_month_publishes() {
     let s = Setup::new();
+    // Every period typeset as PDF, the nightly config's closed month only
+    // aside: empty lists must typeset too.
+    let config = std::fs::read_to_string(s.config()).unwrap();
+    let all = "pdf_periods = [\"month_to_date\", \"previous_month\", \"quarter_to_date\"]";
+    assert!(config.contains("pdf_periods = [\"previous_month\"]"));
+    std::fs::write(
+        s.config(),
+        config.replace("pdf_periods = [\"previous_month\"]", all),
+    )
+    .unwrap();
     let o = run(&["run", s.config().to_str().unwrap(), "--as-of", "2026-10-01"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let folder = s.out().join("2026-10-01");

@@ -198,6 +198,12 @@ pub(crate) struct OutputConfig {
     pub report_languages: Vec<crate::report::Lang>,
     /// Formats of the report (default html and pdf).
     pub report_formats: Vec<crate::report::ReportFormat>,
+    /// Periods (among `[periods] rules`) whose reports are also typeset as
+    /// PDF when `report_formats` has pdf; the others get the other formats
+    /// only (default: every period). A PDF is for forwarding and filing a
+    /// closed period, and typesetting is most of a nightly run's time, so
+    /// the nightly config typesets the closed month only.
+    pub pdf_periods: Option<Vec<PeriodRule>>,
     /// Which reports each period gets (default all three): `company`
     /// (`report_<lang>.<ext>`), `teams` (`teams/<team>.<lang>.<ext>`, each
     /// team's reps with their pages) and `regions`
@@ -219,6 +225,7 @@ impl Default for OutputConfig {
                 crate::report::ReportFormat::Html,
                 crate::report::ReportFormat::Pdf,
             ],
+            pdf_periods: None,
             report_audiences: vec![
                 crate::report::AudienceKind::Company,
                 crate::report::AudienceKind::Regions,
@@ -226,6 +233,22 @@ impl Default for OutputConfig {
             ],
             report_top_n: 10,
         }
+    }
+}
+
+impl OutputConfig {
+    /// The report formats of one period: `report_formats`, without pdf
+    /// for a period outside `pdf_periods`.
+    pub(crate) fn report_formats_of(&self, rule: PeriodRule) -> Vec<crate::report::ReportFormat> {
+        let typeset = self
+            .pdf_periods
+            .as_ref()
+            .is_none_or(|periods| periods.contains(&rule));
+        self.report_formats
+            .iter()
+            .copied()
+            .filter(|f| typeset || *f != crate::report::ReportFormat::Pdf)
+            .collect()
     }
 }
 
@@ -310,6 +333,25 @@ impl Config {
                     "[commission] periods: `{}` is not among [periods] rules; add it there or remove it here",
                     rule.name()
                 ));
+            }
+        }
+        if let Some(pdf_periods) = &self.output.pdf_periods {
+            if !self
+                .output
+                .report_formats
+                .contains(&crate::report::ReportFormat::Pdf)
+            {
+                return bad(
+                    "[output] pdf_periods is set but report_formats has no pdf; add pdf there or remove pdf_periods".into(),
+                );
+            }
+            for rule in pdf_periods {
+                if !self.periods.rules.contains(rule) {
+                    return bad(format!(
+                        "[output] pdf_periods: `{}` is not among [periods] rules; add it there or remove it here",
+                        rule.name()
+                    ));
+                }
             }
         }
         if self.output.kpi_formats.is_empty() {
@@ -416,6 +458,39 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("month_to_dat"), "{e}");
+    }
+
+    #[test]
+    fn pdf_is_typeset_for_the_pdf_periods_only() {
+        use crate::report::ReportFormat::{Html, Pdf};
+        let c = Config::parse(
+            "[periods]\nrules = [\"month_to_date\", \"previous_month\"]\n[output]\npdf_periods = [\"previous_month\"]\n",
+        )
+        .unwrap();
+        assert_eq!(c.output.report_formats_of(PeriodRule::MonthToDate), [Html]);
+        assert_eq!(
+            c.output.report_formats_of(PeriodRule::PreviousMonth),
+            [Html, Pdf]
+        );
+        // Unset: every period gets every format.
+        let c = Config::parse("").unwrap();
+        assert_eq!(
+            c.output.report_formats_of(PeriodRule::MonthToDate),
+            [Html, Pdf]
+        );
+        let e = Config::parse("[output]\npdf_periods = [\"previous_month\"]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("`previous_month` is not among [periods] rules"),
+            "{e}"
+        );
+        let e = Config::parse(
+            "[output]\nreport_formats = [\"html\"]\npdf_periods = [\"month_to_date\"]\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("report_formats has no pdf"), "{e}");
     }
 
     #[test]

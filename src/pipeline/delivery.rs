@@ -75,7 +75,8 @@ pub(crate) struct DeliveryConfig {
     /// `[output] report_languages`).
     #[serde(default)]
     pub language: Option<Lang>,
-    /// Format of the reports attached (default pdf).
+    /// Format of the reports attached (default pdf); a period without a
+    /// report in this format is attached in the other one.
     #[serde(default = "default_format")]
     pub format: ReportFormat,
     /// Folder of the `.eml` files (`eml` mode), relative to the config
@@ -336,11 +337,17 @@ fn plan(
             ));
             continue;
         };
+        // A period typeset without PDF ([output] pdf_periods) is attached
+        // in the format it has, so a manager still gets every period.
         let files: Vec<String> = facts
             .periods
             .iter()
-            .map(|(rule, _)| format!("{rule}/{stem}.{}.{ext}", lang.code()))
-            .filter(|f| facts.folder.join(f).is_file())
+            .filter_map(|(rule, _)| {
+                [ext, "pdf", "html"]
+                    .iter()
+                    .map(|e| format!("{rule}/{stem}.{}.{e}", lang.code()))
+                    .find(|f| facts.folder.join(f).is_file())
+            })
             .collect();
         if files.is_empty() {
             continue;

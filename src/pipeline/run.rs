@@ -294,7 +294,8 @@ pub(crate) fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
             stage: format!("kpi {}", rule.name()),
             seconds: started.finish(),
         });
-        if !config.output.report_languages.is_empty() {
+        let report_formats = config.output.report_formats_of(*rule);
+        if !config.output.report_languages.is_empty() && !report_formats.is_empty() {
             let rows = report.rows_read();
             // What the reports read beyond the period's tables (the previous
             // period, twelve trailing months, flags in Chinese, gaps) is
@@ -309,14 +310,14 @@ pub(crate) fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
             let reports = crate::report::report_count(
                 &report_data,
                 &config.output.report_audiences,
-                config.output.report_languages.len() * config.output.report_formats.len(),
+                config.output.report_languages.len() * report_formats.len(),
             )?;
             let started = progress.stage(&format!("report {}", rule.name()), reports as u64);
             let files = crate::report::render_all(
                 &report_data,
                 &config.output.report_audiences,
                 &config.output.report_languages,
-                &config.output.report_formats,
+                &report_formats,
                 "report",
                 &rows,
                 &|| started.step(),
@@ -405,7 +406,13 @@ pub(crate) fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
         {
             "none configured ([output] report_languages or report_formats is empty)".into()
         } else {
-            "one per period, language and format".into()
+            match &config.output.pdf_periods {
+                None => "one per period, language and format".into(),
+                Some(p) => format!(
+                    "one per period, language and format; pdf only for {}",
+                    p.iter().map(|r| r.name()).collect::<Vec<_>>().join(", ")
+                ),
+            }
         },
         stages,
         outputs,
