@@ -20,5 +20,6 @@ pub(crate) mod progress;
 pub(crate) mod report;
 pub(crate) mod schema;
 pub(crate) mod suggest;
+pub(crate) mod text;
 
 pub use error::{Error, Result};

@@ -17,9 +17,7 @@ const PARSE_SCALE: usize = 10;
 /// into integer 1/10000 units; null when it is not a number or has more than
 /// 4 decimals. Uses polars' native decimal parser, one pass per column.
 pub(crate) fn parse_units(value: Expr) -> Expr {
-    let scaled = value
-        .str()
-        .strip_chars(lit(NULL))
+    let scaled = crate::text::trimmed(value)
         .cast(DataType::Decimal(38, PARSE_SCALE))
         .to_physical();
     decimal_to_units(scaled)

@@ -16,9 +16,7 @@ pub(super) fn strptime(format: &str) -> StrptimeOptions {
     }
 }
 
-fn trimmed(raw: Expr) -> Expr {
-    raw.str().strip_chars(lit(NULL))
-}
+use crate::text::trimmed;
 
 /// The date form of the contract (SPEC section 1).
 pub(super) const CONTRACT_DATE_FORMAT: &str = "%Y-%m-%d";

@@ -29,11 +29,7 @@ const PPM: i64 = 1_000_000;
 
 /// The current stage, trimmed and lower-cased.
 pub(crate) fn stage_norm() -> Expr {
-    col("stage")
-        .str()
-        .strip_chars(lit(NULL))
-        .str()
-        .to_lowercase()
+    crate::text::trimmed(col("stage")).str().to_lowercase()
 }
 
 /// The stage's default probability in millionths (null for a stage without one).

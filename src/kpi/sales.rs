@@ -9,9 +9,7 @@ use crate::money::line_cents;
 /// True for a live order line: `status` is not `cancelled` (case-insensitive,
 /// trimmed; rule 4).
 pub(crate) fn is_live() -> Expr {
-    col("status")
-        .str()
-        .strip_chars(lit(NULL))
+    crate::text::trimmed(col("status"))
         .str()
         .to_lowercase()
         .eq(lit("cancelled"))

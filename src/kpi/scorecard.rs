@@ -43,9 +43,7 @@ fn base(ctx: &KpiContext, grouping: Grouping) -> Result<LazyFrame> {
             col("rep_name"),
             col("team"),
             col("region"),
-            col("role")
-                .str()
-                .strip_chars(lit(NULL))
+            crate::text::trimmed(col("role"))
                 .str()
                 .to_lowercase()
                 .fill_null(lit("rep"))

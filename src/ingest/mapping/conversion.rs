@@ -15,7 +15,7 @@ use crate::schema::{Kind, Table};
 /// A source cell as the rules see it: trimmed, and null when it is one of
 /// the export's null tokens. Applied only to the columns a rule reads.
 pub(super) fn cell(name: &str, tokens: &[String]) -> Expr {
-    let text = col(name).str().strip_chars(lit(NULL));
+    let text = crate::text::trimmed(col(name));
     let list = lit(Series::new("tokens".into(), tokens)).implode(false);
     when(text.clone().is_in(list, false))
         .then(lit(NULL).cast(DataType::String))
@@ -346,12 +346,7 @@ fn period_of_date(text: Expr, of: PeriodOf, rule: &ColumnSpec, defaults: &Defaul
 /// A number written with or without a trailing `%` (40 or 40 %), read in
 /// the export's convention, without the sign.
 fn percent_number(text: Expr, defaults: &Defaults) -> Expr {
-    let bare = text
-        .clone()
-        .str()
-        .strip_chars_end(lit("%"))
-        .str()
-        .strip_chars(lit(NULL));
+    let bare = crate::text::trimmed(text.clone().str().strip_chars_end(lit("%")));
     // Unreadable text stays as written, `%` included (and marked when the
     // contract's own form would read it).
     number_or_null(bare, &defaults.numbers(), false).fill_null(number_expr(

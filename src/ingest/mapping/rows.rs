@@ -50,7 +50,7 @@ pub(super) fn skip_mapped_rows(
         .map(|k| {
             let values = &spec.skip_when[*k];
             let list = Series::new("values".into(), values);
-            let value = col(k.as_str()).str().strip_chars(lit(NULL));
+            let value = crate::text::trimmed(col(k.as_str()));
             let listed = value
                 .clone()
                 .is_in(lit(list).implode(false), false)
@@ -126,9 +126,7 @@ pub(super) fn skip_rows(
         .filter(|(column, _)| !mapped_keys.contains(column))
         .map(|(column, values)| {
             let list = Series::new("values".into(), values);
-            col(column.as_str())
-                .str()
-                .strip_chars(lit(NULL))
+            crate::text::trimmed(col(column.as_str()))
                 .is_in(lit(list).implode(false), false)
                 .fill_null(lit(false))
         })
