@@ -174,6 +174,9 @@ pub struct RawTable {
 /// Adds [`validate::MALFORMED`] to a frame read from `scanned`'s records
 /// (in the same order) when any record has the wrong width.
 pub(crate) fn mark_malformed(frame: DataFrame, scanned: &structure::Scanned) -> Result<DataFrame> {
+    if scanned.is_clean() {
+        return Ok(frame);
+    }
     let reasons: Vec<Option<String>> = scanned
         .records()
         .iter()
@@ -221,22 +224,29 @@ pub fn read_raw(source: &Source) -> Result<RawTable> {
     };
     let (frame, notes) = match source.format {
         FileFormat::Csv => {
-            let scanned = structure::scan(&bytes, b',', 0, &structure::DataEnd::default(), &label)?;
-            let rewritten;
-            let csv: &[u8] = if scanned.is_clean() {
-                &bytes
-            } else {
-                rewritten = structure::rewritten(&bytes, b',', 0, &scanned)?;
-                &rewritten
+            let parse = |csv: &[u8]| {
+                CsvReadOptions::default()
+                    .with_has_header(true)
+                    .with_infer_schema_length(Some(0))
+                    .with_parse_options(CsvParseOptions::default().with_missing_is_null(true))
+                    .into_reader_with_file_handle(std::io::Cursor::new(csv))
+                    .finish()
+                    .and_then(|df| df.with_row_index(ROW.into(), Some(1)))
             };
-            let df = CsvReadOptions::default()
-                .with_has_header(true)
-                .with_infer_schema_length(Some(0))
-                .with_parse_options(CsvParseOptions::default().with_missing_is_null(true))
-                .into_reader_with_file_handle(std::io::Cursor::new(csv))
-                .finish()
-                .and_then(|df| df.with_row_index(ROW.into(), Some(1)))
-                .map_err(|e| cannot(e, &bytes))?;
+            // The structure scan is serial; polars parses the same bytes
+            // meanwhile, and its frame is kept when the file is clean (the
+            // usual case), else the cleaned bytes are parsed again.
+            let (scanned, parsed) = rayon::join(
+                || structure::scan(&bytes, b',', 0, &structure::DataEnd::default(), &label),
+                || parse(&bytes),
+            );
+            let scanned = scanned?;
+            let df = if scanned.is_clean() {
+                parsed
+            } else {
+                parse(&structure::rewritten(&bytes, b',', 0, &scanned)?)
+            }
+            .map_err(|e| cannot(e, &bytes))?;
             (mark_malformed(df, &scanned)?, scanned.notes(&label))
         }
         _ => {

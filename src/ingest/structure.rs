@@ -259,14 +259,15 @@ pub(crate) fn scan(
             filled,
             start,
         });
-        let first = record
-            .get(0)
-            .map(|f| String::from_utf8_lossy(f).into_owned())
-            .unwrap_or_default();
+        // The oldest kept string is reused: no allocation per record.
+        let mut first = if tail_first.len() > FOOTER_MAX_LINES {
+            tail_first.pop_front().unwrap_or_default()
+        } else {
+            String::new()
+        };
+        first.clear();
+        first.push_str(&String::from_utf8_lossy(record.get(0).unwrap_or_default()));
         tail_first.push_back(first);
-        if tail_first.len() > FOOTER_MAX_LINES + 1 {
-            tail_first.pop_front();
-        }
     }
     let first_of = |i: usize| -> String {
         let back = seen.len() - i;
