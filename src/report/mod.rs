@@ -22,6 +22,7 @@ mod page;
 pub(crate) mod pdf;
 mod rep_page;
 mod summary;
+mod workers;
 
 use crate::Result;
 
@@ -70,17 +71,26 @@ fn render(
     })
 }
 
+/// Rendered report files: `(relative path, bytes)`.
+type Files = Vec<(String, Vec<u8>)>;
+
+/// An audience's narrowed data, shared by the workers of its languages
+/// (`None` when narrowing failed).
+type SharedView = std::sync::Arc<std::sync::OnceLock<Option<ReportData>>>;
+
 /// Every report of a period: the audiences of `kinds` (company, regions,
 /// teams) over the data's reps, each in every language and format, as
 /// `(relative path, bytes)` in a fixed order. The company report is
 /// `<company_stem>_<lang>.<ext>`, the others `regions/<region>.<lang>.<ext>`
 /// and `teams/<team>.<lang>.<ext>` (see [`file_stems`]).
 ///
-/// Each audience's page is built once per language (the polars reads and
-/// the charts) and shared by its formats; audiences, languages and formats
-/// are rendered in parallel on rayon's pool, and a page lives only while
-/// its files are rendered, so memory is bounded by what the cores are
-/// working on, not by the number of teams. Nothing is written here.
+/// The (audience, language) pairs are rendered by [`workers::on_workers`],
+/// one thread per core: each builds the page once (the polars reads and
+/// the charts) and renders each format from it. An audience's data is
+/// narrowed once, shared by its languages and dropped when the last is
+/// done, so memory is bounded by what the workers hold, not by the number
+/// of teams. Nothing is written here; the first failure (in report order)
+/// is returned.
 pub(crate) fn render_all(
     data: &ReportData,
     kinds: &[AudienceKind],
@@ -89,8 +99,9 @@ pub(crate) fn render_all(
     company_stem: &str,
     input_rows: &[(String, usize)],
     on_rendered: &(dyn Fn() + Sync),
-) -> Result<Vec<(String, Vec<u8>)>> {
-    use rayon::prelude::*;
+) -> Result<Files> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
     let audiences = audiences(kinds, data.reps()?)?;
     let stems = file_stems(&audiences);
     let path = |v: usize, lang: Lang, format: ReportFormat| match &audiences[v] {
@@ -102,30 +113,62 @@ pub(crate) fn render_all(
         .map(|f| f.extension().to_uppercase())
         .collect::<Vec<_>>()
         .join("/");
-    let per_view = (0..audiences.len())
-        .into_par_iter()
-        .map(|v| {
-            let view = data.for_audience(&audiences[v])?;
-            let per_lang = langs
-                .par_iter()
-                .map(|&lang| {
-                    let page = page::build_page(&view, lang, input_rows).map_err(|e| {
-                        e.in_report(&view.scope.period.to_string(), lang.code(), &all_formats)
-                    })?;
+    let units = audiences.len() * langs.len();
+    // Each audience's narrowed data, built by the first of its languages
+    // to start and dropped by the last to finish.
+    let views: Vec<Mutex<Option<SharedView>>> = (0..audiences.len())
+        .map(|_| Mutex::new(Some(Default::default())))
+        .collect();
+    let left: Vec<AtomicUsize> = (0..audiences.len())
+        .map(|_| AtomicUsize::new(langs.len()))
+        .collect();
+    let render_unit = |u: usize| -> Result<Files> {
+        let (v, lang) = (u / langs.len(), langs[u % langs.len()]);
+        let cell = views[v]
+            .lock()
+            .map_err(|_| crate::Error::Internal("a report worker panicked".into()))?
+            .clone()
+            .ok_or_else(|| crate::Error::Internal("report data dropped early".into()))?;
+        // The language that narrows the data returns its error; the other
+        // is told where to look.
+        let mut failed = None;
+        let view = cell.get_or_init(|| {
+            data.for_audience(&audiences[v])
+                .map_err(|e| failed = Some(e))
+                .ok()
+        });
+        let rendered = match view {
+            None => Err(failed.unwrap_or_else(|| {
+                crate::Error::Internal(format!(
+                    "the report data of {} could not be narrowed (see the error before)",
+                    audiences[v].name()
+                ))
+            })),
+            Some(view) => page::build_page(view, lang, input_rows)
+                .map_err(|e| e.in_report(&view.scope.period.to_string(), lang.code(), &all_formats))
+                .and_then(|page| {
                     formats
-                        .par_iter()
+                        .iter()
                         .map(|&format| {
                             let bytes = render(&page, &view.scope, lang, format)?;
                             on_rendered();
                             Ok((path(v, lang, format), bytes))
                         })
-                        .collect::<Result<Vec<_>>>()
-                })
-                .collect::<Result<Vec<_>>>()?;
-            Ok(per_lang.into_iter().flatten().collect::<Vec<_>>())
-        })
-        .collect::<Result<Vec<_>>>()?;
-    Ok(per_view.into_iter().flatten().collect())
+                        .collect()
+                }),
+        };
+        drop(cell);
+        if left[v].fetch_sub(1, Ordering::AcqRel) == 1 {
+            if let Ok(mut slot) = views[v].lock() {
+                slot.take();
+            }
+        }
+        rendered
+    };
+    Ok(workers::on_workers(units, render_unit)?
+        .into_iter()
+        .flatten()
+        .collect())
 }
 
 /// How many files [`render_all`] writes: one per audience and per
