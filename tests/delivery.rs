@@ -290,6 +290,20 @@ fn a_dry_run_writes_the_messages_as_eml_files() {
         names,
         ["001.eml", "002.eml", "003.eml", "004.eml", "005.eml"]
     );
+    // A second run of the same as_of with fewer messages leaves only its own.
+    let text = std::fs::read_to_string(&cfg).unwrap().replace(
+        "report_audiences = [\"company\", \"teams\", \"regions\"]",
+        "report_audiences = [\"company\"]",
+    );
+    std::fs::write(&cfg, text).unwrap();
+    let o = run(&["run", cfg.to_str().unwrap(), "--as-of", "2026-10-31"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut again: Vec<String> = std::fs::read_dir(&outbox)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    again.sort();
+    assert_eq!(again, ["001.eml"]);
     let first = std::fs::read_to_string(outbox.join("001.eml")).unwrap();
     assert!(
         first.contains("From: salesops <reports@example.com>"),

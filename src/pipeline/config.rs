@@ -304,6 +304,16 @@ impl Config {
     fn check(&self) -> Result<()> {
         if let Some(d) = &self.delivery {
             d.check()?;
+            // Reports in another language are never written, so no manager
+            // or director would get anything.
+            if let Some(lang) = d.language {
+                if !self.output.report_languages.contains(&lang) {
+                    return Err(Error::Usage(format!(
+                        "[delivery] language = \"{}\" is not among [output] report_languages; add it there or choose one of them",
+                        lang.code()
+                    )));
+                }
+            }
         }
         let bad = |m: String| Err(Error::Usage(m));
         if !(0.0..=1.0).contains(&self.quality.max_reject_share) {
@@ -458,6 +468,19 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("month_to_dat"), "{e}");
+    }
+
+    #[test]
+    fn a_delivery_language_without_reports_is_refused() {
+        let e = Config::parse(
+            "[output]\nreport_languages = [\"zh\"]\n[delivery]\nmode = \"eml\"\nfrom = \"a@example.com\"\nlanguage = \"en\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("[delivery] language = \"en\" is not among"),
+            "{e}"
+        );
     }
 
     #[test]

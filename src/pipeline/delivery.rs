@@ -213,7 +213,33 @@ pub(crate) fn deliver(
             status,
         });
     }
+    if config.mode == DeliveryMode::Eml {
+        if let Err(e) = remove_stale_eml(eml_root, records.len()) {
+            warnings.push(format!("delivery: {e}"));
+        }
+    }
     (records, warnings)
+}
+
+/// Removes the `NNN.eml` files numbered above `written` that an earlier
+/// run of the same as_of left in `eml_root`, so the folder holds exactly
+/// this run's messages; other files are left alone.
+fn remove_stale_eml(eml_root: &Path, written: usize) -> Result<()> {
+    let Ok(entries) = std::fs::read_dir(eml_root) else {
+        return Ok(());
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let number = name
+            .to_str()
+            .and_then(|n| n.strip_suffix(".eml"))
+            .filter(|n| n.len() == 3)
+            .and_then(|n| n.parse::<usize>().ok());
+        if number.is_some_and(|n| n > written) {
+            std::fs::remove_file(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
+        }
+    }
+    Ok(())
 }
 
 fn write_eml(path: &Path, bytes: &[u8]) -> Result<()> {

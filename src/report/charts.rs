@@ -259,7 +259,53 @@ fn category_label(categories: &[String], x: f64) -> String {
     categories.get(i as usize).cloned().unwrap_or_default()
 }
 
-/// Axes for bar charts: one label under each category, no vertical grid.
+/// How the category labels of a bar chart are set: side by side when the
+/// longest fits the width of its bar group, else turned to run downwards
+/// (many teams would otherwise run into one another), with the label area
+/// tall enough for the longest.
+struct CategoryLabels {
+    turned: bool,
+    area: u32,
+}
+
+/// Width of a 12 px label: CJK characters are square, Latin about 7 px.
+fn label_width(label: &str) -> u32 {
+    label
+        .chars()
+        .map(|c| if (c as u32) < 0x250 { 7 } else { 12 })
+        .sum()
+}
+
+fn category_labels(categories: &[String]) -> CategoryLabels {
+    let longest = categories.iter().map(|c| label_width(c)).max().unwrap_or(0);
+    // The plot spans the width less the value axes and margins.
+    let slot = (WIDTH - 150) / categories.len().max(1) as u32;
+    if longest + 8 <= slot {
+        CategoryLabels {
+            turned: false,
+            area: 40,
+        }
+    } else {
+        CategoryLabels {
+            turned: true,
+            area: (longest + 16).max(40),
+        }
+    }
+}
+
+/// The style of category labels: 12 px, turned to run downwards when
+/// [`category_labels`] says so.
+fn category_label_style(categories: &[String]) -> TextStyle<'static> {
+    let font = (font_for(categories.iter().map(String::as_str)), 12).into_font();
+    if category_labels(categories).turned {
+        TextStyle::from(font.transform(FontTransform::Rotate90))
+    } else {
+        TextStyle::from(font)
+    }
+}
+
+/// Axes for bar charts: one label under each category (turned when they
+/// would not fit side by side, see [`category_labels`]), no vertical grid.
 fn draw_category_mesh<'a, 'b: 'a>(
     chart: &mut ChartContext<'a, SVGBackend<'b>, Plane>,
     categories: &[String],
@@ -274,7 +320,7 @@ fn draw_category_mesh<'a, 'b: 'a>(
         .x_label_formatter(&|x| category_label(categories, *x))
         .y_label_formatter(&|y| axis.tick(*y, range))
         .y_desc(axis.title_for(range))
-        .x_label_style((font_for(categories.iter().map(String::as_str)), 12))
+        .x_label_style(category_label_style(categories))
         .y_label_style((LATIN_FONT, 12))
         .axis_desc_style((font_for([axis.title.as_str()]), 12))
         .draw()
@@ -327,7 +373,7 @@ pub(crate) fn grouped_bars_on(
             .unwrap_or(0.0..1.0);
         let mut chart = ChartBuilder::on(root)
             .margin(10)
-            .x_label_area_size(40)
+            .x_label_area_size(category_labels(categories).area)
             .y_label_area_size(80)
             .right_y_label_area_size(if line.is_some() { 50 } else { 0 })
             .build_cartesian_2d(category_axis(n), range.clone())
@@ -497,7 +543,7 @@ pub(crate) fn stacked_bars_on(
         let range = value_range(totals.into_iter());
         let mut chart = ChartBuilder::on(root)
             .margin(10)
-            .x_label_area_size(40)
+            .x_label_area_size(category_labels(categories).area)
             .y_label_area_size(80)
             .build_cartesian_2d(category_axis(n), range.clone())
             .map_err(chart_error)?;
@@ -582,6 +628,19 @@ pub(crate) fn quadrant(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn category_labels_turn_when_they_would_run_into_one_another() {
+        let few: Vec<String> = ["华东一组", "华东二组", "华南一组"]
+            .map(String::from)
+            .to_vec();
+        assert!(!category_labels(&few).turned);
+        let many: Vec<String> = (0..18).map(|i| format!("华东{i}组")).collect();
+        let turned = category_labels(&many);
+        assert!(turned.turned);
+        // Tall enough for the longest label (华东17组: 3 CJK characters and 2 digits).
+        assert!(turned.area >= 60, "{}", turned.area);
+    }
 
     #[test]
     fn a_null_breaks_the_line_instead_of_dropping_to_zero() {

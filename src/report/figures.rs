@@ -254,7 +254,14 @@ pub(super) fn chart_list(
     };
     out.push(Chart::new(
         ctx,
-        label(t, "chart_aging"),
+        label(
+            t,
+            if by_rep {
+                "chart_aging_rep"
+            } else {
+                "chart_aging"
+            },
+        ),
         charts::stacked_bars_on(&names, &aging, &money)?,
         &["invoices"],
         t,
