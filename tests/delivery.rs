@@ -157,6 +157,35 @@ format = "html"
     path
 }
 
+/// A dry run's config (`.eml` files in `<dir>/outbox`), with each
+/// `(from, to)` replacement made in the text of [`config`].
+fn eml_config(dir: &Path, data: &Path, edits: &[(&str, &str)]) -> std::path::PathBuf {
+    let cfg = config(dir, data, "mode = \"eml\"\neml_dir = \"outbox\"");
+    edit_config(&cfg, edits);
+    cfg
+}
+
+/// Makes each `(from, to)` replacement in the config file, which must hold
+/// every `from`.
+fn edit_config(cfg: &Path, edits: &[(&str, &str)]) {
+    let mut text = std::fs::read_to_string(cfg).unwrap();
+    for (from, to) in edits {
+        assert!(text.contains(from), "{from} not in {text}");
+        text = text.replace(from, to);
+    }
+    std::fs::write(cfg, text).unwrap();
+}
+
+/// The names in `dir`, sorted.
+fn sorted_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
 fn manifest(dir: &Path, as_of: &str) -> serde_json::Value {
     let text = std::fs::read_to_string(dir.join(format!("out/{as_of}/manifest.json"))).unwrap();
     serde_json::from_str(&text).unwrap()
@@ -273,37 +302,25 @@ fn a_failed_delivery_is_a_warning_and_the_run_stays_published() {
 fn a_dry_run_writes_the_messages_as_eml_files() {
     let data = data_with_emails();
     let work = tempfile::tempdir().unwrap();
-    let cfg = config(
-        work.path(),
-        data.path(),
-        "mode = \"eml\"\neml_dir = \"outbox\"",
-    );
+    let cfg = eml_config(work.path(), data.path(), &[]);
     let o = run(&["run", cfg.to_str().unwrap(), "--as-of", "2026-10-31"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let outbox = work.path().join("outbox/2026-10-31");
-    let mut names: Vec<String> = std::fs::read_dir(&outbox)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
     assert_eq!(
-        names,
+        sorted_names(&outbox),
         ["001.eml", "002.eml", "003.eml", "004.eml", "005.eml"]
     );
     // A second run of the same as_of with fewer messages leaves only its own.
-    let text = std::fs::read_to_string(&cfg).unwrap().replace(
-        "report_audiences = [\"company\", \"teams\", \"regions\"]",
-        "report_audiences = [\"company\"]",
+    edit_config(
+        &cfg,
+        &[(
+            "report_audiences = [\"company\", \"teams\", \"regions\"]",
+            "report_audiences = [\"company\"]",
+        )],
     );
-    std::fs::write(&cfg, text).unwrap();
     let o = run(&["run", cfg.to_str().unwrap(), "--as-of", "2026-10-31"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let mut again: Vec<String> = std::fs::read_dir(&outbox)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    again.sort();
-    assert_eq!(again, ["001.eml"]);
+    assert_eq!(sorted_names(&outbox), ["001.eml"]);
     let first = std::fs::read_to_string(outbox.join("001.eml")).unwrap();
     assert!(
         first.contains("From: salesops <reports@example.com>"),
@@ -317,27 +334,25 @@ fn a_dry_run_writes_the_messages_as_eml_files() {
 fn a_period_without_pdf_is_attached_as_html() {
     let data = data_with_emails();
     let work = tempfile::tempdir().unwrap();
-    let cfg = config(
+    let cfg = eml_config(
         work.path(),
         data.path(),
-        "mode = \"eml\"\neml_dir = \"outbox\"",
+        &[
+            (
+                "rules = [\"month_to_date\"]",
+                "rules = [\"month_to_date\", \"previous_month\"]",
+            ),
+            (
+                "report_formats = [\"html\"]",
+                "report_formats = [\"html\", \"pdf\"]\npdf_periods = [\"previous_month\"]",
+            ),
+            (
+                "report_audiences = [\"company\", \"teams\", \"regions\"]",
+                "report_audiences = [\"teams\"]",
+            ),
+            ("format = \"html\"", "format = \"pdf\""),
+        ],
     );
-    let text = std::fs::read_to_string(&cfg)
-        .unwrap()
-        .replace(
-            "rules = [\"month_to_date\"]",
-            "rules = [\"month_to_date\", \"previous_month\"]",
-        )
-        .replace(
-            "report_formats = [\"html\"]",
-            "report_formats = [\"html\", \"pdf\"]\npdf_periods = [\"previous_month\"]",
-        )
-        .replace(
-            "report_audiences = [\"company\", \"teams\", \"regions\"]",
-            "report_audiences = [\"teams\"]",
-        )
-        .replace("format = \"html\"", "format = \"pdf\"");
-    std::fs::write(&cfg, text).unwrap();
     let o = run(&["run", cfg.to_str().unwrap(), "--as-of", "2026-10-31"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let folder = work.path().join("out/2026-10-31");

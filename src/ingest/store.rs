@@ -287,15 +287,17 @@ fn write_entry(
     let written = (|| -> Result<()> {
         let mut tables = Vec::new();
         for (name, frame) in &dataset.tables {
+            // Written from memory, so its digest is taken from the bytes
+            // written instead of reading the file back.
             let path = staging.join(format!("{name}.parquet"));
-            let file = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
-            let mut frame = frame.clone();
-            ParquetWriter::new(file)
+            let mut bytes = Vec::new();
+            ParquetWriter::new(&mut bytes)
                 .with_compression(ParquetCompression::Lz4Raw)
-                .finish(&mut frame)?;
+                .finish(&mut frame.clone())?;
+            std::fs::write(&path, &bytes).map_err(|e| Error::io(&path, e))?;
             tables.push(StoredTable {
                 name: name.to_string(),
-                sha256: hash_file(&path)?.sha256,
+                sha256: sha256_hex(&bytes),
                 rows: report.counts.get(name).map_or(0, |c| c.rows),
             });
         }

@@ -293,38 +293,51 @@ fn category_labels(categories: &[String]) -> CategoryLabels {
     }
 }
 
-/// The style of category labels: 12 px, turned to run downwards when
-/// [`category_labels`] says so.
-fn category_label_style(categories: &[String]) -> TextStyle<'static> {
-    let font = (font_for(categories.iter().map(String::as_str)), 12).into_font();
-    if category_labels(categories).turned {
-        TextStyle::from(font.transform(FontTransform::Rotate90))
-    } else {
-        TextStyle::from(font)
-    }
-}
-
-/// Axes for bar charts: one label under each category (turned when they
-/// would not fit side by side, see [`category_labels`]), no vertical grid.
+/// Axes for bar charts: one label under each category, no vertical grid.
+/// Labels that would not fit side by side ([`category_labels`]) are drawn
+/// here, turned, each starting just below the axis and running down:
+/// plotters centres its own axis labels on the tick, which puts the top
+/// half of a turned label inside the plot.
 fn draw_category_mesh<'a, 'b: 'a>(
+    area: &DrawingArea<SVGBackend<'b>, plotters::coord::Shift>,
     chart: &mut ChartContext<'a, SVGBackend<'b>, Plane>,
     categories: &[String],
     range: &std::ops::Range<f64>,
     axis: &ValueAxis,
 ) -> Result<()> {
+    let turned = category_labels(categories).turned;
+    let font = font_for(categories.iter().map(String::as_str));
     chart
         .configure_mesh()
         .max_light_lines(0)
         .disable_x_mesh()
         .x_labels(categories.len().max(1))
-        .x_label_formatter(&|x| category_label(categories, *x))
+        .x_label_formatter(&|x| {
+            if turned {
+                String::new()
+            } else {
+                category_label(categories, *x)
+            }
+        })
         .y_label_formatter(&|y| axis.tick(*y, range))
         .y_desc(axis.title_for(range))
-        .x_label_style(category_label_style(categories))
+        .x_label_style((font, 12))
         .y_label_style((LATIN_FONT, 12))
         .axis_desc_style((font_for([axis.title.as_str()]), 12))
         .draw()
-        .map_err(chart_error)
+        .map_err(chart_error)?;
+    if turned {
+        use plotters::style::text_anchor::{HPos, Pos, VPos};
+        let style = TextStyle::from((font, 12).into_font().transform(FontTransform::Rotate90))
+            .pos(Pos::new(HPos::Left, VPos::Center));
+        let (base_x, base_y) = area.get_base_pixel();
+        for (i, label) in categories.iter().enumerate() {
+            let (x, y) = chart.backend_coord(&(i as f64, range.start));
+            area.draw_text(label, &style, (x - base_x, y - base_y + 8))
+                .map_err(chart_error)?;
+        }
+    }
+    Ok(())
 }
 
 /// [`grouped_bars_on`] with a plain, untitled value axis.
@@ -380,7 +393,7 @@ pub(crate) fn grouped_bars_on(
             .map_err(chart_error)?
             .set_secondary_coord(category_axis(n), line_range.clone());
         let line_range_pct = line_range;
-        draw_category_mesh(&mut chart, categories, &range, axis)?;
+        draw_category_mesh(root, &mut chart, categories, &range, axis)?;
         let width = 0.8 / series.len().max(1) as f64;
         for (k, (_, values)) in series.iter().enumerate() {
             let color = PALETTE[k % PALETTE.len()];
@@ -547,7 +560,7 @@ pub(crate) fn stacked_bars_on(
             .y_label_area_size(80)
             .build_cartesian_2d(category_axis(n), range.clone())
             .map_err(chart_error)?;
-        draw_category_mesh(&mut chart, categories, &range, axis)?;
+        draw_category_mesh(root, &mut chart, categories, &range, axis)?;
         let mut base = vec![0.0f64; categories.len()];
         for (k, (_, values)) in series.iter().enumerate() {
             let color = PALETTE[k % PALETTE.len()];
@@ -640,6 +653,25 @@ mod tests {
         assert!(turned.turned);
         // Tall enough for the longest label (华东17组: 3 CJK characters and 2 digits).
         assert!(turned.area >= 60, "{}", turned.area);
+    }
+
+    #[test]
+    fn turned_labels_start_below_the_axis_and_run_down() {
+        let many: Vec<String> = (0..18).map(|i| format!("华东{i}组")).collect();
+        let values: Vec<Option<f64>> = (0..18).map(|i| Some(i as f64 + 1.0)).collect();
+        let svg = grouped_bars(&many, &[("sales".into(), values)], None)
+            .unwrap()
+            .unwrap();
+        for label in &many {
+            let text = svg
+                .split("<text")
+                .find(|t| t.contains(label.as_str()))
+                .unwrap_or_else(|| panic!("{label} not drawn"));
+            assert!(
+                text.contains("text-anchor=\"start\"") && text.contains("rotate(90"),
+                "{text}"
+            );
+        }
     }
 
     #[test]
