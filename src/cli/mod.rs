@@ -132,6 +132,9 @@ pub(crate) struct ReportArgs {
     /// Reps listed at the top and bottom of company and region reports.
     #[arg(long, default_value_t = 10)]
     pub top_n: usize,
+    /// ISO 4217 code of the data's money (e.g. CNY), named on money axes.
+    #[arg(long, value_parser = crate::report::parse_currency)]
+    pub currency: Option<String>,
 }
 
 /// `salesops run`.
@@ -611,7 +614,14 @@ fn run_report(args: ReportArgs) -> anyhow::Result<()> {
     let (data, report) = load_data(&args.input)?;
     let engine = Engine::new(&data, as_of, settings)?;
     let rows = report.rows_read();
-    let report_data = crate::report::ReportData::compute(&engine, &period, args.top_n)?;
+    let report_data = crate::report::ReportData::compute(
+        &engine,
+        &period,
+        &crate::report::ReportOptions {
+            top_n: args.top_n,
+            currency: args.currency.clone(),
+        },
+    )?;
     // Render every report before writing any file.
     let files = crate::report::render_all(
         &report_data,

@@ -212,6 +212,10 @@ pub(crate) struct OutputConfig {
     /// Reps listed at the top and at the bottom of the company and region
     /// reports, and teams shown in their charts (default 10).
     pub report_top_n: usize,
+    /// The ISO 4217 code of the data's money (`CNY`), named on the reports'
+    /// money axes: "Amount (CNY)", "金额（万元）". Default none: the
+    /// contract has no currency column, so none is assumed.
+    pub report_currency: Option<String>,
 }
 
 impl Default for OutputConfig {
@@ -232,11 +236,20 @@ impl Default for OutputConfig {
                 crate::report::AudienceKind::Teams,
             ],
             report_top_n: 10,
+            report_currency: None,
         }
     }
 }
 
 impl OutputConfig {
+    /// How the reports are set: top N and currency.
+    pub(crate) fn report_options(&self) -> crate::report::ReportOptions {
+        crate::report::ReportOptions {
+            top_n: self.report_top_n,
+            currency: self.report_currency.clone(),
+        }
+    }
+
     /// The report formats of one period: `report_formats`, without pdf
     /// for a period outside `pdf_periods`.
     pub(crate) fn report_formats_of(&self, rule: PeriodRule) -> Vec<crate::report::ReportFormat> {
@@ -364,6 +377,10 @@ impl Config {
                 }
             }
         }
+        if let Some(currency) = &self.output.report_currency {
+            crate::report::parse_currency(currency)
+                .map_err(|e| Error::Usage(format!("[output] report_currency: {e}")))?;
+        }
         if self.output.kpi_formats.is_empty() {
             return bad("[output] kpi_formats must name at least one format".into());
         }
@@ -481,6 +498,21 @@ mod tests {
             e.contains("[delivery] language = \"en\" is not among"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn a_report_currency_must_be_an_iso_code() {
+        let c = Config::parse("[output]\nreport_currency = \"CNY\"\n").unwrap();
+        assert_eq!(c.output.report_options().currency.as_deref(), Some("CNY"));
+        for bad in ["rmb", "元", "", "CNYX"] {
+            let e = Config::parse(&format!("[output]\nreport_currency = \"{bad}\"\n"))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains("[output] report_currency") && e.contains(&format!("`{bad}`")),
+                "{e}"
+            );
+        }
     }
 
     #[test]

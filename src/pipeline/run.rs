@@ -302,7 +302,8 @@ pub(crate) fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
             // KPI work of its own: timed as a stage, so the manifest's
             // stage times add up to the run.
             let started = progress.stage(&format!("report data {}", rule.name()), 0);
-            let report_data = ReportData::compute(&engine, period, config.output.report_top_n)?;
+            let report_data =
+                ReportData::compute(&engine, period, &config.output.report_options())?;
             stages.push(StageRecord {
                 stage: format!("report data {}", rule.name()),
                 seconds: started.finish(),

@@ -163,6 +163,8 @@ pub(crate) struct ValueAxis {
     pub(crate) title: String,
     /// The unit of the values.
     pub(crate) unit: AxisUnit,
+    /// For money, the ISO 4217 code of the currency, named in the title.
+    pub(crate) currency: Option<String>,
 }
 
 impl ValueAxis {
@@ -190,11 +192,33 @@ impl ValueAxis {
         }
     }
 
-    /// The axis title, with the 万/亿 scale when one is used.
+    /// The axis title with its unit: the currency of money ("Amount
+    /// (CNY)"), in Chinese with the 万/亿 scale and 元 for yuan ("金额（万元）",
+    /// "金额（万 USD）").
     fn title_for(&self, range: &std::ops::Range<f64>) -> String {
-        match self.scale(range) {
-            (_, "") => self.title.clone(),
-            (_, suffix) => format!("{}（{suffix}）", self.title),
+        let (_, scale) = self.scale(range);
+        let currency = self
+            .currency
+            .as_deref()
+            .filter(|_| matches!(self.unit, AxisUnit::Money { .. }));
+        match self.unit {
+            AxisUnit::Money { chinese: true } => {
+                let unit = match (scale, currency) {
+                    (scale, Some("CNY")) => format!("{scale}元"),
+                    ("", Some(code)) => code.to_string(),
+                    (scale, Some(code)) => format!("{scale} {code}"),
+                    (scale, None) => scale.to_string(),
+                };
+                if unit.is_empty() {
+                    self.title.clone()
+                } else {
+                    format!("{}（{unit}）", self.title)
+                }
+            }
+            _ => match currency {
+                Some(code) => format!("{} ({code})", self.title),
+                None => self.title.clone(),
+            },
         }
     }
 }
@@ -205,40 +229,60 @@ type LegendItem = (String, RGBColor, bool);
 /// Height of the legend strip above the plot.
 const LEGEND_HEIGHT: u32 = 24;
 
-/// Draws the legend as one row above the plot, outside it (a legend inside
-/// hides data), and returns the area left for the chart.
+/// The legend's entries laid out in rows from the left, each entry at
+/// (x, row), wrapping to a new row where an entry would run past `width`;
+/// the number of rows is one more than the last entry's row.
+fn legend_layout(items: &[LegendItem], width: i32) -> Vec<(i32, i32)> {
+    const START: i32 = 80;
+    let (mut x, mut row) = (START, 0);
+    items
+        .iter()
+        .map(|(name, _, _)| {
+            let entry = 18 + label_width(name) as i32;
+            if x > START && x + entry > width - 10 {
+                (x, row) = (START, row + 1);
+            }
+            let at = (x, row);
+            x += entry + 20;
+            at
+        })
+        .collect()
+}
+
+/// Draws the legend above the plot, outside it (a legend inside hides
+/// data), in as many rows as it needs, and returns the area left for the
+/// chart.
 fn legend_strip<'a>(
     root: &DrawingArea<SVGBackend<'a>, plotters::coord::Shift>,
     items: &[LegendItem],
 ) -> Result<DrawingArea<SVGBackend<'a>, plotters::coord::Shift>> {
-    let (strip, rest) = root.split_vertically(LEGEND_HEIGHT);
-    let mut x = 80i32;
-    for (name, color, line) in items {
+    let layout = legend_layout(items, root.dim_in_pixel().0 as i32);
+    let rows = layout.last().map_or(1, |(_, row)| row + 1);
+    let (strip, rest) = root.split_vertically(LEGEND_HEIGHT as i32 * rows);
+    for ((name, color, line), (x, row)) in items.iter().zip(layout) {
+        let y = row * LEGEND_HEIGHT as i32;
         if *line {
             strip
                 .draw(&PathElement::new(
-                    [(x, 12), (x + 14, 12)],
+                    [(x, y + 12), (x + 14, y + 12)],
                     color.stroke_width(2),
                 ))
                 .map_err(chart_error)?;
         } else {
             strip
-                .draw(&Rectangle::new([(x, 6), (x + 12, 18)], color.filled()))
+                .draw(&Rectangle::new(
+                    [(x, y + 6), (x + 12, y + 18)],
+                    color.filled(),
+                ))
                 .map_err(chart_error)?;
         }
         strip
             .draw(&Text::new(
                 name.clone(),
-                (x + 18, 6),
+                (x + 18, y + 6),
                 (font_for([name.as_str()]), 12),
             ))
             .map_err(chart_error)?;
-        // Wide (CJK) characters take about twice the width of Latin ones.
-        let width: i32 = name
-            .chars()
-            .map(|c| if c.len_utf8() > 1 { 12 } else { 7 })
-            .sum();
-        x += 18 + width + 20;
     }
     Ok(rest)
 }
@@ -280,7 +324,7 @@ fn category_labels(categories: &[String]) -> CategoryLabels {
     let longest = categories.iter().map(|c| label_width(c)).max().unwrap_or(0);
     // The plot spans the width less the value axes and margins.
     let slot = (WIDTH - 150) / categories.len().max(1) as u32;
-    if longest + 8 <= slot {
+    if longest <= slot {
         CategoryLabels {
             turned: false,
             area: 40,
@@ -584,11 +628,15 @@ pub(crate) fn stacked_bars_on(
 }
 
 /// Scatter of labelled points with lines at the means (a quadrant); `None`
-/// without points.
+/// without points. Labels never cover one another or a point
+/// ([`place_point_labels`]); where points crowd, the labels that find no
+/// free spot are left out, outliers labelled first, and the plot's corner
+/// says how many were left out ("3/40 " followed by `unlabelled_note`).
 pub(crate) fn quadrant(
     points: &[(String, f64, f64)],
     x_name: &str,
     y_name: &str,
+    unlabelled_note: &str,
 ) -> Result<Option<String>> {
     if points.iter().all(|p| p.1 == 0.0 && p.2 == 0.0) {
         return Ok(None);
@@ -627,15 +675,135 @@ pub(crate) fn quadrant(
             ])
             .map_err(chart_error)?;
         chart
-            .draw_series(points.iter().map(|(label, x, y)| {
-                EmptyElement::at((*x, *y))
-                    + Circle::new((0, 0), 4, PALETTE[0].filled())
-                    + Text::new(label.clone(), (6, -6), (point_font, 11))
-            }))
+            .draw_series(
+                points
+                    .iter()
+                    .map(|(_, x, y)| Circle::new((*x, *y), 4, PALETTE[0].filled())),
+            )
             .map_err(chart_error)?;
+        let pixels: Vec<(i32, i32)> = points
+            .iter()
+            .map(|(_, x, y)| chart.backend_coord(&(*x, *y)))
+            .collect();
+        let (plot_x, plot_y) = chart.plotting_area().get_pixel_range();
+        let widths: Vec<u32> = points
+            .iter()
+            .map(|p| label_width(&p.0) * POINT_FONT / 12)
+            .collect();
+        let plot = (plot_x.start, plot_y.start, plot_x.end, plot_y.end);
+        let order = label_priority(points, mx, my);
+        let mut placed = place_point_labels(&pixels, &widths, &order, plot, None);
+        let note = |unlabelled: usize| format!("{unlabelled}/{} {unlabelled_note}", points.len());
+        let note_box = |text: &str| {
+            let w = label_width(text) as i32 * 11 / 12;
+            (
+                plot.2 - 4 - w,
+                plot.1 + 2,
+                plot.2 - 4,
+                plot.1 + 2 + LABEL_HEIGHT,
+            )
+        };
+        let unlabelled = placed.iter().filter(|p| p.is_none()).count();
+        if unlabelled > 0 {
+            // Again with the note's corner kept free (its count is an upper bound).
+            let reserved = note_box(&note(points.len()));
+            placed = place_point_labels(&pixels, &widths, &order, plot, Some(reserved));
+        }
+        use plotters::style::text_anchor::{HPos, Pos, VPos};
+        let style = TextStyle::from((point_font, POINT_FONT as i32).into_font())
+            .pos(Pos::new(HPos::Left, VPos::Top));
+        for (i, spot) in placed.iter().enumerate() {
+            if let Some((x, y)) = spot {
+                root.draw_text(&points[i].0, &style, (*x, *y))
+                    .map_err(chart_error)?;
+            }
+        }
+        let unlabelled = placed.iter().filter(|p| p.is_none()).count();
+        if unlabelled > 0 {
+            let text = note(unlabelled);
+            let style = TextStyle::from((font_for([text.as_str()]), 11).into_font())
+                .color(&RGBColor(110, 110, 110))
+                .pos(Pos::new(HPos::Left, VPos::Top));
+            let (x, y, _, _) = note_box(&text);
+            root.draw_text(&text, &style, (x, y)).map_err(chart_error)?;
+        }
         Ok(())
     })
     .map(Some)
+}
+
+/// Font size of a point's label in a quadrant.
+const POINT_FONT: u32 = 11;
+/// Height of a line of 11 px text, in pixels.
+const LABEL_HEIGHT: i32 = 13;
+
+/// The order in which a quadrant's points get their labels: farthest from
+/// the means first, each axis measured in its largest distance from its
+/// mean, since outliers are what a quadrant is read for; ties by position.
+fn label_priority(points: &[(String, f64, f64)], mx: f64, my: f64) -> Vec<usize> {
+    let reach = |d: &dyn Fn(&(String, f64, f64)) -> f64| {
+        let r = points.iter().map(|p| d(p).abs()).fold(0.0, f64::max);
+        if r > 0.0 {
+            r
+        } else {
+            1.0
+        }
+    };
+    let (rx, ry) = (reach(&|p| p.1 - mx), reach(&|p| p.2 - my));
+    let score = |p: &(String, f64, f64)| ((p.1 - mx) / rx).abs() + ((p.2 - my) / ry).abs();
+    let mut order: Vec<usize> = (0..points.len()).collect();
+    order.sort_by(|&a, &b| {
+        score(&points[b])
+            .total_cmp(&score(&points[a]))
+            .then(a.cmp(&b))
+    });
+    order
+}
+
+/// A pixel box: left, top, right, bottom.
+type PixelBox = (i32, i32, i32, i32);
+
+/// Where each point's label goes (its top-left pixel), given the points'
+/// pixels, the labels' widths and the order in which they are placed: the
+/// first of right-above, right-below, left-above and left-below the point
+/// that lies inside `plot` and overlaps no label placed before, no point
+/// and not `reserved`; `None` where no spot is free.
+fn place_point_labels(
+    pixels: &[(i32, i32)],
+    widths: &[u32],
+    order: &[usize],
+    plot: PixelBox,
+    reserved: Option<PixelBox>,
+) -> Vec<Option<(i32, i32)>> {
+    const DOT: i32 = 4;
+    const GAP: i32 = 5;
+    let overlaps = |a: &PixelBox, b: &PixelBox| a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3;
+    let mut taken: Vec<PixelBox> = pixels
+        .iter()
+        .map(|&(x, y)| (x - DOT, y - DOT, x + DOT, y + DOT))
+        .chain(reserved)
+        .collect();
+    let mut out = vec![None; pixels.len()];
+    for &i in order {
+        let (x, y) = pixels[i];
+        let w = widths[i] as i32;
+        let spots = [
+            (x + GAP, y - GAP - LABEL_HEIGHT),
+            (x + GAP, y + GAP),
+            (x - GAP - w, y - GAP - LABEL_HEIGHT),
+            (x - GAP - w, y + GAP),
+        ];
+        let free = spots.into_iter().find(|&(sx, sy)| {
+            let b = (sx, sy, sx + w, sy + LABEL_HEIGHT);
+            let inside = b.0 >= plot.0 && b.1 >= plot.1 && b.2 <= plot.2 && b.3 <= plot.3;
+            inside && !taken.iter().any(|t| overlaps(t, &b))
+        });
+        if let Some((sx, sy)) = free {
+            taken.push((sx, sy, sx + w, sy + LABEL_HEIGHT));
+            out[i] = Some((sx, sy));
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -672,6 +840,131 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn point_labels_never_cover_one_another_or_a_point() {
+        // 30 points crowded into a 60 px square, 10 spread out.
+        let mut pixels: Vec<(i32, i32)> = (0..30)
+            .map(|i| (300 + (i % 6) * 10, 150 + (i / 6) * 12))
+            .collect();
+        pixels.extend((0..10).map(|i| (100 + i * 60, 60 + (i % 2) * 200)));
+        let widths = vec![40u32; pixels.len()];
+        let order: Vec<usize> = (0..pixels.len()).rev().collect();
+        let plot = (60, 10, 750, 280);
+        let placed = place_point_labels(&pixels, &widths, &order, plot, Some((700, 10, 750, 30)));
+        let boxes: Vec<PixelBox> = placed
+            .iter()
+            .zip(&widths)
+            .filter_map(|(p, w)| p.map(|(x, y)| (x, y, x + *w as i32, y + LABEL_HEIGHT)))
+            .collect();
+        let overlaps =
+            |a: &PixelBox, b: &PixelBox| a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3;
+        for (i, a) in boxes.iter().enumerate() {
+            assert!(
+                a.0 >= plot.0 && a.1 >= plot.1 && a.2 <= plot.2 && a.3 <= plot.3,
+                "{a:?}"
+            );
+            assert!(!overlaps(a, &(700, 10, 750, 30)), "{a:?} covers the note");
+            for b in &boxes[i + 1..] {
+                assert!(!overlaps(a, b), "{a:?} and {b:?}");
+            }
+            for &(x, y) in &pixels {
+                assert!(
+                    !overlaps(a, &(x - 4, y - 4, x + 4, y + 4)),
+                    "{a:?} covers ({x}, {y})"
+                );
+            }
+        }
+        // Every spread-out point is labelled; the crowd loses some labels.
+        assert!(placed[30..].iter().all(Option::is_some), "{placed:?}");
+        assert!(placed[..30].iter().any(Option::is_none), "{placed:?}");
+        assert!(placed[..30].iter().any(Option::is_some), "{placed:?}");
+    }
+
+    #[test]
+    fn a_crowded_quadrant_says_how_many_labels_it_left_out() {
+        let points: Vec<(String, f64, f64)> = (0..40)
+            .map(|i| {
+                (
+                    format!("华东{i}组"),
+                    100.0 + (i % 7) as f64,
+                    20.0 + (i % 5) as f64,
+                )
+            })
+            .chain([("Far".to_string(), 400.0, 60.0)])
+            .collect();
+        let svg = quadrant(&points, "visits", "orders", "labels left out")
+            .unwrap()
+            .unwrap();
+        let texts = tick_texts(&svg);
+        let note = texts
+            .iter()
+            .find(|t| t.ends_with("labels left out"))
+            .unwrap_or_else(|| panic!("no note in {texts:?}"));
+        let left_out: usize = note.split('/').next().unwrap().parse().unwrap();
+        assert!(left_out > 0 && note.contains("/41 "), "{note}");
+        let labelled = texts
+            .iter()
+            .filter(|t| points.iter().any(|p| &p.0 == *t))
+            .count();
+        assert_eq!(labelled + left_out, 41, "{texts:?}");
+        assert!(
+            texts.iter().any(|t| t == "Far"),
+            "the outlier is labelled first"
+        );
+    }
+
+    #[test]
+    fn a_legend_wider_than_the_chart_wraps_into_rows() {
+        let item = |name: &str| (name.to_string(), BLACK, false);
+        let aging: Vec<LegendItem> = [
+            "Not due",
+            "1–30 days overdue",
+            "31–60 days overdue",
+            "61–90 days overdue",
+            "91+ days overdue",
+        ]
+        .map(item)
+        .to_vec();
+        let layout = legend_layout(&aging, WIDTH as i32);
+        assert_eq!(layout[0], (80, 0));
+        assert!(layout.last().unwrap().1 == 1, "{layout:?}");
+        for ((name, _, _), (x, _)) in aging.iter().zip(&layout) {
+            assert!(
+                x + 18 + label_width(name) as i32 <= WIDTH as i32 - 10,
+                "{name} at {x}"
+            );
+        }
+        assert_eq!(
+            legend_layout(&aging[..2], WIDTH as i32).last().unwrap().1,
+            0
+        );
+    }
+
+    #[test]
+    fn a_money_axis_names_its_currency_and_chinese_scale() {
+        let axis = |chinese, currency: Option<&str>| ValueAxis {
+            title: if chinese { "金额" } else { "Amount" }.into(),
+            unit: AxisUnit::Money { chinese },
+            currency: currency.map(String::from),
+        };
+        let big = 0.0..2_000_000.0;
+        let small = 0.0..5_000.0;
+        assert_eq!(axis(false, Some("CNY")).title_for(&big), "Amount (CNY)");
+        assert_eq!(axis(false, None).title_for(&big), "Amount");
+        assert_eq!(axis(true, Some("CNY")).title_for(&big), "金额（万元）");
+        assert_eq!(axis(true, Some("CNY")).title_for(&small), "金额（元）");
+        assert_eq!(axis(true, Some("USD")).title_for(&big), "金额（万 USD）");
+        assert_eq!(axis(true, Some("USD")).title_for(&small), "金额（USD）");
+        assert_eq!(axis(true, None).title_for(&big), "金额（万）");
+        assert_eq!(axis(true, None).title_for(&small), "金额");
+        let share = ValueAxis {
+            title: "Share".into(),
+            unit: AxisUnit::Percent,
+            currency: Some("CNY".into()),
+        };
+        assert_eq!(share.title_for(&big), "Share");
     }
 
     #[test]
@@ -767,7 +1060,7 @@ mod tests {
             .unwrap()
             .is_none());
         assert!(stacked_bars(&[], &[]).unwrap().is_none());
-        assert!(quadrant(&[], "x", "y").unwrap().is_none());
+        assert!(quadrant(&[], "x", "y", "").unwrap().is_none());
         // All zeros is nothing to plot either, not an axis of `0 0 0 1 1`.
         let zeros = [("s".to_string(), vec![Some(0.0), Some(0.0)])];
         assert!(lines(&["a".into(), "b".into()], &zeros).unwrap().is_none());

@@ -25,11 +25,36 @@ pub(super) struct Scope {
     pub(super) pe: NaiveDate,
     pub(super) settings: Settings,
     pub(super) present: Vec<&'static str>,
+    /// The ISO 4217 code of the data's money, named on money axes; `None`
+    /// when not configured (the axes then say "Amount" alone).
+    pub(super) currency: Option<String>,
 }
 
 impl Scope {
     pub(super) fn has(&self, table: &str) -> bool {
         self.present.contains(&table)
+    }
+}
+
+/// How reports are set, from `[output]` or the `report` command's flags.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ReportOptions {
+    /// Reps listed at the top and at the bottom of a company or region
+    /// report, and teams at each end of its charts.
+    pub(crate) top_n: usize,
+    /// The ISO 4217 code of the data's money (`CNY`), named on money axes.
+    pub(crate) currency: Option<String>,
+}
+
+/// A currency as configured: an ISO 4217 code, three capital letters
+/// (`CNY`, `USD`); anything else is refused with how to write it.
+pub(crate) fn parse_currency(text: &str) -> std::result::Result<String, String> {
+    if text.len() == 3 && text.bytes().all(|b| b.is_ascii_uppercase()) {
+        Ok(text.to_string())
+    } else {
+        Err(format!(
+            "currency `{text}` is not an ISO 4217 code; write three capital letters, e.g. CNY or USD"
+        ))
     }
 }
 
@@ -66,12 +91,16 @@ impl ReportData {
     /// Asks the engine for everything the company report of `period` reads
     /// (its tables are memoised, so a run that wrote them computes nothing
     /// again); [`ReportData::for_audience`] narrows it to a team or region.
-    pub(crate) fn compute(engine: &Engine, period: &Period, top_n: usize) -> Result<ReportData> {
+    pub(crate) fn compute(
+        engine: &Engine,
+        period: &Period,
+        options: &ReportOptions,
+    ) -> Result<ReportData> {
         let pe = engine.period_end(period)?;
         let (flags_zh, not_judged) = engine.flags(period, Lang::Zh)?;
         Ok(ReportData {
             audience: Audience::Company,
-            top_n,
+            top_n: options.top_n,
             scope: Scope {
                 period: period.clone(),
                 as_of: engine.as_of(),
@@ -82,6 +111,7 @@ impl ReportData {
                     .map(|t| t.name)
                     .filter(|n| engine.has_table(n))
                     .collect(),
+                currency: options.currency.clone(),
             },
             tables: engine.tables(period)?,
             before: engine.tables(&period.previous())?,

@@ -11,7 +11,9 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// A chart with its caption; without anything to plot, `svg` is empty and
-/// `note` says why (no data this period, or which table is absent).
+/// `note` says why (no data this period, or which table is absent); with a
+/// drawing, `note` says what it leaves out (the middle of a ranking), or is
+/// empty.
 #[derive(Debug, Serialize)]
 pub(crate) struct Chart {
     pub(super) title: String,
@@ -42,13 +44,23 @@ impl Chart {
             },
         }
     }
+
+    /// The chart with `note` under its drawing (what it leaves out).
+    fn noted(mut self, note: &Option<String>) -> Chart {
+        if let (false, Some(note)) = (self.svg.is_empty(), note) {
+            self.note = note.clone();
+        }
+        self
+    }
 }
 
-/// The money axis of a chart: "Amount", in 万/亿 in a Chinese report.
-pub(super) fn money_axis(t: &BTreeMap<String, String>, chinese: bool) -> ValueAxis {
+/// The money axis of a chart: "Amount (CNY)" with the configured
+/// currency, in 万/亿 in a Chinese report ("金额（万元）").
+pub(super) fn money_axis(ctx: &Scope, t: &BTreeMap<String, String>, chinese: bool) -> ValueAxis {
     ValueAxis {
         title: label(t, "axis_amount"),
         unit: AxisUnit::Money { chinese },
+        currency: ctx.currency.clone(),
     }
 }
 
@@ -72,7 +84,7 @@ pub(super) fn trend(
     Ok(Chart::new(
         ctx,
         label(t, "chart_trend"),
-        charts::lines_sized((760, 320), &labels, &series, &money_axis(t, chinese))?,
+        charts::lines_sized((760, 320), &labels, &series, &money_axis(ctx, t, chinese))?,
         &["orders", "payments"],
         t,
     ))
@@ -85,12 +97,48 @@ struct Units<'a> {
     table: &'a KpiTable,
     key: &'static str,
     rows: Vec<usize>,
+    /// How many units there are in all (more than `rows` when cut).
+    total: usize,
 }
 
 impl Units<'_> {
-    fn labels(&self) -> Result<Vec<String>> {
+    fn keys(&self) -> Result<Vec<String>> {
         let all = text_cells(self.table, self.key)?;
         Ok(self.rows.iter().map(|&r| all[r].clone()).collect())
+    }
+
+    /// What a chart calls each unit: a team by its name, a rep by name (a
+    /// manager knows their reps by name, not id), with the id added where
+    /// two reps share a name, and the id alone where the name is blank.
+    fn labels(&self) -> Result<Vec<String>> {
+        let keys = self.keys()?;
+        if self.key != "rep_id" {
+            return Ok(keys);
+        }
+        let all = text_cells(self.table, "rep_name")?;
+        let names: Vec<&str> = self.rows.iter().map(|&r| all[r].trim()).collect();
+        Ok(names
+            .iter()
+            .zip(&keys)
+            .map(|(name, id)| {
+                let shared = names.iter().filter(|n| *n == name).count() > 1;
+                match (name.is_empty(), shared) {
+                    (true, _) => id.clone(),
+                    (false, true) => format!("{name} ({id})"),
+                    (false, false) => name.to_string(),
+                }
+            })
+            .collect())
+    }
+
+    /// The note under a chart of a cut ranking: "top 10 and bottom 10 of
+    /// 123 teams by sales"; `None` when every unit is drawn.
+    fn cut_note(&self, t: &BTreeMap<String, String>) -> Option<String> {
+        (self.rows.len() < self.total).then(|| {
+            label(t, "chart_cut")
+                .replace("{n}", &(self.rows.len() / 2).to_string())
+                .replace("{total}", &self.total.to_string())
+        })
     }
 
     fn values(&self, column: &str) -> Result<Vec<Option<f64>>> {
@@ -123,7 +171,7 @@ pub(super) fn chart_list(
     chinese: bool,
     t: &BTreeMap<String, String>,
 ) -> Result<Vec<Chart>> {
-    let money = money_axis(t, chinese);
+    let money = money_axis(ctx, t, chinese);
     let units = if by_rep {
         let reps = table(tables, "scorecard")?;
         Units {
@@ -131,6 +179,7 @@ pub(super) fn chart_list(
             key: "rep_id",
             // A team report shows every rep of the team.
             rows: ranked(reps, "sales_amount")?,
+            total: reps.frame.height(),
         }
     } else {
         let teams = table(tables, "rollup_team")?;
@@ -138,9 +187,11 @@ pub(super) fn chart_list(
             table: teams,
             key: "team",
             rows: top_and_bottom(teams, "sales_amount", n)?,
+            total: teams.frame.height(),
         }
     };
     let names = units.labels()?;
+    let cut = units.cut_note(t);
     let mut out = vec![Chart::new(
         ctx,
         label(
@@ -165,7 +216,8 @@ pub(super) fn chart_list(
         )?,
         &["orders", "targets"],
         t,
-    )];
+    )
+    .noted(&cut)];
     out.push(trend(ctx, months, chinese, t)?);
     // The funnel of the reps covered: reached counts add up over reps (each
     // opportunity has one rep), so the sum of the rep rows is the funnel.
@@ -200,6 +252,7 @@ pub(super) fn chart_list(
                 let axis = ValueAxis {
                     title: label(t, "axis_opportunities"),
                     unit: AxisUnit::Count,
+                    currency: None,
                 };
                 charts::grouped_bars_on(
                     &names,
@@ -227,7 +280,8 @@ pub(super) fn chart_list(
             .enumerate()
             .map(|(r, id)| (id.as_str(), r))
             .collect();
-        let rows: Vec<Option<usize>> = names
+        let rows: Vec<Option<usize>> = units
+            .keys()?
             .iter()
             .map(|n| by_id.get(n.as_str()).copied())
             .collect();
@@ -252,72 +306,83 @@ pub(super) fn chart_list(
             })
             .collect::<Result<Vec<_>>>()?
     };
-    out.push(Chart::new(
-        ctx,
-        label(
+    out.push(
+        Chart::new(
+            ctx,
+            label(
+                t,
+                if by_rep {
+                    "chart_aging_rep"
+                } else {
+                    "chart_aging"
+                },
+            ),
+            charts::stacked_bars_on(&names, &aging, &money)?,
+            &["invoices"],
             t,
-            if by_rep {
-                "chart_aging_rep"
-            } else {
-                "chart_aging"
-            },
-        ),
-        charts::stacked_bars_on(&names, &aging, &money)?,
-        &["invoices"],
-        t,
-    ));
+        )
+        .noted(&cut),
+    );
     let visits = units.values("visits")?;
     let orders = units.values("orders")?;
-    out.push(Chart::new(
-        ctx,
-        label(
-            t,
-            if by_rep {
-                "chart_quadrant"
-            } else {
-                "chart_quadrant_team"
-            },
-        ),
-        charts::quadrant(
-            &names
-                .iter()
-                .zip(visits.iter().zip(&orders))
-                .filter_map(|(i, (v, o))| Some((i.clone(), (*v)?, (*o)?)))
-                .collect::<Vec<_>>(),
-            &label(t, "visits"),
-            &label(t, "orders"),
-        )?,
-        &["visits", "orders"],
-        t,
-    ));
-    out.push(Chart::new(
-        ctx,
-        label(
-            t,
-            if by_rep {
-                "chart_legacy"
-            } else {
-                "chart_legacy_team"
-            },
-        ),
-        charts::grouped_bars_on(
-            &names,
-            &[(
-                label(t, "legacy_sales_share"),
-                units
-                    .values("legacy_sales_share")?
+    out.push(
+        Chart::new(
+            ctx,
+            label(
+                t,
+                if by_rep {
+                    "chart_quadrant"
+                } else {
+                    "chart_quadrant_team"
+                },
+            ),
+            charts::quadrant(
+                &names
                     .iter()
-                    .map(|v| v.map(|v| v * 100.0))
-                    .collect(),
-            )],
-            None,
-            &ValueAxis {
-                title: label(t, "axis_share"),
-                unit: AxisUnit::Percent,
-            },
-        )?,
-        &["orders"],
-        t,
-    ));
+                    .zip(visits.iter().zip(&orders))
+                    .filter_map(|(i, (v, o))| Some((i.clone(), (*v)?, (*o)?)))
+                    .collect::<Vec<_>>(),
+                &label(t, "visits"),
+                &label(t, "orders"),
+                &label(t, "chart_labels_left_out"),
+            )?,
+            &["visits", "orders"],
+            t,
+        )
+        .noted(&cut),
+    );
+    out.push(
+        Chart::new(
+            ctx,
+            label(
+                t,
+                if by_rep {
+                    "chart_legacy"
+                } else {
+                    "chart_legacy_team"
+                },
+            ),
+            charts::grouped_bars_on(
+                &names,
+                &[(
+                    label(t, "legacy_sales_share"),
+                    units
+                        .values("legacy_sales_share")?
+                        .iter()
+                        .map(|v| v.map(|v| v * 100.0))
+                        .collect(),
+                )],
+                None,
+                &ValueAxis {
+                    title: label(t, "axis_share"),
+                    unit: AxisUnit::Percent,
+                    currency: None,
+                },
+            )?,
+            &["orders"],
+            t,
+        )
+        .noted(&cut),
+    );
     Ok(out)
 }

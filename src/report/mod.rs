@@ -27,7 +27,7 @@ mod workers;
 use crate::Result;
 
 pub(crate) use audience::{audiences, file_stems, Audience, AudienceKind};
-pub(crate) use data::ReportData;
+pub(crate) use data::{parse_currency, ReportData, ReportOptions};
 pub(crate) use i18n::Lang;
 
 /// File format of a report.

@@ -109,7 +109,7 @@ pub(super) fn rep_pages(
                 (560, 200),
                 &labels,
                 &[(label(t, "sales_amount"), sales)],
-                &money_axis(t, chinese),
+                &money_axis(ctx, t, chinese),
             )?,
             &["orders"],
             t,
