@@ -15,7 +15,7 @@ TEAM="华东一组"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$BIN" report --data sample_data --period 2026-10 --as-of 2026-10-31 \
-  --audience company,teams --format html,pdf --lang zh,en --out "$work/out" >/dev/null 2>&1
+  --audience company,teams --format html,pdf --lang zh,en --currency CNY --out "$work/out" >/dev/null 2>&1
 
 shoot() { # html width png
   chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --no-first-run \
