@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Scale benchmark (issue 19, point 4): generates a field force of SCALE × 40
+# reps (default 1,700: 68,000 reps and about 10⁸ visits over 18 months) as
+# Parquet, then runs the nightly KPI stage for one month on it — `salesops
+# kpi`, which validates every table and computes every KPI table of the
+# period — and prints the wall time and peak memory of each step, measured
+# in this one run. A step that fails (out of memory included) prints FAILED
+# with the end of its log, and the script exits non-zero.
+#
+# Usage: bench/scale.sh [SCALE]     (default 1700)
+# Needs GNU time and, at the default scale, about 12 GB of free disk in
+# $BENCH_DIR (default /tmp/salesops-bench); the data is kept and reused.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/salesops-target}"
+BENCH_DIR="${BENCH_DIR:-/tmp/salesops-bench}"
+PERIOD="${PERIOD:-2026-10}"
+AS_OF="${AS_OF:-2026-10-31}"
+SCALE="${1:-1700}"
+
+if ! [ -x /usr/bin/time ]; then
+  echo "needs GNU time: apt-get install -y time" >&2
+  exit 1
+fi
+cargo build --release --locked --quiet
+BIN="$CARGO_TARGET_DIR/release/salesops"
+source bench/measure.sh
+
+data="$BENCH_DIR/scale${SCALE}_parquet"
+printf '%-34s %11s %11s\n' "run" "wall" "peak RSS"
+if ! [ -f "$data/.complete" ]; then
+  rm -rf "$data"
+  measure "generate scale $SCALE parquet" "$BIN" generate --out "$data" --scale "$SCALE" --seed 42 --format parquet
+  touch "$data/.complete"
+fi
+# The size of what was generated.
+for table in visits orders invoices payments; do
+  printf '%-34s %11s %8s MB\n' "  $table.parquet (on disk)" "" "$(du -m "$data/$table.parquet" | cut -f1)"
+done
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+measure "kpi $PERIOD scale $SCALE" "$BIN" kpi --data "$data" --period "$PERIOD" --as-of "$AS_OF" --out "$out" --format parquet
