@@ -24,6 +24,16 @@ impl Progress {
         }
     }
 
+    /// Prints a line of the run's log: above the bars on a terminal (a
+    /// plain `eprintln` there would be drawn over by the next redraw),
+    /// else as is.
+    pub(crate) fn println(&self, text: &str) {
+        match &self.bars {
+            Some(bars) if bars.println(text).is_ok() => {}
+            _ => eprintln!("{text}"),
+        }
+    }
+
     /// Starts a stage of `len` steps (0: one step, no count shown).
     pub(crate) fn stage(&self, name: &str, len: u64) -> Stage {
         let bar = self.bars.as_ref().map(|bars| {

@@ -229,6 +229,8 @@ fn each_manager_gets_only_the_team_report_and_finance_the_commission() {
         assert!(subject.contains("2026-10"), "{subject}");
         match to.as_str() {
             "finance@example.com" => {
+                // Names the commission's period, then the run's as_of.
+                assert_eq!(subject, "Commission · 2026-10 · 2026-10-31");
                 let names: Vec<&str> = files.iter().map(|f| f.0.as_str()).collect();
                 assert_eq!(
                     names,

@@ -400,9 +400,21 @@ fn plan(
             Lang::Zh => "提成",
             Lang::En => "Commission",
         };
+        // The periods the commission is for (the files sit in their
+        // rule's folder), then the run's as_of, as in the team messages.
+        let periods: Vec<&str> = facts
+            .periods
+            .iter()
+            .filter(|(rule, _)| {
+                commission
+                    .iter()
+                    .any(|f| f.starts_with(&format!("{rule}/")))
+            })
+            .map(|(_, period)| period.as_str())
+            .collect();
         out.push(Planned {
             to: config.finance.clone(),
-            subject: format!("{word} · {}", facts.as_of),
+            subject: format!("{word} · {} · {}", periods.join(", "), facts.as_of),
             files: commission,
         });
     }

@@ -243,7 +243,7 @@ pub(crate) fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
     });
     if let Some(used) = &store_use {
         if let Some(line) = used.hit_line(&store_dir) {
-            eprintln!("{line}");
+            progress.println(&line);
         }
         warnings.extend(used.warning());
     }

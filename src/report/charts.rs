@@ -194,7 +194,7 @@ impl ValueAxis {
 
     /// The axis title with its unit: the currency of money ("Amount
     /// (CNY)"), in Chinese with the 万/亿 scale and 元 for yuan ("金额（万元）",
-    /// "金额（万 USD）").
+    /// "金额（万美元）", "金额（万 CHF）").
     fn title_for(&self, range: &std::ops::Range<f64>) -> String {
         let (_, scale) = self.scale(range);
         let currency = self
@@ -203,10 +203,10 @@ impl ValueAxis {
             .filter(|_| matches!(self.unit, AxisUnit::Money { .. }));
         match self.unit {
             AxisUnit::Money { chinese: true } => {
-                let unit = match (scale, currency) {
-                    (scale, Some("CNY")) => format!("{scale}元"),
-                    ("", Some(code)) => code.to_string(),
-                    (scale, Some(code)) => format!("{scale} {code}"),
+                let unit = match (scale, currency.map(|c| (c, chinese_currency(c)))) {
+                    (scale, Some((_, Some(name)))) => format!("{scale}{name}"),
+                    ("", Some((code, None))) => code.to_string(),
+                    (scale, Some((code, None))) => format!("{scale} {code}"),
                     (scale, None) => scale.to_string(),
                 };
                 if unit.is_empty() {
@@ -221,6 +221,21 @@ impl ValueAxis {
             },
         }
     }
+}
+
+/// The Chinese name of a common currency, as written after 万 or 亿
+/// ("万美元"); other codes are written as the code.
+fn chinese_currency(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "CNY" => "元",
+        "USD" => "美元",
+        "EUR" => "欧元",
+        "HKD" => "港元",
+        "JPY" => "日元",
+        "GBP" => "英镑",
+        "TWD" => "新台币",
+        _ => return None,
+    })
 }
 
 /// A legend entry: name, colour, and whether it is a line (else a box).
@@ -391,18 +406,21 @@ pub(crate) fn grouped_bars(
     series: &[Series],
     line: Option<Series>,
 ) -> Result<Option<String>> {
-    grouped_bars_on(categories, series, line, &ValueAxis::default())
+    grouped_bars_on(categories, series, line, &ValueAxis::default(), None)
 }
 
 /// Grouped bars: for each category, one bar per series (`series[k].1[i]`),
-/// drawn from 0 up or down on `axis`; `line` (optional, right axis in %) is
-/// drawn as a polyline over the categories. The legend sits above the plot.
-/// `None` when no series has a value.
+/// drawn from 0 up or down on `axis`; `line` (optional, right axis in %,
+/// titled with its name) is drawn as a polyline over the categories. The
+/// legend sits above the plot. `gap`: the index of the first category after
+/// a cut (the bottom of a ranking after its top), marked by a grey line the
+/// polyline does not cross. `None` when no series has a value.
 pub(crate) fn grouped_bars_on(
     categories: &[String],
     series: &[Series],
     line: Option<Series>,
     axis: &ValueAxis,
+    gap: Option<usize>,
 ) -> Result<Option<String>> {
     if categories.is_empty() || !has_values(series) {
         return Ok(None);
@@ -432,7 +450,7 @@ pub(crate) fn grouped_bars_on(
             .margin(10)
             .x_label_area_size(category_labels(categories).area)
             .y_label_area_size(80)
-            .right_y_label_area_size(if line.is_some() { 50 } else { 0 })
+            .right_y_label_area_size(if line.is_some() { 70 } else { 0 })
             .build_cartesian_2d(category_axis(n), range.clone())
             .map_err(chart_error)?
             .set_secondary_coord(category_axis(n), line_range.clone());
@@ -448,30 +466,50 @@ pub(crate) fn grouped_bars_on(
                 }))
                 .map_err(chart_error)?;
         }
-        if let Some((_, values)) = &line {
+        if let Some(gap) = gap.filter(|g| (1..categories.len()).contains(g)) {
+            let x = gap as f64 - 0.5;
+            chart
+                .draw_series([PathElement::new(
+                    [(x, range.start), (x, range.end)],
+                    RGBColor(150, 150, 150).stroke_width(1),
+                )])
+                .map_err(chart_error)?;
+        }
+        if let Some((name, values)) = &line {
             let percent_decimals =
                 tick_decimals(&((line_range_pct.start * 100.0)..(line_range_pct.end * 100.0)));
+            let title = if font_for([name.as_str()]) == LATIN_FONT {
+                format!("{name} (%)")
+            } else {
+                format!("{name}（%）")
+            };
             chart
                 .configure_secondary_axes()
                 .y_label_formatter(&|y| format!("{}%", tick_label(y * 100.0, percent_decimals)))
+                .y_desc(title.as_str())
                 .label_style((LATIN_FONT, 12))
+                .axis_desc_style((font_for([title.as_str()]), 12))
                 .draw()
                 .map_err(chart_error)?;
-            let points: Vec<(f64, f64)> = values
-                .iter()
-                .enumerate()
-                .filter_map(|(i, v)| v.map(|v| (i as f64, v)))
-                .collect();
-            chart
-                .draw_secondary_series(LineSeries::new(points.clone(), BLACK.stroke_width(2)))
-                .map_err(chart_error)?;
-            chart
-                .draw_secondary_series(
-                    points
-                        .into_iter()
-                        .map(|p| Circle::new(p, 3, BLACK.filled())),
-                )
-                .map_err(chart_error)?;
+            // Broken at the gap: the categories either side are not neighbours.
+            let (top, bottom) = values.split_at(gap.unwrap_or(values.len()).min(values.len()));
+            let offset = top.len();
+            let mut lines = runs(top);
+            lines.extend(runs(bottom).into_iter().map(|run| {
+                run.into_iter()
+                    .map(|(x, y)| (x + offset as f64, y))
+                    .collect()
+            }));
+            for run in lines {
+                chart
+                    .draw_secondary_series(LineSeries::new(run.clone(), BLACK.stroke_width(2)))
+                    .map_err(chart_error)?;
+                chart
+                    .draw_secondary_series(
+                        run.into_iter().map(|p| Circle::new(p, 3, BLACK.filled())),
+                    )
+                    .map_err(chart_error)?;
+            }
         }
         Ok(())
     })
@@ -627,21 +665,28 @@ pub(crate) fn stacked_bars_on(
     .map(Some)
 }
 
-/// Scatter of labelled points with lines at the means (a quadrant); `None`
-/// without points. Labels never cover one another or a point
-/// ([`place_point_labels`]); where points crowd, the labels that find no
-/// free spot are left out, outliers labelled first, and the plot's corner
-/// says how many were left out ("3/40 " followed by `unlabelled_note`).
+/// A drawn quadrant and the points it left unlabelled (indices into the
+/// points given), for the caption to name.
+pub(crate) struct Scatter {
+    pub(crate) svg: String,
+    pub(crate) unlabelled: Vec<usize>,
+}
+
+/// Scatter of labelled points with grey lines at the means (a quadrant);
+/// `None` without points. A label goes only where it covers no other label
+/// or point and its own point is clearly the nearest one
+/// ([`place_point_labels`]), outliers first; where points crowd, the
+/// labels that find no such spot are left out and returned.
 pub(crate) fn quadrant(
     points: &[(String, f64, f64)],
     x_name: &str,
     y_name: &str,
-    unlabelled_note: &str,
-) -> Result<Option<String>> {
+) -> Result<Option<Scatter>> {
     if points.iter().all(|p| p.1 == 0.0 && p.2 == 0.0) {
         return Ok(None);
     }
-    svg(|root| {
+    let mut unlabelled = Vec::new();
+    let svg = svg(|root| {
         let x_range = value_range(points.iter().map(|p| p.1));
         let y_range = value_range(points.iter().map(|p| p.2));
         let (x_lo, x_hi, y_lo, y_hi) = (x_range.start, x_range.end, y_range.start, y_range.end);
@@ -691,45 +736,21 @@ pub(crate) fn quadrant(
             .map(|p| label_width(&p.0) * POINT_FONT / 12)
             .collect();
         let plot = (plot_x.start, plot_y.start, plot_x.end, plot_y.end);
-        let order = label_priority(points, mx, my);
-        let mut placed = place_point_labels(&pixels, &widths, &order, plot, None);
-        let note = |unlabelled: usize| format!("{unlabelled}/{} {unlabelled_note}", points.len());
-        let note_box = |text: &str| {
-            let w = label_width(text) as i32 * 11 / 12;
-            (
-                plot.2 - 4 - w,
-                plot.1 + 2,
-                plot.2 - 4,
-                plot.1 + 2 + LABEL_HEIGHT,
-            )
-        };
-        let unlabelled = placed.iter().filter(|p| p.is_none()).count();
-        if unlabelled > 0 {
-            // Again with the note's corner kept free (its count is an upper bound).
-            let reserved = note_box(&note(points.len()));
-            placed = place_point_labels(&pixels, &widths, &order, plot, Some(reserved));
-        }
+        let placed = place_point_labels(&pixels, &widths, &label_priority(points, mx, my), plot);
         use plotters::style::text_anchor::{HPos, Pos, VPos};
         let style = TextStyle::from((point_font, POINT_FONT as i32).into_font())
             .pos(Pos::new(HPos::Left, VPos::Top));
         for (i, spot) in placed.iter().enumerate() {
-            if let Some((x, y)) = spot {
-                root.draw_text(&points[i].0, &style, (*x, *y))
-                    .map_err(chart_error)?;
+            match spot {
+                Some((x, y)) => root
+                    .draw_text(&points[i].0, &style, (*x, *y))
+                    .map_err(chart_error)?,
+                None => unlabelled.push(i),
             }
         }
-        let unlabelled = placed.iter().filter(|p| p.is_none()).count();
-        if unlabelled > 0 {
-            let text = note(unlabelled);
-            let style = TextStyle::from((font_for([text.as_str()]), 11).into_font())
-                .color(&RGBColor(110, 110, 110))
-                .pos(Pos::new(HPos::Left, VPos::Top));
-            let (x, y, _, _) = note_box(&text);
-            root.draw_text(&text, &style, (x, y)).map_err(chart_error)?;
-        }
         Ok(())
-    })
-    .map(Some)
+    })?;
+    Ok(Some(Scatter { svg, unlabelled }))
 }
 
 /// Font size of a point's label in a quadrant.
@@ -763,43 +784,64 @@ fn label_priority(points: &[(String, f64, f64)], mx: f64, my: f64) -> Vec<usize>
 /// A pixel box: left, top, right, bottom.
 type PixelBox = (i32, i32, i32, i32);
 
+/// Distance in pixels from a point to the nearest edge of a box (0 inside).
+fn distance_to_box(&(x, y): &(i32, i32), b: &PixelBox) -> f64 {
+    let dx = (b.0 - x).max(x - b.2).max(0) as f64;
+    let dy = (b.1 - y).max(y - b.3).max(0) as f64;
+    dx.hypot(dy)
+}
+
 /// Where each point's label goes (its top-left pixel), given the points'
 /// pixels, the labels' widths and the order in which they are placed: the
-/// first of right-above, right-below, left-above and left-below the point
-/// that lies inside `plot` and overlaps no label placed before, no point
-/// and not `reserved`; `None` where no spot is free.
+/// first spot around the point (right, then above or below to the right,
+/// left likewise, then straight above or below) that lies inside `plot`,
+/// overlaps no label placed before and no point, and is nearer its own
+/// point than any other by a clear margin, so a reader never takes a label
+/// for a neighbour's; `None` where no spot is.
 fn place_point_labels(
     pixels: &[(i32, i32)],
     widths: &[u32],
     order: &[usize],
     plot: PixelBox,
-    reserved: Option<PixelBox>,
 ) -> Vec<Option<(i32, i32)>> {
     const DOT: i32 = 4;
-    const GAP: i32 = 5;
+    const GAP: i32 = 3;
+    /// How much nearer its own point a label must be than any other's.
+    const MARGIN: f64 = 6.0;
     let overlaps = |a: &PixelBox, b: &PixelBox| a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3;
     let mut taken: Vec<PixelBox> = pixels
         .iter()
         .map(|&(x, y)| (x - DOT, y - DOT, x + DOT, y + DOT))
-        .chain(reserved)
         .collect();
     let mut out = vec![None; pixels.len()];
     for &i in order {
         let (x, y) = pixels[i];
         let w = widths[i] as i32;
+        let h = LABEL_HEIGHT;
+        let (near, far) = (DOT + GAP, DOT + GAP + w);
         let spots = [
-            (x + GAP, y - GAP - LABEL_HEIGHT),
-            (x + GAP, y + GAP),
-            (x - GAP - w, y - GAP - LABEL_HEIGHT),
-            (x - GAP - w, y + GAP),
+            (x + near, y - h / 2),
+            (x + near, y - near - h),
+            (x + near, y + near),
+            (x - far, y - h / 2),
+            (x - far, y - near - h),
+            (x - far, y + near),
+            (x - w / 2, y - near - h),
+            (x - w / 2, y + near),
         ];
         let free = spots.into_iter().find(|&(sx, sy)| {
-            let b = (sx, sy, sx + w, sy + LABEL_HEIGHT);
+            let b = (sx, sy, sx + w, sy + h);
             let inside = b.0 >= plot.0 && b.1 >= plot.1 && b.2 <= plot.2 && b.3 <= plot.3;
-            inside && !taken.iter().any(|t| overlaps(t, &b))
+            let own = distance_to_box(&pixels[i], &b);
+            inside
+                && !taken.iter().any(|t| overlaps(t, &b))
+                && pixels
+                    .iter()
+                    .enumerate()
+                    .all(|(j, p)| j == i || distance_to_box(p, &b) > own + MARGIN)
         });
         if let Some((sx, sy)) = free {
-            taken.push((sx, sy, sx + w, sy + LABEL_HEIGHT));
+            taken.push((sx, sy, sx + w, sy + h));
             out[i] = Some((sx, sy));
         }
     }
@@ -843,7 +885,7 @@ mod tests {
     }
 
     #[test]
-    fn point_labels_never_cover_one_another_or_a_point() {
+    fn point_labels_never_cover_one_another_or_a_point_and_sit_nearest_their_own() {
         // 30 points crowded into a 60 px square, 10 spread out.
         let mut pixels: Vec<(i32, i32)> = (0..30)
             .map(|i| (300 + (i % 6) * 10, 150 + (i / 6) * 12))
@@ -852,38 +894,43 @@ mod tests {
         let widths = vec![40u32; pixels.len()];
         let order: Vec<usize> = (0..pixels.len()).rev().collect();
         let plot = (60, 10, 750, 280);
-        let placed = place_point_labels(&pixels, &widths, &order, plot, Some((700, 10, 750, 30)));
-        let boxes: Vec<PixelBox> = placed
+        let placed = place_point_labels(&pixels, &widths, &order, plot);
+        let boxes: Vec<(usize, PixelBox)> = placed
             .iter()
-            .zip(&widths)
-            .filter_map(|(p, w)| p.map(|(x, y)| (x, y, x + *w as i32, y + LABEL_HEIGHT)))
+            .enumerate()
+            .filter_map(|(i, p)| p.map(|(x, y)| (i, (x, y, x + 40, y + LABEL_HEIGHT))))
             .collect();
         let overlaps =
             |a: &PixelBox, b: &PixelBox| a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3;
-        for (i, a) in boxes.iter().enumerate() {
+        for (k, (i, a)) in boxes.iter().enumerate() {
             assert!(
                 a.0 >= plot.0 && a.1 >= plot.1 && a.2 <= plot.2 && a.3 <= plot.3,
                 "{a:?}"
             );
-            assert!(!overlaps(a, &(700, 10, 750, 30)), "{a:?} covers the note");
-            for b in &boxes[i + 1..] {
+            for (_, b) in &boxes[k + 1..] {
                 assert!(!overlaps(a, b), "{a:?} and {b:?}");
             }
-            for &(x, y) in &pixels {
+            let own = distance_to_box(&pixels[*i], a);
+            for (j, &(x, y)) in pixels.iter().enumerate() {
                 assert!(
                     !overlaps(a, &(x - 4, y - 4, x + 4, y + 4)),
                     "{a:?} covers ({x}, {y})"
                 );
+                if j != *i {
+                    assert!(
+                        distance_to_box(&(x, y), a) > own,
+                        "label {i} nearer point {j}"
+                    );
+                }
             }
         }
         // Every spread-out point is labelled; the crowd loses some labels.
         assert!(placed[30..].iter().all(Option::is_some), "{placed:?}");
         assert!(placed[..30].iter().any(Option::is_none), "{placed:?}");
-        assert!(placed[..30].iter().any(Option::is_some), "{placed:?}");
     }
 
     #[test]
-    fn a_crowded_quadrant_says_how_many_labels_it_left_out() {
+    fn a_crowded_quadrant_returns_the_points_it_left_unlabelled() {
         let points: Vec<(String, f64, f64)> = (0..40)
             .map(|i| {
                 (
@@ -894,21 +941,13 @@ mod tests {
             })
             .chain([("Far".to_string(), 400.0, 60.0)])
             .collect();
-        let svg = quadrant(&points, "visits", "orders", "labels left out")
-            .unwrap()
-            .unwrap();
-        let texts = tick_texts(&svg);
-        let note = texts
-            .iter()
-            .find(|t| t.ends_with("labels left out"))
-            .unwrap_or_else(|| panic!("no note in {texts:?}"));
-        let left_out: usize = note.split('/').next().unwrap().parse().unwrap();
-        assert!(left_out > 0 && note.contains("/41 "), "{note}");
-        let labelled = texts
-            .iter()
-            .filter(|t| points.iter().any(|p| &p.0 == *t))
-            .count();
-        assert_eq!(labelled + left_out, 41, "{texts:?}");
+        let scatter = quadrant(&points, "visits", "orders").unwrap().unwrap();
+        let texts = tick_texts(&scatter.svg);
+        assert!(!scatter.unlabelled.is_empty());
+        for (i, (name, _, _)) in points.iter().enumerate() {
+            let drawn = texts.iter().any(|t| t == name);
+            assert_eq!(drawn, !scatter.unlabelled.contains(&i), "{name}");
+        }
         assert!(
             texts.iter().any(|t| t == "Far"),
             "the outlier is labelled first"
@@ -929,7 +968,7 @@ mod tests {
         .to_vec();
         let layout = legend_layout(&aging, WIDTH as i32);
         assert_eq!(layout[0], (80, 0));
-        assert!(layout.last().unwrap().1 == 1, "{layout:?}");
+        assert_eq!(layout.last().unwrap().1, 1, "{layout:?}");
         for ((name, _, _), (x, _)) in aging.iter().zip(&layout) {
             assert!(
                 x + 18 + label_width(name) as i32 <= WIDTH as i32 - 10,
@@ -955,8 +994,9 @@ mod tests {
         assert_eq!(axis(false, None).title_for(&big), "Amount");
         assert_eq!(axis(true, Some("CNY")).title_for(&big), "金额（万元）");
         assert_eq!(axis(true, Some("CNY")).title_for(&small), "金额（元）");
-        assert_eq!(axis(true, Some("USD")).title_for(&big), "金额（万 USD）");
-        assert_eq!(axis(true, Some("USD")).title_for(&small), "金额（USD）");
+        assert_eq!(axis(true, Some("USD")).title_for(&big), "金额（万美元）");
+        assert_eq!(axis(true, Some("CHF")).title_for(&big), "金额（万 CHF）");
+        assert_eq!(axis(true, Some("CHF")).title_for(&small), "金额（CHF）");
         assert_eq!(axis(true, None).title_for(&big), "金额（万）");
         assert_eq!(axis(true, None).title_for(&small), "金额");
         let share = ValueAxis {
@@ -965,6 +1005,44 @@ mod tests {
             currency: Some("CNY".into()),
         };
         assert_eq!(share.title_for(&big), "Share");
+    }
+
+    #[test]
+    fn a_cut_ranking_breaks_its_line_at_the_gap() {
+        let teams: Vec<String> = ["A", "B", "C", "D"].map(String::from).to_vec();
+        let sales = (
+            "s".to_string(),
+            vec![Some(4.0), Some(3.0), Some(2.0), Some(1.0)],
+        );
+        let attainment = (
+            "a".to_string(),
+            vec![Some(0.4), Some(0.3), Some(0.2), Some(0.1)],
+        );
+        let whole = grouped_bars_on(
+            &teams,
+            std::slice::from_ref(&sales),
+            Some(attainment.clone()),
+            &ValueAxis::default(),
+            None,
+        )
+        .unwrap()
+        .unwrap();
+        let cut = grouped_bars_on(
+            &teams,
+            &[sales],
+            Some(attainment),
+            &ValueAxis::default(),
+            Some(2),
+        )
+        .unwrap()
+        .unwrap();
+        // The legend's line, then one line of 4 points, or two of 2 and a
+        // grey line at the gap.
+        let lines = |svg: &str| svg.matches("stroke-width=\"2\"").count();
+        assert_eq!(lines(&whole), 1 + 1, "{whole}");
+        assert_eq!(lines(&cut), 1 + 2, "{cut}");
+        assert!(!whole.contains("#969696") && cut.contains("#969696"));
+        assert!(cut.contains("(%)"), "the right axis is titled");
     }
 
     #[test]
@@ -1060,7 +1138,7 @@ mod tests {
             .unwrap()
             .is_none());
         assert!(stacked_bars(&[], &[]).unwrap().is_none());
-        assert!(quadrant(&[], "x", "y", "").unwrap().is_none());
+        assert!(quadrant(&[], "x", "y").unwrap().is_none());
         // All zeros is nothing to plot either, not an axis of `0 0 0 1 1`.
         let zeros = [("s".to_string(), vec![Some(0.0), Some(0.0)])];
         assert!(lines(&["a".into(), "b".into()], &zeros).unwrap().is_none());

@@ -313,9 +313,11 @@ pub(super) fn number(table: &KpiTable, column: &str, row: usize) -> Result<Optio
 
 /// Rows of a table sorted by a numeric column, descending, nulls last.
 pub(super) fn ranked(table: &KpiTable, column: &str) -> Result<Vec<usize>> {
-    let values: Vec<Option<f64>> = (0..table.frame.height())
-        .map(|r| number(table, column, r))
-        .collect::<Result<_>>()?;
+    Ok(ranked_values(&values(table, column)?))
+}
+
+/// Indices of `values` sorted descending, nulls last, ties in order.
+pub(super) fn ranked_values(values: &[Option<f64>]) -> Vec<usize> {
     let mut idx: Vec<usize> = (0..values.len()).collect();
     idx.sort_by(|&a, &b| match (values[a], values[b]) {
         (Some(x), Some(y)) => y.total_cmp(&x),
@@ -323,7 +325,7 @@ pub(super) fn ranked(table: &KpiTable, column: &str) -> Result<Vec<usize>> {
         (None, Some(_)) => std::cmp::Ordering::Greater,
         (None, None) => a.cmp(&b),
     });
-    Ok(idx)
+    idx
 }
 
 pub(super) fn rows_where(

@@ -2,7 +2,9 @@
 //! not drawn (drawing itself is in `charts`).
 
 use super::charts::{self, AxisUnit, ValueAxis};
-use super::data::{ranked, rows_where, table, text_cells, units_at, values, Month, Scope};
+use super::data::{
+    ranked, ranked_values, rows_where, table, text_cells, units_at, values, Month, Scope,
+};
 use super::i18n::label;
 use super::page::needs;
 use crate::kpi::tables::KpiTable;
@@ -90,18 +92,87 @@ pub(super) fn trend(
     ))
 }
 
-/// The units a chart compares: the team's reps in a team report, else the
-/// teams — at most the top and bottom `n` by sales when there are more than
-/// 2n, so a chart of 800 reps or 200 teams stays readable.
+/// The units a chart compares, in the order drawn: the team's reps in a
+/// team report (every one, by sales), else the teams — at most `2n` when
+/// there are more, chosen by the chart's own measure, so a chart of 200
+/// teams stays readable and still shows what it is about.
 struct Units<'a> {
     table: &'a KpiTable,
     key: &'static str,
     rows: Vec<usize>,
-    /// How many units there are in all (more than `rows` when cut).
-    total: usize,
+    /// The index of the first unit after a cut ranking's top (its bottom
+    /// follows), where the chart marks the gap.
+    gap: Option<usize>,
+    /// What the chart leaves out, said under it.
+    note: Option<String>,
 }
 
-impl Units<'_> {
+impl<'a> Units<'a> {
+    /// Every row, in `order`.
+    fn all(table: &'a KpiTable, key: &'static str, order: Vec<usize>) -> Units<'a> {
+        Units {
+            table,
+            key,
+            rows: order,
+            gap: None,
+            note: None,
+        }
+    }
+
+    /// All rows when at most `2n`, else the top `n` and the bottom `n` by
+    /// `measure` (descending, nulls last) with the gap between them marked;
+    /// `cut_note` (a message with `{n}` and `{total}`) says so.
+    fn top_and_bottom(
+        table: &'a KpiTable,
+        key: &'static str,
+        measure: &[Option<f64>],
+        n: usize,
+        cut_note: &str,
+    ) -> Units<'a> {
+        let order = ranked_values(measure);
+        if order.len() <= 2 * n {
+            return Units::all(table, key, order);
+        }
+        let mut rows: Vec<usize> = order[..n].to_vec();
+        rows.extend_from_slice(&order[order.len() - n..]);
+        Units {
+            table,
+            key,
+            rows,
+            gap: Some(n),
+            note: Some(
+                cut_note
+                    .replace("{n}", &n.to_string())
+                    .replace("{total}", &order.len().to_string()),
+            ),
+        }
+    }
+
+    /// All rows when at most `k`, else the `k` highest by `measure`;
+    /// `cut_note` (a message with `{k}` and `{total}`) says so.
+    fn top(
+        table: &'a KpiTable,
+        key: &'static str,
+        measure: &[Option<f64>],
+        k: usize,
+        cut_note: &str,
+    ) -> Units<'a> {
+        let mut order = ranked_values(measure);
+        let total = order.len();
+        if total <= k {
+            return Units::all(table, key, order);
+        }
+        order.truncate(k);
+        Units {
+            note: Some(
+                cut_note
+                    .replace("{k}", &k.to_string())
+                    .replace("{total}", &total.to_string()),
+            ),
+            ..Units::all(table, key, order)
+        }
+    }
+
     fn keys(&self) -> Result<Vec<String>> {
         let all = text_cells(self.table, self.key)?;
         Ok(self.rows.iter().map(|&r| all[r].clone()).collect())
@@ -131,32 +202,28 @@ impl Units<'_> {
             .collect())
     }
 
-    /// The note under a chart of a cut ranking: "top 10 and bottom 10 of
-    /// 123 teams by sales"; `None` when every unit is drawn.
-    fn cut_note(&self, t: &BTreeMap<String, String>) -> Option<String> {
-        (self.rows.len() < self.total).then(|| {
-            label(t, "chart_cut")
-                .replace("{n}", &(self.rows.len() / 2).to_string())
-                .replace("{total}", &self.total.to_string())
-        })
-    }
-
     fn values(&self, column: &str) -> Result<Vec<Option<f64>>> {
         let all = values(self.table, column)?;
         Ok(self.rows.iter().map(|&r| all[r]).collect())
     }
 }
 
-/// Row indices of `table`: all when at most `2n`, else the top `n` and the
-/// bottom `n` by `column` (descending, nulls last).
-fn top_and_bottom(table: &KpiTable, column: &str, n: usize) -> Result<Vec<usize>> {
-    let order = ranked(table, column)?;
-    if order.len() <= 2 * n {
-        return Ok(order);
-    }
-    let mut rows: Vec<usize> = order[..n].to_vec();
-    rows.extend_from_slice(&order[order.len() - n..]);
-    Ok(rows)
+/// Aging buckets in the order stacked, the overdue ones after `not_due`.
+const AGING_BUCKETS: [&str; 5] = ["not_due", "1_30", "31_60", "61_90", "91_plus"];
+
+/// Overdue receivables per row of a roll-up: the sum of its overdue aging
+/// buckets; null where every bucket is.
+fn overdue_of(table: &KpiTable) -> Result<Vec<Option<f64>>> {
+    let buckets = AGING_BUCKETS[1..]
+        .iter()
+        .map(|b| values(table, &format!("aging_{b}")))
+        .collect::<Result<Vec<_>>>()?;
+    Ok((0..table.frame.height())
+        .map(|r| {
+            let cells: Vec<f64> = buckets.iter().filter_map(|b| b[r]).collect();
+            (!cells.is_empty()).then(|| cells.iter().sum())
+        })
+        .collect())
 }
 
 /// The report's charts: sales against target, the trailing trend, the
@@ -172,26 +239,24 @@ pub(super) fn chart_list(
     t: &BTreeMap<String, String>,
 ) -> Result<Vec<Chart>> {
     let money = money_axis(ctx, t, chinese);
-    let units = if by_rep {
-        let reps = table(tables, "scorecard")?;
-        Units {
-            table: reps,
-            key: "rep_id",
-            // A team report shows every rep of the team.
-            rows: ranked(reps, "sales_amount")?,
-            total: reps.frame.height(),
-        }
+    let (table_of_units, key) = if by_rep {
+        (table(tables, "scorecard")?, "rep_id")
     } else {
-        let teams = table(tables, "rollup_team")?;
-        Units {
-            table: teams,
-            key: "team",
-            rows: top_and_bottom(teams, "sales_amount", n)?,
-            total: teams.frame.height(),
+        (table(tables, "rollup_team")?, "team")
+    };
+    // A team report shows every rep of the team, by sales; a company or
+    // region report picks its teams per chart by the chart's measure.
+    let pick = |measure: &[Option<f64>], cut_note: &str| {
+        if by_rep {
+            Units::all(table_of_units, key, ranked_values(measure))
+        } else {
+            Units::top_and_bottom(table_of_units, key, measure, n, cut_note)
         }
     };
-    let names = units.labels()?;
-    let cut = units.cut_note(t);
+    let by_sales = pick(
+        &values(table_of_units, "sales_amount")?,
+        &label(t, "chart_cut_sales"),
+    );
     let mut out = vec![Chart::new(
         ctx,
         label(
@@ -203,25 +268,71 @@ pub(super) fn chart_list(
             },
         ),
         charts::grouped_bars_on(
-            &names,
+            &by_sales.labels()?,
             &[
-                (label(t, "sales_amount"), units.values("sales_amount")?),
-                (label(t, "target"), units.values("sales_target")?),
+                (label(t, "sales_amount"), by_sales.values("sales_amount")?),
+                (label(t, "target"), by_sales.values("sales_target")?),
             ],
             Some((
                 label(t, "sales_attainment"),
-                units.values("sales_attainment")?,
+                by_sales.values("sales_attainment")?,
             )),
             &money,
+            by_sales.gap,
         )?,
         &["orders", "targets"],
         t,
     )
-    .noted(&cut)];
+    .noted(&by_sales.note)];
     out.push(trend(ctx, months, chinese, t)?);
-    // The funnel of the reps covered: reached counts add up over reps (each
-    // opportunity has one rep), so the sum of the rep rows is the funnel.
-    let funnel_chart = match table(tables, "funnel") {
+    out.push(funnel_chart(ctx, tables, t)?);
+    out.push(aging_chart(ctx, tables, &by_sales, by_rep, n, &money, t)?);
+    out.push(quadrant_chart(ctx, table_of_units, key, by_rep, t)?);
+    let by_legacy = pick(
+        &values(table_of_units, "legacy_sales_share")?,
+        &label(t, "chart_cut_legacy"),
+    );
+    out.push(
+        Chart::new(
+            ctx,
+            label(
+                t,
+                if by_rep {
+                    "chart_legacy"
+                } else {
+                    "chart_legacy_team"
+                },
+            ),
+            charts::grouped_bars_on(
+                &by_legacy.labels()?,
+                &[(
+                    label(t, "legacy_sales_share"),
+                    by_legacy
+                        .values("legacy_sales_share")?
+                        .iter()
+                        .map(|v| v.map(|v| v * 100.0))
+                        .collect(),
+                )],
+                None,
+                &ValueAxis {
+                    title: label(t, "axis_share"),
+                    unit: AxisUnit::Percent,
+                    currency: None,
+                },
+                by_legacy.gap,
+            )?,
+            &["orders"],
+            t,
+        )
+        .noted(&by_legacy.note),
+    );
+    Ok(out)
+}
+
+/// The funnel of the reps covered: reached counts add up over reps (each
+/// opportunity has one rep), so the sum of the rep rows is the funnel.
+fn funnel_chart(ctx: &Scope, tables: &[KpiTable], t: &BTreeMap<String, String>) -> Result<Chart> {
+    let drawing = match table(tables, "funnel") {
         Ok(funnel) => {
             let rows = rows_where(funnel, |r| Ok(text_cells(funnel, "rep_id")?[r] != "ALL"))?;
             let stages: Vec<String> = funnel
@@ -259,20 +370,35 @@ pub(super) fn chart_list(
                     &[(label(t, "chart_funnel"), reached)],
                     None,
                     &axis,
+                    None,
                 )?
             }
         }
         Err(_) => None,
     };
-    out.push(Chart::new(
+    Ok(Chart::new(
         ctx,
         label(t, "chart_funnel"),
-        funnel_chart,
+        drawing,
         &["opportunities", "opportunity_stages"],
         t,
-    ));
-    let buckets = ["not_due", "1_30", "31_60", "61_90", "91_plus"];
-    let aging = if by_rep {
+    ))
+}
+
+/// Receivable aging, stacked by bucket: per rep of a team report (from the
+/// aging table, in the order of `reps`), else the `2n` teams with the most
+/// overdue receivables, most first.
+fn aging_chart(
+    ctx: &Scope,
+    tables: &[KpiTable],
+    reps: &Units,
+    by_rep: bool,
+    n: usize,
+    money: &ValueAxis,
+    t: &BTreeMap<String, String>,
+) -> Result<Chart> {
+    let bucket_label = |b: &str| label(t, &format!("aging_{b}"));
+    let (names, series, note) = if by_rep {
         let aging = table(tables, "aging")?;
         let ids = text_cells(aging, "rep_id")?;
         let by_id: BTreeMap<&str, usize> = ids
@@ -280,109 +406,102 @@ pub(super) fn chart_list(
             .enumerate()
             .map(|(r, id)| (id.as_str(), r))
             .collect();
-        let rows: Vec<Option<usize>> = units
+        let rows: Vec<Option<usize>> = reps
             .keys()?
             .iter()
-            .map(|n| by_id.get(n.as_str()).copied())
+            .map(|id| by_id.get(id.as_str()).copied())
             .collect();
-        buckets
+        let series = AGING_BUCKETS
             .iter()
             .map(|b| {
                 let column = values(aging, b)?;
                 Ok((
-                    label(t, &format!("aging_{b}")),
+                    bucket_label(b),
                     rows.iter().map(|r| r.and_then(|r| column[r])).collect(),
                 ))
             })
-            .collect::<Result<Vec<_>>>()?
+            .collect::<Result<Vec<_>>>()?;
+        (reps.labels()?, series, None)
     } else {
-        buckets
+        let teams = table(tables, "rollup_team")?;
+        let units = Units::top(
+            teams,
+            "team",
+            &overdue_of(teams)?,
+            2 * n,
+            &label(t, "chart_cut_overdue"),
+        );
+        let series = AGING_BUCKETS
             .iter()
-            .map(|b| {
-                Ok((
-                    label(t, &format!("aging_{b}")),
-                    units.values(&format!("aging_{b}"))?,
-                ))
-            })
-            .collect::<Result<Vec<_>>>()?
+            .map(|b| Ok((bucket_label(b), units.values(&format!("aging_{b}"))?)))
+            .collect::<Result<Vec<_>>>()?;
+        (units.labels()?, series, units.note)
     };
-    out.push(
-        Chart::new(
-            ctx,
-            label(
-                t,
-                if by_rep {
-                    "chart_aging_rep"
-                } else {
-                    "chart_aging"
-                },
-            ),
-            charts::stacked_bars_on(&names, &aging, &money)?,
-            &["invoices"],
+    Ok(Chart::new(
+        ctx,
+        label(
             t,
-        )
-        .noted(&cut),
-    );
+            if by_rep {
+                "chart_aging_rep"
+            } else {
+                "chart_aging"
+            },
+        ),
+        charts::stacked_bars_on(&names, &series, money)?,
+        &["invoices"],
+        t,
+    )
+    .noted(&note))
+}
+
+/// Visits against orders, one point per rep or team — every one, since a
+/// scatter shows the whole spread; labels go where they can be read
+/// unambiguously, and the caption names the points left unlabelled (or
+/// counts them when there are many).
+fn quadrant_chart(
+    ctx: &Scope,
+    units_table: &KpiTable,
+    key: &'static str,
+    by_rep: bool,
+    t: &BTreeMap<String, String>,
+) -> Result<Chart> {
+    let units = Units::all(units_table, key, ranked(units_table, "sales_amount")?);
+    let names = units.labels()?;
     let visits = units.values("visits")?;
     let orders = units.values("orders")?;
-    out.push(
-        Chart::new(
-            ctx,
-            label(
-                t,
-                if by_rep {
-                    "chart_quadrant"
-                } else {
-                    "chart_quadrant_team"
-                },
+    let points: Vec<(String, f64, f64)> = names
+        .iter()
+        .zip(visits.iter().zip(&orders))
+        .filter_map(|(name, (v, o))| Some((name.clone(), (*v)?, (*o)?)))
+        .collect();
+    let scatter = charts::quadrant(&points, &label(t, "visits"), &label(t, "orders"))?;
+    let note = scatter.as_ref().and_then(|s| {
+        let left_out: Vec<&str> = s.unlabelled.iter().map(|&i| points[i].0.as_str()).collect();
+        match left_out.len() {
+            0 => None,
+            1..=12 => {
+                Some(label(t, "chart_labels_left_out").replace("{names}", &left_out.join(", ")))
+            }
+            k => Some(
+                label(t, "chart_labels_left_out_count")
+                    .replace("{k}", &k.to_string())
+                    .replace("{total}", &points.len().to_string()),
             ),
-            charts::quadrant(
-                &names
-                    .iter()
-                    .zip(visits.iter().zip(&orders))
-                    .filter_map(|(i, (v, o))| Some((i.clone(), (*v)?, (*o)?)))
-                    .collect::<Vec<_>>(),
-                &label(t, "visits"),
-                &label(t, "orders"),
-                &label(t, "chart_labels_left_out"),
-            )?,
-            &["visits", "orders"],
+        }
+    });
+    Ok(Chart::new(
+        ctx,
+        label(
             t,
-        )
-        .noted(&cut),
-    );
-    out.push(
-        Chart::new(
-            ctx,
-            label(
-                t,
-                if by_rep {
-                    "chart_legacy"
-                } else {
-                    "chart_legacy_team"
-                },
-            ),
-            charts::grouped_bars_on(
-                &names,
-                &[(
-                    label(t, "legacy_sales_share"),
-                    units
-                        .values("legacy_sales_share")?
-                        .iter()
-                        .map(|v| v.map(|v| v * 100.0))
-                        .collect(),
-                )],
-                None,
-                &ValueAxis {
-                    title: label(t, "axis_share"),
-                    unit: AxisUnit::Percent,
-                    currency: None,
-                },
-            )?,
-            &["orders"],
-            t,
-        )
-        .noted(&cut),
-    );
-    Ok(out)
+            if by_rep {
+                "chart_quadrant"
+            } else {
+                "chart_quadrant_team"
+            },
+        ),
+        scatter.map(|s| s.svg),
+        &["visits", "orders"],
+        t,
+    )
+    .noted(&note))
 }
