@@ -119,9 +119,11 @@ impl<'a> Units<'a> {
         }
     }
 
-    /// All rows when at most `2n`, else the top `n` and the bottom `n` by
-    /// `measure` (descending, nulls last) with the gap between them marked;
-    /// `cut_note` (a message with `{n}` and `{total}`) says so.
+    /// The rows with a `measure` (a unit without one has nothing to show in
+    /// the chart, and would read as 0 at the bottom of a ranking): all when
+    /// at most `2n`, else the top `n` and the bottom `n`, descending, with
+    /// the gap between them marked; `cut_note` (a message with `{n}` and
+    /// `{total}`, the units with a measure) says so.
     fn top_and_bottom(
         table: &'a KpiTable,
         key: &'static str,
@@ -129,7 +131,7 @@ impl<'a> Units<'a> {
         n: usize,
         cut_note: &str,
     ) -> Units<'a> {
-        let order = ranked_values(measure);
+        let order = with_values(measure);
         if order.len() <= 2 * n {
             return Units::all(table, key, order);
         }
@@ -148,8 +150,9 @@ impl<'a> Units<'a> {
         }
     }
 
-    /// All rows when at most `k`, else the `k` highest by `measure`;
-    /// `cut_note` (a message with `{k}` and `{total}`) says so.
+    /// The rows with a `measure`: all when at most `k`, else the `k`
+    /// highest; `cut_note` (a message with `{k}` and `{total}`, the units
+    /// with a measure) says so.
     fn top(
         table: &'a KpiTable,
         key: &'static str,
@@ -157,7 +160,7 @@ impl<'a> Units<'a> {
         k: usize,
         cut_note: &str,
     ) -> Units<'a> {
-        let mut order = ranked_values(measure);
+        let mut order = with_values(measure);
         let total = order.len();
         if total <= k {
             return Units::all(table, key, order);
@@ -206,6 +209,13 @@ impl<'a> Units<'a> {
         let all = values(self.table, column)?;
         Ok(self.rows.iter().map(|&r| all[r]).collect())
     }
+}
+
+/// Indices of the non-null `measure` values, highest first.
+fn with_values(measure: &[Option<f64>]) -> Vec<usize> {
+    let mut order = ranked_values(measure);
+    order.retain(|&r| measure[r].is_some());
+    order
 }
 
 /// Aging buckets in the order stacked, the overdue ones after `not_due`.
@@ -480,7 +490,11 @@ fn quadrant_chart(
         match left_out.len() {
             0 => None,
             1..=12 => {
-                Some(label(t, "chart_labels_left_out").replace("{names}", &left_out.join(", ")))
+                let separator = label(t, "list_separator");
+                Some(
+                    label(t, "chart_labels_left_out")
+                        .replace("{names}", &left_out.join(&separator)),
+                )
             }
             k => Some(
                 label(t, "chart_labels_left_out_count")
@@ -504,4 +518,18 @@ fn quadrant_chart(
         t,
     )
     .noted(&note))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A unit without the chart's measure (a team with no sales has no
+    /// legacy share) is left out of the ranking, not shown as 0 at its end.
+    #[test]
+    fn units_without_the_measure_are_not_ranked() {
+        let measure = [Some(0.2), None, Some(0.9), None, Some(0.5)];
+        assert_eq!(with_values(&measure), vec![2, 4, 0]);
+        assert!(with_values(&[None, None]).is_empty());
+    }
 }
