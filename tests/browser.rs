@@ -35,6 +35,37 @@ fn chromium(profile: &Path, args: &[String]) -> Output {
         .unwrap()
 }
 
+/// The widths in CSS pixels of the chart drawings a browser window
+/// `window` pixels wide shows of the page `html` (read by a script added to
+/// a copy of it, through the page's own layout).
+fn shown_chart_widths(dir: &Path, html: &Path, window: u32) -> Vec<f64> {
+    let probe = "<script>addEventListener('load',()=>{const w=[...document.querySelectorAll('figure svg')].filter(s=>s.getClientRects().length).map(s=>s.getBoundingClientRect().width);const p=document.createElement('pre');p.id='WIDTHS';p.textContent=w.join(' ');document.body.appendChild(p);});</script>";
+    let text = std::fs::read_to_string(html).unwrap();
+    let copy = dir.join(format!("probe_{window}.html"));
+    std::fs::write(
+        &copy,
+        text.replacen("</head>", &format!("{probe}</head>"), 1),
+    )
+    .unwrap();
+    let o = chromium(
+        &dir.join("profile"),
+        &[
+            "--dump-dom".into(),
+            format!("--window-size={window},2400"),
+            format!("file://{}", copy.display()),
+        ],
+    );
+    let dom = String::from_utf8_lossy(&o.stdout);
+    let list = dom
+        .split("<pre id=\"WIDTHS\">")
+        .nth(1)
+        .and_then(|r| r.split("</pre>").next())
+        .unwrap_or_else(|| panic!("no probe output: {dom}"));
+    list.split_whitespace()
+        .map(|w| w.parse().unwrap())
+        .collect()
+}
+
 fn report(dir: &Path) -> PathBuf {
     let o = run(&[
         "report",
@@ -119,6 +150,20 @@ fn the_report_loads_without_errors_and_its_tables_sort() {
     // Unsorted, the page is in attainment order: the script changed it.
     let unsorted = std::fs::read_to_string(&page).unwrap();
     assert_ne!(column_cells(&unsorted, 3), column_cells(&dom, 3));
+
+    // The charts shown fit the screen: on a phone the ones drawn for its
+    // width (text as large as on the desktop), on a desktop the full ones.
+    for (width, narrow) in [(390, true), (1280, false)] {
+        let widths = shown_chart_widths(dir.path(), &page, width);
+        assert!(widths.len() >= 5, "{width}: {widths:?}");
+        for w in &widths {
+            if narrow {
+                assert!(*w <= 390.0 && *w >= 300.0, "{width}: {widths:?}");
+            } else {
+                assert_eq!(*w, 760.0, "{width}: {widths:?}");
+            }
+        }
+    }
 
     // Screenshots for people, at a desktop and a phone width.
     let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");

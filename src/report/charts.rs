@@ -13,8 +13,15 @@ use plotters::prelude::*;
 
 use crate::{Error, Result};
 
-const WIDTH: u32 = 760;
-const HEIGHT: u32 = 320;
+/// Pixel size of a chart: width, height.
+pub(crate) type Size = (u32, u32);
+/// A full-width chart: the HTML page at desktop width and the PDF.
+pub(crate) const WIDE: Size = (760, 320);
+/// A chart for a phone's width (390 px screens): drawn at its size, so
+/// its text stays as large as on the desktop instead of shrinking.
+pub(crate) const NARROW: Size = (370, 300);
+#[cfg(test)]
+const WIDTH: u32 = WIDE.0;
 /// The font of chart text in Latin script: Liberation Sans (Arial's
 /// metrics, Debian's fonts-liberation) where installed. In the PDF each chart
 /// text is shaped separately by the SVG renderer (usvg), which builds the
@@ -63,13 +70,6 @@ fn svg_sized(
         root.present().map_err(chart_error)?;
     }
     Ok(out)
-}
-
-/// Renders a full-width chart into an SVG string with `draw`.
-fn svg(
-    draw: impl FnOnce(&DrawingArea<SVGBackend, plotters::coord::Shift>) -> Result<()>,
-) -> Result<String> {
-    svg_sized((WIDTH, HEIGHT), draw)
 }
 
 /// A named data series; `None` is a null value, which is not drawn (never as 0).
@@ -248,14 +248,16 @@ const LEGEND_HEIGHT: u32 = 24;
 /// (x, row), wrapping to a new row where an entry would run past `width`;
 /// the number of rows is one more than the last entry's row.
 fn legend_layout(items: &[LegendItem], width: i32) -> Vec<(i32, i32)> {
-    const START: i32 = 80;
-    let (mut x, mut row) = (START, 0);
+    // Past the value axis' labels on a full-width chart; from the left
+    // edge on a narrow one, which has no room to spare.
+    let start = if width < 500 { 10 } else { 80 };
+    let (mut x, mut row) = (start, 0);
     items
         .iter()
         .map(|(name, _, _)| {
             let entry = 18 + label_width(name) as i32;
-            if x > START && x + entry > width - 10 {
-                (x, row) = (START, row + 1);
+            if x > start && x + entry > width - 10 {
+                (x, row) = (start, row + 1);
             }
             let at = (x, row);
             x += entry + 20;
@@ -338,10 +340,10 @@ fn label_width(label: &str) -> u32 {
         .sum()
 }
 
-fn category_labels(categories: &[String]) -> CategoryLabels {
+fn category_labels(categories: &[String], width: u32) -> CategoryLabels {
     let longest = categories.iter().map(|c| label_width(c)).max().unwrap_or(0);
     // The plot spans the width less the value axes and margins.
-    let slot = (WIDTH - 150) / categories.len().max(1) as u32;
+    let slot = width.saturating_sub(150) / categories.len().max(1) as u32;
     if longest <= slot {
         CategoryLabels {
             turned: false,
@@ -367,7 +369,7 @@ fn draw_category_mesh<'a, 'b: 'a>(
     range: &std::ops::Range<f64>,
     axis: &ValueAxis,
 ) -> Result<()> {
-    let turned = category_labels(categories).turned;
+    let turned = category_labels(categories, area.dim_in_pixel().0).turned;
     let font = font_for(categories.iter().map(String::as_str));
     chart
         .configure_mesh()
@@ -409,7 +411,7 @@ pub(crate) fn grouped_bars(
     series: &[Series],
     line: Option<Series>,
 ) -> Result<Option<String>> {
-    grouped_bars_on(categories, series, line, &ValueAxis::default(), None)
+    grouped_bars_on(WIDE, categories, series, line, &ValueAxis::default(), None)
 }
 
 /// Grouped bars: for each category, one bar per series (`series[k].1[i]`),
@@ -419,6 +421,7 @@ pub(crate) fn grouped_bars(
 /// a cut (the bottom of a ranking after its top), marked by a grey line the
 /// polyline does not cross. `None` when no series has a value.
 pub(crate) fn grouped_bars_on(
+    size: Size,
     categories: &[String],
     series: &[Series],
     line: Option<Series>,
@@ -428,7 +431,7 @@ pub(crate) fn grouped_bars_on(
     if categories.is_empty() || !has_values(series) {
         return Ok(None);
     }
-    svg(|root| {
+    svg_sized(size, |root| {
         let mut items: Vec<LegendItem> = series
             .iter()
             .enumerate()
@@ -451,7 +454,7 @@ pub(crate) fn grouped_bars_on(
             .unwrap_or(0.0..1.0);
         let mut chart = ChartBuilder::on(root)
             .margin(10)
-            .x_label_area_size(category_labels(categories).area)
+            .x_label_area_size(category_labels(categories, size.0).area)
             .y_label_area_size(80)
             .right_y_label_area_size(if line.is_some() { 70 } else { 0 })
             .build_cartesian_2d(category_axis(n), range.clone())
@@ -522,7 +525,7 @@ pub(crate) fn grouped_bars_on(
 /// Lines over labelled x positions (months); `None` when no series has a value.
 #[cfg(test)]
 pub(crate) fn lines(labels: &[String], series: &[Series]) -> Result<Option<String>> {
-    lines_sized((WIDTH, HEIGHT), labels, series, &ValueAxis::default())
+    lines_sized(WIDE, labels, series, &ValueAxis::default())
 }
 
 /// [`lines`] at a given pixel size (small multiples on the rep pages) on a
@@ -537,6 +540,8 @@ pub(crate) fn lines_sized(
     if labels.is_empty() || !has_values(series) {
         return Ok(None);
     }
+    let n = labels.len().max(1);
+    let every = label_step(labels, size.0);
     svg_sized(size, |root| {
         let items: Vec<LegendItem> = series
             .iter()
@@ -549,7 +554,6 @@ pub(crate) fn lines_sized(
             root.clone()
         };
         let root = &area;
-        let n = labels.len().max(1);
         let range = value_range(series.iter().flat_map(|(_, v)| v.iter().flatten().copied()));
         let mut chart = ChartBuilder::on(root)
             .margin(10)
@@ -562,7 +566,14 @@ pub(crate) fn lines_sized(
             .configure_mesh()
             .max_light_lines(0)
             .x_labels(n)
-            .x_label_formatter(&|x| labels.get(x.round() as usize).cloned().unwrap_or_default())
+            .x_label_formatter(&|x| {
+                let i = x.round() as usize;
+                if (n - 1 - i.min(n - 1)).is_multiple_of(every) {
+                    labels.get(i).cloned().unwrap_or_default()
+                } else {
+                    String::new()
+                }
+            })
             .y_label_formatter(&|y| axis.tick(*y, &range))
             .y_desc(axis.title_for(&range))
             .x_label_style((font_for(labels.iter().map(String::as_str)), 11))
@@ -583,6 +594,16 @@ pub(crate) fn lines_sized(
         Ok(())
     })
     .map(Some)
+}
+
+/// Every how many x positions a line chart `width` pixels wide labels, so
+/// that its labels (months) do not run into one another: 1 when all fit,
+/// else the smallest step that fits; the last position is always labelled.
+fn label_step(labels: &[String], width: u32) -> usize {
+    let longest = labels.iter().map(|l| label_width(l)).max().unwrap_or(0) + 8;
+    // The plot spans the width less the value axis and the margins.
+    let plot = width.saturating_sub(130).max(1);
+    (labels.len() as u32 * longest).div_ceil(plot).max(1) as usize
 }
 
 /// The runs of consecutive non-null values as (x, y) polylines: a line
@@ -606,13 +627,14 @@ fn runs(values: &[Option<f64>]) -> Vec<Vec<(f64, f64)>> {
 /// [`stacked_bars_on`] with a plain, untitled value axis.
 #[cfg(test)]
 pub(crate) fn stacked_bars(categories: &[String], series: &[Series]) -> Result<Option<String>> {
-    stacked_bars_on(categories, series, &ValueAxis::default())
+    stacked_bars_on(WIDE, categories, series, &ValueAxis::default())
 }
 
 /// Stacked bars: per category, the series' positive values stacked bottom
 /// to top (aging buckets are never negative) on `axis`, the legend above
 /// the plot; `None` when no series has a value.
 pub(crate) fn stacked_bars_on(
+    size: Size,
     categories: &[String],
     series: &[Series],
     axis: &ValueAxis,
@@ -620,7 +642,7 @@ pub(crate) fn stacked_bars_on(
     if categories.is_empty() || !has_values(series) {
         return Ok(None);
     }
-    svg(|root| {
+    svg_sized(size, |root| {
         let items: Vec<LegendItem> = series
             .iter()
             .enumerate()
@@ -641,7 +663,7 @@ pub(crate) fn stacked_bars_on(
         let range = value_range(totals.into_iter());
         let mut chart = ChartBuilder::on(root)
             .margin(10)
-            .x_label_area_size(category_labels(categories).area)
+            .x_label_area_size(category_labels(categories, size.0).area)
             .y_label_area_size(80)
             .build_cartesian_2d(category_axis(n), range.clone())
             .map_err(chart_error)?;
@@ -681,6 +703,7 @@ pub(crate) struct Scatter {
 /// ([`place_point_labels`]), outliers first; where points crowd, the
 /// labels that find no such spot are left out and returned.
 pub(crate) fn quadrant(
+    size: Size,
     points: &[(String, f64, f64)],
     x_name: &str,
     y_name: &str,
@@ -689,7 +712,7 @@ pub(crate) fn quadrant(
         return Ok(None);
     }
     let mut unlabelled = Vec::new();
-    let svg = svg(|root| {
+    let svg = svg_sized(size, |root| {
         let x_range = value_range(points.iter().map(|p| p.1));
         let y_range = value_range(points.iter().map(|p| p.2));
         let (x_lo, x_hi, y_lo, y_hi) = (x_range.start, x_range.end, y_range.start, y_range.end);
@@ -901,9 +924,9 @@ mod tests {
         let few: Vec<String> = ["华东一组", "华东二组", "华南一组"]
             .map(String::from)
             .to_vec();
-        assert!(!category_labels(&few).turned);
+        assert!(!category_labels(&few, WIDTH).turned);
         let many: Vec<String> = (0..18).map(|i| format!("华东{i}组")).collect();
-        let turned = category_labels(&many);
+        let turned = category_labels(&many, WIDTH);
         assert!(turned.turned);
         // Tall enough for the longest label (华东17组: 3 CJK characters and 2 digits).
         assert!(
@@ -989,7 +1012,9 @@ mod tests {
             })
             .chain([("Far".to_string(), 400.0, 60.0)])
             .collect();
-        let scatter = quadrant(&points, "visits", "orders").unwrap().unwrap();
+        let scatter = quadrant(WIDE, &points, "visits", "orders")
+            .unwrap()
+            .unwrap();
         let texts = tick_texts(&scatter.svg);
         assert!(!scatter.unlabelled.is_empty());
         for (i, (name, _, _)) in points.iter().enumerate() {
@@ -1066,6 +1091,7 @@ mod tests {
             vec![Some(0.4), Some(0.3), Some(0.2), Some(0.1)],
         );
         let whole = grouped_bars_on(
+            WIDE,
             &teams,
             std::slice::from_ref(&sales),
             Some(attainment.clone()),
@@ -1075,6 +1101,7 @@ mod tests {
         .unwrap()
         .unwrap();
         let cut = grouped_bars_on(
+            WIDE,
             &teams,
             &[sales],
             Some(attainment),
@@ -1090,6 +1117,17 @@ mod tests {
         assert_eq!(lines(&cut), 1 + 2, "{cut}");
         assert!(!whole.contains("#969696") && cut.contains("#969696"));
         assert!(cut.contains("(%)"), "the right axis is titled");
+    }
+
+    #[test]
+    fn month_labels_are_thinned_to_fit_a_narrow_chart() {
+        let months: Vec<String> = (1..=12).map(|m| format!("2026-{m:02}")).collect();
+        assert_eq!(label_step(&months, WIDE.0), 1);
+        let step = label_step(&months, NARROW.0);
+        assert!(step >= 2, "{step}");
+        // The labels kept fit side by side.
+        let kept = months.len().div_ceil(step) as u32;
+        assert!(kept * (label_width("2026-10") + 8) <= NARROW.0 - 130);
     }
 
     #[test]
@@ -1185,7 +1223,7 @@ mod tests {
             .unwrap()
             .is_none());
         assert!(stacked_bars(&[], &[]).unwrap().is_none());
-        assert!(quadrant(&[], "x", "y").unwrap().is_none());
+        assert!(quadrant(WIDE, &[], "x", "y").unwrap().is_none());
         // All zeros is nothing to plot either, not an axis of `0 0 0 1 1`.
         let zeros = [("s".to_string(), vec![Some(0.0), Some(0.0)])];
         assert!(lines(&["a".into(), "b".into()], &zeros).unwrap().is_none());

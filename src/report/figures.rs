@@ -1,7 +1,7 @@
 //! The report's charts with their captions, or the note saying why one is
 //! not drawn (drawing itself is in `charts`).
 
-use super::charts::{self, AxisUnit, ValueAxis};
+use super::charts::{self, AxisUnit, Size, ValueAxis, NARROW, WIDE};
 use super::data::{
     ranked, ranked_values, rows_where, table, text_cells, units_at, values, Month, Scope,
 };
@@ -21,6 +21,11 @@ pub(crate) struct Chart {
     pub(super) title: String,
     pub(super) svg: String,
     pub(super) note: String,
+    /// The same chart drawn for a phone's width (HTML only), with its own
+    /// note (a scatter labels other points at that size); empty when the
+    /// chart has no drawing or none was made at that size.
+    pub(super) svg_narrow: String,
+    pub(super) note_narrow: String,
 }
 
 impl Chart {
@@ -38,22 +43,55 @@ impl Chart {
                 title,
                 svg,
                 note: String::new(),
+                svg_narrow: String::new(),
+                note_narrow: String::new(),
             },
             None => Chart {
                 title,
                 svg: String::new(),
                 note: needs(ctx, needed, t).unwrap_or_else(|| label(t, "no_chart_data")),
+                svg_narrow: String::new(),
+                note_narrow: String::new(),
             },
         }
     }
 
-    /// The chart with `note` under its drawing (what it leaves out).
+    /// The chart with `note` under its drawing (what it leaves out), at
+    /// both sizes.
     fn noted(mut self, note: &Option<String>) -> Chart {
         if let (false, Some(note)) = (self.svg.is_empty(), note) {
             self.note = note.clone();
+            self.note_narrow = note.clone();
         }
         self
     }
+
+    /// The chart with its drawing for a phone's width, and the note under
+    /// that drawing when it differs from the full-width one's.
+    fn with_narrow(mut self, svg: Option<String>, note: Option<String>) -> Chart {
+        if !self.svg.is_empty() {
+            self.svg_narrow = svg.unwrap_or_default();
+            if let Some(note) = note {
+                self.note_narrow = note;
+            }
+        }
+        self
+    }
+}
+
+/// A chart drawn by `draw` at full width and at a phone's width, with
+/// `note` under both drawings (see [`Chart::new`] for `needed`).
+fn drawn_both(
+    ctx: &Scope,
+    title: String,
+    draw: impl Fn(Size) -> Result<Option<String>>,
+    needed: &[&str],
+    t: &BTreeMap<String, String>,
+    note: &Option<String>,
+) -> Result<Chart> {
+    Ok(Chart::new(ctx, title, draw(WIDE)?, needed, t)
+        .noted(note)
+        .with_narrow(draw(NARROW)?, None))
 }
 
 /// The money axis of a chart: "Amount (CNY)" with the configured
@@ -83,13 +121,15 @@ pub(super) fn trend(
             Ok((label(t, c), values))
         })
         .collect::<Result<Vec<_>>>()?;
-    Ok(Chart::new(
+    let money = money_axis(ctx, t, chinese);
+    drawn_both(
         ctx,
         label(t, "chart_trend"),
-        charts::lines_sized((760, 320), &labels, &series, &money_axis(ctx, t, chinese))?,
+        |size| charts::lines_sized(size, &labels, &series, &money),
         &["orders", "payments"],
         t,
-    ))
+        &None,
+    )
 }
 
 /// The units a chart compares, in the order drawn: the team's reps in a
@@ -267,7 +307,16 @@ pub(super) fn chart_list(
         &values(table_of_units, "sales_amount")?,
         &label(t, "chart_cut_sales"),
     );
-    let mut out = vec![Chart::new(
+    let names = by_sales.labels()?;
+    let bars = [
+        (label(t, "sales_amount"), by_sales.values("sales_amount")?),
+        (label(t, "target"), by_sales.values("sales_target")?),
+    ];
+    let attainment = (
+        label(t, "sales_attainment"),
+        by_sales.values("sales_attainment")?,
+    );
+    let mut out = vec![drawn_both(
         ctx,
         label(
             t,
@@ -277,23 +326,20 @@ pub(super) fn chart_list(
                 "chart_team_target"
             },
         ),
-        charts::grouped_bars_on(
-            &by_sales.labels()?,
-            &[
-                (label(t, "sales_amount"), by_sales.values("sales_amount")?),
-                (label(t, "target"), by_sales.values("sales_target")?),
-            ],
-            Some((
-                label(t, "sales_attainment"),
-                by_sales.values("sales_attainment")?,
-            )),
-            &money,
-            by_sales.gap,
-        )?,
+        |size| {
+            charts::grouped_bars_on(
+                size,
+                &names,
+                &bars,
+                Some(attainment.clone()),
+                &money,
+                by_sales.gap,
+            )
+        },
         &["orders", "targets"],
         t,
-    )
-    .noted(&by_sales.note)];
+        &by_sales.note,
+    )?];
     out.push(trend(ctx, months, chinese, t)?);
     out.push(funnel_chart(ctx, tables, t)?);
     out.push(aging_chart(ctx, tables, &by_sales, by_rep, n, &money, t)?);
@@ -302,40 +348,35 @@ pub(super) fn chart_list(
         &values(table_of_units, "legacy_sales_share")?,
         &label(t, "chart_cut_legacy"),
     );
-    out.push(
-        Chart::new(
-            ctx,
-            label(
-                t,
-                if by_rep {
-                    "chart_legacy"
-                } else {
-                    "chart_legacy_team"
-                },
-            ),
-            charts::grouped_bars_on(
-                &by_legacy.labels()?,
-                &[(
-                    label(t, "legacy_sales_share"),
-                    by_legacy
-                        .values("legacy_sales_share")?
-                        .iter()
-                        .map(|v| v.map(|v| v * 100.0))
-                        .collect(),
-                )],
-                None,
-                &ValueAxis {
-                    title: label(t, "axis_share"),
-                    unit: AxisUnit::Percent,
-                    currency: None,
-                },
-                by_legacy.gap,
-            )?,
-            &["orders"],
+    let names = by_legacy.labels()?;
+    let shares = [(
+        label(t, "legacy_sales_share"),
+        by_legacy
+            .values("legacy_sales_share")?
+            .iter()
+            .map(|v| v.map(|v| v * 100.0))
+            .collect(),
+    )];
+    let share_axis = ValueAxis {
+        title: label(t, "axis_share"),
+        unit: AxisUnit::Percent,
+        currency: None,
+    };
+    out.push(drawn_both(
+        ctx,
+        label(
             t,
-        )
-        .noted(&by_legacy.note),
-    );
+            if by_rep {
+                "chart_legacy"
+            } else {
+                "chart_legacy_team"
+            },
+        ),
+        |size| charts::grouped_bars_on(size, &names, &shares, None, &share_axis, by_legacy.gap),
+        &["orders"],
+        t,
+        &by_legacy.note,
+    )?);
     Ok(out)
 }
 
@@ -375,24 +416,25 @@ fn funnel_chart(ctx: &Scope, tables: &[KpiTable], t: &BTreeMap<String, String>) 
                     unit: AxisUnit::Count,
                     currency: None,
                 };
-                charts::grouped_bars_on(
-                    &names,
-                    &[(label(t, "chart_funnel"), reached)],
-                    None,
-                    &axis,
-                    None,
-                )?
+                let series = [(label(t, "chart_funnel"), reached)];
+                Some((names, series, axis))
             }
         }
         Err(_) => None,
     };
-    Ok(Chart::new(
+    drawn_both(
         ctx,
         label(t, "chart_funnel"),
-        drawing,
+        |size| match &drawing {
+            Some((names, series, axis)) => {
+                charts::grouped_bars_on(size, names, series, None, axis, None)
+            }
+            None => Ok(None),
+        },
         &["opportunities", "opportunity_stages"],
         t,
-    ))
+        &None,
+    )
 }
 
 /// Receivable aging, stacked by bucket: per rep of a team report (from the
@@ -447,7 +489,7 @@ fn aging_chart(
             .collect::<Result<Vec<_>>>()?;
         (units.labels()?, series, units.note)
     };
-    Ok(Chart::new(
+    drawn_both(
         ctx,
         label(
             t,
@@ -457,11 +499,11 @@ fn aging_chart(
                 "chart_aging"
             },
         ),
-        charts::stacked_bars_on(&names, &series, money)?,
+        |size| charts::stacked_bars_on(size, &names, &series, money),
         &["invoices"],
         t,
+        &note,
     )
-    .noted(&note))
 }
 
 /// Visits against orders, one point per rep or team — every one, since a
@@ -484,40 +526,52 @@ fn quadrant_chart(
         .zip(visits.iter().zip(&orders))
         .filter_map(|(name, (v, o))| Some((name.clone(), (*v)?, (*o)?)))
         .collect();
-    let scatter = charts::quadrant(&points, &label(t, "visits"), &label(t, "orders"))?;
-    let note = scatter.as_ref().and_then(|s| {
-        let left_out: Vec<&str> = s.unlabelled.iter().map(|&i| points[i].0.as_str()).collect();
-        match left_out.len() {
-            0 => None,
-            1..=12 => {
-                let separator = label(t, "list_separator");
-                Some(
-                    label(t, "chart_labels_left_out")
-                        .replace("{names}", &left_out.join(&separator)),
-                )
-            }
-            k => Some(
-                label(t, "chart_labels_left_out_count")
-                    .replace("{k}", &k.to_string())
-                    .replace("{total}", &points.len().to_string()),
-            ),
-        }
-    });
-    Ok(Chart::new(
-        ctx,
-        label(
-            t,
-            if by_rep {
-                "chart_quadrant"
-            } else {
-                "chart_quadrant_team"
-            },
-        ),
-        scatter.map(|s| s.svg),
-        &["visits", "orders"],
+    // A scatter labels other points at a phone's width: each drawing has
+    // its own note.
+    let draw = |size| charts::quadrant(size, &points, &label(t, "visits"), &label(t, "orders"));
+    let (wide, narrow) = (draw(WIDE)?, draw(NARROW)?);
+    let title = label(
         t,
+        if by_rep {
+            "chart_quadrant"
+        } else {
+            "chart_quadrant_team"
+        },
+    );
+    let note_of = |scatter: &Option<charts::Scatter>| unlabelled_note(scatter, &points, t);
+    let (wide_note, narrow_note) = (note_of(&wide), note_of(&narrow));
+    Ok(
+        Chart::new(ctx, title, wide.map(|s| s.svg), &["visits", "orders"], t)
+            .noted(&wide_note)
+            .with_narrow(narrow.map(|s| s.svg), Some(narrow_note.unwrap_or_default())),
     )
-    .noted(&note))
+}
+
+/// The note under a scatter naming its unlabelled points, or counting
+/// them when there are many; `None` when every point is labelled.
+fn unlabelled_note(
+    scatter: &Option<charts::Scatter>,
+    points: &[(String, f64, f64)],
+    t: &BTreeMap<String, String>,
+) -> Option<String> {
+    let left_out: Vec<&str> = scatter
+        .as_ref()?
+        .unlabelled
+        .iter()
+        .map(|&i| points[i].0.as_str())
+        .collect();
+    match left_out.len() {
+        0 => None,
+        1..=12 => {
+            let separator = label(t, "list_separator");
+            Some(label(t, "chart_labels_left_out").replace("{names}", &left_out.join(&separator)))
+        }
+        k => Some(
+            label(t, "chart_labels_left_out_count")
+                .replace("{k}", &k.to_string())
+                .replace("{total}", &points.len().to_string()),
+        ),
+    }
 }
 
 #[cfg(test)]
