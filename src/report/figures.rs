@@ -68,7 +68,7 @@ impl Chart {
 
     /// The chart with its drawing for a phone's width, and the note under
     /// that drawing when it differs from the full-width one's.
-    fn with_narrow(mut self, svg: Option<String>, note: Option<String>) -> Chart {
+    pub(super) fn with_narrow(mut self, svg: Option<String>, note: Option<String>) -> Chart {
         if !self.svg.is_empty() {
             self.svg_narrow = svg.unwrap_or_default();
             if let Some(note) = note {

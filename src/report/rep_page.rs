@@ -22,6 +22,8 @@ pub(super) struct RepPage {
     pub(super) svg: String,
     /// Why the trend is not drawn, else empty.
     pub(super) note: String,
+    /// The same trend drawn for a phone's width (HTML only).
+    pub(super) svg_narrow: String,
     /// The rep's gap to his team's standard by driver, in one line; empty
     /// when he has none.
     pub(super) why: String,
@@ -102,18 +104,11 @@ pub(super) fn rep_pages(
                 row.map_or(Ok(None), |row| units_at(&m.reps, "sales_amount", row))
             })
             .collect::<Result<Vec<_>>>()?;
-        let trend = Chart::new(
-            ctx,
-            String::new(),
-            charts::lines_sized(
-                (560, 200),
-                &labels,
-                &[(label(t, "sales_amount"), sales)],
-                &money_axis(ctx, t, chinese),
-            )?,
-            &["orders"],
-            t,
-        );
+        let series = [(label(t, "sales_amount"), sales)];
+        let money = money_axis(ctx, t, chinese);
+        let draw = |size| charts::lines_sized(size, &labels, &series, &money);
+        let trend = Chart::new(ctx, String::new(), draw((560, 200))?, &["orders"], t)
+            .with_narrow(draw((charts::NARROW.0, 200))?, None);
         pages.push(RepPage {
             rep_id: id.clone(),
             rep_name: names[r].clone(),
@@ -121,6 +116,7 @@ pub(super) fn rep_pages(
             rows,
             svg: trend.svg,
             note: trend.note,
+            svg_narrow: trend.svg_narrow,
             why: why.get(id).cloned().unwrap_or_default(),
         });
     }
