@@ -26,11 +26,7 @@ printf '%-34s %11s %11s\n' "run" "wall" "peak RSS"
 for scale in "${SCALES[@]}"; do
   for fmt in csv parquet; do
     data="$BENCH_DIR/scale${scale}_${fmt}"
-    if ! [ -f "$data/.complete" ]; then
-      rm -rf "$data"
-      measure "generate scale $scale $fmt" "$BIN" generate --out "$data" --scale "$scale" --seed 42 --format "$fmt"
-      touch "$data/.complete"
-    fi
+    generated "$data" "$scale" "$fmt"
     measure "validate scale $scale $fmt" "$BIN" validate --data "$data"
     measure "scorecard scale $scale $fmt" "$BIN" scorecard --data "$data" --period "$PERIOD" --as-of "$AS_OF" --format csv
     out=$(mktemp -d)

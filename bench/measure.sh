@@ -15,3 +15,15 @@ measure() {
   rm -f "$log"
 }
 
+
+# generated DATA SCALE FORMAT: generates the dataset into DATA with
+# "$BIN" generate (seed 42), timed, unless a complete one is there already
+# (marked by DATA/.complete, written last, so an interrupted run starts over).
+generated() {
+  local data="$1" scale="$2" fmt="$3"
+  if ! [ -f "$data/.complete" ]; then
+    rm -rf "$data"
+    measure "generate scale $scale $fmt" "$BIN" generate --out "$data" --scale "$scale" --seed 42 --format "$fmt"
+    touch "$data/.complete"
+  fi
+}

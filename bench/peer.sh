@@ -93,11 +93,7 @@ echo
 printf '%-34s %11s %11s\n' "run" "wall" "peak RSS"
 for scale in "${SCALES[@]}"; do
   data="$BENCH_DIR/scale${scale}_parquet"
-  if ! [ -f "$data/.complete" ]; then
-    rm -rf "$data"
-    measure "generate scale $scale parquet" "$BIN" generate --out "$data" --scale "$scale" --seed 42 --format parquet
-    touch "$data/.complete"
-  fi
+  generated "$data" "$scale" parquet
   out="$work/kpi_$scale"
   peer="$work/peer_$scale.parquet"
   timed "salesops kpi scale $scale" "$BIN" kpi --data "$data" --period "$PERIOD" --as-of "$AS_OF" --out "$out" --format parquet

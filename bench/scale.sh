@@ -28,11 +28,7 @@ source bench/measure.sh
 
 data="$BENCH_DIR/scale${SCALE}_parquet"
 printf '%-34s %11s %11s\n' "run" "wall" "peak RSS"
-if ! [ -f "$data/.complete" ]; then
-  rm -rf "$data"
-  measure "generate scale $SCALE parquet" "$BIN" generate --out "$data" --scale "$SCALE" --seed 42 --format parquet
-  touch "$data/.complete"
-fi
+generated "$data" "$SCALE" parquet
 # The size of what was generated.
 for table in visits orders invoices payments; do
   printf '%-34s %11s %8s MB\n' "  $table.parquet (on disk)" "" "$(du -m "$data/$table.parquet" | cut -f1)"
