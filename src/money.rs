@@ -86,10 +86,73 @@ pub(crate) fn units_to_cents(units: Expr) -> Expr {
 }
 
 /// `round(quantity × price, 2)` in cents from two 1/10000-unit columns,
-/// computed in 128-bit integers so no product can overflow.
+/// half away from zero, exact for every pair of Int64 values (the product is
+/// taken in 128 bits when it does not fit 64); null when either is null or
+/// the cents do not fit Int64. See [`line_cents_of`].
 pub(crate) fn line_cents(quantity_units: Expr, price_units: Expr) -> Expr {
-    let product = quantity_units.cast(DataType::Int128) * price_units.cast(DataType::Int128);
-    div_round_half_away(product, UNITS_PER_ONE * 100).cast(DataType::Int64)
+    int64_pairs(quantity_units, price_units, line_cents_of)
+}
+
+/// `round(q × p / 10^6)` half away from zero for 1/10000-unit `q` and `p`:
+/// the line's cents. 64-bit arithmetic where the product fits (every
+/// realistic line), 128-bit otherwise; `None` when the cents overflow Int64.
+pub(crate) fn line_cents_of(quantity_units: i64, price_units: i64) -> Option<i64> {
+    const DIVISOR: i64 = UNITS_PER_ONE * 100;
+    match quantity_units.checked_mul(price_units) {
+        Some(product) if product.checked_abs().is_some() => {
+            let half = DIVISOR / 2;
+            // |product| ≤ i64::MAX, and adding half cannot overflow unless
+            // |product| is within half of it: then take the 128-bit path.
+            match product.abs().checked_add(half) {
+                Some(up) => Some(product.signum() * (up / DIVISOR)),
+                None => wide_cents(quantity_units, price_units),
+            }
+        }
+        _ => wide_cents(quantity_units, price_units),
+    }
+}
+
+fn wide_cents(quantity_units: i64, price_units: i64) -> Option<i64> {
+    let product = i128::from(quantity_units) * i128::from(price_units);
+    i64::try_from(div_round_half_away_i128(
+        product,
+        i128::from(UNITS_PER_ONE * 100),
+    ))
+    .ok()
+}
+
+/// An Int64 column from two Int64 expressions by a function of each row's
+/// pair (null when either is null or `f` gives `None`), in one native pass:
+/// the exact integer arithmetic of line money as polars expressions needed
+/// 128-bit casts and two divisions per row, most of the time of pricing a
+/// million order lines. A length-1 side is broadcast.
+pub(crate) fn int64_pairs(a: Expr, b: Expr, f: fn(i64, i64) -> Option<i64>) -> Expr {
+    a.cast(DataType::Int64).map_many(
+        move |columns| {
+            let name = columns[0].name().clone();
+            let x = columns[0].as_materialized_series().i64()?.clone();
+            let y = columns[1].as_materialized_series().i64()?.clone();
+            let pair = |u: Option<i64>, v: Option<i64>| match (u, v) {
+                (Some(u), Some(v)) => f(u, v),
+                _ => None,
+            };
+            let out: Int64Chunked = match (x.len(), y.len()) {
+                (n, m) if n == m => x.iter().zip(y.iter()).map(|(u, v)| pair(u, v)).collect(),
+                (1, _) => {
+                    let u = x.get(0);
+                    y.iter().map(|v| pair(u, v)).collect()
+                }
+                (_, 1) => {
+                    let v = y.get(0);
+                    x.iter().map(|u| pair(u, v)).collect()
+                }
+                (n, m) => polars_bail!(ShapeMismatch: "int64_pairs: lengths {n} and {m}"),
+            };
+            Ok(out.with_name(name).into_column())
+        },
+        &[b.cast(DataType::Int64)],
+        |_, fields| Ok(Field::new(fields[0].name().clone(), DataType::Int64)),
+    )
 }
 
 /// An integer count of 10^-`decimals` as decimal text with exactly
@@ -149,6 +212,68 @@ pub(crate) fn cents_text(cents: Expr) -> Expr {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_cents_agree_with_128_bit_arithmetic_everywhere() {
+        let reference = |q: i64, p: i64| {
+            i64::try_from(div_round_half_away_i128(
+                i128::from(q) * i128::from(p),
+                i128::from(UNITS_PER_ONE * 100),
+            ))
+            .ok()
+        };
+        let edges = [
+            0,
+            1,
+            -1,
+            5_000,
+            -5_000,
+            499_999,
+            500_000,
+            -500_000,
+            1_000_000,
+            123_456_789,
+            -987_654_321,
+            i64::from(i32::MAX),
+            i64::from(i32::MIN),
+            3_037_000_499,
+            3_037_000_500,
+            i64::MAX,
+            i64::MIN,
+            i64::MAX / 2,
+            i64::MIN / 3,
+        ];
+        for &q in &edges {
+            for &p in &edges {
+                assert_eq!(line_cents_of(q, p), reference(q, p), "{q} × {p}");
+            }
+        }
+        // 2.5 units × 0.01 = 0.025 → 0.03; negative rounds away from zero.
+        assert_eq!(line_cents_of(25_000, 100), Some(3));
+        assert_eq!(line_cents_of(-25_000, 100), Some(-3));
+    }
+
+    #[test]
+    fn line_cents_column_keeps_nulls_and_broadcasts() {
+        let df = df!(
+            "q" => [Some(20_000i64), None, Some(-15_000)],
+            "p" => [Some(12_345i64), Some(1), Some(3_333)]
+        )
+        .unwrap();
+        let out = df
+            .lazy()
+            .select([
+                line_cents(col("q"), col("p")).alias("c"),
+                line_cents(col("q"), lit(10_000i64)).alias("b"),
+            ])
+            .collect()
+            .unwrap();
+        let c: Vec<Option<i64>> = out.column("c").unwrap().i64().unwrap().iter().collect();
+        // 2 × 1.2345 = 2.469 → 2.47; −1.5 × 0.3333 = −0.49995 → −0.50.
+        assert_eq!(c, [Some(247), None, Some(-50)]);
+        let b: Vec<Option<i64>> = out.column("b").unwrap().i64().unwrap().iter().collect();
+        assert_eq!(b, [Some(200), None, Some(-150)]);
+    }
 
     #[test]
     fn one_value_is_read_like_a_column() {

@@ -29,14 +29,18 @@ const PPM: i64 = 1_000_000;
 
 /// The current stage, trimmed and lower-cased.
 pub(crate) fn stage_norm() -> Expr {
-    crate::text::trimmed(col("stage")).str().to_lowercase()
+    crate::text::folded(col("stage"))
 }
+
+/// The column [`opportunities`] adds with [`stage_norm`], so the stage is
+/// folded once per row, not once per comparison.
+const STAGE: &str = "__stage";
 
 /// The stage's default probability in millionths (null for a stage without one).
 fn stage_default_ppm(ctx: &KpiContext) -> Expr {
     let mut expr = lit(NULL).cast(DataType::Int64);
     for (stage, p) in &ctx.settings.stage_probabilities {
-        expr = when(stage_norm().eq(lit(stage.as_str())))
+        expr = when(col(STAGE).eq(lit(stage.as_str())))
             .then(lit((p * PPM as f64).round() as i64))
             .otherwise(expr);
     }
@@ -52,20 +56,22 @@ fn probability_ppm(ctx: &KpiContext) -> Expr {
         .fill_null(stage_default_ppm(ctx))
 }
 
-/// Opportunities created ≤ as_of, with `__closed_by_pe`.
+/// Opportunities created ≤ as_of, with the folded stage (`__stage`) and
+/// `__closed_by_pe`; computed once per period.
 fn opportunities(ctx: &KpiContext) -> Option<LazyFrame> {
     let opps = ctx.table("opportunities", "opportunity and pipeline KPIs")?;
-    let closed = stage_norm()
+    let closed = col(STAGE)
         .is_in(
             lit(Series::new("s".into(), ["won", "lost"])).implode(false),
             false,
         )
         .and(col("close_date").lt_eq(lit(ctx.pe)))
         .fill_null(lit(false));
-    Some(
+    Some(ctx.memo("period_opportunities", || {
         opps.filter(col("created_date").lt_eq(lit(ctx.as_of)))
-            .with_column(closed.alias("__closed_by_pe")),
-    )
+            .with_column(stage_norm().alias(STAGE))
+            .with_column(closed.alias("__closed_by_pe"))
+    }))
 }
 
 /// An opportunity is open at PE when it was created by PE and is not
@@ -91,7 +97,7 @@ fn warn_unknown_stages(ctx: &KpiContext, open: LazyFrame) -> Result<()> {
                 .is_null()
                 .and(stage_default_ppm(ctx).is_null()),
         )
-        .select([stage_norm()
+        .select([col(STAGE)
             .unique()
             .sort(SortOptions::default())
             .alias("stage")])
@@ -128,7 +134,7 @@ pub(crate) fn pipeline_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Opti
     let open = open_by_pe(ctx);
     warn_unknown_stages(ctx, opps.clone().filter(open.clone()))?;
     let closed_in = |stage: &str| {
-        stage_norm()
+        col(STAGE)
             .eq(lit(stage))
             .and(ctx.in_period(col("close_date")))
             .fill_null(lit(false))
@@ -136,33 +142,44 @@ pub(crate) fn pipeline_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Opti
     let cycle_days = (col("close_date").cast(DataType::Int32)
         - col("created_date").cast(DataType::Int32))
     .cast(DataType::Int64);
-    let weighted = weighted_amount(ctx);
+    let count = |flag: &str| col(flag).sum().cast(DataType::Int64);
+    // Each opportunity's contribution is worked out row by row first, so the
+    // group-by only sums columns (its fast path) instead of evaluating
+    // filters group by group.
+    let contributions = opps.select([
+        col("rep_id"),
+        ctx.in_period(col("created_date"))
+            .fill_null(lit(false))
+            .alias("__created_in"),
+        closed_in("won").alias("__won_in"),
+        closed_in("lost").alias("__lost_in"),
+        when(closed_in("won"))
+            .then(cycle_days)
+            .otherwise(lit(NULL).cast(DataType::Int64))
+            .alias("__won_cycle"),
+        when(open.clone())
+            .then(col("amount"))
+            .otherwise(lit(NULL).cast(DataType::Int64))
+            .alias("__open_amount"),
+        when(open)
+            .then(weighted_amount(ctx))
+            .otherwise(lit(NULL).cast(DataType::Int64))
+            .alias("__open_weighted"),
+    ]);
     Ok(Some(
-        opps.join_groups(groups).agg([
-            ctx.in_period(col("created_date"))
-                .sum()
-                .cast(DataType::Int64)
-                .alias("opps_created"),
-            closed_in("won")
-                .sum()
-                .cast(DataType::Int64)
-                .alias("opps_won"),
-            closed_in("lost")
-                .sum()
-                .cast(DataType::Int64)
-                .alias("opps_lost"),
-            cycle_days
-                .filter(closed_in("won"))
+        contributions.join_groups(groups).agg([
+            count("__created_in").alias("opps_created"),
+            count("__won_in").alias("opps_won"),
+            count("__lost_in").alias("opps_lost"),
+            col("__won_cycle")
                 .sum()
                 .cast(DataType::Int64)
                 .alias("__won_cycle_days_sum"),
-            col("amount")
-                .filter(open.clone())
+            col("__open_amount")
                 .sum()
                 .cast(DataType::Int64)
                 .alias("open_pipeline"),
-            weighted
-                .filter(open)
+            col("__open_weighted")
                 .sum()
                 .cast(DataType::Int64)
                 .alias("weighted_pipeline"),
@@ -197,8 +214,9 @@ pub(crate) fn closing_parts(ctx: &KpiContext, groups: LazyFrame) -> Option<LazyF
     Some(
         open_at_pe(ctx)?
             .filter(closing)
+            .select([col("rep_id"), weighted_amount(ctx).alias("__weighted")])
             .join_groups(groups)
-            .agg([weighted_amount(ctx)
+            .agg([col("__weighted")
                 .sum()
                 .cast(DataType::Int64)
                 .alias("__closing_weighted")]),

@@ -149,7 +149,7 @@ pub(crate) fn attributed_payments(ctx: &KpiContext) -> Option<LazyFrame> {
     let invoice_reps = attribute(ctx, invoices)
         .filter(col("rep_id").is_not_null())
         .select([col("invoice_id"), col("rep_id")]);
-    Some(
+    Some(ctx.fact("attributed_payments", || {
         payments
             .filter(col("payment_date").lt_eq(lit(ctx.as_of)))
             .join(
@@ -164,8 +164,8 @@ pub(crate) fn attributed_payments(ctx: &KpiContext) -> Option<LazyFrame> {
                 col("payment_id"),
                 col("payment_date"),
                 col("amount"),
-            ]),
-    )
+            ])
+    }))
 }
 
 /// Warns once when invoices dated ≤ as_of have no resolvable rep.
@@ -252,19 +252,25 @@ fn receivable_invoices(
         .agg([col("amount").sum().alias("__paid_pe")]);
 
     let positive = invoices.filter(col("amount").gt(lit(0i64)));
+    // The running total of each invoice's payments, by date, without a
+    // window over 10^5 small groups (that was most of this memo's time):
+    // rows sorted by invoice and date, a running total over all rows, less
+    // the total before the invoice's first row. In Int128, so no sum of
+    // Int64 cents can overflow.
+    let running = col("__day_amount").cast(DataType::Int128).cum_sum(false);
+    let first_of_invoice = col("invoice_id").neq_missing(col("invoice_id").shift(lit(1)));
+    let before_invoice = when(first_of_invoice)
+        .then(running.clone() - col("__day_amount").cast(DataType::Int128))
+        .otherwise(lit(NULL).cast(DataType::Int128))
+        .fill_null_with_strategy(FillNullStrategy::Forward(None));
     let settled = payments
         .group_by([col("invoice_id"), col("payment_date")])
         .agg([col("amount").sum().alias("__day_amount")])
-        .with_column(
-            col("__day_amount")
-                .cum_sum(false)
-                .over_with_options(
-                    Some([col("invoice_id")]),
-                    Some(([col("payment_date")], SortOptions::default())),
-                    WindowMapping::default(),
-                )?
-                .alias("__cum_paid"),
+        .sort(
+            ["invoice_id", "payment_date"],
+            SortMultipleOptions::default(),
         )
+        .with_column((running - before_invoice).alias("__cum_paid"))
         .join(
             positive
                 .clone()
@@ -273,7 +279,7 @@ fn receivable_invoices(
             [col("invoice_id")],
             JoinArgs::new(JoinType::Inner),
         )
-        .filter(col("__cum_paid").gt_eq(col("__inv_amount")))
+        .filter(col("__cum_paid").gt_eq(col("__inv_amount").cast(DataType::Int128)))
         .group_by([col("invoice_id")])
         .agg([col("payment_date").min().alias("__crossed")]);
 

@@ -9,10 +9,7 @@ use crate::money::line_cents;
 /// True for a live order line: `status` is not `cancelled` (case-insensitive,
 /// trimmed; rule 4).
 pub(crate) fn is_live() -> Expr {
-    crate::text::trimmed(col("status"))
-        .str()
-        .to_lowercase()
-        .eq(lit("cancelled"))
+    crate::text::folded_eq(col("status"), "cancelled")
         .fill_null(lit(false))
         .not()
 }
@@ -59,16 +56,11 @@ fn priced_lines(ctx: &KpiContext, orders: LazyFrame) -> LazyFrame {
     // SPEC section 1: a given line amount is the line's amount; its unit
     // price, where a price is needed (discount checks), is line_amount /
     // quantity in 1/10000 units, rounded half away from zero.
-    // cents / (units / 10^4) × 10^4 / 100 = cents × 10^6 / units.
-    let num = col("line_amount").cast(DataType::Int128) * lit(1_000_000i64).cast(DataType::Int128);
-    let den = col("quantity").cast(DataType::Int128);
-    let derived_price = when(den.clone().neq(lit(0i64)))
-        .then(
-            (num.clone().abs() * lit(2i64).cast(DataType::Int128) + den.clone().abs())
-                .floor_div(den.clone().abs() * lit(2i64).cast(DataType::Int128))
-                * (num.sign() * den.sign()).cast(DataType::Int128),
-        )
-        .otherwise(lit(NULL).cast(DataType::Int128));
+    let derived_price = crate::money::int64_pairs(
+        col("line_amount"),
+        col("quantity"),
+        unit_price_of_line_amount,
+    );
     lines
         .with_columns([
             col("line_amount")
@@ -84,8 +76,23 @@ fn priced_lines(ctx: &KpiContext, orders: LazyFrame) -> LazyFrame {
         ])
 }
 
+/// The unit price (1/10000 units) of a line given as `line_amount` cents
+/// for `quantity` 1/10000 units: cents / (units / 10^4) × 10^4 / 100 =
+/// cents × 10^6 / units, rounded half away from zero; `None` for a zero
+/// quantity or a price beyond Int64.
+fn unit_price_of_line_amount(line_amount: i64, quantity: i64) -> Option<i64> {
+    if quantity == 0 {
+        return None;
+    }
+    let num = i128::from(line_amount) * 1_000_000;
+    let den = i128::from(quantity);
+    let rounded = (num.abs() * 2 + den.abs()) / (den.abs() * 2);
+    i64::try_from(rounded * num.signum() * den.signum()).ok()
+}
+
 /// One row per order (an `order_id` with at least one live line; rule 4):
-/// its date, rep and customer are those of its lowest live `line_no`.
+/// its date, rep and customer are those of its lowest live `line_no`;
+/// `order_amount` is Σ line_amount of its live lines dated ≤ as_of (cents).
 /// `lines` must be [`order_lines`] of the same context (the result is memoized).
 pub(crate) fn order_heads(ctx: &KpiContext, lines: LazyFrame) -> LazyFrame {
     ctx.fact("order_heads", || heads_of(lines))
@@ -99,6 +106,7 @@ fn heads_of(lines: LazyFrame) -> LazyFrame {
             col("order_date").first(),
             col("rep_id").first(),
             col("customer_id").first(),
+            col("line_amount").sum().alias("order_amount"),
         ])
 }
 

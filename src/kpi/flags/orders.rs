@@ -210,21 +210,21 @@ pub(super) fn orders_while_overdue(
 ) -> Option<LazyFrame> {
     let lines = order_lines(ctx)?;
     let invoices = ctx.data.lazy("invoices")?;
-    let sales = lines
-        .clone()
-        .group_by([col("order_id")])
-        .agg([col("line_amount").sum().alias("__sales")]);
     let orders = order_heads(ctx, lines)
         .filter(ctx.in_period(col("order_date")))
-        .join(
-            sales,
-            [col("order_id")],
-            [col("order_id")],
-            JoinArgs::new(JoinType::Inner),
-        )
+        .with_column(col("order_amount").alias("__sales"))
         // Goods going out: an order that only takes goods back (a return)
         // gives a debtor nothing more.
         .filter(col("__sales").gt(lit(0i64)));
+    // An order is dated ≤ PE, so only an invoice dated ≤ PE and due more
+    // than overdue_days before PE can be overdue on an order's date; the
+    // rest are left out before the join by customer.
+    let due_by = ctx.pe - chrono::TimeDelta::days(settings.overdue_days);
+    let invoices = invoices.filter(
+        col("invoice_date")
+            .lt_eq(lit(ctx.pe))
+            .and(col("due_date").lt(lit(due_by))),
+    );
     let pairs = orders
         .join(
             invoices.select([
