@@ -15,26 +15,36 @@ use crate::Result;
 ///
 /// `None` when the visits table is absent.
 pub(crate) fn visit_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Option<LazyFrame>> {
-    let Some(visits) = ctx.table("visits", "visit KPIs") else {
+    if ctx.table("visits", "visit KPIs").is_none() {
+        return Ok(None);
+    }
+    let Some(visits) = period_visits(ctx) else {
         return Ok(None);
     };
-    let parts = visits
-        .filter(ctx.in_period(col("visit_start").cast(DataType::Date)))
-        .join_groups(groups)
-        .agg([
-            len().cast(DataType::Int64).alias("visits"),
-            col("customer_id")
-                .n_unique()
-                .cast(DataType::Int64)
-                .alias("visited_customers"),
-            col("duration_minutes").sum().alias("__duration_sum"),
-            col("duration_minutes")
-                .count()
-                .cast(DataType::Int64)
-                .alias("__duration_n"),
-            col("cost").sum().alias("__visit_cost"),
-        ]);
+    let parts = visits.join_groups(groups).agg([
+        len().cast(DataType::Int64).alias("visits"),
+        col("customer_id")
+            .n_unique()
+            .cast(DataType::Int64)
+            .alias("visited_customers"),
+        col("duration_minutes").sum().alias("__duration_sum"),
+        col("duration_minutes")
+            .count()
+            .cast(DataType::Int64)
+            .alias("__duration_n"),
+        col("cost").sum().alias("__visit_cost"),
+    ]);
     Ok(Some(parts))
+}
+
+/// The visits with `visit_start` date in `[start, PE]`, every column;
+/// `None` without a visits table (no warning: callers name what is missing).
+/// Filtered once per period and shared by every roll-up and the visit flags.
+pub(crate) fn period_visits(ctx: &KpiContext) -> Option<LazyFrame> {
+    let visits = ctx.data.lazy("visits")?;
+    Some(ctx.memo("period_visits", || {
+        visits.filter(ctx.in_period(col("visit_start").cast(DataType::Date)))
+    }))
 }
 
 /// Per group: `workdays` = Σ over its reps of the rep's workdays in

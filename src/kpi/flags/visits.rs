@@ -5,6 +5,7 @@
 use polars::prelude::*;
 
 use super::{as_flags, evidence_of, none, say, sentence, text, FlagSettings, Rule};
+use crate::kpi::activity::period_visits;
 use crate::kpi::context::KpiContext;
 use crate::lang::Lang;
 use crate::Result;
@@ -16,14 +17,13 @@ const MS_PER_MINUTE: i64 = 60_000;
 /// `__minute`; `None` without a visits table (named by the caller as a rule
 /// not judged, not as a generic absent-table warning).
 fn visits_in_period(ctx: &KpiContext) -> Option<LazyFrame> {
-    let visits = ctx.data.lazy("visits")?;
+    let visits = period_visits(ctx)?;
     let start_ms = col("visit_start")
         .dt()
         .timestamp(TimeUnit::Milliseconds)
         .alias("__start_ms");
     Some(
         visits
-            .filter(ctx.in_period(col("visit_start").cast(DataType::Date)))
             .with_columns([
                 start_ms,
                 col("visit_start").cast(DataType::Date).alias("__day"),
