@@ -246,6 +246,20 @@ fn thresholds_come_from_the_config_and_filters_narrow_the_rows() {
         "{}",
         stderr(&o)
     );
+    // So is one reaching past any calendar date (it would be subtracted
+    // from the period's end), refused before any KPI runs.
+    std::fs::write(
+        dir.path().join("huge.toml"),
+        "[flags]\noverdue_days = 100000000\n",
+    )
+    .unwrap();
+    let o = flags(dir.path(), &["--config", "huge.toml"]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("[flags] overdue_days = 100000000 is more than 36500"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 /// The scorecard's `flags_count` is the number of rows of the flags table

@@ -188,7 +188,9 @@ pub(crate) fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
     let mut outputs = Vec::new();
 
     let progress = Progress::on_stderr();
-    let started = progress.stage("validate", 0);
+    // Named before it is known whether the store will serve the inputs;
+    // the manifest's stage says which it was.
+    let started = progress.stage("load inputs", 0);
     let max_share = config.quality.max_reject_share;
     let opts = LoadOptions {
         max_reject_share: (max_share > 0.0).then_some(max_share),

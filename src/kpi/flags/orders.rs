@@ -219,12 +219,15 @@ pub(super) fn orders_while_overdue(
     // An order is dated ≤ PE, so only an invoice dated ≤ PE and due more
     // than overdue_days before PE can be overdue on an order's date; the
     // rest are left out before the join by customer.
-    let due_by = ctx.pe - chrono::TimeDelta::days(settings.overdue_days);
-    let invoices = invoices.filter(
-        col("invoice_date")
-            .lt_eq(lit(ctx.pe))
-            .and(col("due_date").lt(lit(due_by))),
-    );
+    let dated = col("invoice_date").lt_eq(lit(ctx.pe));
+    let invoices = match chrono::TimeDelta::try_days(settings.overdue_days)
+        .and_then(|d| ctx.pe.checked_sub_signed(d))
+    {
+        Some(due_by) => invoices.filter(dated.and(col("due_date").lt(lit(due_by)))),
+        // A threshold reaching past the calendar's first date: no invoice
+        // can be due before it.
+        None => invoices.filter(lit(false)),
+    };
     let pairs = orders
         .join(
             invoices.select([

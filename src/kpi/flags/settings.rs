@@ -43,9 +43,13 @@ impl Default for FlagSettings {
     }
 }
 
+/// Largest day or minute threshold accepted: 100 years of days (and as
+/// many minutes, far beyond any visit's length).
+const MAX_THRESHOLD: i64 = 36_500;
+
 impl FlagSettings {
     /// Refuses thresholds that cannot mean anything (a usage error naming
-    /// the key): negative days or minutes, no visit allowed per day, shares
+    /// the key): negative days or minutes, more than 36,500 of them, no visit allowed per day, shares
     /// outside `(0, 1]`, periods of no workday.
     pub(crate) fn check(&self) -> Result<()> {
         let bad = |m: String| Err(crate::Error::Usage(format!("[flags] {m}")));
@@ -56,6 +60,13 @@ impl FlagSettings {
         ] {
             if v < 0 {
                 return bad(format!("{key} = {v} must not be negative"));
+            }
+            // Dates are subtracted by these: a threshold past any date a
+            // calendar holds is a typo, not a setting.
+            if v > MAX_THRESHOLD {
+                return bad(format!(
+                    "{key} = {v} is more than {MAX_THRESHOLD} (100 years); write a number of days or minutes"
+                ));
             }
         }
         for (key, v) in [
