@@ -228,37 +228,31 @@ fn thresholds_come_from_the_config_and_filters_narrow_the_rows() {
         "{}",
         stderr(&o)
     );
+    // A config with `toml` is refused (usage error, exit 3) saying `says`.
+    let refused = |name: &str, toml: &str, says: &str| {
+        std::fs::write(dir.path().join(name), toml).unwrap();
+        let o = flags(dir.path(), &["--config", name]);
+        assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+        assert!(stderr(&o).contains(says), "{}", stderr(&o));
+    };
     // An unknown threshold is refused with the nearest name.
-    std::fs::write(
-        dir.path().join("typo.toml"),
+    refused(
+        "typo.toml",
         "[flags]\nmax_visit_per_day = 2\n",
-    )
-    .unwrap();
-    let o = flags(dir.path(), &["--config", "typo.toml"]);
-    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
-    assert!(stderr(&o).contains("max_visits_per_day"), "{}", stderr(&o));
+        "max_visits_per_day",
+    );
     // A threshold that cannot mean anything is refused, naming the key.
-    std::fs::write(dir.path().join("neg.toml"), "[flags]\nstale_days = -1\n").unwrap();
-    let o = flags(dir.path(), &["--config", "neg.toml"]);
-    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("[flags] stale_days = -1 must not be negative"),
-        "{}",
-        stderr(&o)
+    refused(
+        "neg.toml",
+        "[flags]\nstale_days = -1\n",
+        "[flags] stale_days = -1 must not be negative",
     );
     // So is one reaching past any calendar date (it would be subtracted
     // from the period's end), refused before any KPI runs.
-    std::fs::write(
-        dir.path().join("huge.toml"),
+    refused(
+        "huge.toml",
         "[flags]\noverdue_days = 100000000\n",
-    )
-    .unwrap();
-    let o = flags(dir.path(), &["--config", "huge.toml"]);
-    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("[flags] overdue_days = 100000000 is more than 36500"),
-        "{}",
-        stderr(&o)
+        "[flags] overdue_days = 100000000 is more than 36500",
     );
 }
 
