@@ -15,7 +15,8 @@ pub(crate) fn is_live() -> Expr {
 }
 
 /// Live order lines dated ≤ as_of with exact line money (SPEC section 2, rule 5):
-/// - `list_price_eff` / `unit_cost_eff` = the line's value, else the product's;
+/// - `list_price_eff` / `unit_cost_eff` = the line's value, else the product's
+///   (the line's own `list_price`, `unit_cost` and `status` are dropped);
 /// - `line_amount = round(quantity × unit_price, 2)`,
 ///   `line_cost = round(quantity × unit_cost_eff, 2)`,
 ///   `line_list_amount = round(quantity × list_price_eff, 2)`, all in cents.
@@ -28,26 +29,32 @@ pub(crate) fn order_lines(ctx: &KpiContext) -> Option<LazyFrame> {
 
 fn priced_lines(ctx: &KpiContext, orders: LazyFrame) -> LazyFrame {
     let lines = orders.filter(is_live().and(col("order_date").lt_eq(lit(ctx.as_of))));
+    // Columns read only to make the priced ones; dropped, as this frame is
+    // held for the whole run.
+    let mut spent = vec!["status", "list_price", "unit_cost"];
     let lines = match ctx.data.lazy("products") {
-        Some(products) => lines
-            .join(
-                products.select([
-                    col("product_id"),
-                    col("list_price").alias("__p_list"),
-                    col("unit_cost").alias("__p_cost"),
-                ]),
-                [col("product_id")],
-                [col("product_id")],
-                JoinArgs::new(JoinType::Left),
-            )
-            .with_columns([
-                col("list_price")
-                    .fill_null(col("__p_list"))
-                    .alias("list_price_eff"),
-                col("unit_cost")
-                    .fill_null(col("__p_cost"))
-                    .alias("unit_cost_eff"),
-            ]),
+        Some(products) => {
+            spent.extend(["__p_list", "__p_cost"]);
+            lines
+                .join(
+                    products.select([
+                        col("product_id"),
+                        col("list_price").alias("__p_list"),
+                        col("unit_cost").alias("__p_cost"),
+                    ]),
+                    [col("product_id")],
+                    [col("product_id")],
+                    JoinArgs::new(JoinType::Left),
+                )
+                .with_columns([
+                    col("list_price")
+                        .fill_null(col("__p_list"))
+                        .alias("list_price_eff"),
+                    col("unit_cost")
+                        .fill_null(col("__p_cost"))
+                        .alias("unit_cost_eff"),
+                ])
+        }
         None => lines.with_columns([
             col("list_price").alias("list_price_eff"),
             col("unit_cost").alias("unit_cost_eff"),
@@ -74,6 +81,7 @@ fn priced_lines(ctx: &KpiContext, orders: LazyFrame) -> LazyFrame {
             line_cents(col("quantity"), col("unit_cost_eff")).alias("line_cost"),
             line_cents(col("quantity"), col("list_price_eff")).alias("line_list_amount"),
         ])
+        .drop(cols(spent))
 }
 
 /// The unit price (1/10000 units) of a line given as `line_amount` cents
