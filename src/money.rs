@@ -98,18 +98,13 @@ pub(crate) fn line_cents(quantity_units: Expr, price_units: Expr) -> Expr {
 /// realistic line), 128-bit otherwise; `None` when the cents overflow Int64.
 pub(crate) fn line_cents_of(quantity_units: i64, price_units: i64) -> Option<i64> {
     const DIVISOR: i64 = UNITS_PER_ONE * 100;
-    match quantity_units.checked_mul(price_units) {
-        Some(product) if product.checked_abs().is_some() => {
-            let half = DIVISOR / 2;
-            // |product| ≤ i64::MAX, and adding half cannot overflow unless
-            // |product| is within half of it: then take the 128-bit path.
-            match product.abs().checked_add(half) {
-                Some(up) => Some(product.signum() * (up / DIVISOR)),
-                None => wide_cents(quantity_units, price_units),
-            }
-        }
-        _ => wide_cents(quantity_units, price_units),
-    }
+    // |product| + half must fit too; any overflow on the way goes wide.
+    let narrow = || {
+        let product = quantity_units.checked_mul(price_units)?;
+        let up = product.checked_abs()?.checked_add(DIVISOR / 2)?;
+        Some(product.signum() * (up / DIVISOR))
+    };
+    narrow().or_else(|| wide_cents(quantity_units, price_units))
 }
 
 fn wide_cents(quantity_units: i64, price_units: i64) -> Option<i64> {

@@ -36,11 +36,11 @@ pub(crate) fn trimmed(text: Expr) -> Expr {
 }
 
 /// `text` trimmed (as [`trimmed`]) and lower-cased, exactly as
-/// `trimmed(text).str().to_lowercase()`, nulls kept. Codes such as an order's
-/// status or an opportunity's stage are compared this way; exports mostly
-/// write them trimmed in ASCII lower case already, and such a column is
-/// passed through without copying (lower-casing copies every string char by
-/// char, which was most of the time of reading the order lines).
+/// `trimmed(text).str().to_lowercase()`, nulls kept. Every code compared
+/// whatever its case (a rep's role, an opportunity's stage) is read through
+/// this one function; exports mostly write codes trimmed in ASCII lower case
+/// already, and such a column is passed through without copying
+/// (lower-casing copies every string char by char).
 pub(crate) fn folded(text: Expr) -> Expr {
     text.map(
         |c| {

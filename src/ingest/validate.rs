@@ -192,7 +192,7 @@ pub(super) fn validate_table(
         });
     }
     if table.name == "opportunities" && schema.contains("close_date") {
-        let stage = crate::text::trimmed(col(tmp("stage"))).str().to_lowercase();
+        let stage = crate::text::folded(col(tmp("stage")));
         checks.push(Check {
             column: "close_date".into(),
             kind: ProblemKind::MissingCloseDate,

@@ -15,10 +15,8 @@ use crate::Result;
 ///
 /// `None` when the visits table is absent.
 pub(crate) fn visit_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Option<LazyFrame>> {
-    if ctx.table("visits", "visit KPIs").is_none() {
-        return Ok(None);
-    }
-    let Some(visits) = period_visits(ctx) else {
+    // `table` names the absent table in the period's warnings.
+    let Some(visits) = ctx.table("visits", "visit KPIs").and(period_visits(ctx)) else {
         return Ok(None);
     };
     let parts = visits.join_groups(groups).agg([

@@ -22,7 +22,7 @@ fn authority_ppm(ctx: &KpiContext) -> Expr {
         .get("rep")
         .copied()
         .unwrap_or(0.0);
-    let role = crate::text::trimmed(col("__role")).str().to_lowercase();
+    let role = crate::text::folded(col("__role"));
     let mut expr = lit((rep_default * PPM as f64).round() as i64);
     for (name, share) in &ctx.settings.discount_authority {
         expr = when(role.clone().eq(lit(name.as_str())))

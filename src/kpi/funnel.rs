@@ -11,7 +11,7 @@ use crate::Result;
 /// Position of a history row's stage among the configured stages (null for
 /// `lost` or any stage not configured, which add nothing).
 fn stage_index(settings: &Settings) -> Expr {
-    let stage = crate::text::trimmed(col("stage")).str().to_lowercase();
+    let stage = crate::text::folded(col("stage"));
     let mut expr = lit(NULL).cast(DataType::Int64);
     for (i, s) in settings.stages.iter().enumerate() {
         expr = when(stage.clone().eq(lit(s.as_str())))

@@ -146,10 +146,10 @@ pub(crate) fn attributed_invoices(ctx: &KpiContext) -> Option<LazyFrame> {
 pub(crate) fn attributed_payments(ctx: &KpiContext) -> Option<LazyFrame> {
     let invoices = ctx.table("invoices", INVOICES_USED_FOR)?;
     let payments = ctx.table("payments", PAYMENTS_USED_FOR)?;
-    let invoice_reps = attribute(ctx, invoices)
-        .filter(col("rep_id").is_not_null())
-        .select([col("invoice_id"), col("rep_id")]);
     Some(ctx.fact("attributed_payments", || {
+        let invoice_reps = attribute(ctx, invoices)
+            .filter(col("rep_id").is_not_null())
+            .select([col("invoice_id"), col("rep_id")]);
         payments
             .filter(col("payment_date").lt_eq(lit(ctx.as_of)))
             .join(

@@ -4,7 +4,7 @@ use polars::prelude::*;
 
 use super::context::{GroupByRep, KpiContext};
 use super::ratio;
-use crate::money::line_cents;
+use crate::money::{div_round_half_away_i128, line_cents};
 
 /// True for a live order line: `status` is not `cancelled` (case-insensitive,
 /// trimmed; rule 4).
@@ -92,10 +92,11 @@ fn unit_price_of_line_amount(line_amount: i64, quantity: i64) -> Option<i64> {
     if quantity == 0 {
         return None;
     }
-    let num = i128::from(line_amount) * 1_000_000;
-    let den = i128::from(quantity);
-    let rounded = (num.abs() * 2 + den.abs()) / (den.abs() * 2);
-    i64::try_from(rounded * num.signum() * den.signum()).ok()
+    let quantity = i128::from(quantity);
+    // Rounding half away from zero is symmetric, so dividing by |quantity|
+    // and restoring its sign rounds the quotient itself.
+    let price = div_round_half_away_i128(i128::from(line_amount) * 1_000_000, quantity.abs());
+    i64::try_from(price * quantity.signum()).ok()
 }
 
 /// One row per order (an `order_id` with at least one live line; rule 4):

@@ -43,9 +43,7 @@ fn base(ctx: &KpiContext, grouping: Grouping) -> Result<LazyFrame> {
             col("rep_name"),
             col("team"),
             col("region"),
-            crate::text::trimmed(col("role"))
-                .str()
-                .to_lowercase()
+            crate::text::folded(col("role"))
                 .fill_null(lit("rep"))
                 .alias("role"),
             col("rep_id").alias(GROUP),

@@ -212,22 +212,21 @@ pub(super) fn orders_while_overdue(
     let invoices = ctx.data.lazy("invoices")?;
     let orders = order_heads(ctx, lines)
         .filter(ctx.in_period(col("order_date")))
-        .with_column(col("order_amount").alias("__sales"))
         // Goods going out: an order that only takes goods back (a return)
         // gives a debtor nothing more.
-        .filter(col("__sales").gt(lit(0i64)));
+        .filter(col("order_amount").gt(lit(0i64)));
     // An order is dated ≤ PE, so only an invoice dated ≤ PE and due more
     // than overdue_days before PE can be overdue on an order's date; the
     // rest are left out before the join by customer.
-    let dated = col("invoice_date").lt_eq(lit(ctx.pe));
-    let invoices = match chrono::TimeDelta::try_days(settings.overdue_days)
+    // (A threshold reaching past the calendar's first date leaves none.)
+    let due_by = chrono::TimeDelta::try_days(settings.overdue_days)
         .and_then(|d| ctx.pe.checked_sub_signed(d))
-    {
-        Some(due_by) => invoices.filter(dated.and(col("due_date").lt(lit(due_by)))),
-        // A threshold reaching past the calendar's first date: no invoice
-        // can be due before it.
-        None => invoices.filter(lit(false)),
-    };
+        .unwrap_or(chrono::NaiveDate::MIN);
+    let invoices = invoices.filter(
+        col("invoice_date")
+            .lt_eq(lit(ctx.pe))
+            .and(col("due_date").lt(lit(due_by))),
+    );
     let pairs = orders
         .join(
             invoices.select([
@@ -294,7 +293,7 @@ pub(super) fn orders_while_overdue(
             col("order_date").first(),
             col("rep_id").first(),
             col("customer_id").first(),
-            col("__sales").first(),
+            col("order_amount").first(),
             col("invoice_id")
                 .sort(SortOptions::default())
                 .str()
@@ -304,7 +303,7 @@ pub(super) fn orders_while_overdue(
         ])
         .with_columns([
             concat_str([col("order_id"), col("__invoices")], ";", false).alias("evidence"),
-            col("__sales").alias("amount"),
+            col("order_amount").alias("amount"),
             detail,
         ]);
     Some(as_flags(flagged, ctx, Rule::OrdersWhileOverdue))
