@@ -58,10 +58,10 @@ pub(crate) fn run_ingest(args: IngestArgs) -> anyhow::Result<()> {
     let extension = if parquet { "parquet" } else { "csv" };
     let mut summary = Vec::new();
     for table in crate::schema::TABLES {
-        let Some(df) = data.frame(table.name) else {
+        let Some(df) = data.frame(table.name)? else {
             continue;
         };
-        let mut out = contract_form(table, df, parquet)?;
+        let mut out = contract_form(table, &df, parquet)?;
         let path = staging.path().join(format!("{}.{extension}", table.name));
         if parquet {
             write_atomic(&path, |f| {

@@ -1,10 +1,12 @@
 //! Ingest: find each table's file in a data directory, read it, parse every
 //! column into its canonical type and validate the rows (SPEC section 1).
 //!
-//! Each input file is read once; the validated, typed tables are kept in
-//! memory as [`Dataset`] and every KPI job plans lazily over them. A clean
-//! load can be kept in the validated store (`store`), keyed by the files'
-//! SHA-256, so unchanged inputs are not parsed and validated again.
+//! Each input file is read once; the validated, typed tables form a
+//! [`Dataset`] and every KPI job plans lazily over them. A clean load can be
+//! kept in the validated store (`store`), keyed by the files' SHA-256, so
+//! unchanged inputs are not parsed and validated again; a dataset read from
+//! the store (or just written to it) holds no table in memory: each plan
+//! scans the stored Parquet files for the columns and rows it needs.
 
 pub(crate) mod canonical;
 pub(crate) mod digest;
@@ -63,10 +65,29 @@ pub struct LoadOptions {
     pub max_reject_share: Option<f64>,
 }
 
+/// One validated, typed table: in memory (after a validation, or built by
+/// a test) or a file of the validated store, scanned by each plan that
+/// reads it (projection and predicate pushdown: a plan decodes only the
+/// columns and row groups it uses).
+#[derive(Clone)]
+enum TypedTable {
+    Frame(DataFrame),
+    Stored(Box<LazyFrame>),
+}
+
+impl std::fmt::Debug for TypedTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TypedTable::Frame(df) => df.fmt(f),
+            TypedTable::Stored(_) => f.write_str("stored table (scanned)"),
+        }
+    }
+}
+
 /// Validated, typed input tables.
 #[derive(Debug, Clone, Default)]
 pub struct Dataset {
-    tables: BTreeMap<&'static str, DataFrame>,
+    tables: BTreeMap<&'static str, TypedTable>,
     sources: BTreeMap<&'static str, Source>,
     files_read: Vec<PathBuf>,
     /// Every file read, with the size and SHA-256 of the bytes read.
@@ -76,12 +97,31 @@ pub struct Dataset {
 impl Dataset {
     /// A lazy frame over the typed table, or `None` when the table was absent.
     pub fn lazy(&self, table: &str) -> Option<LazyFrame> {
-        self.tables.get(table).map(|df| df.clone().lazy())
+        self.tables.get(table).map(|t| match t {
+            TypedTable::Frame(df) => df.clone().lazy(),
+            TypedTable::Stored(scan) => (**scan).clone(),
+        })
     }
 
-    /// The typed table, or `None` when absent.
-    pub fn frame(&self, table: &str) -> Option<&DataFrame> {
-        self.tables.get(table)
+    /// The typed table whole, or `None` when absent; a stored table is read
+    /// from its file (meant for the small tables: reps, calendar).
+    ///
+    /// Errors: a stored file that cannot be read any more.
+    pub fn frame(&self, table: &str) -> Result<Option<DataFrame>> {
+        Ok(match self.tables.get(table) {
+            None => None,
+            Some(TypedTable::Frame(df)) => Some(df.clone()),
+            Some(TypedTable::Stored(scan)) => Some((**scan).clone().collect()?),
+        })
+    }
+
+    /// The tables held in memory, by name (a dataset read from the store
+    /// holds none).
+    fn frames(&self) -> impl Iterator<Item = (&'static str, &DataFrame)> {
+        self.tables.iter().filter_map(|(name, t)| match t {
+            TypedTable::Frame(df) => Some((*name, df)),
+            TypedTable::Stored(_) => None,
+        })
     }
 
     /// Whether the table was present in the input.
@@ -108,7 +148,10 @@ impl Dataset {
     /// Builds a dataset from typed frames (used by tests and by converters).
     pub fn from_frames(frames: Vec<(&'static str, DataFrame)>) -> Self {
         Dataset {
-            tables: frames.into_iter().collect(),
+            tables: frames
+                .into_iter()
+                .map(|(name, df)| (name, TypedTable::Frame(df)))
+                .collect(),
             ..Dataset::default()
         }
     }
@@ -404,7 +447,7 @@ fn validate_all(
         }
         let typed = validate::validate_table(table, raw, &dataset, &mut report)?;
         if let Some(typed) = typed {
-            dataset.tables.insert(table.name, typed);
+            dataset.tables.insert(table.name, TypedTable::Frame(typed));
             dataset.sources.insert(table.name, source.clone());
         }
     }

@@ -128,7 +128,7 @@ pub(super) fn validate_table(
         if !schema.contains(r.column) {
             continue;
         }
-        let Some(target) = accepted.frame(r.table) else {
+        let Some(target) = accepted.frame(r.table)? else {
             continue;
         };
         let keys = target.column(r.key)?.as_materialized_series().unique()?;

@@ -288,7 +288,7 @@ impl<'a> KpiContext<'a> {
 }
 
 pub(crate) fn load_calendar(data: &Dataset) -> Result<WorkCalendar> {
-    let Some(df) = data.frame("calendar") else {
+    let Some(df) = data.frame("calendar")? else {
         return Ok(WorkCalendar::default());
     };
     let dates = df.column("date")?.date()?.clone();

@@ -460,8 +460,16 @@ fn deliver_published(
     commission_files: Vec<String>,
     manifest: &mut Manifest,
 ) {
-    let Some(reps) = data.frame("reps") else {
-        return;
+    let reps = match data.frame("reps") {
+        Ok(Some(reps)) => reps,
+        Ok(None) => return,
+        Err(e) => {
+            // Printed with the run's other warnings by the caller.
+            manifest.warnings.push(format!(
+                "delivery: nothing sent, the reps table could not be read: {e}"
+            ));
+            return;
+        }
     };
     let facts = RunFacts {
         folder,
@@ -471,7 +479,7 @@ fn deliver_published(
             .iter()
             .map(|p| (p.rule.clone(), p.period.clone()))
             .collect(),
-        reps,
+        reps: &reps,
         audiences: &config.output.report_audiences,
         languages: &config.output.report_languages,
         commission_files,

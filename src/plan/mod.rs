@@ -238,7 +238,7 @@ pub(crate) fn plan(engine: &Engine<'_>, request: &PlanRequest) -> Result<Plan> {
 /// Monday–Friday, without holidays: said, since months and ramps follow
 /// workdays.
 fn calendar_note(engine: &Engine<'_>, year: i32) -> Result<Option<String>> {
-    let Some(calendar) = engine.data().frame("calendar") else {
+    let Some(calendar) = engine.data().frame("calendar")? else {
         return Ok(None);
     };
     let dates = calendar.column("date")?.date()?;
@@ -388,7 +388,7 @@ fn month_shape(history: &History, year: i32, calendar: &WorkCalendar) -> Result<
 fn staff_rows(engine: &Engine<'_>) -> Result<Vec<StaffRow>> {
     let reps = engine
         .data()
-        .frame("reps")
+        .frame("reps")?
         .ok_or_else(|| Error::Internal("the reps table, required by ingest, is missing".into()))?;
     let text = |name: &str| -> Result<Vec<String>> {
         match reps.column(name) {
