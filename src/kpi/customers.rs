@@ -96,7 +96,7 @@ fn lost_in_period_plan(ctx: &KpiContext, heads: LazyFrame) -> LazyFrame {
 /// (the rep of that last order, who is credited), one row per customer,
 /// unsorted. `None` when the orders table is absent.
 pub(crate) fn lost_customers_in_period(ctx: &KpiContext) -> Option<LazyFrame> {
-    let heads = order_heads(ctx, order_lines(ctx)?);
+    let heads = order_heads(ctx)?;
     Some(lost_in_period_plan(ctx, heads).select([
         col("customer_id"),
         col("__last_date").alias("last_order_date"),
@@ -117,10 +117,9 @@ pub(crate) fn lost_customers_in_period(ctx: &KpiContext) -> Option<LazyFrame> {
 ///
 /// `None` when the orders table is absent.
 pub(crate) fn customer_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Option<LazyFrame>> {
-    let Some(lines) = order_lines(ctx) else {
+    let (Some(lines), Some(heads)) = (order_lines(ctx), order_heads(ctx)) else {
         return Ok(None);
     };
-    let heads = order_heads(ctx, lines.clone());
     let first = first_orders(ctx, heads.clone());
     let new = count_by_group(
         first.clone().filter(ctx.in_period(col("__first_date"))),
@@ -268,9 +267,8 @@ pub(crate) fn customer_view(ctx: &KpiContext) -> Result<Option<DataFrame>> {
     // Days since 1970-01-01, the unit of a Date cast to Int32.
     let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch");
     let pe_day = (ctx.pe - epoch).num_days();
-    let view = match order_lines(ctx) {
-        Some(lines) => {
-            let heads = order_heads(ctx, lines.clone());
+    let view = match (order_lines(ctx), order_heads(ctx)) {
+        (Some(lines), Some(heads)) => {
             let sales = lines
                 .filter(in_t12m(col("order_date")))
                 .group_by([col("customer_id")])
@@ -303,7 +301,7 @@ pub(crate) fn customer_view(ctx: &KpiContext) -> Result<Option<DataFrame>> {
                 ])
                 .with_column(status(ctx).alias("status"))
         }
-        None => base.with_columns([
+        _ => base.with_columns([
             null_i64().alias("sales_t12m"),
             null_i64().alias("orders_t12m"),
             null_i64().alias("__orders_90d"),

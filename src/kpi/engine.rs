@@ -172,7 +172,7 @@ impl<'a> Engine<'a> {
     /// orders.
     pub fn order_lines_in(&self, period: &Period) -> Result<Option<LazyFrame>> {
         let ctx = self.context(period)?;
-        Ok(sales::order_lines(&ctx).map(|lines| lines.filter(ctx.in_period(col("order_date")))))
+        Ok(sales::period_order_lines(&ctx))
     }
 
     /// Payments dated in `[start, PE]` of `period`, each credited to the rep

@@ -18,7 +18,7 @@ use polars::prelude::*;
 
 use super::context::{GroupByRep, KpiContext, GROUP};
 use super::ratio;
-use super::sales::{order_heads, order_lines};
+use super::sales::order_heads;
 use crate::Result;
 
 /// What the invoices table feeds, for the absent-table warning.
@@ -71,9 +71,8 @@ fn attribute(ctx: &KpiContext, invoices: LazyFrame) -> LazyFrame {
 fn attribute_plan(ctx: &KpiContext, invoices: LazyFrame) -> LazyFrame {
     let mut inv = invoices;
     let order_reps = if ctx.data.has("orders") {
-        order_lines(ctx).map(|lines| {
-            order_heads(ctx, lines).select([col("order_id"), col("rep_id").alias("__order_rep")])
-        })
+        order_heads(ctx)
+            .map(|heads| heads.select([col("order_id"), col("rep_id").alias("__order_rep")]))
     } else {
         None
     };

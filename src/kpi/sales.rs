@@ -21,14 +21,50 @@ pub(crate) fn is_live() -> Expr {
 ///   `line_cost = round(quantity × unit_cost_eff, 2)`,
 ///   `line_list_amount = round(quantity × list_price_eff, 2)`, all in cents.
 ///
-/// `None` when the orders table is absent.
+/// A plan, never held whole: every reader filters it to the dates it needs
+/// (the period, twelve months, a window) and selects its columns, which
+/// the scan of a stored orders table then reads alone. The period's lines
+/// are [`period_order_lines`]. `None` when the orders table is absent.
 pub(crate) fn order_lines(ctx: &KpiContext) -> Option<LazyFrame> {
-    let orders = ctx.table("orders", "order and sales KPIs")?;
-    Some(ctx.fact("order_lines", || priced_lines(ctx, orders)))
+    Some(priced_lines(ctx, live_lines(ctx)?))
 }
 
-fn priced_lines(ctx: &KpiContext, orders: LazyFrame) -> LazyFrame {
+/// Live order lines dated ≤ as_of with their `line_amount` (cents) and
+/// `unit_price` (1/10000 units) filled in from each other (SPEC section 1),
+/// before any product price or cost: what order heads need.
+fn live_lines(ctx: &KpiContext) -> Option<LazyFrame> {
+    let orders = ctx.table("orders", "order and sales KPIs")?;
     let lines = orders.filter(is_live().and(col("order_date").lt_eq(lit(ctx.as_of))));
+    // SPEC section 1: a given line amount is the line's amount; its unit
+    // price, where a price is needed (discount checks), is line_amount /
+    // quantity in 1/10000 units, rounded half away from zero.
+    let derived_price = crate::money::int64_pairs(
+        col("line_amount"),
+        col("quantity"),
+        unit_price_of_line_amount,
+    );
+    Some(
+        lines.with_columns([
+            col("line_amount")
+                .fill_null(line_cents(col("quantity"), col("unit_price")))
+                .alias("line_amount"),
+            col("unit_price")
+                .fill_null(derived_price.cast(DataType::Int64))
+                .alias("unit_price"),
+        ]),
+    )
+}
+
+/// [`order_lines`] dated in `[start, PE]`, computed once a period: what the
+/// scorecard's sales parts at every level, the targets and commission read.
+pub(crate) fn period_order_lines(ctx: &KpiContext) -> Option<LazyFrame> {
+    let lines = order_lines(ctx)?;
+    Some(ctx.memo("period_order_lines", || {
+        lines.filter(ctx.in_period(col("order_date")))
+    }))
+}
+
+fn priced_lines(ctx: &KpiContext, lines: LazyFrame) -> LazyFrame {
     // Columns read only to make the priced ones; dropped, as this frame is
     // held for the whole run.
     let mut spent = vec!["status", "list_price", "unit_cost"];
@@ -60,23 +96,7 @@ fn priced_lines(ctx: &KpiContext, orders: LazyFrame) -> LazyFrame {
             col("unit_cost").alias("unit_cost_eff"),
         ]),
     };
-    // SPEC section 1: a given line amount is the line's amount; its unit
-    // price, where a price is needed (discount checks), is line_amount /
-    // quantity in 1/10000 units, rounded half away from zero.
-    let derived_price = crate::money::int64_pairs(
-        col("line_amount"),
-        col("quantity"),
-        unit_price_of_line_amount,
-    );
     lines
-        .with_columns([
-            col("line_amount")
-                .fill_null(line_cents(col("quantity"), col("unit_price")))
-                .alias("line_amount"),
-            col("unit_price")
-                .fill_null(derived_price.cast(DataType::Int64))
-                .alias("unit_price"),
-        ])
         .with_columns([
             line_cents(col("quantity"), col("unit_cost_eff")).alias("line_cost"),
             line_cents(col("quantity"), col("list_price_eff")).alias("line_list_amount"),
@@ -102,24 +122,27 @@ fn unit_price_of_line_amount(line_amount: i64, quantity: i64) -> Option<i64> {
 /// One row per order (an `order_id` with at least one live line; rule 4):
 /// its date, rep and customer are those of its lowest live `line_no`;
 /// `order_amount` is Σ line_amount of its live lines dated ≤ as_of (cents).
-/// `lines` must be [`order_lines`] of the same context (the result is memoized).
-pub(crate) fn order_heads(ctx: &KpiContext, lines: LazyFrame) -> LazyFrame {
-    ctx.fact("order_heads", || heads_of(lines))
+/// Computed once per engine, from the lines without their product prices
+/// (a head needs none). `None` when the orders table is absent.
+pub(crate) fn order_heads(ctx: &KpiContext) -> Option<LazyFrame> {
+    let lines = live_lines(ctx)?;
+    Some(ctx.fact("order_heads", || heads_of(lines)))
 }
 
 fn heads_of(lines: LazyFrame) -> LazyFrame {
-    lines
-        .sort(["order_id", "line_no"], SortMultipleOptions::default())
-        .group_by([col("order_id")])
-        .agg([
-            col("order_date").first(),
-            col("rep_id").first(),
-            col("customer_id").first(),
-            col("line_amount").sum().alias("order_amount"),
-        ])
+    // (order_id, line_no) is the key, so the lowest line_no is one line; it
+    // is picked within each group instead of sorting every line first.
+    let lowest = col("line_no").arg_min();
+    lines.group_by([col("order_id")]).agg([
+        col("order_date").get(lowest.clone(), false),
+        col("rep_id").get(lowest.clone(), false),
+        col("customer_id").get(lowest, false),
+        col("line_amount").sum().alias("order_amount"),
+    ])
 }
 
-/// Per group, over live lines with `order_date` in `[start, PE]`, each credited
+/// Per group, over live lines with `order_date` in `[start, PE]` (`lines`:
+/// [`period_order_lines`], or any [`order_lines`] plan), each credited
 /// to its line's rep:
 /// - `sales_amount = Σ line_amount`, `cost_amount = Σ line_cost`;
 /// - `active_customers` = distinct customers with a line (recounted per group);
@@ -151,18 +174,17 @@ pub(crate) fn line_parts(ctx: &KpiContext, lines: LazyFrame, groups: LazyFrame) 
 
 /// Per group: `orders` = distinct orders whose date (lowest live line) is in
 /// `[start, PE]`, credited to the order's rep.
-pub(crate) fn order_count_parts(
-    ctx: &KpiContext,
-    lines: LazyFrame,
-    groups: LazyFrame,
-) -> LazyFrame {
-    order_heads(ctx, lines)
-        .filter(ctx.in_period(col("order_date")))
-        .join_groups(groups)
-        .agg([col("order_id")
-            .n_unique()
-            .cast(DataType::Int64)
-            .alias("orders")])
+/// `None` when the orders table is absent.
+pub(crate) fn order_count_parts(ctx: &KpiContext, groups: LazyFrame) -> Option<LazyFrame> {
+    Some(
+        order_heads(ctx)?
+            .filter(ctx.in_period(col("order_date")))
+            .join_groups(groups)
+            .agg([col("order_id")
+                .n_unique()
+                .cast(DataType::Int64)
+                .alias("orders")]),
+    )
 }
 
 /// Cost and margin from summed parts (SPEC section 3, rule 5), in cents:

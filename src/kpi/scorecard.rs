@@ -8,7 +8,7 @@ use super::context::GroupByRep;
 use super::context::{Grouping, KpiContext, GROUP};
 use super::discipline::{discipline_parts, DISCIPLINE_COLUMNS};
 use super::flags::period_flags;
-use super::sales::{line_parts, order_count_parts, order_lines};
+use super::sales::{line_parts, order_count_parts, order_lines, period_order_lines};
 use super::{activity, catalog, customers, expenses, opportunities, receivables, sales, targets};
 use crate::column_type::ColumnType;
 use crate::Result;
@@ -124,7 +124,7 @@ fn join_activity_and_sales(
     let lines = order_lines(ctx);
     frame = join_parts(
         frame,
-        lines.clone().map(|l| line_parts(ctx, l, groups.clone())),
+        period_order_lines(ctx).map(|l| line_parts(ctx, l, groups.clone())),
         &int_columns(&[
             "sales_amount",
             "__cost_sum",
@@ -134,9 +134,7 @@ fn join_activity_and_sales(
     );
     frame = join_parts(
         frame,
-        lines
-            .clone()
-            .map(|l| order_count_parts(ctx, l, groups.clone())),
+        order_count_parts(ctx, groups.clone()),
         &int_columns(&["orders"]),
     );
     let discipline = match lines.clone() {

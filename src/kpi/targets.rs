@@ -13,7 +13,7 @@ use super::context::{GroupByRep, Grouping, KpiContext, GROUP};
 use super::opportunities::closing_parts;
 use super::ratio;
 use super::receivables::payment_parts;
-use super::sales::{line_parts, order_lines};
+use super::sales::{line_parts, period_order_lines};
 use crate::money::div_round_half_away;
 use crate::period::{Period, PeriodKind};
 use crate::Result;
@@ -337,7 +337,7 @@ pub(crate) fn targeted_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Opti
     };
     let targets = period_targets(ctx, targets)?;
     let null = || lit(NULL).cast(DataType::Int64);
-    let sales = order_lines(ctx)
+    let sales = period_order_lines(ctx)
         .map(|lines| {
             let members = targeted_members(groups.clone(), targets.clone(), "sales_target");
             line_parts(ctx, lines, members)

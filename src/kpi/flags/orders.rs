@@ -208,9 +208,8 @@ pub(super) fn orders_while_overdue(
     settings: &FlagSettings,
     lang: Lang,
 ) -> Option<LazyFrame> {
-    let lines = order_lines(ctx)?;
     let invoices = ctx.data.lazy("invoices")?;
-    let orders = order_heads(ctx, lines)
+    let orders = order_heads(ctx)?
         .filter(ctx.in_period(col("order_date")))
         // Goods going out: an order that only takes goods back (a return)
         // gives a debtor nothing more.
