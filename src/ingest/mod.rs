@@ -115,15 +115,6 @@ impl Dataset {
         })
     }
 
-    /// The tables held in memory, by name (a dataset read from the store
-    /// holds none).
-    fn frames(&self) -> impl Iterator<Item = (&'static str, &DataFrame)> {
-        self.tables.iter().filter_map(|(name, t)| match t {
-            TypedTable::Frame(df) => Some((*name, df)),
-            TypedTable::Stored(_) => None,
-        })
-    }
-
     /// Whether the table was present in the input.
     pub fn has(&self, table: &str) -> bool {
         self.tables.contains_key(table)
@@ -309,6 +300,25 @@ pub fn read_raw(source: &Source) -> Result<RawTable> {
 /// quarantine mode (`max_reject_share`) removes bad rows into the report's
 /// rejects and fails only when a table's share of them exceeds the limit.
 pub fn load(dir: &Path, opts: &LoadOptions) -> Result<(Dataset, ValidationReport)> {
+    load_keeping(dir, opts, &mut in_memory)
+}
+
+/// Where a validated table goes as soon as it is validated: held in
+/// memory, or written to the validated store's staging folder and scanned
+/// from there (so a load holds one table's rows at a time).
+type Keep<'a> = dyn FnMut(&'static str, DataFrame) -> TypedTable + 'a;
+
+/// Keeps a validated table in memory.
+fn in_memory(_: &'static str, frame: DataFrame) -> TypedTable {
+    TypedTable::Frame(frame)
+}
+
+/// [`load`], handing each validated table to `keep`.
+fn load_keeping(
+    dir: &Path,
+    opts: &LoadOptions,
+    keep: &mut Keep<'_>,
+) -> Result<(Dataset, ValidationReport)> {
     if !dir.is_dir() {
         return Err(Error::Usage(format!(
             "data directory {} does not exist or is not a directory",
@@ -345,6 +355,7 @@ pub fn load(dir: &Path, opts: &LoadOptions) -> Result<(Dataset, ValidationReport
         },
         absent,
         ValidationReport::default(),
+        keep,
         opts,
     )?;
     dataset.read_files = read_files;
@@ -404,6 +415,7 @@ pub fn load_with_profile(
         },
         absent,
         report,
+        &mut in_memory,
         opts,
     )?;
     dataset.files_read = files_read;
@@ -417,12 +429,14 @@ pub fn load_with_profile(
 }
 
 /// Validates each present table in contract order (references need their
-/// targets first) and applies the reject policy.
+/// targets first), hands each typed table to `keep`, and applies the reject
+/// policy.
 fn validate_all(
     sources: BTreeMap<&'static str, Source>,
     mut raw_of: impl FnMut(&'static str, &Source) -> Result<DataFrame>,
     absent: impl Fn(&str) -> String,
     mut report: ValidationReport,
+    keep: &mut Keep<'_>,
     opts: &LoadOptions,
 ) -> Result<(Dataset, ValidationReport)> {
     let mut dataset = Dataset::default();
@@ -447,7 +461,7 @@ fn validate_all(
         }
         let typed = validate::validate_table(table, raw, &dataset, &mut report)?;
         if let Some(typed) = typed {
-            dataset.tables.insert(table.name, TypedTable::Frame(typed));
+            dataset.tables.insert(table.name, keep(table.name, typed));
             dataset.sources.insert(table.name, source.clone());
         }
     }

@@ -36,10 +36,14 @@ use sha2::{Digest, Sha256};
 use super::digest::{hash_file, sha256_hex, ReadFile};
 use super::problems::TableCounts;
 use super::{
-    find_source, load, Dataset, FileFormat, LoadOptions, Source, TypedTable, ValidationReport,
+    find_source, load, load_keeping, Dataset, FileFormat, LoadOptions, Source, TypedTable,
+    ValidationReport,
 };
 use crate::schema::TABLES;
 use crate::{Error, Result};
+use staging::Staging;
+
+mod staging;
 
 /// Bumped whenever what an entry holds, or how validation types a table,
 /// changes in a way the salesops version does not show.
@@ -134,6 +138,7 @@ pub fn load_with_store(
 ) -> Result<(Dataset, ValidationReport, StoreUse)> {
     refuse_store_over(store, dir, "the data folder")?;
     let mut problem = None;
+    let mut key_before = None;
     if dir.is_dir() {
         let sources = sources_of(dir)?;
         let hashed = sources
@@ -142,6 +147,7 @@ pub fn load_with_store(
             .collect::<Result<Vec<_>>>();
         if let Ok(read_files) = hashed {
             let key = key_of(&sources, &read_files, opts);
+            key_before = Some(key.clone());
             let entry = store.join(&key);
             if entry.join(META).is_file() {
                 match read_entry(&entry, &sources, read_files) {
@@ -156,39 +162,36 @@ pub fn load_with_store(
             }
         }
     }
-    let (mut dataset, report) = load(dir, opts)?;
+    // Each table goes to the entry's staging folder as it is validated.
+    let mut staging = Staging::create(store, key_before.as_deref().unwrap_or(&"0".repeat(64)))
+        .map_err(|e| format!("{} could not be written: {e}", store.display()));
+    let (dataset, report) = match &mut staging {
+        Ok(staging) => load_keeping(dir, opts, &mut |name, frame| staging.keep(name, frame))?,
+        Err(_) => load(dir, opts)?,
+    };
     let clean = report.problems.is_empty()
         && report.problem_counts.is_empty()
         && report.rejects.values().all(|r| r.height() == 0);
-    let outcome = if !clean {
-        StoreUse::NotClean
-    } else {
-        let sources: Vec<(&'static str, Source)> = dataset
-            .sources
-            .iter()
-            .map(|(n, s)| (*n, s.clone()))
-            .collect();
-        let read_files: Vec<ReadFile> = sources
-            .iter()
-            .filter_map(|(_, s)| dataset.read_file(&s.path).cloned())
-            .collect();
-        let key = key_of(&sources, &read_files, opts);
-        match write_entry(store, &key, &dataset, &report) {
-            Ok(opened) => {
-                // The rest of the run scans the files just written, like
-                // the next run will, instead of holding every table.
-                for (name, file, path) in opened {
-                    if let Ok(scan) = scan_of(file, &path) {
-                        dataset
-                            .tables
-                            .insert(name, TypedTable::Stored(Box::new(scan)));
-                    }
-                }
-                StoreUse::Stored { key }
+    let outcome = match staging {
+        // Dropped: the folder goes, the dataset's open files stay readable.
+        Ok(_) if !clean => StoreUse::NotClean,
+        Err(_) if !clean => StoreUse::NotClean,
+        Err(reason) => StoreUse::NotStored { reason },
+        Ok(staging) => {
+            let sources: Vec<(&'static str, Source)> = dataset
+                .sources
+                .iter()
+                .map(|(n, s)| (*n, s.clone()))
+                .collect();
+            let read_files: Vec<ReadFile> = sources
+                .iter()
+                .filter_map(|(_, s)| dataset.read_file(&s.path).cloned())
+                .collect();
+            let key = key_of(&sources, &read_files, opts);
+            match staging.commit(store, &key, &report) {
+                Ok(()) => StoreUse::Stored { key },
+                Err(reason) => StoreUse::NotStored { reason },
             }
-            Err(e) => StoreUse::NotStored {
-                reason: format!("{} could not be written: {e}", store.display()),
-            },
         }
     };
     let mut report = report;
@@ -284,74 +287,6 @@ fn key_of(sources: &[(&'static str, Source)], files: &[ReadFile], opts: &LoadOpt
         line(table);
     }
     format!("{:x}", hasher.finalize())
-}
-
-/// Writes the entry `store/<key>/`: one Parquet file per table, then the
-/// meta file; built in a temporary folder and renamed into place. Other
-/// entries are removed afterwards.
-fn write_entry(
-    store: &Path,
-    key: &str,
-    dataset: &Dataset,
-    report: &ValidationReport,
-) -> Result<Vec<(&'static str, File, std::path::PathBuf)>> {
-    std::fs::create_dir_all(store).map_err(|e| Error::io(store, e))?;
-    let staging = store.join(format!(".tmp-{key}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&staging);
-    std::fs::create_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
-    let written = (|| -> Result<Vec<(&'static str, File, std::path::PathBuf)>> {
-        let mut tables = Vec::new();
-        let mut opened = Vec::new();
-        for (name, frame) in dataset.frames() {
-            // Written from memory, so its digest is taken from the bytes
-            // written instead of reading the file back.
-            let path = staging.join(format!("{name}.parquet"));
-            let mut bytes = Vec::new();
-            ParquetWriter::new(&mut bytes)
-                .with_compression(ParquetCompression::Lz4Raw)
-                .finish(&mut frame.clone())?;
-            std::fs::write(&path, &bytes).map_err(|e| Error::io(&path, e))?;
-            let file = File::open(&path).map_err(|e| Error::io(&path, e))?;
-            opened.push((name, file, store.join(key).join(format!("{name}.parquet"))));
-            tables.push(StoredTable {
-                name: name.to_string(),
-                sha256: sha256_hex(&bytes),
-                rows: report.counts.get(name).map_or(0, |c| c.rows),
-            });
-        }
-        let mut meta = Meta {
-            format: STORE_FORMAT.into(),
-            tables,
-            warnings: report.warnings.clone(),
-            digest: String::new(),
-        };
-        meta.digest = meta.computed_digest()?;
-        let json =
-            serde_json::to_vec_pretty(&meta).map_err(|e| Error::Internal(format!("store: {e}")))?;
-        let path = staging.join(META);
-        std::fs::write(&path, json).map_err(|e| Error::io(&path, e))?;
-        let entry = store.join(key);
-        let _ = std::fs::remove_dir_all(&entry);
-        std::fs::rename(&staging, &entry).map_err(|e| Error::io(&entry, e))?;
-        Ok(opened)
-    })();
-    let opened = match written {
-        Ok(opened) => opened,
-        Err(e) => {
-            let _ = std::fs::remove_dir_all(&staging);
-            return Err(e);
-        }
-    };
-    // One dataset is kept: older entries (and what a killed run left) go.
-    if let Ok(entries) = std::fs::read_dir(store) {
-        for e in entries.flatten() {
-            let name = e.file_name().to_string_lossy().into_owned();
-            if name != key && is_store_entry(&name) && e.path().is_dir() {
-                let _ = std::fs::remove_dir_all(e.path());
-            }
-        }
-    }
-    Ok(opened)
 }
 
 /// A scan of a stored table's open file. The file stays open with the

@@ -128,10 +128,17 @@ pub(super) fn validate_table(
         if !schema.contains(r.column) {
             continue;
         }
-        let Some(target) = accepted.frame(r.table)? else {
+        let Some(target) = accepted.lazy(r.table) else {
             continue;
         };
-        let keys = target.column(r.key)?.as_materialized_series().unique()?;
+        // Only the key column is read (a stored table is scanned for it).
+        let keys = target
+            .select([col(r.key)])
+            .unique(None, UniqueKeepStrategy::Any)
+            .collect()?
+            .column(r.key)?
+            .as_materialized_series()
+            .clone();
         let value = col(tmp(r.column));
         let unknown = value
             .clone()

@@ -108,8 +108,8 @@ pub(crate) const GROUP: &str = "__group";
 pub(crate) const WARNING_LIMIT: usize = 1000;
 
 /// What every context of one [`Engine`](super::engine::Engine) shares: the
-/// facts that depend only on the data and as_of (priced order lines, order
-/// heads, attributed invoices, first orders), computed once, and the
+/// facts that depend only on the data and as_of (order heads, attributed
+/// invoices and payments, first orders), computed once, and the
 /// warnings recorded for each period.
 #[derive(Default)]
 pub(crate) struct Shared {
@@ -240,7 +240,7 @@ impl<'a> KpiContext<'a> {
     }
 
     /// A fact that depends only on the data and as_of, never on the period
-    /// (priced order lines, order heads, attributed invoices, first orders):
+    /// (order heads, attributed invoices and payments, first orders):
     /// computed once per engine and shared by every period's context.
     pub fn fact(&self, key: &'static str, build: impl FnOnce() -> LazyFrame) -> LazyFrame {
         memoized(&self.shared.facts, key, build)

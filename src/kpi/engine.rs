@@ -1,9 +1,11 @@
 //! The KPI engine: the one place KPI tables come from.
 //!
 //! An engine holds the validated data, the as_of cut and the settings. The
-//! facts that depend only on those (priced order lines, order heads,
-//! attributed invoices, first orders) are computed once and shared by every
-//! period; the tables of each period are computed once and memoised by
+//! facts that depend only on those (order heads, attributed invoices and
+//! payments, first orders) are computed once and shared by every period;
+//! the big tables themselves (visits, order lines) are never held whole:
+//! each period filters them once into its own memo, and a dataset read
+//! from the validated store scans only those rows and columns. The tables of each period are computed once and memoised by
 //! period, so the report of a month, its previous month and the 12 trailing
 //! months of its charts, the commission and the KPI files of a nightly run
 //! all read the same frames instead of recomputing them. `salesops kpi`,

@@ -1,0 +1,166 @@
+//! An entry of the validated store while a load is validated: each table
+//! is written to a temporary folder as soon as it is validated and scanned
+//! from there, so a cold load holds one table's rows at a time, not the
+//! whole dataset. A clean load is committed (its record written last, the
+//! folder renamed to its key); any other load leaves nothing behind.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+use sha2::{Digest, Sha256};
+
+use super::{is_store_entry, scan_of, Meta, StoredTable, META, STORE_FORMAT};
+use crate::ingest::{TypedTable, ValidationReport};
+use crate::{Error, Result};
+
+/// The temporary folder of an entry being written.
+pub(super) struct Staging {
+    dir: PathBuf,
+    /// Name and SHA-256 of each table written, in validation order.
+    written: Vec<(&'static str, String)>,
+    /// Why the entry cannot be stored, once a write failed (the tables
+    /// validated after it stay in memory).
+    failed: Option<String>,
+    committed: bool,
+}
+
+impl Staging {
+    /// A new temporary folder `.tmp-<key>-<pid>` in `store`; `key` is the
+    /// key the inputs had when hashed before reading (the entry's own key
+    /// is made of the bytes validation read).
+    pub(super) fn create(store: &Path, key: &str) -> Result<Staging> {
+        std::fs::create_dir_all(store).map_err(|e| Error::io(store, e))?;
+        let dir = store.join(format!(".tmp-{key}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        Ok(Staging {
+            dir,
+            written: Vec::new(),
+            failed: None,
+            committed: false,
+        })
+    }
+
+    /// Writes a validated table and returns a scan of the file written; a
+    /// table that cannot be written stays in memory and the entry will not
+    /// be stored (never an error: the run goes on without the store).
+    pub(super) fn keep(&mut self, name: &'static str, frame: DataFrame) -> TypedTable {
+        if self.failed.is_some() {
+            return TypedTable::Frame(frame);
+        }
+        let path = self.dir.join(format!("{name}.parquet"));
+        match write_table(&path, frame.clone()).and_then(|(sha256, file)| {
+            let scan = scan_of(file, &path)?;
+            Ok((sha256, scan))
+        }) {
+            Ok((sha256, scan)) => {
+                self.written.push((name, sha256));
+                TypedTable::Stored(Box::new(scan))
+            }
+            Err(e) => {
+                self.failed = Some(format!("{} could not be written: {e}", path.display()));
+                TypedTable::Frame(frame)
+            }
+        }
+    }
+
+    /// Writes the entry's record (row counts and warnings from `report`)
+    /// and renames the folder to `store/<key>`; other entries go. Errors:
+    /// why the entry could not be stored.
+    pub(super) fn commit(
+        mut self,
+        store: &Path,
+        key: &str,
+        report: &ValidationReport,
+    ) -> std::result::Result<(), String> {
+        if let Some(reason) = self.failed.take() {
+            return Err(reason);
+        }
+        let tables = self
+            .written
+            .iter()
+            .map(|(name, sha256)| StoredTable {
+                name: name.to_string(),
+                sha256: sha256.clone(),
+                rows: report.counts.get(name).map_or(0, |c| c.rows),
+            })
+            .collect();
+        let mut meta = Meta {
+            format: STORE_FORMAT.into(),
+            tables,
+            warnings: report.warnings.clone(),
+            digest: String::new(),
+        };
+        let entry = store.join(key);
+        let renamed = (|| -> Result<()> {
+            meta.digest = meta.computed_digest()?;
+            let json = serde_json::to_vec_pretty(&meta)
+                .map_err(|e| Error::Internal(format!("store: {e}")))?;
+            let path = self.dir.join(META);
+            std::fs::write(&path, json).map_err(|e| Error::io(&path, e))?;
+            let _ = std::fs::remove_dir_all(&entry);
+            std::fs::rename(&self.dir, &entry).map_err(|e| Error::io(&entry, e))
+        })();
+        if let Err(e) = renamed {
+            return Err(format!("{} could not be written: {e}", store.display()));
+        }
+        self.committed = true;
+        // One dataset is kept: older entries (and what a killed run left) go.
+        if let Ok(entries) = std::fs::read_dir(store) {
+            for e in entries.flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                if name != key && is_store_entry(&name) && e.path().is_dir() {
+                    let _ = std::fs::remove_dir_all(e.path());
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    /// A load that failed or had problems leaves no folder behind; the
+    /// dataset's scans keep reading their files, which stay open.
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// Writes `frame` as Parquet to `path`, hashing the bytes as they are
+/// written; returns their SHA-256 and the file opened for reading.
+fn write_table(path: &Path, mut frame: DataFrame) -> Result<(String, File)> {
+    let file = File::create(path).map_err(|e| Error::io(path, e))?;
+    let mut out = HashingWriter {
+        inner: BufWriter::new(file),
+        hasher: Sha256::new(),
+    };
+    ParquetWriter::new(&mut out)
+        .with_compression(ParquetCompression::Lz4Raw)
+        .finish(&mut frame)?;
+    out.flush().map_err(|e| Error::io(path, e))?;
+    let sha256 = format!("{:x}", out.hasher.finalize());
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    Ok((sha256, file))
+}
+
+/// A writer that hashes every byte it passes on.
+struct HashingWriter<W> {
+    inner: W,
+    hasher: Sha256,
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
