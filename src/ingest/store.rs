@@ -609,9 +609,50 @@ mod tests {
         let opts = LoadOptions {
             max_reject_share: Some(0.5),
         };
-        let (_, report, outcome) = load_with_store(data.path(), &opts, store.path()).unwrap();
+        let (dataset, report, outcome) = load_with_store(data.path(), &opts, store.path()).unwrap();
         assert!(report.rejects.values().any(|r| r.height() == 1));
         assert_eq!(outcome, StoreUse::NotClean);
         assert_eq!(std::fs::read_dir(store.path()).unwrap().count(), 0);
+        // The staging folder is gone; the dataset still reads the files it
+        // scans (kept open), and holds the good rows only.
+        let good = report.counts["visits"].rows - report.counts["visits"].bad_rows;
+        let visits = dataset.frame("visits").unwrap().unwrap();
+        assert_eq!(visits.height(), good);
+        let (in_memory, _) = load(data.path(), &opts).unwrap();
+        assert!(visits.equals_missing(&in_memory.frame("visits").unwrap().unwrap()));
+
+        // Strict, the same rows fail the load: nothing is left behind either.
+        let strict = load_with_store(data.path(), &LoadOptions::default(), store.path());
+        assert!(strict.is_err());
+        assert_eq!(std::fs::read_dir(store.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn a_store_that_cannot_be_written_leaves_the_load_in_memory() {
+        let data = tempfile::tempdir().unwrap();
+        copy_sample(data.path());
+        let dir = tempfile::tempdir().unwrap();
+        // A file where the store's folder should be.
+        let store = dir.path().join("store");
+        std::fs::write(&store, "not a folder").unwrap();
+        let opts = LoadOptions::default();
+        let (dataset, report, outcome) = load_with_store(data.path(), &opts, &store).unwrap();
+        let StoreUse::NotStored { reason } = &outcome else {
+            panic!("{outcome:?}");
+        };
+        assert!(reason.contains("could not be written"), "{reason}");
+        assert!(outcome.warning().is_some());
+        assert!(report.problems.is_empty());
+        let (in_memory, _) = load(data.path(), &opts).unwrap();
+        for table in TABLES {
+            let (a, b) = (
+                in_memory.frame(table.name).unwrap(),
+                dataset.frame(table.name).unwrap(),
+            );
+            assert_eq!(a.is_some(), b.is_some(), "{}", table.name);
+            if let (Some(a), Some(b)) = (a, b) {
+                assert!(a.equals_missing(&b), "{}", table.name);
+            }
+        }
     }
 }
