@@ -236,8 +236,11 @@ pub(crate) fn invoice_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Optio
 
 /// Per attributed invoice with amount > 0 (memoized, grouping-independent):
 /// `__outstanding = max(0, amount − payments ≤ PE)` for invoices dated ≤ PE,
-/// `__past_due = PE − due_date` in days, `__settle_date`,
-/// `__settled_in_period` and `__cycle_days` (see [`payment_parts`]).
+/// `__past_due = PE − due_date` in days, `__settled_in_period` and
+/// `__cycle_days` (see [`payment_parts`]), with `rep_id` and `customer_id`.
+/// Only the invoices that count for something at PE are kept: those still
+/// outstanding or settled in the period (every other one adds zero to each
+/// sum, count and maximum read from here).
 fn receivable_invoices(
     ctx: &KpiContext,
     invoices: LazyFrame,
@@ -320,6 +323,19 @@ fn receivable_invoices(
                 .alias("__settled_in_period"),
                 (day_number(col("__settle_date")) - day_number(col("invoice_date")))
                     .alias("__cycle_days"),
+            ])
+            .filter(
+                col("__outstanding")
+                    .gt(lit(0i64))
+                    .or(col("__settled_in_period")),
+            )
+            .select([
+                col("rep_id"),
+                col("customer_id"),
+                col("__outstanding"),
+                col("__past_due"),
+                col("__settled_in_period"),
+                col("__cycle_days"),
             ])
     });
     Ok(per_invoice)
