@@ -406,7 +406,7 @@ pub(crate) fn load_data(input: &DataArgs) -> anyhow::Result<(Dataset, Validation
                 }
                 (data, report)
             }
-            None => ingest::load(&input.data, &opts)?,
+            None => ingest::load_on_disk(&input.data, &opts)?,
         },
     };
     print_warnings(&report.warnings);

@@ -32,7 +32,7 @@ pub use mapping::Origin;
 pub use parse::{expected_form, typed_expr};
 pub use problems::{Problem, ProblemKind, ValidationReport};
 pub use profile::Profile;
-pub use store::{load_with_store, refuse_store_over, resolved, StoreUse};
+pub use store::{load_on_disk, load_with_store, refuse_store_over, resolved, StoreUse};
 
 /// Name of the row-number column added while ingesting (1-based data row).
 pub const ROW: &str = "__row";

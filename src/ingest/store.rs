@@ -199,6 +199,21 @@ pub fn load_with_store(
     Ok((dataset, report, outcome))
 }
 
+/// Loads `dir` like [`load`] without a store: each validated table is
+/// written to a new temporary folder (in the system's temporary directory)
+/// and scanned from there, so the load holds one table's rows at a time and
+/// the KPI plans read only the columns and rows they need. The folder is
+/// removed when the load ends; the dataset keeps its files open. Where no
+/// temporary folder can be made or written, tables stay in memory. Errors
+/// are [`load`]'s.
+pub fn load_on_disk(dir: &Path, opts: &LoadOptions) -> Result<(Dataset, ValidationReport)> {
+    let Ok(folder) = tempfile::Builder::new().prefix("salesops-load-").tempdir() else {
+        return load(dir, opts);
+    };
+    let mut staging = Staging::temporary(folder.path().to_path_buf());
+    load_keeping(dir, opts, &mut |name, frame| staging.keep(name, frame))
+}
+
 /// Refuses a store folder that is `other` (the data folder, the output
 /// root) or holds it: the store replaces its entries, and a user's folder
 /// must never be taken for one.
@@ -628,6 +643,24 @@ mod tests {
     }
 
     #[test]
+    fn a_load_on_disk_scans_its_tables_and_equals_a_load_in_memory() {
+        let data = tempfile::tempdir().unwrap();
+        copy_sample(data.path());
+        let opts = LoadOptions::default();
+        let (on_disk, report) = load_on_disk(data.path(), &opts).unwrap();
+        let (in_memory, memory_report) = load(data.path(), &opts).unwrap();
+        assert_eq!(report.rows_read(), memory_report.rows_read());
+        assert_same_tables(&in_memory, &on_disk);
+        for table in TABLES {
+            let stored = on_disk
+                .tables
+                .get(table.name)
+                .is_none_or(|t| matches!(t, TypedTable::Stored(_)));
+            assert!(stored, "{} is held in memory", table.name);
+        }
+    }
+
+    #[test]
     fn a_store_that_cannot_be_written_leaves_the_load_in_memory() {
         let data = tempfile::tempdir().unwrap();
         copy_sample(data.path());
@@ -644,14 +677,21 @@ mod tests {
         assert!(outcome.warning().is_some());
         assert!(report.problems.is_empty());
         let (in_memory, _) = load(data.path(), &opts).unwrap();
+        assert_same_tables(&in_memory, &dataset);
+    }
+
+    /// Every table of the contract present in both or neither, with the
+    /// same rows and types.
+    fn assert_same_tables(expected: &Dataset, got: &Dataset) {
         for table in TABLES {
             let (a, b) = (
-                in_memory.frame(table.name).unwrap(),
-                dataset.frame(table.name).unwrap(),
+                expected.frame(table.name).unwrap(),
+                got.frame(table.name).unwrap(),
             );
             assert_eq!(a.is_some(), b.is_some(), "{}", table.name);
             if let (Some(a), Some(b)) = (a, b) {
                 assert!(a.equals_missing(&b), "{}", table.name);
+                assert_eq!(a.schema(), b.schema(), "{}", table.name);
             }
         }
     }

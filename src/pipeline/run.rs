@@ -218,7 +218,7 @@ pub(crate) fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
             }
             ingest::load_with_store(&data_dir, &opts, &store_dir).map(|(d, r, u)| (d, r, Some(u)))
         }
-        None => ingest::load(&data_dir, &opts).map(|(d, r)| (d, r, None)),
+        None => ingest::load_on_disk(&data_dir, &opts).map(|(d, r)| (d, r, None)),
     };
     let (data, report, store_use) = loaded.map_err(|e| match e {
         Error::Rejected { summary, report } => Error::Rejected {

@@ -43,6 +43,18 @@ impl Staging {
         })
     }
 
+    /// A staging folder that is never committed: `dir` (a new temporary
+    /// folder) goes when the staging is dropped, its files staying readable
+    /// through the dataset's open scans.
+    pub(super) fn temporary(dir: PathBuf) -> Staging {
+        Staging {
+            dir,
+            written: Vec::new(),
+            failed: None,
+            committed: false,
+        }
+    }
+
     /// Writes a validated table and returns a scan of the file written; a
     /// table that cannot be written stays in memory and the entry will not
     /// be stored (never an error: the run goes on without the store).
