@@ -13,12 +13,19 @@
 //!   with problems is validated on every run, so its report (examples,
 //!   rejects files) is always the one validation writes.
 //! - An entry is written to a temporary folder and renamed into place; a
-//!   run never reads a half-written entry. The newest entry replaces the
+//!   run never reads a half-written entry. Each table goes there as soon as
+//!   it is validated and is scanned from there (`staging`), so a load holds
+//!   one table's rows at a time. Should another run replace the entries
+//!   meanwhile, this one keeps reading its open files and is not stored
+//!   (a warning says why). The newest entry replaces the
 //!   other entries (folders named by a key, nothing else), so the store
 //!   holds one dataset. A store that is, or holds, the data folder or the
 //!   output folder is refused.
 //! - Each stored file's SHA-256 is recorded and checked on read, so a file
-//!   damaged in a way that still parses is never served.
+//!   damaged in a way that still parses is never served. A dataset read
+//!   from the store holds no table: it keeps each checked file open and
+//!   every plan scans it for the columns and rows it needs. Files are never
+//!   rewritten in place, so an open file's bytes are the ones checked.
 //! - An entry that cannot be read (deleted file, damaged Parquet) is not an
 //!   error: the inputs are validated again and a warning says why.
 //! - The files are hashed as they are read for the key; on a hit the
