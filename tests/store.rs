@@ -7,9 +7,11 @@ use common::*;
 
 const HIT: &str = "inputs unchanged: read from the validated store";
 
-fn scorecard(data: &std::path::Path, store: &std::path::Path) -> std::process::Output {
-    run(&[
-        "scorecard",
+/// `salesops <command>` on `data` for October 2026 (as_of 2026-10-31) as
+/// CSV, with `extra` options.
+fn october(command: &str, data: &std::path::Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        command,
         "--format",
         "csv",
         "--data",
@@ -18,9 +20,13 @@ fn scorecard(data: &std::path::Path, store: &std::path::Path) -> std::process::O
         "2026-10",
         "--as-of",
         "2026-10-31",
-        "--store",
-        store.to_str().unwrap(),
-    ])
+    ];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+fn scorecard(data: &std::path::Path, store: &std::path::Path) -> std::process::Output {
+    october("scorecard", data, &["--store", store.to_str().unwrap()])
 }
 
 #[test]
@@ -61,4 +67,27 @@ fn store_and_profile_are_refused_together() {
     // A bad command line: exit 3 (README, "Exit codes").
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
     assert!(stderr(&o).contains("--store"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_store_holding_the_kpi_output_folder_is_refused() {
+    let data = copy_fixture("tiny");
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("s");
+    for out in [store.clone(), store.join("kpi")] {
+        let o = october(
+            "kpi",
+            data.path(),
+            &[
+                "--out",
+                out.to_str().unwrap(),
+                "--store",
+                store.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+        assert!(stderr(&o).contains("a folder of its own"), "{}", stderr(&o));
+        // Refused before anything is read or written.
+        assert!(!out.exists() && !store.exists());
+    }
 }

@@ -537,6 +537,18 @@ fn run_kpi(args: KpiArgs) -> anyhow::Result<()> {
             Error::Usage("--format needs at least one of csv, parquet, xlsx".into()).into(),
         );
     }
+    if let Some(store) = &args.input.store {
+        // The store replaces its entries: never the KPI folder's files.
+        if ingest::resolved(&args.out).starts_with(ingest::resolved(store)) {
+            return Err(Error::Usage(format!(
+                "the validated store {} is the output folder {} or holds it; give the store a folder of its own beside the output (e.g. --store {}.store)",
+                store.display(),
+                args.out.display(),
+                args.out.display()
+            ))
+            .into());
+        }
+    }
     let (data, _) = load_data(&args.input)?;
     let engine = Engine::new(&data, as_of, settings)?;
     // Everything is computed before the first file is written, so a failure

@@ -160,8 +160,14 @@ pub fn load_with_store(
                 match read_entry(&entry, &sources, read_files) {
                     Ok((dataset, report)) => return Ok((dataset, report, StoreUse::Hit { key })),
                     Err(e) => {
+                        // A damaged entry is the disk's or a user's doing,
+                        // not a fault of salesops: said without "internal".
+                        let why = match e {
+                            Error::Internal(m) => m,
+                            other => other.to_string(),
+                        };
                         problem = Some(format!(
-                            "validated store: the entry {} could not be read ({e}); validated the inputs again",
+                            "validated store: the entry {} could not be read ({why}); validated the inputs again",
                             entry.display()
                         ))
                     }
@@ -207,18 +213,16 @@ pub fn load_with_store(
 }
 
 /// Loads `dir` like [`load`] without a store: each validated table is
-/// written to a new temporary folder (in the system's temporary directory)
-/// and scanned from there, so the load holds one table's rows at a time and
-/// the KPI plans read only the columns and rows they need. The folder is
-/// removed when the load ends; the dataset keeps its files open. Where no
-/// temporary folder can be made or written, tables stay in memory. Errors
-/// are [`load`]'s.
+/// written to an unnamed temporary file (in the system's temporary
+/// directory, `TMPDIR`) and scanned from there, so the load holds one
+/// table's rows at a time and the KPI plans read only the columns and rows
+/// they need. The files have no name, so nothing is left behind however
+/// the process ends. A table that cannot be written stays in memory.
+/// Errors are [`load`]'s.
 pub fn load_on_disk(dir: &Path, opts: &LoadOptions) -> Result<(Dataset, ValidationReport)> {
-    let Ok(folder) = tempfile::Builder::new().prefix("salesops-load-").tempdir() else {
-        return load(dir, opts);
-    };
-    let mut staging = Staging::temporary(folder.path().to_path_buf());
-    load_keeping(dir, opts, &mut |name, frame| staging.keep(name, frame))
+    load_keeping(dir, opts, &mut |_, frame| {
+        staging::keep_in_temporary_file(frame)
+    })
 }
 
 /// Refuses a store folder that is `other` (the data folder, the output

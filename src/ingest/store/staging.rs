@@ -43,18 +43,6 @@ impl Staging {
         })
     }
 
-    /// A staging folder that is never committed: `dir` (a new temporary
-    /// folder) goes when the staging is dropped, its files staying readable
-    /// through the dataset's open scans.
-    pub(super) fn temporary(dir: PathBuf) -> Staging {
-        Staging {
-            dir,
-            written: Vec::new(),
-            failed: None,
-            committed: false,
-        }
-    }
-
     /// Writes a validated table and returns a scan of the file written; a
     /// table that cannot be written stays in memory and the entry will not
     /// be stored (never an error: the run goes on without the store).
@@ -123,13 +111,29 @@ impl Staging {
         if let Ok(entries) = std::fs::read_dir(store) {
             for e in entries.flatten() {
                 let name = e.file_name().to_string_lossy().into_owned();
-                if name != key && is_store_entry(&name) && e.path().is_dir() {
+                if name != key
+                    && is_store_entry(&name)
+                    && e.path().is_dir()
+                    && !is_running_load(&name)
+                {
                     let _ = std::fs::remove_dir_all(e.path());
                 }
             }
         }
         Ok(())
     }
+}
+
+/// Whether `name` is the staging folder (`.tmp-<key>-<pid>`) of another
+/// process still running (Linux: `/proc/<pid>` exists): a concurrent load
+/// in progress, left alone; a dead run's folder goes.
+fn is_running_load(name: &str) -> bool {
+    name.strip_prefix(".tmp-")
+        .and_then(|rest| rest.rsplit('-').next())
+        .and_then(|pid| pid.parse::<u32>().ok())
+        .is_some_and(|pid| {
+            pid != std::process::id() && Path::new("/proc").join(pid.to_string()).is_dir()
+        })
 }
 
 impl Drop for Staging {
@@ -144,19 +148,42 @@ impl Drop for Staging {
 
 /// Writes `frame` as Parquet to `path`, hashing the bytes as they are
 /// written; returns their SHA-256 and the file opened for reading.
-fn write_table(path: &Path, mut frame: DataFrame) -> Result<(String, File)> {
+fn write_table(path: &Path, frame: DataFrame) -> Result<(String, File)> {
     let file = File::create(path).map_err(|e| Error::io(path, e))?;
+    let sha256 = write_parquet(&file, frame).map_err(|e| Error::io(path, e))?;
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    Ok((sha256, file))
+}
+
+/// A validated table kept without a store: written to an unnamed
+/// temporary file of the system's temporary directory (`TMPDIR`), which
+/// has no name to leave behind, even when the process is killed, and is
+/// freed when the dataset closes it; then scanned. Stays in memory where
+/// no such file can be written.
+pub(super) fn keep_in_temporary_file(frame: DataFrame) -> TypedTable {
+    let scanned = tempfile::tempfile()
+        .and_then(|file| write_parquet(&file, frame.clone()).map(|_| file))
+        .map_err(|e| Error::io(std::env::temp_dir(), e))
+        .and_then(|file| scan_of(file, &std::env::temp_dir()));
+    match scanned {
+        Ok(scan) => TypedTable::Stored(Box::new(scan)),
+        Err(_) => TypedTable::Frame(frame),
+    }
+}
+
+/// Writes `frame` as LZ4 Parquet into `file`; returns the SHA-256 of the
+/// bytes written.
+fn write_parquet(file: &File, mut frame: DataFrame) -> std::io::Result<String> {
     let mut out = HashingWriter {
         inner: BufWriter::new(file),
         hasher: Sha256::new(),
     };
     ParquetWriter::new(&mut out)
         .with_compression(ParquetCompression::Lz4Raw)
-        .finish(&mut frame)?;
-    out.flush().map_err(|e| Error::io(path, e))?;
-    let sha256 = format!("{:x}", out.hasher.finalize());
-    let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    Ok((sha256, file))
+        .finish(&mut frame)
+        .map_err(std::io::Error::other)?;
+    out.flush()?;
+    Ok(format!("{:x}", out.hasher.finalize()))
 }
 
 /// A writer that hashes every byte it passes on.
