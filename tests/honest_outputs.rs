@@ -172,31 +172,64 @@ fn filters_that_match_nothing_are_refused_with_the_nearest_name() {
     assert_eq!(code(&o), 3, "{}", stderr(&o));
 }
 
+/// The salesops binary with `args`, run from the repository's root.
+fn salesops_in_repo(args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_salesops"));
+    command.current_dir(env!("CARGO_MANIFEST_DIR")).args(args);
+    command
+}
+
 #[test]
 fn a_closed_pipe_ends_quietly_with_exit_0() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_salesops"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args([
-            "scorecard",
-            "--data",
-            "sample_data",
-            "--period",
-            "2026",
-            "--as-of",
-            "2026-10-31",
-            "--format",
-            "csv",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = salesops_in_repo(&[
+        "scorecard",
+        "--data",
+        "sample_data",
+        "--period",
+        "2026",
+        "--as-of",
+        "2026-10-31",
+        "--format",
+        "csv",
+    ])
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
     // Read one byte, then close the pipe like `| head -c1`.
     let mut first = [0u8; 1];
     child.stdout.take().unwrap().read_exact(&mut first).unwrap();
     let o = child.wait_with_output().unwrap();
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(!stderr(&o).contains("error"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_closed_stderr_never_leaves_kpi_files_half_written() {
+    let out = tempfile::tempdir().unwrap();
+    let mut child = salesops_in_repo(&[
+        "kpi",
+        "--data",
+        "sample_data",
+        "--period",
+        "2026-09",
+        "--as-of",
+        "2026-10-15",
+        "--format",
+        "csv",
+        "--out",
+    ])
+    .arg(out.path())
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    // `2>&1 | head -0`: the reader goes before the first line is written.
+    drop(child.stderr.take());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    let written = std::fs::read_dir(out.path()).unwrap().count();
+    assert_eq!(written, 8, "every KPI table is written");
 }
 
 const HOSTILE_NAME: &str = "<img src=x onerror=alert(1)>";

@@ -1,5 +1,14 @@
 //! Command-line interface: argument parsing and the command handlers.
 
+/// A line on stderr that never fails the command: `2>&1 | head -1` closes
+/// the pipe, and a progress or warning line must not then kill a command
+/// whose outputs are half written (as `eprintln!`'s panic did).
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod commission;
 mod convert;
 mod flags;
@@ -337,7 +346,7 @@ pub fn main() -> i32 {
         Ok(()) => EXIT_OK,
         Err(err) => {
             if !is_broken_pipe(&err) {
-                eprintln!("error: {err:#}");
+                note!("error: {err:#}");
             }
             exit_code(&err)
         }
@@ -368,7 +377,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
 
 pub(crate) fn print_warnings(warnings: &[String]) {
     for w in warnings {
-        eprintln!(
+        note!(
             "warning: {}",
             crate::ingest::clip(w, crate::kpi::context::WARNING_LIMIT)
         );
@@ -399,10 +408,10 @@ pub(crate) fn load_data(input: &DataArgs) -> anyhow::Result<(Dataset, Validation
             Some(store) => {
                 let (data, report, used) = ingest::load_with_store(&input.data, &opts, store)?;
                 if let Some(line) = used.hit_line(store) {
-                    eprintln!("{line}");
+                    note!("{line}");
                 }
                 if let Some(w) = used.warning() {
-                    eprintln!("warning: {w}");
+                    note!("warning: {w}");
                 }
                 (data, report)
             }
@@ -418,11 +427,11 @@ fn write_rejects(report: &ValidationReport, dir: &Path) -> anyhow::Result<()> {
     if report.rejects.is_empty() {
         return Ok(());
     }
-    eprint!("{}", report.render());
+    let _ = write!(std::io::stderr(), "{}", report.render());
     for (table, df) in &report.rejects {
         let path = dir.join(format!("{table}_rejects.csv"));
         write_csv(df, &path)?;
-        eprintln!(
+        note!(
             "warning: {table}: {} row(s) quarantined to {}",
             df.height(),
             path.display()
@@ -461,7 +470,7 @@ fn run_generate(args: GenerateArgs) -> anyhow::Result<()> {
     let summary =
         generate(&opts).with_context(|| format!("generating into {}", args.out.display()))?;
     for (table, rows) in summary.rows {
-        eprintln!("{table}: {rows} rows");
+        note!("{table}: {rows} rows");
     }
     Ok(())
 }
@@ -565,7 +574,9 @@ fn run_kpi(args: KpiArgs) -> anyhow::Result<()> {
                 f.write_all(&bytes).map_err(|e| Error::io(&path, e))
             })?;
         }
-        eprintln!("{}: {} row(s)", table.name, table.frame.height());
+    }
+    for table in tables.iter() {
+        note!("{}: {} row(s)", table.name, table.frame.height());
     }
     Ok(())
 }
@@ -575,7 +586,7 @@ fn run_pipeline(args: RunArgs) -> anyhow::Result<()> {
     let summary = crate::pipeline::run::run(&args.config, as_of)?;
     print_warnings(&summary.manifest.warnings);
     for p in &summary.manifest.periods {
-        eprintln!("{}: {} ({}..{})", p.rule, p.period, p.start, p.end);
+        note!("{}: {} ({}..{})", p.rule, p.period, p.start, p.end);
     }
     writeln!(
         std::io::stdout(),
@@ -606,16 +617,16 @@ fn check_config(path: &Path) -> anyhow::Result<()> {
     }
     match &config.input.data {
         Some(d) if !base.join(d).is_dir() => {
-            eprintln!(
+            note!(
                 "warning: [input] data {} is not a directory (yet)",
                 base.join(d).display()
             )
         }
-        None => eprintln!("warning: [input] data is not set; `salesops run` needs it"),
+        None => note!("warning: [input] data is not set; `salesops run` needs it"),
         _ => {}
     }
     if config.output.dir.is_none() {
-        eprintln!("warning: [output] dir is not set; `salesops run` needs it");
+        note!("warning: [output] dir is not set; `salesops run` needs it");
     }
     writeln!(std::io::stdout(), "config {}: ok", path.display())?;
     Ok(())
@@ -653,7 +664,7 @@ fn run_report(args: ReportArgs) -> anyhow::Result<()> {
         write_atomic(&path, |f| {
             f.write_all(&bytes).map_err(|e| Error::io(&path, e))
         })?;
-        eprintln!("report: {}", path.display());
+        note!("report: {}", path.display());
     }
     Ok(())
 }
