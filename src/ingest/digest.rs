@@ -46,13 +46,21 @@ pub(crate) fn read_hashed(path: &Path) -> Result<(Vec<u8>, ReadFile)> {
 /// validated store's key and the manifest's config, plan and profile digests.
 pub(crate) fn hash_file(path: &Path) -> Result<ReadFile> {
     let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut hasher = Sha256::new();
-    let bytes = std::io::copy(&mut file, &mut hasher).map_err(|e| Error::io(path, e))?;
+    let (bytes, sha256) = hash_open_file(&mut file).map_err(|e| Error::io(path, e))?;
     Ok(ReadFile {
         path: path.to_path_buf(),
         bytes,
-        sha256: format!("{:x}", hasher.finalize()),
+        sha256,
     })
+}
+
+/// Size and SHA-256 (lower-case hex) of an open file read from its current
+/// position to its end, streamed: the store checks a stored file through
+/// the very handle its scan then reads.
+pub(crate) fn hash_open_file(file: &mut std::fs::File) -> std::io::Result<(u64, String)> {
+    let mut hasher = Sha256::new();
+    let bytes = std::io::copy(file, &mut hasher)?;
+    Ok((bytes, format!("{:x}", hasher.finalize())))
 }
 
 /// SHA-256 of bytes, lower-case hex.

@@ -40,7 +40,7 @@ use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::digest::{hash_file, sha256_hex, ReadFile};
+use super::digest::{hash_file, hash_open_file, sha256_hex, ReadFile};
 use super::problems::TableCounts;
 use super::{
     find_source, load, load_keeping, Dataset, FileFormat, LoadOptions, Source, TypedTable,
@@ -187,8 +187,7 @@ pub fn load_with_store(
         && report.rejects.values().all(|r| r.height() == 0);
     let outcome = match staging {
         // Dropped: the folder goes, the dataset's open files stay readable.
-        Ok(_) if !clean => StoreUse::NotClean,
-        Err(_) if !clean => StoreUse::NotClean,
+        _ if !clean => StoreUse::NotClean,
         Err(reason) => StoreUse::NotStored { reason },
         Ok(staging) => {
             let sources: Vec<(&'static str, Source)> = dataset
@@ -377,9 +376,8 @@ fn read_entry(
             })?;
         let file_path = entry.join(format!("{name}.parquet"));
         let mut file = File::open(&file_path).map_err(|e| Error::io(&file_path, e))?;
-        let mut hasher = Sha256::new();
-        std::io::copy(&mut file, &mut hasher).map_err(|e| Error::io(&file_path, e))?;
-        if format!("{:x}", hasher.finalize()) != t.sha256 {
+        let (_, sha256) = hash_open_file(&mut file).map_err(|e| Error::io(&file_path, e))?;
+        if sha256 != t.sha256 {
             return Err(Error::Internal(format!(
                 "{}: its SHA-256 differs from the one recorded when it was stored",
                 file_path.display()
