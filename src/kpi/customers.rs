@@ -8,8 +8,9 @@ use chrono::{Days, Months};
 use polars::prelude::*;
 
 use super::context::{GroupByRep, KpiContext, GROUP};
+use super::heads::order_heads;
 use super::ratio;
-use super::sales::{order_heads, order_lines};
+use super::sales::{order_lines, period_order_lines};
 use crate::Result;
 
 /// Columns of [`customer_parts`] besides `__group`, all Int64.
@@ -117,7 +118,7 @@ pub(crate) fn lost_customers_in_period(ctx: &KpiContext) -> Option<LazyFrame> {
 ///
 /// `None` when the orders table is absent.
 pub(crate) fn customer_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Option<LazyFrame>> {
-    let (Some(lines), Some(heads)) = (order_lines(ctx), order_heads(ctx)) else {
+    let (Some(lines), Some(heads)) = (period_order_lines(ctx), order_heads(ctx)) else {
         return Ok(None);
     };
     let first = first_orders(ctx, heads.clone());

@@ -37,8 +37,20 @@ pub(crate) fn funnel(ctx: &KpiContext) -> Result<Option<DataFrame>> {
         return Ok(None);
     };
     let stages = &ctx.settings.stages;
+    let created_in_period = opps
+        .clone()
+        .filter(ctx.in_period(col("created_date")))
+        .select([col("opportunity_id")]);
+    // Only the cohort's stage history is read: a semi join first, so the
+    // group-by runs over one period's opportunities, not all history.
     let furthest = history
         .filter(col("entered_at").cast(DataType::Date).lt_eq(lit(ctx.pe)))
+        .join(
+            created_in_period,
+            [col("opportunity_id")],
+            [col("opportunity_id")],
+            JoinArgs::new(JoinType::Semi),
+        )
         .with_column(stage_index(ctx.settings).alias("__idx"))
         .group_by([col("opportunity_id")])
         .agg([col("__idx").max().alias("__furthest")]);

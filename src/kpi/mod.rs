@@ -16,6 +16,7 @@ pub(crate) mod expenses;
 pub(crate) mod flags;
 pub(crate) mod funnel;
 pub(crate) mod gap;
+pub(crate) mod heads;
 pub(crate) mod opportunities;
 pub(crate) mod receivables;
 pub(crate) mod sales;

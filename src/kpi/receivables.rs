@@ -17,8 +17,8 @@ use chrono::{Days, NaiveDate};
 use polars::prelude::*;
 
 use super::context::{GroupByRep, KpiContext, GROUP};
+use super::heads::order_heads;
 use super::ratio;
-use super::sales::order_heads;
 use crate::Result;
 
 /// What the invoices table feeds, for the absent-table warning.
@@ -253,7 +253,40 @@ fn receivable_invoices(
         .group_by([col("invoice_id")])
         .agg([col("amount").sum().alias("__paid_pe")]);
 
-    let positive = invoices.filter(col("amount").gt(lit(0i64)));
+    // Invoices dated after PE are neither outstanding nor settled at PE.
+    let positive = invoices.filter(
+        col("amount")
+            .gt(lit(0i64))
+            .and(col("invoice_date").lt_eq(pe.clone())),
+    );
+    // Only an invoice dated in the period, or paid in it, can settle in it:
+    // settle_date = max(crossing, invoice_date) lies in [start, PE] only if
+    // the invoice is dated there or its crossing day (a day of net positive
+    // payment) is. And a crossing on or before PE is the same whether the
+    // payments after PE are counted or not, so only those ≤ PE are summed.
+    let paid_in_period = payments
+        .clone()
+        .filter(ctx.in_period(col("payment_date")))
+        .select([col("invoice_id")])
+        .unique(None, UniqueKeepStrategy::Any);
+    let may_settle = positive
+        .clone()
+        .filter(ctx.in_period(col("invoice_date")))
+        .select([col("invoice_id")])
+        .join(
+            paid_in_period,
+            [col("invoice_id")],
+            [col("invoice_id")],
+            JoinArgs::new(JoinType::Full).with_coalesce(JoinCoalesce::CoalesceColumns),
+        )
+        .join(
+            positive
+                .clone()
+                .select([col("invoice_id"), col("amount").alias("__inv_amount")]),
+            [col("invoice_id")],
+            [col("invoice_id")],
+            JoinArgs::new(JoinType::Inner),
+        );
     // The running total of each invoice's payments, by date, without a
     // window over 10^5 small groups (that was most of this memo's time):
     // rows sorted by invoice and date, a running total over all rows, less
@@ -266,6 +299,13 @@ fn receivable_invoices(
         .otherwise(lit(NULL).cast(DataType::Int128))
         .fill_null_with_strategy(FillNullStrategy::Forward(None));
     let settled = payments
+        .filter(col("payment_date").lt_eq(pe.clone()))
+        .join(
+            may_settle.clone().select([col("invoice_id")]),
+            [col("invoice_id")],
+            [col("invoice_id")],
+            JoinArgs::new(JoinType::Semi),
+        )
         .group_by([col("invoice_id"), col("payment_date")])
         .agg([col("amount").sum().alias("__day_amount")])
         .sort(
@@ -274,9 +314,7 @@ fn receivable_invoices(
         )
         .with_column((running - before_invoice).alias("__cum_paid"))
         .join(
-            positive
-                .clone()
-                .select([col("invoice_id"), col("amount").alias("__inv_amount")]),
+            may_settle,
             [col("invoice_id")],
             [col("invoice_id")],
             JoinArgs::new(JoinType::Inner),

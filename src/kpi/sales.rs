@@ -32,7 +32,7 @@ pub(crate) fn order_lines(ctx: &KpiContext) -> Option<LazyFrame> {
 /// Live order lines dated ≤ as_of with their `line_amount` (cents) and
 /// `unit_price` (1/10000 units) filled in from each other (SPEC section 1),
 /// before any product price or cost: what order heads need.
-fn live_lines(ctx: &KpiContext) -> Option<LazyFrame> {
+pub(crate) fn live_lines(ctx: &KpiContext) -> Option<LazyFrame> {
     let orders = ctx.table("orders", "order and sales KPIs")?;
     let lines = orders.filter(is_live().and(col("order_date").lt_eq(lit(ctx.as_of))));
     // SPEC section 1: a given line amount is the line's amount; its unit
@@ -119,28 +119,6 @@ fn unit_price_of_line_amount(line_amount: i64, quantity: i64) -> Option<i64> {
     i64::try_from(price * quantity.signum()).ok()
 }
 
-/// One row per order (an `order_id` with at least one live line; rule 4):
-/// its date, rep and customer are those of its lowest live `line_no`;
-/// `order_amount` is Σ line_amount of its live lines dated ≤ as_of (cents).
-/// Computed once per engine, from the lines without their product prices
-/// (a head needs none). `None` when the orders table is absent.
-pub(crate) fn order_heads(ctx: &KpiContext) -> Option<LazyFrame> {
-    let lines = live_lines(ctx)?;
-    Some(ctx.fact("order_heads", || heads_of(lines)))
-}
-
-fn heads_of(lines: LazyFrame) -> LazyFrame {
-    // (order_id, line_no) is the key, so the lowest line_no is one line; it
-    // is picked within each group instead of sorting every line first.
-    let lowest = col("line_no").arg_min();
-    lines.group_by([col("order_id")]).agg([
-        col("order_date").get(lowest.clone(), false),
-        col("rep_id").get(lowest.clone(), false),
-        col("customer_id").get(lowest, false),
-        col("line_amount").sum().alias("order_amount"),
-    ])
-}
-
 /// Per group, over live lines with `order_date` in `[start, PE]` (`lines`:
 /// [`period_order_lines`], or any [`order_lines`] plan), each credited
 /// to its line's rep:
@@ -177,7 +155,7 @@ pub(crate) fn line_parts(ctx: &KpiContext, lines: LazyFrame, groups: LazyFrame) 
 /// `None` when the orders table is absent.
 pub(crate) fn order_count_parts(ctx: &KpiContext, groups: LazyFrame) -> Option<LazyFrame> {
     Some(
-        order_heads(ctx)?
+        super::heads::order_heads(ctx)?
             .filter(ctx.in_period(col("order_date")))
             .join_groups(groups)
             .agg([col("order_id")

@@ -9,7 +9,8 @@ use polars::prelude::*;
 use super::{as_flags, days, money_text, pct_text, say, sentence, text, FlagSettings, Rule};
 use crate::kpi::context::KpiContext;
 use crate::kpi::discipline::PPM;
-use crate::kpi::sales::{order_heads, order_lines};
+use crate::kpi::heads::order_heads;
+use crate::kpi::sales::order_lines;
 use crate::lang::Lang;
 
 /// The days `period_end_stuffing` looks at.
@@ -195,6 +196,40 @@ pub(super) fn period_end_stuffing(
     Some(as_flags(flagged, ctx, Rule::PeriodEndStuffing))
 }
 
+/// The `invoices` that may be unpaid on some day of `[start, PE]`: those
+/// with a payment dated in it, or not covered by the payments dated before
+/// it. An invoice with no payment in the period is covered on every day of
+/// it exactly when it is covered on its first day, so the rest can never be
+/// open on an order's date and are left out before the join by customer
+/// (most of a long history is paid).
+fn still_open_in_period(ctx: &KpiContext, invoices: LazyFrame, payments: LazyFrame) -> LazyFrame {
+    let start = lit(ctx.period.start);
+    let paid = payments
+        .filter(col("payment_date").lt_eq(lit(ctx.pe)))
+        .group_by([col("invoice_id")])
+        .agg([
+            col("amount")
+                .filter(col("payment_date").lt(start.clone()))
+                .sum()
+                .alias("__paid_before"),
+            col("payment_date").max().alias("__last_paid"),
+        ]);
+    invoices
+        .join(
+            paid,
+            [col("invoice_id")],
+            [col("invoice_id")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .filter(
+            col("__last_paid")
+                .gt_eq(start)
+                .fill_null(lit(false))
+                .or((col("amount") - col("__paid_before").fill_null(lit(0i64))).gt(lit(0i64))),
+        )
+        .drop(cols(["__paid_before", "__last_paid"]))
+}
+
 /// `orders_while_overdue`: a live order with positive sales (not a return)
 /// dated in `[start, PE]` for a customer who, on the order date, has an
 /// invoice (dated by then) more than `overdue_days` past its due_date whose
@@ -226,6 +261,11 @@ pub(super) fn orders_while_overdue(
             .lt_eq(lit(ctx.pe))
             .and(col("due_date").lt(lit(due_by))),
     );
+    let payments = ctx.data.lazy("payments");
+    let invoices = match &payments {
+        Some(payments) => still_open_in_period(ctx, invoices, payments.clone()),
+        None => invoices,
+    };
     let pairs = orders
         .join(
             invoices.select([
@@ -244,7 +284,7 @@ pub(super) fn orders_while_overdue(
                 .lt_eq(col("order_date"))
                 .and((days("order_date") - days("due_date")).gt(lit(settings.overdue_days))),
         );
-    let with_paid = match ctx.data.lazy("payments") {
+    let with_paid = match payments {
         Some(payments) => {
             let paid = pairs
                 .clone()

@@ -164,3 +164,39 @@ fn orders_while_overdue_look_at_the_open_amount_on_the_order_date() {
         Some("订单 D3 于 2026-10-08 下单时，有 1 张发票已逾期超过 90 天且仍未结清")
     );
 }
+
+/// Invoices paid in full before the period (October 2026) are left out
+/// before the join unless a payment of the period reopens them:
+/// - C1's I1 (due 2026-06-01, 500.00) was paid on 2026-08-01 and 100.00 of
+///   it refunded on 2026-10-06: order A1 of 2026-10-05 finds it covered,
+///   A2 of 2026-10-07 finds 100.00 open → flagged;
+/// - C2's I2 was paid on 2026-08-01 and nothing since: B1 is not flagged;
+/// - C3's I3 was overpaid before the period and a refund of the excess in
+///   the period leaves it covered: D1 is not flagged.
+#[test]
+fn orders_while_overdue_see_an_invoice_reopened_in_the_period() {
+    let orders = format!(
+        "{ORDER_HEAD}A1,1,2026-10-05,R1,C1,P1,1,5,\n\
+         A2,1,2026-10-07,R1,C1,P1,1,5,\n\
+         B1,1,2026-10-05,R2,C2,P1,1,5,\n\
+         D1,1,2026-10-08,R3,C3,P1,1,5,\n"
+    );
+    let invoices = "invoice_id,customer_id,invoice_date,due_date,amount\n\
+                    I1,C1,2026-05-01,2026-06-01,500\n\
+                    I2,C2,2026-05-01,2026-06-01,300\n\
+                    I3,C3,2026-05-01,2026-06-01,200\n";
+    let payments = "payment_id,invoice_id,payment_date,amount\n\
+                    Y1,I1,2026-08-01,500\n\
+                    Y2,I1,2026-10-06,-100\n\
+                    Y3,I2,2026-08-01,300\n\
+                    Y4,I3,2026-08-01,250\n\
+                    Y5,I3,2026-10-02,-50\n";
+    let tables = [
+        ("products", PRODUCTS),
+        ("orders", orders.as_str()),
+        ("invoices", invoices),
+        ("payments", payments),
+    ];
+    let df = run(&tables, &[Rule::OrdersWhileOverdue], Lang::En);
+    assert_eq!(rows(&df), [["orders_while_overdue", "R1", "A2;I1"]]);
+}
