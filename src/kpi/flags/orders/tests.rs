@@ -7,6 +7,20 @@ const ORDER_HEAD: &str =
     "order_id,line_no,order_date,rep_id,customer_id,product_id,quantity,unit_price,status\n";
 const PRODUCTS: &str = "product_id,product_name\nP1,Widget\n";
 
+/// The tables of an orders_while_overdue case.
+fn overdue_tables<'a>(
+    orders: &'a str,
+    invoices: &'a str,
+    payments: &'a str,
+) -> [(&'static str, &'a str); 4] {
+    [
+        ("products", PRODUCTS),
+        ("orders", orders),
+        ("invoices", invoices),
+        ("payments", payments),
+    ]
+}
+
 fn amounts(df: &polars::prelude::DataFrame) -> Vec<Option<i64>> {
     df.column("amount").unwrap().i64().unwrap().iter().collect()
 }
@@ -137,12 +151,7 @@ fn orders_while_overdue_look_at_the_open_amount_on_the_order_date() {
                     Y1,I1,2026-08-01,600\n\
                     Y2,I2,2026-10-04,300\n\
                     Y3,I3,2026-10-20,200\n";
-    let tables = [
-        ("products", PRODUCTS),
-        ("orders", orders.as_str()),
-        ("invoices", invoices),
-        ("payments", payments),
-    ];
+    let tables = overdue_tables(&orders, invoices, payments);
     let df = run(&tables, &[Rule::OrdersWhileOverdue], Lang::En);
     assert_eq!(
         rows(&df),
@@ -191,12 +200,7 @@ fn orders_while_overdue_see_an_invoice_reopened_in_the_period() {
                     Y3,I2,2026-08-01,300\n\
                     Y4,I3,2026-08-01,250\n\
                     Y5,I3,2026-10-02,-50\n";
-    let tables = [
-        ("products", PRODUCTS),
-        ("orders", orders.as_str()),
-        ("invoices", invoices),
-        ("payments", payments),
-    ];
+    let tables = overdue_tables(&orders, invoices, payments);
     let df = run(&tables, &[Rule::OrdersWhileOverdue], Lang::En);
     assert_eq!(rows(&df), [["orders_while_overdue", "R1", "A2;I1"]]);
 }
