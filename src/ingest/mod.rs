@@ -9,6 +9,7 @@
 //! scans the stored Parquet files for the columns and rows it needs.
 
 pub(crate) mod canonical;
+mod chunked;
 pub(crate) mod digest;
 mod mapping;
 pub(crate) mod numbers;
@@ -303,14 +304,47 @@ pub fn load(dir: &Path, opts: &LoadOptions) -> Result<(Dataset, ValidationReport
     load_keeping(dir, opts, &mut in_memory)
 }
 
+/// A table's good rows as validation gives them: whole, or chunk by chunk
+/// (a Parquet file, validated as the chunks are pulled; see [`chunked`]).
+pub(crate) enum Validated<'a> {
+    /// The whole table.
+    Whole(DataFrame),
+    /// The table's chunks in file order; at least one, possibly empty.
+    Chunks(Box<dyn Iterator<Item = Result<DataFrame>> + 'a>),
+}
+
+impl Validated<'_> {
+    /// The whole table in one frame.
+    ///
+    /// Errors: a chunk that failed to read or validate.
+    pub(crate) fn into_frame(self) -> Result<DataFrame> {
+        match self {
+            Validated::Whole(df) => Ok(df),
+            Validated::Chunks(chunks) => chunked::concat_chunks(chunks),
+        }
+    }
+}
+
 /// Where a validated table goes as soon as it is validated: held in
-/// memory, or written to the validated store's staging folder and scanned
-/// from there (so a load holds one table's rows at a time).
-type Keep<'a> = dyn FnMut(&'static str, DataFrame) -> TypedTable + 'a;
+/// memory, or written to the validated store's staging folder (or a
+/// temporary file) and scanned from there, so a load holds one table's
+/// rows at a time, or one chunk's for a big Parquet table.
+///
+/// Errors: validation of a chunk failed, or a table validated chunk by
+/// chunk could not be written (its earlier chunks are not in memory).
+type Keep<'a> = dyn FnMut(&'static str, Validated<'_>) -> Result<TypedTable> + 'a;
 
 /// Keeps a validated table in memory.
-fn in_memory(_: &'static str, frame: DataFrame) -> TypedTable {
-    TypedTable::Frame(frame)
+fn in_memory(_: &'static str, table: Validated<'_>) -> Result<TypedTable> {
+    Ok(TypedTable::Frame(table.into_frame()?))
+}
+
+/// A table as read for validation.
+enum RawInput {
+    /// Read whole (CSV, an export's mapped frame).
+    Whole(DataFrame),
+    /// A Parquet file, read chunk by chunk.
+    Parquet(chunked::ParquetInput),
 }
 
 /// [`load`], handing each validated table to `keep`.
@@ -348,10 +382,15 @@ fn load_keeping(
     let (mut dataset, mut report) = validate_all(
         sources,
         |_, s| {
+            if s.format == FileFormat::Parquet {
+                let (input, read) = chunked::ParquetInput::open(&s.path)?;
+                read_files.push(read);
+                return Ok(RawInput::Parquet(input));
+            }
             let raw = read_raw(s)?;
             read_files.push(raw.read);
             notes.extend(raw.notes);
-            Ok(raw.frame)
+            Ok(RawInput::Whole(raw.frame))
         },
         absent,
         ValidationReport::default(),
@@ -411,6 +450,7 @@ pub fn load_with_profile(
         |name, _| {
             frames
                 .remove(name)
+                .map(RawInput::Whole)
                 .ok_or_else(|| Error::Internal(format!("{name}: mapped frame missing")))
         },
         absent,
@@ -433,7 +473,7 @@ pub fn load_with_profile(
 /// policy.
 fn validate_all(
     sources: BTreeMap<&'static str, Source>,
-    mut raw_of: impl FnMut(&'static str, &Source) -> Result<DataFrame>,
+    mut raw_of: impl FnMut(&'static str, &Source) -> Result<RawInput>,
     absent: impl Fn(&str) -> String,
     mut report: ValidationReport,
     keep: &mut Keep<'_>,
@@ -450,7 +490,11 @@ fn validate_all(
             continue;
         };
         let raw = raw_of(table.name, source)?;
-        if table.name == "reps" && raw.height() == 0 {
+        let rows = match &raw {
+            RawInput::Whole(df) => df.height(),
+            RawInput::Parquet(input) => input.rows(),
+        };
+        if table.name == "reps" && rows == 0 {
             // Nothing can be computed for nobody: a header-only reps file is
             // as good as absent, and is refused as such.
             report.fatal.push(format!(
@@ -459,9 +503,28 @@ fn validate_all(
             ));
             break;
         }
-        let typed = validate::validate_table(table, raw, &dataset, &mut report)?;
-        if let Some(typed) = typed {
-            dataset.tables.insert(table.name, keep(table.name, typed));
+        let kept = match raw {
+            RawInput::Whole(raw) => {
+                match validate::validate_table(table, raw, &dataset, &mut report)? {
+                    Some(typed) => Some(keep(table.name, Validated::Whole(typed))?),
+                    None => None,
+                }
+            }
+            RawInput::Parquet(input) => {
+                match chunked::validate_chunked(
+                    table,
+                    input,
+                    &dataset,
+                    &mut report,
+                    chunked::CHUNK_ROWS,
+                )? {
+                    Some(chunks) => Some(keep(table.name, Validated::Chunks(Box::new(chunks)))?),
+                    None => None,
+                }
+            }
+        };
+        if let Some(kept) = kept {
+            dataset.tables.insert(table.name, kept);
             dataset.sources.insert(table.name, source.clone());
         }
     }

@@ -179,7 +179,7 @@ pub fn load_with_store(
     let mut staging = Staging::create(store, key_before.as_deref().unwrap_or(&"0".repeat(64)))
         .map_err(|e| format!("{} could not be written: {e}", store.display()));
     let (dataset, report) = match &mut staging {
-        Ok(staging) => load_keeping(dir, opts, &mut |name, frame| staging.keep(name, frame))?,
+        Ok(staging) => load_keeping(dir, opts, &mut |name, table| staging.keep(name, table))?,
         Err(_) => load(dir, opts)?,
     };
     let clean = report.problems.is_empty()
@@ -216,11 +216,12 @@ pub fn load_with_store(
 /// directory, `TMPDIR`) and scanned from there, so the load holds one
 /// table's rows at a time and the KPI plans read only the columns and rows
 /// they need. The files have no name, so nothing is left behind however
-/// the process ends. A table that cannot be written stays in memory.
-/// Errors are [`load`]'s.
+/// the process ends. A table read whole that cannot be written stays in
+/// memory. Errors are [`load`]'s, and a table validated chunk by chunk
+/// that cannot be written (its earlier chunks are gone from memory).
 pub fn load_on_disk(dir: &Path, opts: &LoadOptions) -> Result<(Dataset, ValidationReport)> {
-    load_keeping(dir, opts, &mut |_, frame| {
-        staging::keep_in_temporary_file(frame)
+    load_keeping(dir, opts, &mut |_, table| {
+        staging::keep_in_temporary_file(table)
     })
 }
 

@@ -12,7 +12,7 @@ use polars::prelude::*;
 use sha2::{Digest, Sha256};
 
 use super::{is_store_entry, scan_of, Meta, StoredTable, META, STORE_FORMAT};
-use crate::ingest::{TypedTable, ValidationReport};
+use crate::ingest::{TypedTable, Validated, ValidationReport};
 use crate::{Error, Result};
 
 /// The temporary folder of an entry being written.
@@ -43,25 +43,41 @@ impl Staging {
         })
     }
 
-    /// Writes a validated table and returns a scan of the file written; a
-    /// table that cannot be written stays in memory and the entry will not
-    /// be stored (never an error: the run goes on without the store).
-    pub(super) fn keep(&mut self, name: &'static str, frame: DataFrame) -> TypedTable {
+    /// Writes a validated table and returns a scan of the file written. A
+    /// whole table that cannot be written stays in memory and the entry
+    /// will not be stored (the run goes on without the store).
+    ///
+    /// Errors: a chunk failed to validate, or a table validated chunk by
+    /// chunk could not be written (its earlier chunks are not in memory to
+    /// fall back on); the error names the file and why.
+    pub(super) fn keep(&mut self, name: &'static str, table: Validated<'_>) -> Result<TypedTable> {
         if self.failed.is_some() {
-            return TypedTable::Frame(frame);
+            return Ok(TypedTable::Frame(table.into_frame()?));
         }
         let path = self.dir.join(format!("{name}.parquet"));
-        match write_table(&path, frame.clone()).and_then(|(sha256, file)| {
-            let scan = scan_of(file, &path)?;
-            Ok((sha256, scan))
-        }) {
-            Ok((sha256, scan)) => {
+        match table {
+            Validated::Whole(frame) => Ok(
+                match write_table(&path, frame.clone()).and_then(|(sha256, file)| {
+                    let scan = scan_of(file, &path)?;
+                    Ok((sha256, scan))
+                }) {
+                    Ok((sha256, scan)) => {
+                        self.written.push((name, sha256));
+                        TypedTable::Stored(Box::new(scan))
+                    }
+                    Err(e) => {
+                        self.failed = Some(format!("{} could not be written: {e}", path.display()));
+                        TypedTable::Frame(frame)
+                    }
+                },
+            ),
+            Validated::Chunks(chunks) => {
+                let file = File::create(&path).map_err(|e| Error::io(&path, e))?;
+                let sha256 = write_chunks(&file, chunks, &path)?;
+                let file = File::open(&path).map_err(|e| Error::io(&path, e))?;
+                let scan = scan_of(file, &path)?;
                 self.written.push((name, sha256));
-                TypedTable::Stored(Box::new(scan))
-            }
-            Err(e) => {
-                self.failed = Some(format!("{} could not be written: {e}", path.display()));
-                TypedTable::Frame(frame)
+                Ok(TypedTable::Stored(Box::new(scan)))
             }
         }
     }
@@ -158,17 +174,109 @@ fn write_table(path: &Path, frame: DataFrame) -> Result<(String, File)> {
 /// A validated table kept without a store: written to an unnamed
 /// temporary file of the system's temporary directory (`TMPDIR`), which
 /// has no name to leave behind, even when the process is killed, and is
-/// freed when the dataset closes it; then scanned. Stays in memory where
-/// no such file can be written.
-pub(super) fn keep_in_temporary_file(frame: DataFrame) -> TypedTable {
-    let scanned = tempfile::tempfile()
-        .and_then(|file| write_parquet(&file, frame.clone()).map(|_| file))
-        .map_err(|e| Error::io(std::env::temp_dir(), e))
-        .and_then(|file| scan_of(file, &std::env::temp_dir()));
-    match scanned {
-        Ok(scan) => TypedTable::Stored(Box::new(scan)),
-        Err(_) => TypedTable::Frame(frame),
+/// freed when the dataset closes it; then scanned. A whole table stays in
+/// memory where no such file can be written.
+///
+/// Errors: a chunk failed to validate, or a table validated chunk by chunk
+/// could not be written (naming `TMPDIR`).
+pub(super) fn keep_in_temporary_file(table: Validated<'_>) -> Result<TypedTable> {
+    let tmp = std::env::temp_dir();
+    match table {
+        Validated::Whole(frame) => {
+            let scanned = tempfile::tempfile()
+                .and_then(|file| write_parquet(&file, frame.clone()).map(|_| file))
+                .map_err(|e| Error::io(&tmp, e))
+                .and_then(|file| scan_of(file, &tmp));
+            Ok(match scanned {
+                Ok(scan) => TypedTable::Stored(Box::new(scan)),
+                Err(_) => TypedTable::Frame(frame),
+            })
+        }
+        Validated::Chunks(chunks) => {
+            let file = tempfile::tempfile().map_err(|e| Error::io(&tmp, e))?;
+            write_chunks(&file, chunks, &tmp)?;
+            let file = file.try_clone().map_err(|e| Error::io(&tmp, e))?;
+            Ok(TypedTable::Stored(Box::new(scan_of(file, &tmp)?)))
+        }
     }
+}
+
+/// Writes validated chunks as they come into `file` as one LZ4 Parquet
+/// file (a row group or more per chunk); returns the SHA-256 of the bytes
+/// written. A chunk is encoded and written by a second thread while the
+/// next one is validated (at most one waits between them, so memory holds
+/// about two chunks). Errors: a chunk's own error, or a write error naming
+/// `path`.
+fn write_chunks(
+    file: &File,
+    chunks: Box<dyn Iterator<Item = Result<DataFrame>> + '_>,
+    path: &Path,
+) -> Result<String> {
+    let (send, receive) = std::sync::mpsc::sync_channel::<DataFrame>(1);
+    std::thread::scope(|scope| {
+        let writer = scope.spawn(move || write_received(file, receive));
+        let mut failed = None;
+        for chunk in chunks {
+            match chunk {
+                Ok(chunk) => {
+                    if send.send(chunk).is_err() {
+                        // The writer stopped: its error is the one to tell.
+                        break;
+                    }
+                }
+                Err(e) => {
+                    failed = Some(e);
+                    break;
+                }
+            }
+        }
+        drop(send);
+        let written = writer
+            .join()
+            .unwrap_or_else(|_| Err(std::io::Error::other("the writing thread panicked")));
+        match failed {
+            Some(e) => Err(e),
+            None => written.map_err(|e| Error::io(path, e)),
+        }
+    })
+}
+
+/// Writes every frame received into `file` as one LZ4 Parquet file until
+/// the sender hangs up; returns the SHA-256 of the bytes written.
+fn write_received(
+    file: &File,
+    frames: std::sync::mpsc::Receiver<DataFrame>,
+) -> std::io::Result<String> {
+    let mut out = HashingWriter {
+        inner: BufWriter::new(file),
+        hasher: Sha256::new(),
+    };
+    {
+        let mut writer = None;
+        for mut frame in frames {
+            // A batch is written as row groups of aligned columns.
+            frame.rechunk_mut();
+            if writer.is_none() {
+                writer = Some(
+                    ParquetWriter::new(&mut out)
+                        .with_compression(ParquetCompression::Lz4Raw)
+                        .batched(frame.schema())
+                        .map_err(std::io::Error::other)?,
+                );
+            }
+            if let Some(w) = writer.as_mut() {
+                w.write_batch(&frame).map_err(std::io::Error::other)?;
+            }
+        }
+        match writer {
+            Some(w) => {
+                w.finish().map_err(std::io::Error::other)?;
+            }
+            None => return Err(std::io::Error::other("a validated table without chunks")),
+        }
+    }
+    out.flush()?;
+    Ok(format!("{:x}", out.hasher.finalize()))
 }
 
 /// Writes `frame` as LZ4 Parquet into `file`; returns the SHA-256 of the
