@@ -42,13 +42,22 @@ pub(crate) fn order_heads(ctx: &KpiContext) -> Option<LazyFrame> {
 /// group-by otherwise. Should reading the lines fail, the group-by plan is
 /// returned, so the error surfaces where the heads are used.
 fn heads_of(lines: LazyFrame) -> LazyFrame {
-    let lines = lines.select(LINE_COLUMNS.map(col));
-    match lines.clone().collect() {
-        Ok(df) if runs_by_order(&df) => heads_of_runs(df.lazy()),
-        Ok(df) => heads_by_group(df.lazy()),
-        Err(_) => heads_by_group(lines),
+    let keys = lines.clone().select(KEY_COLUMNS.map(col)).collect();
+    let by_runs = match keys {
+        Ok(keys) if runs_by_order(&keys) => heads_of_runs(lines.clone(), keys).ok(),
+        _ => None,
+    };
+    match by_runs {
+        Some(heads) => heads.lazy(),
+        None => heads_by_group(lines.select(LINE_COLUMNS.map(col))),
     }
 }
+
+/// The columns read whole to find the heads by runs.
+const KEY_COLUMNS: [&str; 3] = ["order_id", "line_no", "line_amount"];
+
+/// Position of a line in the lines' plan, while heads are found by runs.
+const LINE_INDEX: &str = "__line";
 
 /// True when every order's rows are consecutive and its first row has its
 /// lowest `line_no`: `order_id` never decreases and, within an order,
@@ -75,18 +84,25 @@ fn runs_by_order(lines: &DataFrame) -> bool {
     check(lines).unwrap_or(false)
 }
 
-/// Heads of lines that run by order ([`runs_by_order`]): each order's
-/// first row, with Σ line_amount taken from a running total as the total
-/// at its last row less the total before its first. Nulls add nothing, as
-/// in a group sum; the running total is Int128, so no Int64 sum can
-/// overflow it.
-fn heads_of_runs(lines: LazyFrame) -> LazyFrame {
+/// Heads of lines that run by order ([`runs_by_order`]), from `keys` (the
+/// lines' [`KEY_COLUMNS`], in the lines' order): each order's first row,
+/// with Σ line_amount taken from a running total as the total at its last
+/// row less the total before its first (nulls add nothing, as in a group
+/// sum; Int128, so no Int64 sum can overflow it). The lines are then read
+/// once more, streaming, keeping only the first rows' date, rep and
+/// customer, so no other column of every line is ever held.
+///
+/// Errors: the lines cannot be read again, or gave another row count
+/// (the caller then takes the group-by).
+fn heads_of_runs(lines: LazyFrame, keys: DataFrame) -> PolarsResult<DataFrame> {
     let amount = col("line_amount")
         .fill_null(lit(0i64))
         .cast(DataType::Int128);
     let first = col("order_id").neq_missing(col("order_id").shift(lit(1)));
     let last = col("order_id").neq_missing(col("order_id").shift(lit(-1)));
-    lines
+    let firsts = keys
+        .lazy()
+        .with_row_index(LINE_INDEX, None)
         .with_columns([
             first.alias("__first"),
             last.alias("__last"),
@@ -105,13 +121,26 @@ fn heads_of_runs(lines: LazyFrame) -> LazyFrame {
             .alias("order_amount"),
         )
         .filter(col("__first"))
+        .select([col(LINE_INDEX), col("order_amount")])
+        .collect()?;
+    let first_rows = firsts.column(LINE_INDEX)?.as_materialized_series().clone();
+    let mut heads = lines
+        .with_row_index(LINE_INDEX, None)
+        .filter(col(LINE_INDEX).is_in(lit(first_rows).implode(false), false))
         .select([
             col("order_id"),
             col("order_date"),
             col("rep_id"),
             col("customer_id"),
-            col("order_amount"),
         ])
+        .collect_with_engine(Engine::Streaming)?
+        .unwrap_single();
+    if heads.height() != firsts.height() {
+        polars_bail!(ComputeError: "order lines changed between two reads");
+    }
+    // Both in the lines' order, one row per order: side by side.
+    heads.with_column(firsts.column("order_amount")?.clone())?;
+    Ok(heads)
 }
 
 /// Heads of lines in any order: per order_id, the row of the lowest
@@ -164,7 +193,9 @@ mod tests {
         )
         .expect("frame");
         assert!(runs_by_order(&lines()));
-        assert_eq!(sorted_heads(heads_of_runs(lines().lazy())), want);
+        let keys = lines().select(KEY_COLUMNS).unwrap();
+        let by_runs = heads_of_runs(lines().lazy(), keys).unwrap();
+        assert_eq!(sorted_heads(by_runs.lazy()), want);
         assert_eq!(sorted_heads(heads_by_group(lines().lazy())), want);
         assert_eq!(sorted_heads(heads_of(lines().lazy())), want);
     }
