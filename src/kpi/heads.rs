@@ -7,8 +7,10 @@
 //! are found matters: exports are nearly always written order by order
 //! with ascending line numbers, and then each order's head is simply its
 //! first row, found by comparing each row with the one before it instead
-//! of hashing millions of order ids. Lines in any other order take the
-//! group-by; both give the same heads.
+//! of hashing millions of order ids. Only the key columns (order_id,
+//! line_no, line_amount) are held whole for that; the first rows' other
+//! columns are then picked out of a second, streaming read. Lines in any
+//! other order take the group-by; both give the same heads.
 
 use polars::prelude::*;
 
