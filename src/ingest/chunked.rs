@@ -368,6 +368,29 @@ mod tests {
         }
     }
 
+    /// Sorted keys take the fast path; a key repeated on the next row
+    /// (the last of one chunk, the first of the next) does not.
+    #[test]
+    fn sorted_keys_and_a_repeat_at_a_chunk_boundary() {
+        let customers = |ids: &[&str]| {
+            df!(
+                "customer_id" => ids,
+                "customer_name" => vec!["A"; ids.len()],
+                "region" => vec!["North"; ids.len()],
+            )
+            .unwrap()
+        };
+        let sorted = customers(&["C01", "C02", "C03", "C04", "C05", "C06"]);
+        let [chunked, whole] = both_ways("customers", sorted, &reps(), 3);
+        assert_same(&chunked, &whole);
+        assert!(chunked.1.problems.is_empty());
+        let repeated = customers(&["C01", "C02", "C03", "C03", "C05", "C06"]);
+        let [chunked, whole] = both_ways("customers", repeated, &reps(), 3);
+        assert_same(&chunked, &whole);
+        let rows: Vec<u64> = chunked.1.problems.iter().map(|p| p.row).collect();
+        assert_eq!(rows, [4]);
+    }
+
     #[test]
     fn an_empty_table_gives_one_empty_chunk_and_a_missing_column_refuses_it() {
         let empty = df!("customer_id" => Vec::<String>::new(), "customer_name" => Vec::<String>::new(), "region" => Vec::<String>::new()).unwrap();
