@@ -69,31 +69,62 @@ fn attribute(ctx: &KpiContext, invoices: LazyFrame) -> LazyFrame {
 }
 
 fn attribute_plan(ctx: &KpiContext, invoices: LazyFrame) -> LazyFrame {
-    let mut inv = invoices;
+    // Most invoices carry their rep: only the others look up an order's
+    // rep and a customer's owner, so the lookups hash a few ids, not every
+    // invoice and every order.
+    let own = invoices
+        .clone()
+        .filter(col("rep_id").is_not_null())
+        .with_columns([
+            null_str().alias("__order_rep"),
+            null_str().alias("__owner_rep"),
+        ]);
+    let mut others = invoices.filter(col("rep_id").is_null());
     let order_reps = if ctx.data.has("orders") {
-        order_heads(ctx)
-            .map(|heads| heads.select([col("order_id"), col("rep_id").alias("__order_rep")]))
+        order_heads(ctx).map(|heads| {
+            heads
+                .select([col("order_id"), col("rep_id").alias("__order_rep")])
+                .join(
+                    others.clone().select([col("order_id")]),
+                    [col("order_id")],
+                    [col("order_id")],
+                    JoinArgs::new(JoinType::Semi),
+                )
+        })
     } else {
         None
     };
-    inv = match order_reps {
-        Some(heads) => inv.join(
+    others = match order_reps {
+        Some(heads) => others.join(
             heads,
             [col("order_id")],
             [col("order_id")],
             JoinArgs::new(JoinType::Left),
         ),
-        None => inv.with_column(null_str().alias("__order_rep")),
+        None => others.with_column(null_str().alias("__order_rep")),
     };
-    inv = match ctx.data.lazy("customers") {
-        Some(customers) => inv.join(
+    others = match ctx.data.lazy("customers") {
+        Some(customers) => others.join(
             customers.select([col("customer_id"), col("owner_rep_id").alias("__owner_rep")]),
             [col("customer_id")],
             [col("customer_id")],
             JoinArgs::new(JoinType::Left),
         ),
-        None => inv.with_column(null_str().alias("__owner_rep")),
+        None => others.with_column(null_str().alias("__owner_rep")),
     };
+    // The invoice's own columns (the contract's), then the two looked up.
+    let columns: Vec<Expr> = crate::ingest::contract("invoices")
+        .columns
+        .iter()
+        .map(|c| col(c.name))
+        .chain([col("__order_rep"), col("__owner_rep")])
+        .collect();
+    let inv = concat(
+        [own.select(columns.clone()), others.select(columns)],
+        UnionArgs::default(),
+    )
+    // concat fails only on an empty list.
+    .expect("two plans to concatenate");
     inv.with_columns([
         coalesce(&[col("rep_id"), col("__order_rep"), col("__owner_rep")]).alias("__rep"),
         when(col("rep_id").is_not_null())
@@ -143,28 +174,48 @@ pub(crate) fn attributed_invoices(ctx: &KpiContext) -> Option<LazyFrame> {
 /// collected); payments of invoices whose rep does not resolve are left out.
 /// `None` (with one warning) when invoices or payments are absent.
 pub(crate) fn attributed_payments(ctx: &KpiContext) -> Option<LazyFrame> {
-    let invoices = ctx.table("invoices", INVOICES_USED_FOR)?;
+    let payments = payments_to_as_of(ctx)?;
+    let reps = invoice_reps(ctx)?;
+    Some(ctx.fact("attributed_payments", || credited(payments, reps)))
+}
+
+/// Payments dated ≤ as_of (any invoice, attributed or not): what
+/// receivables read, as each invoice they sum over is attributed already.
+/// `None` (with one warning) when invoices or payments are absent.
+fn payments_to_as_of(ctx: &KpiContext) -> Option<LazyFrame> {
+    let _ = ctx.table("invoices", INVOICES_USED_FOR)?;
     let payments = ctx.table("payments", PAYMENTS_USED_FOR)?;
-    Some(ctx.fact("attributed_payments", || {
-        let invoice_reps = attribute(ctx, invoices)
+    Some(payments.filter(col("payment_date").lt_eq(lit(ctx.as_of))))
+}
+
+/// `invoice_id` → attributed `rep_id` of every invoice whose rep resolves,
+/// whatever its date.
+fn invoice_reps(ctx: &KpiContext) -> Option<LazyFrame> {
+    let invoices = ctx.table("invoices", INVOICES_USED_FOR)?;
+    Some(
+        attribute(ctx, invoices)
             .filter(col("rep_id").is_not_null())
-            .select([col("invoice_id"), col("rep_id")]);
-        payments
-            .filter(col("payment_date").lt_eq(lit(ctx.as_of)))
-            .join(
-                invoice_reps,
-                [col("invoice_id")],
-                [col("invoice_id")],
-                JoinArgs::new(JoinType::Inner),
-            )
-            .select([
-                col("rep_id"),
-                col("invoice_id"),
-                col("payment_id"),
-                col("payment_date"),
-                col("amount"),
-            ])
-    }))
+            .select([col("invoice_id"), col("rep_id")]),
+    )
+}
+
+/// `payments` each credited to its invoice's rep (`reps`, from
+/// [`invoice_reps`]); payments of unattributed invoices are left out.
+fn credited(payments: LazyFrame, reps: LazyFrame) -> LazyFrame {
+    payments
+        .join(
+            reps,
+            [col("invoice_id")],
+            [col("invoice_id")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .select([
+            col("rep_id"),
+            col("invoice_id"),
+            col("payment_id"),
+            col("payment_date"),
+            col("amount"),
+        ])
 }
 
 /// Warns once when invoices dated ≤ as_of have no resolvable rep.
@@ -240,7 +291,9 @@ pub(crate) fn invoice_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Optio
 /// `__cycle_days` (see [`payment_parts`]), with `rep_id` and `customer_id`.
 /// Only the invoices that count for something at PE are kept: those still
 /// outstanding or settled in the period (every other one adds zero to each
-/// sum, count and maximum read from here).
+/// sum, count and maximum read from here). `payments` are those dated ≤
+/// as_of of any invoice: a payment whose invoice is not in `invoices`
+/// (unattributed) matches none.
 fn receivable_invoices(
     ctx: &KpiContext,
     invoices: LazyFrame,
@@ -385,7 +438,7 @@ fn receivable_invoices(
 /// customer_id, rep_id). A report sums the rows of the reps it covers.
 /// `None` when invoices or payments are absent.
 pub(crate) fn overdue_by_customer(ctx: &KpiContext) -> Result<Option<DataFrame>> {
-    let (Some(invoices), Some(payments)) = (attributed_invoices(ctx), attributed_payments(ctx))
+    let (Some(invoices), Some(payments)) = (attributed_invoices(ctx), payments_to_as_of(ctx))
     else {
         return Ok(None);
     };
@@ -435,14 +488,17 @@ pub(crate) fn payment_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Optio
     let Some(invoices) = attributed_invoices(ctx) else {
         return Ok(None);
     };
-    let Some(payments) = attributed_payments(ctx) else {
+    let (Some(payments), Some(reps)) = (payments_to_as_of(ctx), invoice_reps(ctx)) else {
         return Ok(None);
     };
-    let collected = payments
-        .clone()
-        .filter(ctx.in_period(col("payment_date")))
-        .join_groups(groups.clone())
-        .agg([col("amount").sum().alias("collected_amount")]);
+    // Only the period's payments are credited here: the whole history's
+    // (attributed_payments) is for the reports' trends.
+    let collected = credited(
+        payments.clone().filter(ctx.in_period(col("payment_date"))),
+        reps,
+    )
+    .join_groups(groups.clone())
+    .agg([col("amount").sum().alias("collected_amount")]);
 
     let per_invoice = receivable_invoices(ctx, invoices, payments)?;
 
