@@ -23,7 +23,8 @@ use polars::prelude::*;
 
 use super::digest::{hash_open_file, ReadFile};
 use super::validate::{
-    duplicate_rows, order_problems, plan_table, trim_header, validate_rows, Duplicates, TablePlan,
+    duplicate_rows, order_problems, plan_table, reference_rows, trim_header, validate_rows,
+    Duplicates, TablePlan,
 };
 #[cfg(test)]
 use super::ProblemKind;
@@ -161,7 +162,18 @@ pub(crate) fn validate_chunked<'a>(
         Duplicates::InFrame
     };
     let schema = input.schema.clone();
-    let Some(plan) = plan_table(table, &schema, accepted, report, duplicates)? else {
+    let references = reference_rows(table, &schema, accepted, report, |column| {
+        input.read(0, input.rows, Some(&[column]))
+    })?;
+    let Some(plan) = plan_table(
+        table,
+        &schema,
+        accepted,
+        report,
+        duplicates,
+        Some(&references),
+    )?
+    else {
         return Ok(None);
     };
     Ok(Some(ValidatedChunks {
@@ -234,9 +246,21 @@ mod tests {
     /// of `chunk_rows`, and validated whole as a frame: both results.
     fn both_ways(
         table: &str,
+        raw: DataFrame,
+        accepted: &Dataset,
+        chunk_rows: usize,
+    ) -> [(Option<DataFrame>, ValidationReport); 2] {
+        both_ways_after(table, raw, accepted, chunk_rows, ValidationReport::default)
+    }
+
+    /// [`both_ways`], each validation starting from the report `before`
+    /// gives (the earlier tables' rejected rows).
+    fn both_ways_after(
+        table: &str,
         mut raw: DataFrame,
         accepted: &Dataset,
         chunk_rows: usize,
+        before: impl Fn() -> ValidationReport,
     ) -> [(Option<DataFrame>, ValidationReport); 2] {
         let table = contract(table);
         let dir = tempfile::tempdir().unwrap();
@@ -247,11 +271,11 @@ mod tests {
             .unwrap();
         let (input, read) = ParquetInput::open(&path).unwrap();
         assert_eq!(read.bytes, std::fs::metadata(&path).unwrap().len());
-        let mut chunked_report = ValidationReport::default();
+        let mut chunked_report = before();
         let chunked = validate_chunked(table, input, accepted, &mut chunked_report, chunk_rows)
             .unwrap()
             .map(|chunks| concat_chunks(chunks).unwrap());
-        let mut whole_report = ValidationReport::default();
+        let mut whole_report = before();
         let whole = validate_table(
             table,
             raw.with_row_index(ROW.into(), Some(1)).unwrap(),
@@ -389,6 +413,38 @@ mod tests {
         assert_same(&chunked, &whole);
         let rows: Vec<u64> = chunked.1.problems.iter().map(|p| p.row).collect();
         assert_eq!(rows, [4]);
+    }
+
+    /// The reps row of R3 was rejected: C2 and C5 refer to it (rejected
+    /// with it), C4 to no rep at all (unknown), over chunks of 2.
+    #[test]
+    fn references_to_rejected_rows_are_told_from_unknown_ones() {
+        let raw = df!(
+            "customer_id" => ["C1", "C2", "C3", "C4", "C5"],
+            "customer_name" => vec!["A"; 5],
+            "region" => vec!["North"; 5],
+            "owner_rep_id" => [Some("R1"), Some("R3"), None, Some("R7"), Some(" R3 ")],
+        )
+        .unwrap();
+        let before = || {
+            let mut report = ValidationReport::default();
+            report
+                .rejected_values
+                .insert("reps", df!("rep_id" => ["R3"]).unwrap());
+            report
+        };
+        let [chunked, whole] = both_ways_after("customers", raw, &reps(), 2, before);
+        assert_same(&chunked, &whole);
+        let found: Vec<(u64, ProblemKind)> =
+            chunked.1.problems.iter().map(|p| (p.row, p.kind)).collect();
+        assert_eq!(
+            found,
+            [
+                (4, ProblemKind::UnknownReference),
+                (2, ProblemKind::RejectedReference),
+                (5, ProblemKind::RejectedReference)
+            ]
+        );
     }
 
     #[test]

@@ -6,7 +6,9 @@ use polars::prelude::*;
 use super::parse::{expected_form, present_expr, typed_expr};
 use super::problems::{Problem, ProblemKind, TableCounts, ValidationReport, EXAMPLES_PER_KIND};
 use super::{Dataset, ROW};
-use crate::schema::{Kind, Table};
+use std::collections::BTreeMap;
+
+use crate::schema::{Kind, Reference, Table};
 use crate::Result;
 
 /// Column a reader adds to a raw table to mark records whose structure is
@@ -35,10 +37,115 @@ pub(super) fn validate_table(
 ) -> Result<Option<DataFrame>> {
     let raw = trim_header(raw)?;
     let schema = raw.schema().as_ref().clone();
-    let Some(plan) = plan_table(table, &schema, accepted, report, Duplicates::InFrame)? else {
+    let Some(plan) = plan_table(table, &schema, accepted, report, Duplicates::InFrame, None)?
+    else {
         return Ok(None);
     };
     Ok(Some(validate_rows(&plan, raw, report)?))
+}
+
+/// Per referencing column, the [`ROW`] numbers of its unknown references
+/// and, when the target table has rejected rows, of its references to
+/// those: found beforehand over the whole column, for a table validated
+/// chunk by chunk.
+pub(super) type ReferenceRows = BTreeMap<&'static str, (Series, Option<Series>)>;
+
+/// The masks of reference `r` over the rows validated together: (unknown
+/// value, value of a rejected target row), the second only when the
+/// target has rejected rows. The target's key column alone is read.
+fn reference_masks(
+    r: &Reference,
+    target: LazyFrame,
+    report: &ValidationReport,
+) -> Result<(Expr, Option<Expr>)> {
+    let keys = target
+        .select([col(r.key)])
+        .unique(None, UniqueKeepStrategy::Any)
+        .collect()?
+        .column(r.key)?
+        .as_materialized_series()
+        .clone();
+    let value = col(tmp(r.column));
+    let unknown = value
+        .clone()
+        .is_not_null()
+        .and(value.clone().is_in(lit(keys).implode(false), false).not());
+    Ok(match report.rejected_values.get(r.table) {
+        Some(df) => {
+            let rejected = df.column(r.key)?.as_materialized_series().unique()?;
+            let in_rejected = value.is_in(lit(rejected).implode(false), false);
+            (
+                unknown.clone().and(in_rejected.clone().not()),
+                Some(unknown.and(in_rejected)),
+            )
+        }
+        None => (unknown, None),
+    })
+}
+
+/// The [`ReferenceRows`] of `table`, from `column_of(name)`: the raw
+/// column `name` of the whole table with [`ROW`]. One anti join per
+/// reference against the target's keys, instead of a set of every key
+/// built again for each chunk.
+pub(super) fn reference_rows(
+    table: &Table,
+    schema: &Schema,
+    accepted: &Dataset,
+    report: &ValidationReport,
+    mut column_of: impl FnMut(&str) -> Result<DataFrame>,
+) -> Result<ReferenceRows> {
+    let mut found = ReferenceRows::new();
+    for r in table.references {
+        let (Some(dtype), Some(target)) = (schema.get(r.column), accepted.lazy(r.table)) else {
+            continue;
+        };
+        let kind = table.column(r.column).map_or(Kind::Id, |c| c.kind);
+        let value = typed_expr(r.column, kind, dtype).alias("__value");
+        let keys = target
+            .select([col(r.key).alias("__value")])
+            .unique(None, UniqueKeepStrategy::Any);
+        let unknown = column_of(r.column)?
+            .lazy()
+            .select([col(ROW), value])
+            .filter(col("__value").is_not_null())
+            .join(
+                keys,
+                [col("__value")],
+                [col("__value")],
+                JoinArgs::new(JoinType::Anti),
+            );
+        let rows_of = |frame: LazyFrame| -> Result<Series> {
+            let df = frame
+                .select([col(ROW)])
+                .sort([ROW], SortMultipleOptions::default())
+                .collect()?;
+            Ok(df.column(ROW)?.as_materialized_series().clone())
+        };
+        let entry = match report.rejected_values.get(r.table) {
+            Some(df) => {
+                let rejected = df
+                    .clone()
+                    .lazy()
+                    .select([col(r.key).alias("__value")])
+                    .unique(None, UniqueKeepStrategy::Any);
+                let among = |how| {
+                    unknown.clone().join(
+                        rejected.clone(),
+                        [col("__value")],
+                        [col("__value")],
+                        JoinArgs::new(how),
+                    )
+                };
+                (
+                    rows_of(among(JoinType::Anti))?,
+                    Some(rows_of(among(JoinType::Semi))?),
+                )
+            }
+            None => (rows_of(unknown)?, None),
+        };
+        found.insert(r.column, entry);
+    }
+    Ok(found)
 }
 
 /// How duplicate keys are told.
@@ -71,6 +178,7 @@ pub(super) fn plan_table(
     accepted: &Dataset,
     report: &mut ValidationReport,
     duplicates: Duplicates,
+    found_references: Option<&ReferenceRows>,
 ) -> Result<Option<TablePlan>> {
     let schema = schema.clone();
     let missing: Vec<&str> = table
@@ -161,41 +269,30 @@ pub(super) fn plan_table(
         let Some(target) = accepted.lazy(r.table) else {
             continue;
         };
-        // Only the key column is read (a stored table is scanned for it).
-        let keys = target
-            .select([col(r.key)])
-            .unique(None, UniqueKeepStrategy::Any)
-            .collect()?
-            .column(r.key)?
-            .as_materialized_series()
-            .clone();
-        let value = col(tmp(r.column));
-        let unknown = value
-            .clone()
-            .is_not_null()
-            .and(value.clone().is_in(lit(keys).implode(false), false).not());
-        let rejected = match report.rejected_values.get(r.table) {
-            Some(df) => Some(df.column(r.key)?.as_materialized_series().unique()?),
-            None => None,
-        };
-        let in_rejected = match &rejected {
-            Some(k) => value.is_in(lit(k.clone()).implode(false), false),
-            None => lit(false),
+        let (unknown, rejected) = match found_references {
+            Some(found) => {
+                let Some((unknown, rejected)) = found.get(r.column) else {
+                    continue;
+                };
+                let among = |rows: &Series| col(ROW).is_in(lit(rows.clone()).implode(false), false);
+                (among(unknown), rejected.as_ref().map(among))
+            }
+            None => reference_masks(r, target, report)?,
         };
         checks.push(Check {
             column: r.column.into(),
             kind: ProblemKind::UnknownReference,
-            mask: unknown.clone().and(in_rejected.clone().not()),
+            mask: unknown,
             hint: format!(
                 "no {} with this {} in {}; add it there or correct the id",
                 r.table, r.key, r.table
             ),
         });
-        if rejected.is_some() {
+        if let Some(rejected) = rejected {
             checks.push(Check {
                 column: r.column.into(),
                 kind: ProblemKind::RejectedReference,
-                mask: unknown.and(in_rejected),
+                mask: rejected,
                 hint: format!("the {} row with this {} was rejected", r.table, r.key),
             });
         }
