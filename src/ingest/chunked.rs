@@ -5,7 +5,9 @@
 //! The file is opened once: its SHA-256 is taken through the open handle,
 //! and every read after (the keys, each chunk) goes through that same
 //! handle, so the digest is of the bytes validated even if the file is
-//! replaced meanwhile. A duplicate key can span chunks, so the table's key
+//! replaced (renamed over) meanwhile. A file rewritten in place while it
+//! is read is refused: its size or modification time is checked again
+//! after the last chunk. A duplicate key can span chunks, so the table's key
 //! columns are read whole first (those columns only) and the rows that
 //! repeat an earlier row's key are found there; every other check needs
 //! only its own row (references are checked against the key columns of
@@ -42,6 +44,8 @@ pub(crate) struct ParquetInput {
     path: PathBuf,
     rows: usize,
     schema: Schema,
+    /// Size and modification time when hashed.
+    stamp: Option<(u64, std::time::SystemTime)>,
 }
 
 impl ParquetInput {
@@ -58,12 +62,14 @@ impl ParquetInput {
             )));
         }
         let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+        let stamp = stamp_of(&file);
         let (bytes, sha256) = hash_open_file(&mut file).map_err(|e| Error::io(path, e))?;
         let mut input = ParquetInput {
             file,
             path: path.to_path_buf(),
             rows: 0,
             schema: Schema::default(),
+            stamp,
         };
         let counted = input
             .scan()?
@@ -99,6 +105,26 @@ impl ParquetInput {
 
     fn cannot(&self, e: PolarsError) -> Error {
         Error::Invalid(format!("{}: cannot be read: {e}", self.path.display()))
+    }
+
+    /// `e`, naming the file when it is the query engine's.
+    fn in_file(&self, e: Error) -> Error {
+        match e {
+            Error::Polars(e) => self.cannot(e),
+            other => other,
+        }
+    }
+
+    /// An error when the open file's size or modification time is not what
+    /// it was when hashed: it was rewritten in place while being read.
+    fn unchanged(&self) -> Result<()> {
+        if stamp_of(&self.file) == self.stamp {
+            return Ok(());
+        }
+        Err(Error::Invalid(format!(
+            "{}: changed while it was being read (written to in place); run again once the export is complete",
+            self.path.display()
+        )))
     }
 
     /// A scan of the open file.
@@ -137,8 +163,14 @@ impl ParquetInput {
             .with_row_index(ROW, Some(first_row))
             .collect()
             .map_err(|e| self.cannot(e))?;
-        trim_header(df)
+        trim_header(df).map_err(|e| self.in_file(e))
     }
+}
+
+/// Size and modification time of an open file (`None` where unknown).
+fn stamp_of(file: &File) -> Option<(u64, std::time::SystemTime)> {
+    let meta = file.metadata().ok()?;
+    Some((meta.len(), meta.modified().ok()?))
 }
 
 /// Validates `input` as `table` chunk by chunk: its plan (checks, and the
@@ -156,7 +188,7 @@ pub(crate) fn validate_chunked<'a>(
     let keys_present = table.key.iter().all(|k| input.schema.contains(k));
     let duplicates = if keys_present {
         let keys = input.read(0, input.rows, Some(table.key))?;
-        Duplicates::Rows(duplicate_rows(table, keys)?)
+        Duplicates::Rows(duplicate_rows(table, keys).map_err(|e| input.in_file(e))?)
     } else {
         // A key column missing: the plan refuses the table.
         Duplicates::InFrame
@@ -164,7 +196,8 @@ pub(crate) fn validate_chunked<'a>(
     let schema = input.schema.clone();
     let references = reference_rows(table, &schema, accepted, report, |column| {
         input.read(0, input.rows, Some(&[column]))
-    })?;
+    })
+    .map_err(|e| input.in_file(e))?;
     let Some(plan) = plan_table(
         table,
         &schema,
@@ -206,11 +239,17 @@ impl Iterator for ValidatedChunks<'_> {
             return None;
         }
         let len = self.chunk_rows.min(self.input.rows - self.next);
-        let validated = self
+        let mut validated = self
             .input
             .read(self.next, len, None)
-            .and_then(|raw| validate_rows(&self.plan, raw, self.report));
+            .and_then(|raw| validate_rows(&self.plan, raw, self.report))
+            .map_err(|e| self.input.in_file(e));
         self.next += len;
+        if self.next >= self.input.rows && validated.is_ok() {
+            if let Err(e) = self.input.unchanged() {
+                validated = Err(e);
+            }
+        }
         self.done = self.next >= self.input.rows || validated.is_err();
         if self.done {
             order_problems(&self.plan, self.report);
@@ -445,6 +484,33 @@ mod tests {
                 (5, ProblemKind::RejectedReference)
             ]
         );
+    }
+
+    /// A file written to while it is read (its modification time moves)
+    /// is refused, naming it, not validated half old and half new.
+    #[test]
+    fn a_file_written_to_while_it_is_read_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("customers.parquet");
+        let mut raw = df!("customer_id" => ["C1", "C2"], "customer_name" => ["A", "B"], "region" => ["N", "S"]).unwrap();
+        ParquetWriter::new(File::create(&path).unwrap())
+            .finish(&mut raw)
+            .unwrap();
+        let (input, _) = ParquetInput::open(&path).unwrap();
+        let later = std::time::SystemTime::now() + std::time::Duration::from_secs(60);
+        File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(later)
+            .unwrap();
+        let mut report = ValidationReport::default();
+        let chunks = validate_chunked(contract("customers"), input, &reps(), &mut report, 1)
+            .unwrap()
+            .unwrap();
+        let err = concat_chunks(chunks).unwrap_err().to_string();
+        assert!(err.contains("changed while it was being read"), "{err}");
+        assert!(err.contains("customers.parquet"), "{err}");
     }
 
     #[test]
