@@ -141,6 +141,11 @@ impl ParquetInput {
             .map_err(|e| self.cannot(e))
     }
 
+    /// Every row, with its [`ROW`] number (a table read whole).
+    pub(crate) fn read_all(&self) -> Result<DataFrame> {
+        self.read(0, self.rows, None)
+    }
+
     /// Rows `[offset, offset + len)` with their 1-based [`ROW`] numbers,
     /// names trimmed; `columns` only when given.
     fn read(&self, offset: usize, len: usize, columns: Option<&[&str]>) -> Result<DataFrame> {

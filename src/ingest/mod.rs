@@ -34,6 +34,7 @@ pub use parse::{expected_form, typed_expr};
 pub use problems::{Problem, ProblemKind, ValidationReport};
 pub use profile::Profile;
 pub use store::{load_on_disk, load_with_store, refuse_store_over, resolved, StoreUse};
+pub(crate) use validate::strictly_increasing;
 
 /// Name of the row-number column added while ingesting (1-based data row).
 pub const ROW: &str = "__row";
@@ -236,7 +237,8 @@ pub(crate) fn invalid_utf8(bytes: &[u8]) -> Option<String> {
 
 /// Reads a whole table file as it is, with a 1-based row column [`ROW`]:
 /// CSV columns all as text (so nothing is lost before validation), Parquet
-/// columns in their stored types; with the size and SHA-256 of the bytes
+/// columns in their stored types (opened and hashed as validation reads
+/// them, [`chunked::ParquetInput`]); with the size and SHA-256 of the bytes
 /// parsed ([`digest::read_hashed`]). CSV structure follows
 /// [`structure`]: a repeated header name is refused, records of the wrong
 /// width are marked bad, blank lines and a report footer are skipped.
@@ -246,6 +248,14 @@ pub fn read_raw(source: &Source) -> Result<RawTable> {
             "{}: a raw export is read through its mapping profile (--profile)",
             source.path.display()
         )));
+    }
+    if source.format == FileFormat::Parquet {
+        let (input, read) = chunked::ParquetInput::open(&source.path)?;
+        return Ok(RawTable {
+            frame: input.read_all()?,
+            read,
+            notes: Vec::new(),
+        });
     }
     let label = source
         .path
@@ -257,40 +267,32 @@ pub fn read_raw(source: &Source) -> Result<RawTable> {
         let why = invalid_utf8(bytes).unwrap_or_else(|| e.to_string());
         Error::Invalid(format!("{}: cannot be read: {why}", source.path.display()))
     };
-    let (frame, notes) = match source.format {
-        FileFormat::Csv => {
-            let parse = |csv: &[u8]| {
-                CsvReadOptions::default()
-                    .with_has_header(true)
-                    .with_infer_schema_length(Some(0))
-                    .with_parse_options(CsvParseOptions::default().with_missing_is_null(true))
-                    .into_reader_with_file_handle(std::io::Cursor::new(csv))
-                    .finish()
-                    .and_then(|df| df.with_row_index(ROW.into(), Some(1)))
-            };
-            // The structure scan is serial; polars parses the same bytes
-            // meanwhile, and its frame is kept when the file is clean (the
-            // usual case), else the cleaned bytes are parsed again.
-            let (scanned, parsed) = rayon::join(
-                || structure::scan(&bytes, b',', 0, &structure::DataEnd::default(), &label),
-                || parse(&bytes),
-            );
-            let scanned = scanned?;
-            let df = if scanned.is_clean() {
-                parsed
-            } else {
-                parse(&structure::rewritten(&bytes, b',', 0, &scanned)?)
-            }
-            .map_err(|e| cannot(e, &bytes))?;
-            (mark_malformed(df, &scanned)?, scanned.notes(&label))
-        }
-        _ => {
-            let df = ParquetReader::new(std::io::Cursor::new(&bytes))
+    // CSV: a raw export was refused above, and Parquet read.
+    let (frame, notes) = {
+        let parse = |csv: &[u8]| {
+            CsvReadOptions::default()
+                .with_has_header(true)
+                .with_infer_schema_length(Some(0))
+                .with_parse_options(CsvParseOptions::default().with_missing_is_null(true))
+                .into_reader_with_file_handle(std::io::Cursor::new(csv))
                 .finish()
                 .and_then(|df| df.with_row_index(ROW.into(), Some(1)))
-                .map_err(|e| cannot(e, &bytes))?;
-            (df, Vec::new())
+        };
+        // The structure scan is serial; polars parses the same bytes
+        // meanwhile, and its frame is kept when the file is clean (the
+        // usual case), else the cleaned bytes are parsed again.
+        let (scanned, parsed) = rayon::join(
+            || structure::scan(&bytes, b',', 0, &structure::DataEnd::default(), &label),
+            || parse(&bytes),
+        );
+        let scanned = scanned?;
+        let df = if scanned.is_clean() {
+            parsed
+        } else {
+            parse(&structure::rewritten(&bytes, b',', 0, &scanned)?)
         }
+        .map_err(|e| cannot(e, &bytes))?;
+        (mark_malformed(df, &scanned)?, scanned.notes(&label))
     };
     Ok(RawTable { frame, read, notes })
 }

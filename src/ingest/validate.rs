@@ -540,6 +540,7 @@ pub(super) fn duplicate_rows(table: &Table, keys: DataFrame) -> Result<Series> {
         .collect();
     let keys = keys.lazy().with_columns(typed).collect()?;
     let columns: Vec<String> = table.key.iter().map(|k| tmp(k)).collect();
+    let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
     if strictly_increasing(&keys, &columns)? {
         // Sorted keys (the usual export) repeat nothing: no hashing needed.
         return Ok(Series::new_empty(ROW.into(), keys.column(ROW)?.dtype()));
@@ -555,30 +556,28 @@ pub(super) fn duplicate_rows(table: &Table, keys: DataFrame) -> Result<Series> {
 
 /// Whether the key `columns` of `frame`, none null, increase strictly from
 /// row to row (compared column by column, the first deciding): then no
-/// key repeats.
-fn strictly_increasing(frame: &DataFrame, columns: &[String]) -> Result<bool> {
-    if frame.height() < 2 {
-        return Ok(frame.height() == 0
-            || columns
-                .iter()
-                .all(|c| frame.column(c).is_ok_and(|s| s.null_count() == 0)));
-    }
+/// key repeats. Validation tells duplicate keys this way before hashing
+/// them; the KPI engine tells order lines that run order by order.
+///
+/// Errors: a column missing from `frame`.
+pub(crate) fn strictly_increasing(frame: &DataFrame, columns: &[&str]) -> Result<bool> {
     for c in columns {
         if frame.column(c)?.null_count() > 0 {
             return Ok(false);
         }
     }
-    // Each row against the row before it, the last column deciding ties.
-    let mut after: Option<Expr> = None;
-    for c in columns.iter().rev() {
-        let before = col(c.as_str()).shift(lit(1));
-        let greater = col(c.as_str()).gt(before.clone());
-        after = Some(match after {
-            None => greater,
-            Some(rest) => greater.or(col(c.as_str()).eq(before).and(rest)),
-        });
+    if frame.height() < 2 {
+        return Ok(true);
     }
-    let Some(after) = after else {
+    // Each row against the row before it, the last column deciding ties.
+    let Some(after) = columns.iter().rev().fold(None, |rest: Option<Expr>, c| {
+        let before = col(*c).shift(lit(1));
+        let greater = col(*c).gt(before.clone());
+        Some(match rest {
+            None => greater,
+            Some(rest) => greater.or(col(*c).eq(before).and(rest)),
+        })
+    }) else {
         return Ok(false);
     };
     let verdict = frame
@@ -732,25 +731,21 @@ mod tests {
 
     #[test]
     fn sorted_keys_are_told_without_hashing_and_anything_else_is_not() {
-        let cols = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
         let one = |ids: Vec<Option<&str>>| df!("k" => ids).unwrap();
         assert!(
-            strictly_increasing(&one(vec![Some("A1"), Some("A2"), Some("B")]), &cols(&["k"]))
-                .unwrap()
+            strictly_increasing(&one(vec![Some("A1"), Some("A2"), Some("B")]), &["k"]).unwrap()
         );
         // A repeat, a step back, a null: not strictly increasing.
-        assert!(!strictly_increasing(&one(vec![Some("A1"), Some("A1")]), &cols(&["k"])).unwrap());
-        assert!(!strictly_increasing(&one(vec![Some("B"), Some("A")]), &cols(&["k"])).unwrap());
-        assert!(
-            !strictly_increasing(&one(vec![Some("A"), None, Some("C")]), &cols(&["k"])).unwrap()
-        );
-        assert!(strictly_increasing(&one(vec![]), &cols(&["k"])).unwrap());
+        assert!(!strictly_increasing(&one(vec![Some("A1"), Some("A1")]), &["k"]).unwrap());
+        assert!(!strictly_increasing(&one(vec![Some("B"), Some("A")]), &["k"]).unwrap());
+        assert!(!strictly_increasing(&one(vec![Some("A"), None, Some("C")]), &["k"]).unwrap());
+        assert!(strictly_increasing(&one(vec![]), &["k"]).unwrap());
         let two = df!("o" => ["O1", "O1", "O2", "O3"], "n" => [1i64, 2, 1, 7]).unwrap();
-        assert!(strictly_increasing(&two, &cols(&["o", "n"])).unwrap());
+        assert!(strictly_increasing(&two, &["o", "n"]).unwrap());
         let back = df!("o" => ["O1", "O1"], "n" => [2i64, 1]).unwrap();
-        assert!(!strictly_increasing(&back, &cols(&["o", "n"])).unwrap());
+        assert!(!strictly_increasing(&back, &["o", "n"]).unwrap());
         let same = df!("o" => ["O1", "O2", "O2"], "n" => [1i64, 1, 1]).unwrap();
-        assert!(!strictly_increasing(&same, &cols(&["o", "n"])).unwrap());
+        assert!(!strictly_increasing(&same, &["o", "n"]).unwrap());
     }
 
     #[test]

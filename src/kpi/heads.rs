@@ -16,6 +16,7 @@ use polars::prelude::*;
 
 use super::context::KpiContext;
 use super::sales::live_lines;
+use crate::ingest::strictly_increasing;
 
 /// The columns of the lines a head is made of.
 const LINE_COLUMNS: [&str; 6] = [
@@ -62,28 +63,10 @@ const KEY_COLUMNS: [&str; 3] = ["order_id", "line_no", "line_amount"];
 const LINE_INDEX: &str = "__line";
 
 /// True when every order's rows are consecutive and its first row has its
-/// lowest `line_no`: `order_id` never decreases and, within an order,
-/// `line_no` strictly increases (so (order_id, line_no) is sorted and
-/// unique). A null key anywhere answers false.
+/// lowest `line_no`: (order_id, line_no) increases strictly from row to
+/// row. A null key anywhere answers false.
 fn runs_by_order(lines: &DataFrame) -> bool {
-    fn check(lines: &DataFrame) -> PolarsResult<bool> {
-        let ids = lines.column("order_id")?.str()?;
-        let numbers = lines.column("line_no")?.i64()?;
-        if ids.null_count() > 0 || numbers.null_count() > 0 {
-            return Ok(false);
-        }
-        let n = lines.height();
-        if n < 2 {
-            return Ok(true);
-        }
-        // Each row against the row before it.
-        let (id, id_before) = (ids.slice(1, n - 1), ids.slice(0, n - 1));
-        let (no, no_before) = (numbers.slice(1, n - 1), numbers.slice(0, n - 1));
-        let next_order = id.gt(&id_before);
-        let next_line = &id.equal(&id_before) & &no.gt(&no_before);
-        Ok((&next_order | &next_line).all())
-    }
-    check(lines).unwrap_or(false)
+    strictly_increasing(lines, &["order_id", "line_no"]).unwrap_or(false)
 }
 
 /// Heads of lines that run by order ([`runs_by_order`]), from `keys` (the
