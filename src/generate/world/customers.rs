@@ -86,6 +86,11 @@ impl World {
                 }
             }
         }));
+        // The hunters' weights depend only on the creation day, so each
+        // day's table is built once: one per customer was quadratic in the
+        // scale (an hour at scale 1,700).
+        let mut hunters_on: Vec<Option<Weighted>> = Vec::new();
+        hunters_on.resize_with(span.max(1) as usize, || None);
         for i in 0..n {
             let kind = pick_w(rng, &[(0u8, 60), (1, 30), (2, 10)]);
             let (owner, created, available) = if kind == 0 {
@@ -94,15 +99,18 @@ impl World {
                     (!rng.gen_bool(0.12)).then(|| add_days(start, -rng.gen_range(30..2900)));
                 (owner, created, start)
             } else {
-                let c = add_days(start, rng.gen_range(0..(span - 3).max(1)));
-                let pick = Weighted::new(self.reps.iter().map(|r| {
-                    let stays = r.leave.is_none_or(|l| l > add_days(c, 20));
-                    if r.active(c) && stays {
-                        r.hunter
-                    } else {
-                        0.0
-                    }
-                }));
+                let offset = rng.gen_range(0..(span - 3).max(1));
+                let c = add_days(start, offset);
+                let pick = hunters_on[offset as usize].get_or_insert_with(|| {
+                    Weighted::new(self.reps.iter().map(|r| {
+                        let stays = r.leave.is_none_or(|l| l > add_days(c, 20));
+                        if r.active(c) && stays {
+                            r.hunter
+                        } else {
+                            0.0
+                        }
+                    }))
+                });
                 let owner = pick.pick(rng).unwrap_or(self.reps.len() - 1);
                 (owner, Some(c), c)
             };

@@ -57,6 +57,8 @@ fn month_end(d: NaiveDate) -> NaiveDate {
         .expect("month end exists")
 }
 
+/// A rep's customers as the walk picks them: rebuilt after each day with
+/// hires or leaves, so ownership changes of one day take effect the next.
 #[derive(Default)]
 struct Book {
     custs: Vec<usize>,
@@ -79,6 +81,13 @@ struct World {
     product_pick: Weighted,
     holidays: Holidays,
     books: Vec<Book>,
+    /// Customers of each rep as of now (unordered); `books` catches up at
+    /// the end of an event day for the reps in `moved`.
+    owned: Vec<Vec<usize>>,
+    /// Reps whose `owned` changed since their book was built.
+    moved: Vec<bool>,
+    /// Reps of each team, in index order.
+    team_members: Vec<Vec<usize>>,
     rng: ChaCha8Rng,
     /// Live sales (cents) per rep per month index.
     sales: Vec<Vec<i64>>,
@@ -137,6 +146,9 @@ impl World {
             product_pick: Weighted::default(),
             holidays: Holidays::new(start.year(), end.year()),
             books: Vec::new(),
+            owned: Vec::new(),
+            moved: Vec::new(),
+            team_members: Vec::new(),
             rng: stream(opts.seed, STREAM_DAYS),
             sales: Vec::new(),
             onsite: Vec::new(),
@@ -160,6 +172,10 @@ impl World {
         w.sales = vec![vec![0; MONTHS as usize]; w.reps.len()];
         w.onsite = vec![0; w.reps.len()];
         w.books = (0..w.reps.len()).map(|_| Book::default()).collect();
+        w.team_members = vec![Vec::new(); w.teams.len()];
+        for (i, r) in w.reps.iter().enumerate() {
+            w.team_members[r.team].push(i);
+        }
         w
     }
 
@@ -188,15 +204,26 @@ impl World {
 
     // ----- simulation --------------------------------------------------------
 
-    fn rebuild_books(&mut self) {
-        for b in &mut self.books {
-            b.custs.clear();
-        }
+    /// Every rep's book from the customers' owners (before the walk).
+    fn build_books(&mut self) {
+        self.owned = vec![Vec::new(); self.reps.len()];
         for (i, c) in self.customers.iter().enumerate() {
-            self.books[c.owner].custs.push(i);
+            self.owned[c.owner].push(i);
         }
-        for b in &mut self.books {
-            b.pick = Weighted::new(b.custs.iter().map(|&c| {
+        self.moved = vec![true; self.reps.len()];
+        self.rebuild_moved_books();
+    }
+
+    /// The books of the reps whose customers changed. A book lists its
+    /// customers in index order, as the picks' weights are laid out.
+    fn rebuild_moved_books(&mut self) {
+        for r in 0..self.reps.len() {
+            if !std::mem::take(&mut self.moved[r]) {
+                continue;
+            }
+            self.owned[r].sort_unstable();
+            let custs = self.owned[r].clone();
+            let pick = Weighted::new(custs.iter().map(|&c| {
                 let c = &self.customers[c];
                 if c.prospect {
                     0.6
@@ -204,47 +231,76 @@ impl World {
                     c.weight
                 }
             }));
+            self.books[r] = Book { custs, pick };
         }
+    }
+
+    /// A leaver's customers go to the rep of his team with the smallest book
+    /// (as of the last rebuild), else to the team's manager.
+    fn successor(&self, r: usize, d: NaiveDate) -> Option<usize> {
+        let members = &self.team_members[self.reps[r].team];
+        members
+            .iter()
+            .copied()
+            .filter(|&i| {
+                let x = &self.reps[i];
+                i != r
+                    && x.role == Role::Rep
+                    && x.active(d)
+                    && x.leave.is_none_or(|l| l > add_days(d, 30))
+            })
+            .min_by_key(|&i| (self.books[i].custs.len(), i))
+            .or_else(|| {
+                members
+                    .iter()
+                    .copied()
+                    .find(|&i| self.reps[i].role == Role::Manager)
+            })
     }
 
     fn apply_event(&mut self, d: NaiveDate, ev: &Event) {
         match *ev {
             Event::Leave(r) => {
-                let team = self.reps[r].team;
-                let successor = (0..self.reps.len())
-                    .filter(|&i| {
-                        let x = &self.reps[i];
-                        i != r
-                            && x.team == team
-                            && x.role == Role::Rep
-                            && x.active(d)
-                            && x.leave.is_none_or(|l| l > add_days(d, 30))
-                    })
-                    .min_by_key(|&i| (self.books[i].custs.len(), i))
-                    .or_else(|| {
-                        (0..self.reps.len()).find(|&i| {
-                            self.reps[i].team == team && self.reps[i].role == Role::Manager
-                        })
-                    });
-                if let Some(s) = successor {
-                    for c in &mut self.customers {
-                        if c.owner == r {
-                            c.owner = s;
-                        }
+                if let Some(s) = self.successor(r, d) {
+                    let custs = std::mem::take(&mut self.owned[r]);
+                    for &c in &custs {
+                        self.customers[c].owner = s;
                     }
+                    self.owned[s].extend(custs);
+                    self.moved[r] = true;
+                    self.moved[s] = true;
                 }
             }
             Event::Hire(r) => {
+                // A hire takes over some customers of the active reps of
+                // his team, drawn in customer order.
                 let team = self.reps[r].team;
-                for ci in 0..self.customers.len() {
-                    let owner = self.customers[ci].owner;
-                    let o = &self.reps[owner];
-                    if owner != r && o.team == team && o.role == Role::Rep && o.active(d) {
-                        let p = if o.legacy { 0.08 } else { 0.25 };
-                        if self.rng.gen_bool(p) {
-                            self.customers[ci].owner = r;
-                        }
+                let givers: Vec<usize> = self.team_members[team]
+                    .iter()
+                    .copied()
+                    .filter(|&o| {
+                        let x = &self.reps[o];
+                        o != r && x.role == Role::Rep && x.active(d)
+                    })
+                    .collect();
+                let mut candidates: Vec<usize> = givers
+                    .iter()
+                    .flat_map(|&o| self.owned[o].iter().copied())
+                    .collect();
+                candidates.sort_unstable();
+                for ci in candidates {
+                    let o = self.customers[ci].owner;
+                    let p = if self.reps[o].legacy { 0.08 } else { 0.25 };
+                    if self.rng.gen_bool(p) {
+                        self.customers[ci].owner = r;
+                        self.owned[r].push(ci);
+                        self.moved[o] = true;
+                        self.moved[r] = true;
                     }
+                }
+                for o in givers {
+                    let customers = &self.customers;
+                    self.owned[o].retain(|&ci| customers[ci].owner == o);
                 }
             }
         }
@@ -263,14 +319,14 @@ impl World {
                     .push(Event::Leave(i));
             }
         }
-        self.rebuild_books();
+        self.build_books();
         let mut d = self.start;
         while d <= self.end {
             if let Some(evs) = events.remove(&d) {
                 for ev in &evs {
                     self.apply_event(d, ev);
                 }
-                self.rebuild_books();
+                self.rebuild_moved_books();
             }
             if let Some(rets) = self.returns.remove(&d) {
                 for spec in rets {
