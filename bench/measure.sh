@@ -23,7 +23,8 @@ generated() {
   local data="$1" scale="$2" fmt="$3"
   if ! [ -f "$data/.complete" ]; then
     rm -rf "$data"
-    measure "generate scale $scale $fmt" "$BIN" generate --out "$data" --scale "$scale" --seed 42 --format "$fmt"
+    measure "generate scale $scale $fmt" "$BIN" generate --out "$data" --scale "$scale" --seed 42 --format "$fmt" \
+      || return 1
     touch "$data/.complete"
   fi
 }
