@@ -7,6 +7,7 @@
 //! comment of the function that computes it.
 
 pub(crate) mod activity;
+pub(crate) mod balances;
 pub mod catalog;
 pub(crate) mod context;
 pub(crate) mod customers;

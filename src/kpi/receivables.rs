@@ -16,6 +16,7 @@
 use chrono::{Days, NaiveDate};
 use polars::prelude::*;
 
+use super::balances::invoice_balances;
 use super::context::{GroupByRep, KpiContext, GROUP};
 use super::heads::order_heads;
 use super::ratio;
@@ -291,55 +292,44 @@ pub(crate) fn invoice_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Optio
 /// `__cycle_days` (see [`payment_parts`]), with `rep_id` and `customer_id`.
 /// Only the invoices that count for something at PE are kept: those still
 /// outstanding or settled in the period (every other one adds zero to each
-/// sum, count and maximum read from here). `payments` are those dated ≤
-/// as_of of any invoice: a payment whose invoice is not in `invoices`
-/// (unattributed) matches none.
-fn receivable_invoices(
-    ctx: &KpiContext,
-    invoices: LazyFrame,
-    payments: LazyFrame,
-) -> Result<LazyFrame> {
+/// sum, count and maximum read from here). Read from the period's
+/// [`invoice_balances`] (which already left out the invoices covered before
+/// the period and untouched in it), attributed through [`invoice_reps`];
+/// `payments` are those dated ≤ as_of of any invoice.
+///
+/// `None` when invoices or payments are absent.
+fn receivable_invoices(ctx: &KpiContext) -> Result<Option<LazyFrame>> {
+    let (Some(balances), Some(reps), Some(payments)) = (
+        invoice_balances(ctx),
+        invoice_reps(ctx),
+        payments_to_as_of(ctx),
+    ) else {
+        return Ok(None);
+    };
     let pe = lit(ctx.pe);
-    let paid_pe = payments
-        .clone()
-        .filter(col("payment_date").lt_eq(pe.clone()))
-        .group_by([col("invoice_id")])
-        .agg([col("amount").sum().alias("__paid_pe")]);
-
-    // Invoices dated after PE are neither outstanding nor settled at PE.
-    let positive = invoices.filter(
-        col("amount")
-            .gt(lit(0i64))
-            .and(col("invoice_date").lt_eq(pe.clone())),
-    );
+    // The invoices table's own rep_id gives way to the attributed one.
+    let positive = balances
+        .filter(col("amount").gt(lit(0i64)))
+        .drop(cols(["rep_id"]))
+        .join(
+            reps,
+            [col("invoice_id")],
+            [col("invoice_id")],
+            JoinArgs::new(JoinType::Inner),
+        );
     // Only an invoice dated in the period, or paid in it, can settle in it:
     // settle_date = max(crossing, invoice_date) lies in [start, PE] only if
     // the invoice is dated there or its crossing day (a day of net positive
     // payment) is. And a crossing on or before PE is the same whether the
     // payments after PE are counted or not, so only those ≤ PE are summed.
-    let paid_in_period = payments
-        .clone()
-        .filter(ctx.in_period(col("payment_date")))
-        .select([col("invoice_id")])
-        .unique(None, UniqueKeepStrategy::Any);
     let may_settle = positive
         .clone()
-        .filter(ctx.in_period(col("invoice_date")))
-        .select([col("invoice_id")])
-        .join(
-            paid_in_period,
-            [col("invoice_id")],
-            [col("invoice_id")],
-            JoinArgs::new(JoinType::Full).with_coalesce(JoinCoalesce::CoalesceColumns),
+        .filter(
+            ctx.in_period(col("invoice_date")).or(col("__last_paid")
+                .gt_eq(lit(ctx.period.start))
+                .fill_null(lit(false))),
         )
-        .join(
-            positive
-                .clone()
-                .select([col("invoice_id"), col("amount").alias("__inv_amount")]),
-            [col("invoice_id")],
-            [col("invoice_id")],
-            JoinArgs::new(JoinType::Inner),
-        );
+        .select([col("invoice_id"), col("amount").alias("__inv_amount")]);
     // The running total of each invoice's payments, by date, without a
     // window over 10^5 small groups (that was most of this memo's time):
     // rows sorted by invoice and date, a running total over all rows, less
@@ -380,12 +370,6 @@ fn receivable_invoices(
     let remaining = col("amount") - col("__paid_pe").fill_null(lit(0i64));
     let per_invoice = ctx.memo("receivable_invoices", || {
         positive
-            .join(
-                paid_pe,
-                [col("invoice_id")],
-                [col("invoice_id")],
-                JoinArgs::new(JoinType::Left),
-            )
             .join(
                 settled,
                 [col("invoice_id")],
@@ -429,7 +413,7 @@ fn receivable_invoices(
                 col("__cycle_days"),
             ])
     });
-    Ok(per_invoice)
+    Ok(Some(per_invoice))
 }
 
 /// Overdue receivables at PE per customer and credited rep (rule 8: per
@@ -438,11 +422,10 @@ fn receivable_invoices(
 /// customer_id, rep_id). A report sums the rows of the reps it covers.
 /// `None` when invoices or payments are absent.
 pub(crate) fn overdue_by_customer(ctx: &KpiContext) -> Result<Option<DataFrame>> {
-    let (Some(invoices), Some(payments)) = (attributed_invoices(ctx), payments_to_as_of(ctx))
-    else {
+    let Some(per_invoice) = receivable_invoices(ctx)? else {
         return Ok(None);
     };
-    let overdue = receivable_invoices(ctx, invoices, payments)?
+    let overdue = per_invoice
         .filter(
             col("__past_due")
                 .gt_eq(lit(1i64))
@@ -485,10 +468,11 @@ pub(crate) fn overdue_by_customer(ctx: &KpiContext) -> Result<Option<DataFrame>>
 ///
 /// `None` when invoices or payments are absent (the warning names the table).
 pub(crate) fn payment_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Option<LazyFrame>> {
-    let Some(invoices) = attributed_invoices(ctx) else {
-        return Ok(None);
-    };
-    let (Some(payments), Some(reps)) = (payments_to_as_of(ctx), invoice_reps(ctx)) else {
+    let (Some(payments), Some(reps), Some(per_invoice)) = (
+        payments_to_as_of(ctx),
+        invoice_reps(ctx),
+        receivable_invoices(ctx)?,
+    ) else {
         return Ok(None);
     };
     // Only the period's payments are credited here: the whole history's
@@ -499,8 +483,6 @@ pub(crate) fn payment_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Optio
     )
     .join_groups(groups.clone())
     .agg([col("amount").sum().alias("collected_amount")]);
-
-    let per_invoice = receivable_invoices(ctx, invoices, payments)?;
 
     let out = |lo: Option<i64>, hi: Option<i64>| {
         let mut cond = lit(true);

@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 
 use super::{as_flags, days, money_text, pct_text, say, sentence, text, FlagSettings, Rule};
+use crate::kpi::balances::invoice_balances;
 use crate::kpi::context::KpiContext;
 use crate::kpi::discipline::PPM;
 use crate::kpi::heads::order_heads;
@@ -196,38 +197,23 @@ pub(super) fn period_end_stuffing(
     Some(as_flags(flagged, ctx, Rule::PeriodEndStuffing))
 }
 
-/// The `invoices` that may be unpaid on some day of `[start, PE]`: those
-/// with a payment dated in it, or not covered by the payments dated before
-/// it. An invoice with no payment in the period is covered on every day of
-/// it exactly when it is covered on its first day, so the rest can never be
-/// open on an order's date and are left out before the join by customer
-/// (most of a long history is paid).
-fn still_open_in_period(ctx: &KpiContext, invoices: LazyFrame, payments: LazyFrame) -> LazyFrame {
-    let start = lit(ctx.period.start);
-    let paid = payments
-        .filter(col("payment_date").lt_eq(lit(ctx.pe)))
-        .group_by([col("invoice_id")])
-        .agg([
-            col("amount")
-                .filter(col("payment_date").lt(start.clone()))
-                .sum()
-                .alias("__paid_before"),
-            col("payment_date").max().alias("__last_paid"),
-        ]);
-    invoices
-        .join(
-            paid,
-            [col("invoice_id")],
-            [col("invoice_id")],
-            JoinArgs::new(JoinType::Left),
-        )
+/// The invoices dated ≤ PE and due before `due_by` that may be unpaid on
+/// some day of `[start, PE]`: those with a payment dated in it, or not
+/// covered by the payments dated before it. An invoice with no payment in
+/// the period is covered on every day of it exactly when it is covered on
+/// its first day, so the rest can never be open on an order's date and are
+/// left out before the join by customer (most of a long history is paid).
+/// Read from the period's [`invoice_balances`], shared with the receivables.
+fn still_open_in_period(balances: LazyFrame, start: NaiveDate, due_by: NaiveDate) -> LazyFrame {
+    balances
+        .filter(col("due_date").lt(lit(due_by)))
         .filter(
             col("__last_paid")
-                .gt_eq(start)
+                .gt_eq(lit(start))
                 .fill_null(lit(false))
                 .or((col("amount") - col("__paid_before").fill_null(lit(0i64))).gt(lit(0i64))),
         )
-        .drop(cols(["__paid_before", "__last_paid"]))
+        .drop(cols(["__paid_pe", "__paid_before", "__last_paid"]))
 }
 
 /// `orders_while_overdue`: a live order with positive sales (not a return)
@@ -256,15 +242,14 @@ pub(super) fn orders_while_overdue(
     let due_by = chrono::TimeDelta::try_days(settings.overdue_days)
         .and_then(|d| ctx.pe.checked_sub_signed(d))
         .unwrap_or(chrono::NaiveDate::MIN);
-    let invoices = invoices.filter(
-        col("invoice_date")
-            .lt_eq(lit(ctx.pe))
-            .and(col("due_date").lt(lit(due_by))),
-    );
     let payments = ctx.data.lazy("payments");
-    let invoices = match &payments {
-        Some(payments) => still_open_in_period(ctx, invoices, payments.clone()),
-        None => invoices,
+    let invoices = match invoice_balances(ctx) {
+        Some(balances) => still_open_in_period(balances, ctx.period.start, due_by),
+        None => invoices.filter(
+            col("invoice_date")
+                .lt_eq(lit(ctx.pe))
+                .and(col("due_date").lt(lit(due_by))),
+        ),
     };
     let pairs = orders
         .join(
