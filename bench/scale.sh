@@ -9,6 +9,8 @@
 # with the end of its log, and the script exits non-zero.
 #
 # Usage: bench/scale.sh [SCALE]     (default 1700)
+# SALESOPS_BIN names a built salesops binary (otherwise a release build is
+# made), so a long run can go on while the tree is rebuilt.
 # Needs GNU time and, at the default scale, about 12 GB of free disk in
 # $BENCH_DIR (default /tmp/salesops-bench); the data is kept and reused.
 set -euo pipefail
@@ -23,8 +25,12 @@ if ! [ -x /usr/bin/time ]; then
   echo "needs GNU time: apt-get install -y time" >&2
   exit 1
 fi
-cargo build --release --locked --quiet
-BIN="$CARGO_TARGET_DIR/release/salesops"
+if [ -n "${SALESOPS_BIN:-}" ]; then
+  BIN="$SALESOPS_BIN"
+else
+  cargo build --release --locked --quiet
+  BIN="$CARGO_TARGET_DIR/release/salesops"
+fi
 source bench/measure.sh
 
 data="$BENCH_DIR/scale${SCALE}_parquet"
