@@ -40,6 +40,17 @@ pub(crate) fn order_heads(ctx: &KpiContext) -> Option<LazyFrame> {
     Some(ctx.fact("order_heads", || heads_of(lines)))
 }
 
+/// The [`order_heads`] dated in `[start, PE]` (same columns), memoized per
+/// period: every grouping's order count and the period's order flags read
+/// this slice instead of filtering every head of the history again.
+/// `None` when the orders table is absent.
+pub(crate) fn period_order_heads(ctx: &KpiContext) -> Option<LazyFrame> {
+    let heads = order_heads(ctx)?;
+    Some(ctx.memo("period_order_heads", || {
+        heads.filter(ctx.in_period(col("order_date")))
+    }))
+}
+
 /// The heads of `lines` (columns [`LINE_COLUMNS`] at least), by the rows'
 /// order when each order's lines are one run with ascending `line_no`, by a
 /// group-by otherwise. Should reading the lines fail, the group-by plan is

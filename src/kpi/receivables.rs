@@ -263,26 +263,32 @@ pub(crate) fn invoice_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Optio
     let Some(invoices) = attributed_invoices(ctx) else {
         return Ok(None);
     };
-    warn_unattributed(ctx)?;
+    // Once per period, not once per roll-up: it reads every invoice.
+    if !ctx.has_memo("window_invoices") {
+        warn_unattributed(ctx)?;
+    }
     let window_start = ctx.pe - Days::new(89);
     let from = window_start.min(ctx.period.start);
-    let parts = invoices
-        .filter(
-            col("invoice_date")
-                .gt_eq(lit(from))
-                .and(col("invoice_date").lt_eq(lit(ctx.pe))),
-        )
-        .join_groups(groups)
-        .agg([
-            col("amount")
-                .filter(ctx.in_period(col("invoice_date")))
-                .sum()
-                .alias("invoiced_amount"),
-            col("amount")
-                .filter(col("invoice_date").gt_eq(lit(window_start)))
-                .sum()
-                .alias("__invoiced_90d"),
-        ]);
+    // The slice every grouping reads, instead of every attributed invoice.
+    let window = ctx.memo("window_invoices", || {
+        invoices
+            .filter(
+                col("invoice_date")
+                    .gt_eq(lit(from))
+                    .and(col("invoice_date").lt_eq(lit(ctx.pe))),
+            )
+            .select([col("rep_id"), col("invoice_date"), col("amount")])
+    });
+    let parts = window.join_groups(groups).agg([
+        col("amount")
+            .filter(ctx.in_period(col("invoice_date")))
+            .sum()
+            .alias("invoiced_amount"),
+        col("amount")
+            .filter(col("invoice_date").gt_eq(lit(window_start)))
+            .sum()
+            .alias("__invoiced_90d"),
+    ]);
     Ok(Some(parts))
 }
 
@@ -477,12 +483,12 @@ pub(crate) fn payment_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Optio
     };
     // Only the period's payments are credited here: the whole history's
     // (attributed_payments) is for the reports' trends.
-    let collected = credited(
-        payments.clone().filter(ctx.in_period(col("payment_date"))),
-        reps,
-    )
-    .join_groups(groups.clone())
-    .agg([col("amount").sum().alias("collected_amount")]);
+    let collected = ctx
+        .memo("period_collections", || {
+            credited(payments.filter(ctx.in_period(col("payment_date"))), reps)
+        })
+        .join_groups(groups.clone())
+        .agg([col("amount").sum().alias("collected_amount")]);
 
     let out = |lo: Option<i64>, hi: Option<i64>| {
         let mut cond = lit(true);

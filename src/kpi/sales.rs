@@ -155,8 +155,7 @@ pub(crate) fn line_parts(ctx: &KpiContext, lines: LazyFrame, groups: LazyFrame) 
 /// `None` when the orders table is absent.
 pub(crate) fn order_count_parts(ctx: &KpiContext, groups: LazyFrame) -> Option<LazyFrame> {
     Some(
-        super::heads::order_heads(ctx)?
-            .filter(ctx.in_period(col("order_date")))
+        super::heads::period_order_heads(ctx)?
             .join_groups(groups)
             .agg([col("order_id")
                 .n_unique()

@@ -10,7 +10,7 @@ use super::{as_flags, days, money_text, pct_text, say, sentence, text, FlagSetti
 use crate::kpi::balances::invoice_balances;
 use crate::kpi::context::KpiContext;
 use crate::kpi::discipline::PPM;
-use crate::kpi::heads::order_heads;
+use crate::kpi::heads::period_order_heads;
 use crate::kpi::sales::order_lines;
 use crate::lang::Lang;
 
@@ -230,8 +230,7 @@ pub(super) fn orders_while_overdue(
     lang: Lang,
 ) -> Option<LazyFrame> {
     let invoices = ctx.data.lazy("invoices")?;
-    let orders = order_heads(ctx)?
-        .filter(ctx.in_period(col("order_date")))
+    let orders = period_order_heads(ctx)?
         // Goods going out: an order that only takes goods back (a return)
         // gives a debtor nothing more.
         .filter(col("order_amount").gt(lit(0i64)));
