@@ -24,8 +24,8 @@ use polars::prelude::*;
 use super::context::KpiContext;
 
 /// Per invoice dated ≤ PE that can matter in the period (see the module
-/// doc), memoized per period: the invoices table's columns (`amount` Int64
-/// cents) and, over its payments dated ≤ PE, `__paid_pe` (Σ amount, cents),
+/// doc), memoized per period: `invoice_id`, `customer_id`, `invoice_date`,
+/// `due_date`, `amount` (Int64 cents) and, over its payments dated ≤ PE, `__paid_pe` (Σ amount, cents),
 /// `__paid_before` (Σ amount of those dated before `start`, cents) and
 /// `__last_paid` (the latest payment_date, Date); the three are null for an
 /// invoice without such a payment. Refunds (negative amounts) count in the
@@ -58,8 +58,17 @@ pub(crate) fn invoice_balances(ctx: &KpiContext) -> Option<LazyFrame> {
                 col("__before").sum().alias("__paid_before"),
                 col("payment_date").max().alias("__last_paid"),
             ]);
+        // The columns its readers use: order_id and the invoice's own
+        // rep_id are not among them (receivables attribute the rep).
         invoices
             .filter(col("invoice_date").lt_eq(pe))
+            .select([
+                col("invoice_id"),
+                col("customer_id"),
+                col("invoice_date"),
+                col("due_date"),
+                col("amount"),
+            ])
             .join(
                 paid,
                 [col("invoice_id")],

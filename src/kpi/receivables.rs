@@ -137,13 +137,12 @@ fn attribute_plan(ctx: &KpiContext, invoices: LazyFrame) -> LazyFrame {
             .otherwise(null_str())
             .alias("rep_source"),
     ])
+    // Only what the readers of this fact use: it is held for the whole run
+    // and has a row per invoice of the history.
     .select([
         col("invoice_id"),
-        col("customer_id"),
         col("invoice_date"),
-        col("due_date"),
         col("amount"),
-        col("order_id"),
         col("__rep").alias("rep_id"),
         col("rep_source"),
     ])
@@ -151,9 +150,9 @@ fn attribute_plan(ctx: &KpiContext, invoices: LazyFrame) -> LazyFrame {
 
 /// Invoices dated ≤ as_of whose rep resolves (SPEC section 2 attribution:
 /// invoice `rep_id`, else the rep of the order's lowest live line, else the
-/// customer's `owner_rep_id`), with columns `invoice_id`, `customer_id`,
-/// `invoice_date`, `due_date`, `amount` (Int64 cents), `order_id`, `rep_id`
-/// (the attributed rep) and `rep_source` (`invoice` / `order` / `customer`).
+/// customer's `owner_rep_id`), with columns `invoice_id`, `invoice_date`,
+/// `amount` (Int64 cents), `rep_id` (the attributed rep) and `rep_source`
+/// (`invoice` / `order` / `customer`).
 ///
 /// `None` (with one warning) when the invoices table is absent. Invoices
 /// whose rep does not resolve are left out; [`invoice_parts`] warns about them.
@@ -313,16 +312,12 @@ fn receivable_invoices(ctx: &KpiContext) -> Result<Option<LazyFrame>> {
         return Ok(None);
     };
     let pe = lit(ctx.pe);
-    // The invoices table's own rep_id gives way to the attributed one.
-    let positive = balances
-        .filter(col("amount").gt(lit(0i64)))
-        .drop(cols(["rep_id"]))
-        .join(
-            reps,
-            [col("invoice_id")],
-            [col("invoice_id")],
-            JoinArgs::new(JoinType::Inner),
-        );
+    let positive = balances.filter(col("amount").gt(lit(0i64))).join(
+        reps,
+        [col("invoice_id")],
+        [col("invoice_id")],
+        JoinArgs::new(JoinType::Inner),
+    );
     // Only an invoice dated in the period, or paid in it, can settle in it:
     // settle_date = max(crossing, invoice_date) lies in [start, PE] only if
     // the invoice is dated there or its crossing day (a day of net positive
