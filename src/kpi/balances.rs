@@ -38,7 +38,7 @@ pub(crate) fn invoice_balances(ctx: &KpiContext) -> Option<LazyFrame> {
     let payments = ctx.data.lazy("payments")?;
     let start = lit(ctx.period.start);
     let pe = lit(ctx.pe);
-    Some(ctx.memo("invoice_balances", || {
+    Some(ctx.memo_streaming("invoice_balances", || {
         // Plain sums only: a filter inside the aggregation would take
         // polars' per-group path, several times slower over every invoice.
         let paid = payments

@@ -163,19 +163,27 @@ pub struct KpiContext<'a> {
     memo: Memo,
 }
 
-/// Collects `plan` into `memo` under `key`, or returns the collected frame
-/// already there. Should collecting fail, the lazy plan is returned as it
-/// is, so the error surfaces where the final plan runs.
+/// Collects `plan` into `memo` under `key` on `engine`, or returns the
+/// collected frame already there. Should collecting fail, the lazy plan is
+/// returned as it is, so the error surfaces where the final plan runs.
 fn memoized(
     memo: &RefCell<BTreeMap<&'static str, DataFrame>>,
     key: &'static str,
+    engine: Engine,
     build: impl FnOnce() -> LazyFrame,
 ) -> LazyFrame {
     if let Some(df) = memo.borrow().get(key) {
         return df.clone().lazy();
     }
     let plan = build();
-    match plan.clone().collect() {
+    let collected = match engine {
+        Engine::Streaming => plan
+            .clone()
+            .collect_with_engine(Engine::Streaming)
+            .map(|r| r.unwrap_single()),
+        _ => plan.clone().collect(),
+    };
+    match collected {
         Ok(df) => {
             memo.borrow_mut().insert(key, df.clone());
             df.lazy()
@@ -230,7 +238,20 @@ impl<'a> KpiContext<'a> {
     /// computed once per period and reused by every roll-up and every
     /// context of the period.
     pub fn memo(&self, key: &'static str, build: impl FnOnce() -> LazyFrame) -> LazyFrame {
-        memoized(&self.memo, key, build)
+        memoized(&self.memo, key, Engine::InMemory, build)
+    }
+
+    /// [`Self::memo`], collected on polars' streaming engine: for a plan
+    /// that joins or groups whole-history tables down to a small frame,
+    /// which the in-memory engine runs holding every input row and every
+    /// hash table at once (at scale 300 the invoice balances took 5.2 s and
+    /// 1.5 GB more memory that way, against 2.4–2.8 s and 0.5 GB).
+    pub fn memo_streaming(
+        &self,
+        key: &'static str,
+        build: impl FnOnce() -> LazyFrame,
+    ) -> LazyFrame {
+        memoized(&self.memo, key, Engine::Streaming, build)
     }
 
     /// Whether the period's intermediate frame `key` is computed already
@@ -243,7 +264,7 @@ impl<'a> KpiContext<'a> {
     /// (order heads, attributed invoices and payments, first orders):
     /// computed once per engine and shared by every period's context.
     pub fn fact(&self, key: &'static str, build: impl FnOnce() -> LazyFrame) -> LazyFrame {
-        memoized(&self.shared.facts, key, build)
+        memoized(&self.shared.facts, key, Engine::InMemory, build)
     }
 
     /// A table, or `None` with one warning naming it when absent.

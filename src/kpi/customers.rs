@@ -341,7 +341,11 @@ pub(crate) fn customer_view(ctx: &KpiContext) -> Result<Option<DataFrame>> {
                 col("status"),
                 col("low_conversion"),
             ])
-            .collect()?,
+            // Streaming: its group-bys read every order line of the last 12
+            // months, every order head and 90 days of visits, which the
+            // in-memory engine holds at once (1 GB more at scale 300).
+            .collect_with_engine(Engine::Streaming)?
+            .unwrap_single(),
     ))
 }
 
