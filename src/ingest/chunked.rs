@@ -141,6 +141,25 @@ impl ParquetInput {
             .map_err(|e| self.cannot(e))
     }
 
+    /// Column `name` (matched on its trimmed name) of every row with its
+    /// 1-based [`ROW`] number, as a lazy scan: read as a plan consumes it,
+    /// never held whole (at 10⁸ visits one id column is gigabytes).
+    ///
+    /// Errors: the file has no such column, or cannot be scanned.
+    fn scan_column(&self, name: &str) -> Result<LazyFrame> {
+        let mut scan = self.scan()?;
+        let stored = scan
+            .collect_schema()
+            .map_err(|e| self.cannot(e))?
+            .iter_names()
+            .find(|n| n.trim() == name)
+            .cloned()
+            .ok_or_else(|| Error::Internal(format!("{}: no column {name}", self.path.display())))?;
+        Ok(scan
+            .with_row_index(ROW, Some(1))
+            .select([col(ROW), col(stored).alias(name)]))
+    }
+
     /// Every row, with its [`ROW`] number (a table read whole).
     pub(crate) fn read_all(&self) -> Result<DataFrame> {
         self.read(0, self.rows, None)
@@ -200,7 +219,7 @@ pub(crate) fn validate_chunked<'a>(
     };
     let schema = input.schema.clone();
     let references = reference_rows(table, &schema, accepted, report, |column| {
-        input.read(0, input.rows, Some(&[column]))
+        input.scan_column(column)
     })
     .map_err(|e| input.in_file(e))?;
     let Some(plan) = plan_table(

@@ -83,16 +83,17 @@ fn reference_masks(
     })
 }
 
-/// The [`ReferenceRows`] of `table`, from `column_of(name)`: the raw
-/// column `name` of the whole table with [`ROW`]. One anti join per
+/// The [`ReferenceRows`] of `table`, from `column_of(name)`: a plan of the
+/// raw column `name` of the whole table with [`ROW`]. One anti join per
 /// reference against the target's keys, instead of a set of every key
-/// built again for each chunk.
+/// built again for each chunk, run on polars' streaming engine so the
+/// column is read as it is joined, not held whole.
 pub(super) fn reference_rows(
     table: &Table,
     schema: &Schema,
     accepted: &Dataset,
     report: &ValidationReport,
-    mut column_of: impl FnMut(&str) -> Result<DataFrame>,
+    mut column_of: impl FnMut(&str) -> Result<LazyFrame>,
 ) -> Result<ReferenceRows> {
     let mut found = ReferenceRows::new();
     for r in table.references {
@@ -105,7 +106,6 @@ pub(super) fn reference_rows(
             .select([col(r.key).alias("__value")])
             .unique(None, UniqueKeepStrategy::Any);
         let unknown = column_of(r.column)?
-            .lazy()
             .select([col(ROW), value])
             .filter(col("__value").is_not_null())
             .join(
@@ -118,7 +118,8 @@ pub(super) fn reference_rows(
             let df = frame
                 .select([col(ROW)])
                 .sort([ROW], SortMultipleOptions::default())
-                .collect()?;
+                .collect_with_engine(Engine::Streaming)?
+                .unwrap_single();
             Ok(df.column(ROW)?.as_materialized_series().clone())
         };
         let entry = match report.rejected_values.get(r.table) {
