@@ -222,15 +222,7 @@ pub(crate) fn validate_chunked<'a>(
         input.scan_column(column)
     })
     .map_err(|e| input.in_file(e))?;
-    let Some(plan) = plan_table(
-        table,
-        &schema,
-        accepted,
-        report,
-        duplicates,
-        Some(&references),
-    )?
-    else {
+    let Some(plan) = plan_table(table, &schema, report, duplicates, &references)? else {
         return Ok(None);
     };
     Ok(Some(ValidatedChunks {

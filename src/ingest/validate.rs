@@ -8,7 +8,7 @@ use super::problems::{Problem, ProblemKind, TableCounts, ValidationReport, EXAMP
 use super::{Dataset, ROW};
 use std::collections::BTreeMap;
 
-use crate::schema::{Kind, Reference, Table};
+use crate::schema::{Kind, Table};
 use crate::Result;
 
 /// Column a reader adds to a raw table to mark records whose structure is
@@ -37,8 +37,10 @@ pub(super) fn validate_table(
 ) -> Result<Option<DataFrame>> {
     let raw = trim_header(raw)?;
     let schema = raw.schema().as_ref().clone();
-    let Some(plan) = plan_table(table, &schema, accepted, report, Duplicates::InFrame, None)?
-    else {
+    let references = reference_rows(table, &schema, accepted, report, |column| {
+        Ok(raw.clone().lazy().select([col(ROW), col(column)]))
+    })?;
+    let Some(plan) = plan_table(table, &schema, report, Duplicates::InFrame, &references)? else {
         return Ok(None);
     };
     Ok(Some(validate_rows(&plan, raw, report)?))
@@ -46,42 +48,9 @@ pub(super) fn validate_table(
 
 /// Per referencing column, the [`ROW`] numbers of its unknown references
 /// and, when the target table has rejected rows, of its references to
-/// those: found beforehand over the whole column, for a table validated
-/// chunk by chunk.
+/// those: found beforehand over the whole column, so a table validated
+/// chunk by chunk and one validated whole are checked the same way.
 pub(super) type ReferenceRows = BTreeMap<&'static str, (Series, Option<Series>)>;
-
-/// The masks of reference `r` over the rows validated together: (unknown
-/// value, value of a rejected target row), the second only when the
-/// target has rejected rows. The target's key column alone is read.
-fn reference_masks(
-    r: &Reference,
-    target: LazyFrame,
-    report: &ValidationReport,
-) -> Result<(Expr, Option<Expr>)> {
-    let keys = target
-        .select([col(r.key)])
-        .unique(None, UniqueKeepStrategy::Any)
-        .collect()?
-        .column(r.key)?
-        .as_materialized_series()
-        .clone();
-    let value = col(tmp(r.column));
-    let unknown = value
-        .clone()
-        .is_not_null()
-        .and(value.clone().is_in(lit(keys).implode(false), false).not());
-    Ok(match report.rejected_values.get(r.table) {
-        Some(df) => {
-            let rejected = df.column(r.key)?.as_materialized_series().unique()?;
-            let in_rejected = value.is_in(lit(rejected).implode(false), false);
-            (
-                unknown.clone().and(in_rejected.clone().not()),
-                Some(unknown.and(in_rejected)),
-            )
-        }
-        None => (unknown, None),
-    })
-}
 
 /// The [`ReferenceRows`] of `table`, from `column_of(name)`: a plan of the
 /// raw column `name` of the whole table with [`ROW`]. One anti join per
@@ -172,14 +141,14 @@ pub(super) struct TablePlan {
 /// The plan of `table` for raw columns `schema`: `None` (with the report's
 /// fatal problem) when a required column is missing; warns about unknown
 /// columns and, for opportunities, a missing close_date column. The row
-/// counts of the table start at zero here.
+/// counts of the table start at zero here. `references` are the table's
+/// [`reference_rows`], found beforehand.
 pub(super) fn plan_table(
     table: &'static Table,
     schema: &Schema,
-    accepted: &Dataset,
     report: &mut ValidationReport,
     duplicates: Duplicates,
-    found_references: Option<&ReferenceRows>,
+    references: &ReferenceRows,
 ) -> Result<Option<TablePlan>> {
     let schema = schema.clone();
     let missing: Vec<&str> = table
@@ -267,19 +236,12 @@ pub(super) fn plan_table(
         if !schema.contains(r.column) {
             continue;
         }
-        let Some(target) = accepted.lazy(r.table) else {
+        // Absent when the target table is.
+        let Some((unknown, rejected)) = references.get(r.column) else {
             continue;
         };
-        let (unknown, rejected) = match found_references {
-            Some(found) => {
-                let Some((unknown, rejected)) = found.get(r.column) else {
-                    continue;
-                };
-                let among = |rows: &Series| col(ROW).is_in(lit(rows.clone()).implode(false), false);
-                (among(unknown), rejected.as_ref().map(among))
-            }
-            None => reference_masks(r, target, report)?,
-        };
+        let among = |rows: &Series| col(ROW).is_in(lit(rows.clone()).implode(false), false);
+        let (unknown, rejected) = (among(unknown), rejected.as_ref().map(among));
         checks.push(Check {
             column: r.column.into(),
             kind: ProblemKind::UnknownReference,
