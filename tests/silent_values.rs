@@ -97,17 +97,45 @@ fn a_separator_in_the_wrong_place_is_refused_never_rescaled() {
     );
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     let err = stderr(&o);
+    // The value quoted exactly as written, the reason after it, in the
+    // export's own style (not the contract's `1234.50`).
+    for (row, value) in [(3, "12.5"), (4, "7.5")] {
+        let line = err
+            .lines()
+            .find(|l| l.contains(&format!("invoices row {row} column amount")))
+            .unwrap_or_else(|| panic!("no line for row {row}: {err}"));
+        assert!(
+            line.contains(&format!(
+                "unparsable value `{value}`: not a number in this export's convention: it writes 1.234,50"
+            )),
+            "{line}"
+        );
+        assert!(!line.contains("1234.50"), "{line}");
+    }
+    // Quarantined, the rejects file holds the cell as written and the reason.
+    let rejects = tempfile::tempdir().unwrap();
+    let o = run(&[
+        "validate",
+        "--profile",
+        &format!("{dir}/profile_de.toml"),
+        "--data",
+        &format!("{dir}/export_de"),
+        "--max-reject-share",
+        "0.5",
+        "--rejects",
+        rejects.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let quarantined = std::fs::read_to_string(rejects.path().join("invoices_rejects.csv")).unwrap();
+    assert!(!quarantined.contains('\u{1f}'), "{quarantined}");
+    let row3 = quarantined
+        .lines()
+        .find(|l| l.starts_with("3,"))
+        .unwrap_or_else(|| panic!("{quarantined}"));
+    assert!(row3.contains(",12.5,"), "{row3}");
     assert!(
-        err.contains("invoices row 3 column amount") && err.contains("`12.5 ("),
-        "{err}"
-    );
-    assert!(
-        err.contains("invoices row 4 column amount") && err.contains("`7.5 ("),
-        "{err}"
-    );
-    assert!(
-        err.contains("do not fit this export's number convention"),
-        "{err}"
+        row3.contains("amount: unparsable value (not a number in this export's convention"),
+        "{row3}"
     );
 }
 
@@ -350,7 +378,7 @@ fn a_value_in_another_currency_is_refused_naming_the_currency() {
     let o = validate_case(&dir);
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("`$2,400.00 (not in EUR, the currency the profile allows)`"),
+        stderr(&o).contains("`$2,400.00`: not in EUR, the currency the profile allows"),
         "{}",
         stderr(&o)
     );
@@ -382,7 +410,9 @@ fn to_period_turns_dates_into_quarters_and_refuses_a_plain_month() {
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     assert!(
         stderr(&o).contains("targets row 2 column period")
-            && stderr(&o).contains("`2026-07 (not a date"),
+            && stderr(&o).contains(
+                "`2026-07`: not a date, and to_period = \"quarter\" takes a date or a quarter"
+            ),
         "{}",
         stderr(&o)
     );

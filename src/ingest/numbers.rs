@@ -12,8 +12,9 @@
 //! `thousands_separator` (decimal point), or `.`, space and `'` with
 //! `decimal_comma`; non-breaking and narrow no-break spaces group in both.
 //! A value that does not fit — `12.5` under a decimal comma, `15,40` under
-//! a `,` thousands separator — is refused: the text is kept as written, so
-//! validation reports the original cell.
+//! a `,` thousands separator — is refused: the text is kept as written, with
+//! the reason after [`WHY_MARK`], so validation quotes the original cell and
+//! says how this export writes numbers.
 
 use polars::prelude::*;
 
@@ -244,14 +245,20 @@ fn map_text(text: Expr, f: impl Fn(&str) -> Option<String> + Send + Sync + 'stat
     )
 }
 
-/// The number in the contract's form, or the text as written — with the
-/// reason appended where the contract's own form would otherwise read it
-/// (`12.5` under a decimal comma must not slip through as 12.50) or where
-/// it names a currency the profile does not allow — so that validation
-/// refuses it quoting the cell.
+/// The number in the contract's form, or the text as written followed by
+/// [`WHY_MARK`] and the reason it does not read, so that validation refuses
+/// it quoting the cell as written and saying why. The reason is needed where
+/// the contract's own form would otherwise read the text (`12.5` under a
+/// decimal comma must not slip through as 12.50), where the text names a
+/// currency the profile does not allow, and wherever the export has its own
+/// convention (the contract's `e.g. 1234.50` would mislead there).
 fn read_or_explain(text: &str, conv: &NumberConvention, currency_allowed: bool) -> String {
     if let Some(n) = read_number(text, conv, currency_allowed) {
         return n;
+    }
+    if text.trim_matches(is_space).is_empty() {
+        // Blank stays blank: validation reports it as an empty value.
+        return text.to_string();
     }
     if let (Some(wanted), true) = (&conv.currency, currency_allowed) {
         let other = NumberConvention {
@@ -259,22 +266,63 @@ fn read_or_explain(text: &str, conv: &NumberConvention, currency_allowed: bool) 
             ..conv.clone()
         };
         if read_number(text, &other, true).is_some() {
-            return format!("{text} (not in {wanted}, the currency the profile allows)");
+            return format!("{text}{WHY_MARK}not in {wanted}, the currency the profile allows");
         }
     }
-    let contract_like = {
-        let t = text.trim();
-        let t = t.strip_prefix(['-', '+']).unwrap_or(t);
-        !t.is_empty()
-            && t.bytes().filter(|b| *b == b'.').count() <= 1
-            && t.bytes().all(|b| b.is_ascii_digit() || b == b'.')
-            && t.bytes().any(|b| b.is_ascii_digit())
-    };
-    if contract_like {
-        format!("{text}{NOT_IN_CONVENTION}")
-    } else {
-        text.to_string()
+    match convention_form(conv) {
+        Some(form) => format!("{text}{WHY_MARK}not a number in this export's convention: {form}"),
+        None => text.to_string(),
     }
+}
+
+/// How an export of this convention writes numbers, for messages; `None`
+/// for the contract's own form (whose hint is the column's expected form).
+fn convention_form(conv: &NumberConvention) -> Option<String> {
+    if conv.decimal_comma {
+        Some(
+            "it writes 1.234,50 (`,` is the decimal mark; `.`, a space or `'` group \
+             thousands, always 3 digits to a group)"
+                .into(),
+        )
+    } else if conv.indian_grouping {
+        Some(
+            "it writes 12,34,567.89 (`.` is the decimal mark; `,` groups digits the Indian way)"
+                .into(),
+        )
+    } else {
+        conv.thousands_separator.as_ref().map(|sep| {
+            format!(
+                "it writes 1{sep}234.50 (`.` is the decimal mark; `{sep}` groups thousands, \
+                 always 3 digits to a group)"
+            )
+        })
+    }
+}
+
+/// Separates a mapped value as written from the reason the mapping gave for
+/// it not reading as its column's type (a number here, a period in
+/// `to_period`): U+001F, the unit separator, which no CRM export writes
+/// inside a cell. Validation quotes the text before it and gives the reason
+/// as the hint; rejects files hold the text only.
+pub(crate) const WHY_MARK: char = '\u{1f}';
+
+/// A mapped value split into the text as written and, where the mapping
+/// explained why it does not read, that reason.
+pub(crate) fn split_why(value: &str) -> (&str, Option<&str>) {
+    match value.split_once(WHY_MARK) {
+        Some((written, why)) => (written, Some(why)),
+        None => (value, None),
+    }
+}
+
+/// A text column as written, without the reasons [`WHY_MARK`] appended.
+pub(crate) fn as_written_expr(text: Expr) -> Expr {
+    map_text(text, |t| Some(split_why(t).0.to_string()))
+}
+
+/// The reasons appended after [`WHY_MARK`]; null where there is none.
+pub(crate) fn why_expr(text: Expr) -> Expr {
+    map_text(text, |t| split_why(t).1.map(str::to_string))
 }
 
 /// A number in the contract's form rounded to `places` decimals, half away
@@ -314,10 +362,6 @@ pub(crate) fn round_decimal_text(text: &str, places: usize) -> String {
 pub(crate) fn rounded_expr(text: Expr, places: usize) -> Expr {
     map_text(text, move |t| Some(round_decimal_text(t, places)))
 }
-
-/// Appended to a value whose separators do not fit the export's convention.
-pub(crate) const NOT_IN_CONVENTION: &str =
-    " (its separators do not fit this export's number convention)";
 
 /// The text column in the contract's number form; null where it does not
 /// read in the convention (or is null).
@@ -520,6 +564,46 @@ mod tests {
                 prop_assert!(read.trim_start_matches('0') == own, "{} -> {}", text, n);
             }
         }
+    }
+
+    #[test]
+    fn a_value_that_does_not_read_keeps_its_text_and_says_why() {
+        // Read: the contract's form, no reason.
+        assert_eq!(read_or_explain("1.234,56", &de(), true), "1234.56");
+        // `12.5` would read as 12.50 in the contract's form: it must carry a
+        // reason, after the mark, and stay `12.5` as written before it.
+        let refused = read_or_explain("12.5", &de(), true);
+        let (written, why) = split_why(&refused);
+        assert_eq!(written, "12.5");
+        assert_eq!(
+            why,
+            Some(
+                "not a number in this export's convention: it writes 1.234,50 (`,` is the \
+                 decimal mark; `.`, a space or `'` group thousands, always 3 digits to a group)"
+            )
+        );
+        let refused = read_or_explain("15,40", &us(), true);
+        let (written, why) = split_why(&refused);
+        assert_eq!(written, "15,40");
+        assert!(why.unwrap().contains("it writes 1,234.50"), "{why:?}");
+        // The contract's own convention: its hint (e.g. 1234.50) is right.
+        assert_eq!(
+            read_or_explain("abc", &NumberConvention::default(), true),
+            "abc"
+        );
+        // Blank stays blank, for the empty-value check.
+        assert_eq!(read_or_explain("  ", &de(), true), "  ");
+        let eur = NumberConvention {
+            currency: Some("EUR".into()),
+            ..us()
+        };
+        assert_eq!(
+            split_why(&read_or_explain("$2,400.00", &eur, true)),
+            (
+                "$2,400.00",
+                Some("not in EUR, the currency the profile allows")
+            )
+        );
     }
 
     #[test]

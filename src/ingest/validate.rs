@@ -3,6 +3,7 @@
 
 use polars::prelude::*;
 
+use super::numbers::{as_written_expr, split_why, why_expr};
 use super::parse::{expected_form, present_expr, typed_expr};
 use super::problems::{Problem, ProblemKind, TableCounts, ValidationReport, EXAMPLES_PER_KIND};
 use super::{Dataset, ROW};
@@ -348,10 +349,22 @@ pub(super) fn validate_rows(
             .enumerate()
             .rev()
             .fold(lit(NULL).cast(DataType::String), |acc, (i, c)| {
-                let why = if c.kind == ProblemKind::Malformed {
-                    col(MALFORMED)
-                } else {
-                    lit(format!("{}: {} ({})", c.column, c.kind.label(), c.hint))
+                let why = match c.kind {
+                    ProblemKind::Malformed => col(MALFORMED),
+                    // A mapped number says why it does not read (numbers.rs).
+                    ProblemKind::Unparsable => concat_str(
+                        [
+                            lit(format!("{}: {} (", c.column, c.kind.label())),
+                            coalesce(&[
+                                why_expr(col(c.column.as_str()).cast(DataType::String)),
+                                lit(c.hint.clone()),
+                            ]),
+                            lit(")"),
+                        ],
+                        "",
+                        false,
+                    ),
+                    _ => lit(format!("{}: {} ({})", c.column, c.kind.label(), c.hint)),
                 };
                 when(col(flag(i))).then(why).otherwise(acc)
             });
@@ -371,7 +384,7 @@ pub(super) fn validate_rows(
         let mut raw_cols: Vec<Expr> = schema
             .iter_names()
             .filter(|n| n.as_str() != ROW && n.as_str() != MALFORMED)
-            .map(|n| col(n.clone()).cast(DataType::String))
+            .map(|n| as_written_expr(col(n.clone()).cast(DataType::String)))
             .collect();
         raw_cols.insert(0, col(ROW).alias("row"));
         raw_cols.push(col("__reason").alias("reason"));
@@ -656,13 +669,14 @@ fn collect_problems(
         let rows = examples.column("row")?.u64()?;
         let values = examples.column("value")?.str()?;
         for (row, value) in rows.iter().zip(values.iter()) {
+            let (written, why) = split_why(value.unwrap_or(""));
             report.problems.push(Problem {
                 table: table.name,
                 row: row.unwrap_or(0),
                 column: c.column.clone(),
-                value: value.unwrap_or("").to_string(),
+                value: written.to_string(),
                 kind: c.kind,
-                hint: c.hint.clone(),
+                hint: why.map_or_else(|| c.hint.clone(), str::to_string),
             });
         }
     }

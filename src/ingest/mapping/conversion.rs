@@ -5,7 +5,7 @@
 use polars::prelude::*;
 
 use super::lookups::lookup_value;
-use crate::ingest::numbers::{number_expr, number_or_null, rounded_expr};
+use crate::ingest::numbers::{number_expr, number_or_null, rounded_expr, WHY_MARK};
 use crate::ingest::parse::{strptime, CONTRACT_DATETIME_FORMATS, CONTRACT_DATE_FORMAT};
 use crate::ingest::profile::{has_time, ColumnSpec, Defaults, PeriodOf, TableSpec};
 use crate::ingest::rawfile::serial_column;
@@ -334,7 +334,7 @@ fn period_of_date(text: Expr, of: PeriodOf, rule: &ColumnSpec, defaults: &Defaul
             [
                 text,
                 lit(format!(
-                    " (not a date, and to_period = \"{what}\" takes a date or a {what})"
+                    "{WHY_MARK}not a date, and to_period = \"{what}\" takes a date or a {what}"
                 )),
             ],
             "",
