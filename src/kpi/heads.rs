@@ -7,10 +7,13 @@
 //! are found matters: exports are nearly always written order by order
 //! with ascending line numbers, and then each order's head is simply its
 //! first row, found by comparing each row with the one before it instead
-//! of hashing millions of order ids. Only the key columns (order_id,
-//! line_no, line_amount) are held whole for that; the first rows' other
-//! columns are then picked out of a second, streaming read. Lines in any
-//! other order take the group-by; both give the same heads.
+//! of hashing millions of order ids. The lines stream through in batches
+//! of a quarter million, so only one batch is held besides the heads (an
+//! order straddling two batches is joined up). Lines in any other order
+//! take the group-by; both give the same heads.
+
+use std::num::NonZeroUsize;
+use std::sync::{Arc, Mutex};
 
 use polars::prelude::*;
 
@@ -56,21 +59,17 @@ pub(crate) fn period_order_heads(ctx: &KpiContext) -> Option<LazyFrame> {
 /// group-by otherwise. Should reading the lines fail, the group-by plan is
 /// returned, so the error surfaces where the heads are used.
 fn heads_of(lines: LazyFrame) -> LazyFrame {
-    let keys = lines.clone().select(KEY_COLUMNS.map(col)).collect();
-    let by_runs = match keys {
-        Ok(keys) if runs_by_order(&keys) => heads_of_runs(lines.clone(), keys).ok(),
-        _ => None,
-    };
-    match by_runs {
-        Some(heads) => heads.lazy(),
-        None => heads_by_group(lines.select(LINE_COLUMNS.map(col))),
+    match heads_of_runs(lines.clone(), RUNS_BATCH_ROWS) {
+        Ok(Some(heads)) => heads.lazy(),
+        _ => heads_by_group(lines.select(LINE_COLUMNS.map(col))),
     }
 }
 
-/// The columns read whole to find the heads by runs.
-const KEY_COLUMNS: [&str; 3] = ["order_id", "line_no", "line_amount"];
+/// Lines per batch while heads are found by runs: about 20 MB of line
+/// columns, so holding a batch costs little next to the heads themselves.
+const RUNS_BATCH_ROWS: usize = 1 << 18;
 
-/// Position of a line in the lines' plan, while heads are found by runs.
+/// Position of a line in its batch, while heads are found by runs.
 const LINE_INDEX: &str = "__line";
 
 /// True when every order's rows are consecutive and its first row has its
@@ -80,23 +79,137 @@ fn runs_by_order(lines: &DataFrame) -> bool {
     strictly_increasing(lines, &["order_id", "line_no"]).unwrap_or(false)
 }
 
-/// Heads of lines that run by order ([`runs_by_order`]), from `keys` (the
-/// lines' [`KEY_COLUMNS`], in the lines' order): each order's first row,
+/// Heads of lines that run by order ([`runs_by_order`]), read in batches of
+/// `batch_rows` lines in the lines' order on the streaming engine, so that
+/// only one batch of lines is held at a time: each batch's heads are its
+/// orders' first rows ([`batch_heads`]), and an order whose lines straddle
+/// two batches is joined up with the head its first batch gave. `None` as
+/// soon as a batch shows the lines do not run by order, and when there are
+/// no lines (the caller then takes the group-by).
+///
+/// Errors: the lines cannot be read.
+fn heads_of_runs(lines: LazyFrame, batch_rows: usize) -> PolarsResult<Option<DataFrame>> {
+    let runs = Arc::new(Mutex::new(Runs::default()));
+    let sink = Arc::clone(&runs);
+    let batch_rows = NonZeroUsize::new(batch_rows).unwrap_or(NonZeroUsize::MIN);
+    lines
+        .select(LINE_COLUMNS.map(col))
+        .sink_batches(
+            PlanCallback::new(move |batch: DataFrame| {
+                let mut runs = sink
+                    .lock()
+                    .map_err(|_| polars_err!(ComputeError: "order heads: a batch failed"))?;
+                runs.add(batch)?;
+                // Stop reading once the lines are known not to run by order.
+                Ok(runs.broken)
+            }),
+            true,
+            Some(batch_rows),
+        )?
+        .collect_with_engine(Engine::Streaming)?;
+    let mut runs = std::mem::take(
+        &mut *runs
+            .lock()
+            .map_err(|_| polars_err!(ComputeError: "order heads: a batch failed"))?,
+    );
+    if runs.broken {
+        return Ok(None);
+    }
+    if let Some(open) = runs.open.take() {
+        runs.done.push(open);
+    }
+    let mut heads = match runs.done.split_first() {
+        // No lines: the group-by gives the empty heads with their types.
+        None => return Ok(None),
+        Some((first, rest)) => rest.iter().try_fold(first.clone(), |mut all, part| {
+            all.vstack_mut(part)?;
+            PolarsResult::Ok(all)
+        })?,
+    };
+    heads.rechunk_mut();
+    Ok(Some(heads))
+}
+
+/// What the batches of [`heads_of_runs`] have given so far.
+#[derive(Default)]
+struct Runs {
+    /// Heads whose orders are complete.
+    done: Vec<DataFrame>,
+    /// The last batch's last head (one row): its order may go on in the
+    /// next batch.
+    open: Option<DataFrame>,
+    /// The last batch's last key (order_id, line_no; one row).
+    last_key: Option<DataFrame>,
+    /// The lines were found not to run by order.
+    broken: bool,
+}
+
+impl Runs {
+    /// Takes one batch of lines (in the lines' order).
+    fn add(&mut self, batch: DataFrame) -> PolarsResult<()> {
+        if self.broken || batch.height() == 0 {
+            return Ok(());
+        }
+        let keys = batch.select(["order_id", "line_no"])?;
+        // The batch's keys must go on increasing from the last batch's.
+        let mut joined = match &self.last_key {
+            Some(last) => last.clone(),
+            None => keys.clear(),
+        };
+        joined.vstack_mut(&keys)?;
+        if !runs_by_order(&joined) {
+            self.broken = true;
+            return Ok(());
+        }
+        self.last_key = Some(keys.tail(Some(1)));
+        let mut heads = batch_heads(batch)?;
+        if let Some(open) = self.open.take() {
+            let first_order = heads.column("order_id")?.str()?.get(0).map(str::to_string);
+            let open_order = open.column("order_id")?.str()?.get(0).map(str::to_string);
+            if first_order.is_some() && first_order == open_order {
+                // The open order went on into this batch: its head is the
+                // open row (its lowest line), its amount both parts' sum.
+                let more = heads.column("order_amount")?.i64()?.get(0).unwrap_or(0);
+                heads = heads.slice(1, heads.height() - 1);
+                let mut merged = open;
+                let total = merged
+                    .column("order_amount")?
+                    .i64()?
+                    .get(0)
+                    .unwrap_or(0)
+                    .checked_add(more)
+                    .ok_or_else(
+                        || polars_err!(ComputeError: "an order's amount overflows 64 bits"),
+                    )?;
+                merged.with_column(Column::new("order_amount".into(), [total]))?;
+                if heads.height() == 0 {
+                    self.open = Some(merged);
+                    return Ok(());
+                }
+                self.done.push(merged);
+            } else {
+                self.done.push(open);
+            }
+        }
+        let n = heads.height();
+        self.open = Some(heads.slice(n as i64 - 1, 1));
+        self.done.push(heads.slice(0, n - 1));
+        Ok(())
+    }
+}
+
+/// Heads of one batch of lines that runs by order: each order's first row,
 /// with Σ line_amount taken from a running total as the total at its last
 /// row less the total before its first (nulls add nothing, as in a group
-/// sum; Int128, so no Int64 sum can overflow it). The lines are then read
-/// once more, streaming, keeping only the first rows' date, rep and
-/// customer, so no other column of every line is ever held.
-///
-/// Errors: the lines cannot be read again, or gave another row count
-/// (the caller then takes the group-by).
-fn heads_of_runs(lines: LazyFrame, keys: DataFrame) -> PolarsResult<DataFrame> {
+/// sum; Int128, so no Int64 sum can overflow it).
+fn batch_heads(batch: DataFrame) -> PolarsResult<DataFrame> {
     let amount = col("line_amount")
         .fill_null(lit(0i64))
         .cast(DataType::Int128);
     let first = col("order_id").neq_missing(col("order_id").shift(lit(1)));
     let last = col("order_id").neq_missing(col("order_id").shift(lit(-1)));
-    let firsts = keys
+    let firsts = batch
+        .select(["order_id", "line_amount"])?
         .lazy()
         .with_row_index(LINE_INDEX, None)
         .with_columns([
@@ -119,22 +232,10 @@ fn heads_of_runs(lines: LazyFrame, keys: DataFrame) -> PolarsResult<DataFrame> {
         .filter(col("__first"))
         .select([col(LINE_INDEX), col("order_amount")])
         .collect()?;
-    let first_rows = firsts.column(LINE_INDEX)?.as_materialized_series().clone();
-    let mut heads = lines
-        .with_row_index(LINE_INDEX, None)
-        .filter(col(LINE_INDEX).is_in(lit(first_rows).implode(false), false))
-        .select([
-            col("order_id"),
-            col("order_date"),
-            col("rep_id"),
-            col("customer_id"),
-        ])
-        .collect_with_engine(Engine::Streaming)?
-        .unwrap_single();
-    if heads.height() != firsts.height() {
-        polars_bail!(ComputeError: "order lines changed between two reads");
-    }
-    // Both in the lines' order, one row per order: side by side.
+    let first_rows = firsts.column(LINE_INDEX)?.idx()?;
+    let mut heads = batch
+        .select(["order_id", "order_date", "rep_id", "customer_id"])?
+        .take(first_rows)?;
     heads.with_column(firsts.column("order_amount")?.clone())?;
     Ok(heads)
 }
@@ -189,9 +290,26 @@ mod tests {
         )
         .expect("frame");
         assert!(runs_by_order(&lines()));
-        let keys = lines().select(KEY_COLUMNS).unwrap();
-        let by_runs = heads_of_runs(lines().lazy(), keys).unwrap();
-        assert_eq!(sorted_heads(by_runs.lazy()), want);
+        let by_runs = heads_of_runs(lines().lazy(), RUNS_BATCH_ROWS).unwrap();
+        assert_eq!(sorted_heads(by_runs.expect("runs").lazy()), want);
+        // Fed in batches of every size, orders straddling batches (O1 at
+        // 1, O3 at 1, 2, 4 and 5 lines) are joined up into the same heads.
+        for size in 1..=7 {
+            let mut runs = Runs::default();
+            let all = lines();
+            let mut offset = 0;
+            while offset < all.height() {
+                runs.add(all.slice(offset as i64, size)).unwrap();
+                offset += size;
+            }
+            assert!(!runs.broken, "batches of {size}");
+            runs.done.extend(runs.open.take());
+            let mut heads = runs.done[0].clone();
+            for part in &runs.done[1..] {
+                heads.vstack_mut(part).unwrap();
+            }
+            assert_eq!(heads, want, "batches of {size}");
+        }
         assert_eq!(sorted_heads(heads_by_group(lines().lazy())), want);
         assert_eq!(sorted_heads(heads_of(lines().lazy())), want);
     }
@@ -214,6 +332,24 @@ mod tests {
             .take(&IdxCa::from_vec("i".into(), vec![0, 0, 1, 2, 3, 4, 5, 6]))
             .expect("take");
         assert!(!runs_by_order(&repeated));
+        assert!(heads_of_runs(repeated.lazy(), RUNS_BATCH_ROWS)
+            .unwrap()
+            .is_none());
+    }
+
+    #[test]
+    fn a_batch_going_back_to_an_earlier_order_breaks_the_runs() {
+        // Each batch runs by order on its own; the second goes back to O1.
+        let all = lines();
+        let mut runs = Runs::default();
+        runs.add(all.slice(0, 3)).unwrap();
+        runs.add(all.slice(0, 2)).unwrap();
+        assert!(runs.broken);
+        // And a batch repeating the last key of the one before.
+        let mut runs = Runs::default();
+        runs.add(all.slice(0, 2)).unwrap();
+        runs.add(all.slice(1, 2)).unwrap();
+        assert!(runs.broken);
     }
 
     #[test]
