@@ -59,8 +59,24 @@ pub(super) fn duplicate_visit_time(ctx: &KpiContext, lang: Lang) -> Option<LazyF
             lit(" 个不同客户"),
         ]),
     };
+    let minute = [col("rep_id"), col("__minute")];
+    // Most minutes hold one visit: the minutes with two customers are found
+    // first, so that the evidence (sorted and joined ids, built group by
+    // group) is built for those alone.
+    let shared_minutes = visits
+        .clone()
+        .group_by(minute.clone())
+        .agg([col("customer_id").n_unique().alias("__customers")])
+        .filter(col("__customers").gt_eq(lit(2)))
+        .select(minute.clone());
     let flagged = visits
-        .group_by([col("rep_id"), col("__minute")])
+        .join(
+            shared_minutes,
+            minute.clone(),
+            minute.clone(),
+            JoinArgs::new(JoinType::Semi),
+        )
+        .group_by(minute)
         .agg([
             col("customer_id").n_unique().alias("__customers"),
             len().alias("__visits"),
@@ -94,7 +110,14 @@ pub(super) fn overlapping_visits(
     let Some(visits) = visits_in_period(ctx) else {
         return Ok(None);
     };
-    let day = [col("rep_id"), col("__day")];
+    // Sorted by rep and start, each rep's day is one run of rows: the
+    // windows below go over a run number (one integer key) instead of
+    // hashing (rep_id, day) four times.
+    let new_day = col("rep_id")
+        .neq_missing(col("rep_id").shift(lit(1)))
+        .or(col("__day").neq_missing(col("__day").shift(lit(1))));
+    let run = new_day.cast(DataType::UInt32).cum_sum(false).alias("__run");
+    let day = [col("__run")];
     // A visit without a duration ends as it starts: it cannot enclose a
     // later visit.
     let end = (col("__start_ms")
@@ -138,7 +161,7 @@ pub(super) fn overlapping_visits(
             ["rep_id", "__start_ms", "visit_id"],
             SortMultipleOptions::default(),
         )
-        .with_column(end.alias("__end_ms"))
+        .with_columns([end.alias("__end_ms"), run])
         .with_column(latest.alias("__latest"))
         .with_column(holder.alias("__holder"))
         .with_columns([
@@ -184,8 +207,22 @@ pub(super) fn too_many_visits_per_day(
             &format!("（超过 {max} 次）"),
         ),
     ]);
+    let day = [col("rep_id"), col("__day")];
+    // The busy days first; the evidence is built for those alone.
+    let busy_days = visits
+        .clone()
+        .group_by(day.clone())
+        .agg([len().alias("__visits")])
+        .filter(col("__visits").gt(lit(max)))
+        .select(day.clone());
     let flagged = visits
-        .group_by([col("rep_id"), col("__day")])
+        .join(
+            busy_days,
+            day.clone(),
+            day.clone(),
+            JoinArgs::new(JoinType::Semi),
+        )
+        .group_by(day)
         .agg([len().alias("__visits"), evidence_of("visit_id")])
         .filter(col("__visits").gt(lit(max)))
         .with_columns([
