@@ -8,6 +8,10 @@ use polars::prelude::*;
 /// Scale of prices and quantities: 4 decimals.
 pub(crate) const UNITS_PER_ONE: i64 = 10_000;
 
+/// Decimals a money, price or quantity value may be written with (the
+/// contract's `at most 4 decimals`; [`UNITS_PER_ONE`] = 10^4).
+pub(crate) const UNIT_DECIMALS: usize = 4;
+
 /// Decimals the parser reads before deciding whether a value fits 4 decimals:
 /// text with more decimals is rounded to this scale first, so only values
 /// within 5e-11 of a 4-decimal number are taken as that number.

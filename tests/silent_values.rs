@@ -139,6 +139,45 @@ fn a_separator_in_the_wrong_place_is_refused_never_rescaled() {
     );
 }
 
+/// Every refused cell of a decimal-comma export is quoted exactly as written
+/// (too many decimals, a stray control character in the cell), never as the
+/// number it was converted to.
+#[test]
+fn too_many_decimals_and_stray_separators_are_quoted_as_written() {
+    let src = case("decimal-mark-misread");
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("export_de");
+    std::fs::create_dir_all(&export).unwrap();
+    for f in ["kunden.csv", "vertreter.csv"] {
+        std::fs::copy(format!("{src}/export_de/{f}"), export.join(f)).unwrap();
+    }
+    std::fs::write(
+        export.join("rechnungen.csv"),
+        "Rechnung;Kunde;Datum;Faellig;Betrag;Vertreter\n\
+         RE-1;K1;01.10.2026;31.10.2026;1.234,56789;R1\n\
+         RE-2;K1;02.10.2026;01.11.2026;12\u{1f}5;R1\n\
+         RE-3;K1;03.10.2026;02.11.2026;99,50;R1\n",
+    )
+    .unwrap();
+    let o = validate_profile(
+        std::path::Path::new(&format!("{src}/profile_de.toml")),
+        &export,
+    );
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains(
+            "invoices row 1 column amount (rechnungen.csv row 1, column Betrag): unparsable value `1.234,56789`: 5 decimals, more than the 4 this column takes"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("unparsable value `12\u{1f}5`: not a number in this export's convention"),
+        "{err}"
+    );
+    assert!(!err.contains("1234.56789"), "{err}");
+}
+
 #[test]
 fn currency_symbols_and_accounting_negatives_are_read_exactly() {
     let dir = case("currency-accounting");

@@ -224,12 +224,19 @@ fn plain_digits(s: &str, conv: &NumberConvention) -> Option<String> {
 }
 
 /// The text column in the contract's number form where it reads in the
-/// convention; text that does not read is kept as written, for validation
-/// to report with the original cell.
-pub(crate) fn number_expr(text: Expr, conv: &NumberConvention, currency_allowed: bool) -> Expr {
+/// convention with at most `places` decimals (`None`: any, for values the
+/// mapping rounds itself; `Some(0)`: a whole number); text that does not
+/// read is kept as written with the reason, for validation to report with
+/// the original cell ([`WHY_MARK`]).
+pub(crate) fn number_expr(
+    text: Expr,
+    conv: &NumberConvention,
+    currency_allowed: bool,
+    places: Option<usize>,
+) -> Expr {
     let conv = conv.clone();
     map_text(text, move |t| {
-        Some(read_or_explain(t, &conv, currency_allowed))
+        Some(read_or_explain(t, &conv, currency_allowed, places))
     })
 }
 
@@ -252,9 +259,23 @@ fn map_text(text: Expr, f: impl Fn(&str) -> Option<String> + Send + Sync + 'stat
 /// decimal comma must not slip through as 12.50), where the text names a
 /// currency the profile does not allow, and wherever the export has its own
 /// convention (the contract's `e.g. 1234.50` would mislead there).
-fn read_or_explain(text: &str, conv: &NumberConvention, currency_allowed: bool) -> String {
+fn read_or_explain(
+    text: &str,
+    conv: &NumberConvention,
+    currency_allowed: bool,
+    places: Option<usize>,
+) -> String {
     if let Some(n) = read_number(text, conv, currency_allowed) {
-        return n;
+        let decimals = n.split_once('.').map_or(0, |(_, f)| f.len());
+        return match places {
+            Some(0) if decimals > 0 => format!("{text}{WHY_MARK}not a whole number"),
+            Some(max) if decimals > max => {
+                format!(
+                    "{text}{WHY_MARK}{decimals} decimals, more than the {max} this column takes"
+                )
+            }
+            _ => n,
+        };
     }
     if text.trim_matches(is_space).is_empty() {
         // Blank stays blank: validation reports it as an empty value.
@@ -301,15 +322,18 @@ fn convention_form(conv: &NumberConvention) -> Option<String> {
 
 /// Separates a mapped value as written from the reason the mapping gave for
 /// it not reading as its column's type (a number here, a period in
-/// `to_period`): U+001F, the unit separator, which no CRM export writes
-/// inside a cell. Validation quotes the text before it and gives the reason
-/// as the hint; rejects files hold the text only.
-pub(crate) const WHY_MARK: char = '\u{1f}';
+/// `to_period`): U+001F U+001E, the unit and record separators, which no
+/// CRM export writes together inside a cell (a stray U+001F alone is kept
+/// as part of the value). Validation quotes the text before the last mark
+/// and gives the reason after it as the hint; rejects files hold the text
+/// only.
+pub(crate) const WHY_MARK: &str = "\u{1f}\u{1e}";
 
 /// A mapped value split into the text as written and, where the mapping
-/// explained why it does not read, that reason.
+/// explained why it does not read, that reason (after the last mark: a
+/// reason never holds one).
 pub(crate) fn split_why(value: &str) -> (&str, Option<&str>) {
-    match value.split_once(WHY_MARK) {
+    match value.rsplit_once(WHY_MARK) {
         Some((written, why)) => (written, Some(why)),
         None => (value, None),
     }
@@ -568,6 +592,8 @@ mod tests {
 
     #[test]
     fn a_value_that_does_not_read_keeps_its_text_and_says_why() {
+        let read_or_explain =
+            |t: &str, c: &NumberConvention, a: bool| read_or_explain(t, c, a, Some(4));
         // Read: the contract's form, no reason.
         assert_eq!(read_or_explain("1.234,56", &de(), true), "1234.56");
         // `12.5` would read as 12.50 in the contract's form: it must carry a
@@ -603,6 +629,45 @@ mod tests {
                 "$2,400.00",
                 Some("not in EUR, the currency the profile allows")
             )
+        );
+    }
+
+    #[test]
+    fn a_value_with_more_decimals_than_its_column_takes_is_quoted_as_written() {
+        assert_eq!(
+            read_or_explain("1.234,5678", &de(), true, Some(4)),
+            "1234.5678"
+        );
+        assert_eq!(
+            split_why(&read_or_explain("1.234,56789 €", &de(), true, Some(4))),
+            (
+                "1.234,56789 €",
+                Some("5 decimals, more than the 4 this column takes")
+            )
+        );
+        // A line total is rounded by the mapping: any number of decimals.
+        assert_eq!(
+            read_or_explain("1.234,56789", &de(), true, None),
+            "1234.56789"
+        );
+        assert_eq!(
+            split_why(&read_or_explain("45,5", &de(), false, Some(0))),
+            ("45,5", Some("not a whole number"))
+        );
+        assert_eq!(read_or_explain("1.045", &de(), false, Some(0)), "1045");
+    }
+
+    #[test]
+    fn a_stray_separator_in_a_cell_is_part_of_the_value() {
+        let refused = read_or_explain("12\u{1f}5", &de(), true, Some(4));
+        let (written, why) = split_why(&refused);
+        assert_eq!(written, "12\u{1f}5");
+        assert!(why
+            .unwrap()
+            .starts_with("not a number in this export's convention"));
+        assert_eq!(
+            split_why("abc\u{1f}this is fine"),
+            ("abc\u{1f}this is fine", None)
         );
     }
 

@@ -9,7 +9,7 @@ use crate::ingest::numbers::{number_expr, number_or_null, rounded_expr, WHY_MARK
 use crate::ingest::parse::{strptime, CONTRACT_DATETIME_FORMATS, CONTRACT_DATE_FORMAT};
 use crate::ingest::profile::{has_time, ColumnSpec, Defaults, PeriodOf, TableSpec};
 use crate::ingest::rawfile::serial_column;
-use crate::money::{div_round_half_away, parse_units, units_text, UNITS_PER_ONE};
+use crate::money::{div_round_half_away, parse_units, units_text, UNITS_PER_ONE, UNIT_DECIMALS};
 use crate::schema::{Kind, Table};
 
 /// A source cell as the rules see it: trimmed, and null when it is one of
@@ -159,28 +159,43 @@ pub(super) fn column_expr(
         // A source system's line total (often 4+ decimals: 23190.651792) is
         // the line's amount rounded to the cent (SPEC section 1).
         Kind::Money if name == "line_amount" => {
-            rounded_expr(number_expr(e, &defaults.numbers(), true), 2)
+            rounded_expr(number_expr(e, &defaults.numbers(), true, None), 2)
         }
-        Kind::Money => number_expr(e, &defaults.numbers(), true),
-        Kind::Quantity => number_expr(e, &defaults.numbers(), false),
+        Kind::Money => number_expr(e, &defaults.numbers(), true, Some(UNIT_DECIMALS)),
+        Kind::Quantity => number_expr(e, &defaults.numbers(), false, Some(UNIT_DECIMALS)),
         Kind::Price => match &rule.discount {
             Some(d) => discounted_price(
-                number_expr(e, &defaults.numbers(), true),
+                number_expr(e, &defaults.numbers(), true, Some(UNIT_DECIMALS)),
                 percent_number(cell(d, tokens), defaults),
             ),
-            None => number_expr(e, &defaults.numbers(), true),
+            None => number_expr(e, &defaults.numbers(), true, Some(UNIT_DECIMALS)),
         },
         Kind::Ratio if rule.percent => {
-            let n = percent_number(e, defaults);
+            let n = percent_number(e.clone(), defaults);
+            let percent = n.clone().cast(DataType::Float64);
+            // Out of 0–100 % the cell is refused as written, not as the
+            // fraction it would make (150 % is not "1.5, write 0.4 not 40").
+            let out_of_range = percent.clone().lt(lit(0.0)).or(percent.clone().gt(lit(100.0)));
+            let refused = concat_str(
+                [
+                    e,
+                    lit(format!("{WHY_MARK}not a percentage between 0 and 100 (the profile reads this column as percent)")),
+                ],
+                "",
+                false,
+            );
             // The contract reads ratios as floats: rounding the quotient to 10
             // decimals gives the float the fraction's own text would parse to
             // (14.3 % → 0.143, not 0.14300000000000002).
-            (n.clone().cast(DataType::Float64) / lit(100.0))
-                .round(10, RoundMode::HalfAwayFromZero)
-                .cast(DataType::String)
-                .fill_null(n)
+            when(out_of_range).then(refused).otherwise(
+                (percent / lit(100.0))
+                    .round(10, RoundMode::HalfAwayFromZero)
+                    .cast(DataType::String)
+                    .fill_null(n),
+            )
         }
-        Kind::Ratio | Kind::Int => number_expr(e, &defaults.numbers(), false),
+        Kind::Ratio => number_expr(e, &defaults.numbers(), false, None),
+        Kind::Int => number_expr(e, &defaults.numbers(), false, Some(0)),
         Kind::Bool => canonical_bool(e, defaults),
         Kind::Period => match rule.to_period {
             Some(of) => period_of_date(e, of, rule, defaults),
@@ -353,6 +368,7 @@ fn percent_number(text: Expr, defaults: &Defaults) -> Expr {
         text,
         &defaults.numbers(),
         false,
+        None,
     ))
 }
 
@@ -536,6 +552,22 @@ mod tests {
             &Defaults::default(),
         );
         assert_eq!(got, some(&["0.4", "1.0", "0.143", "x"]));
+        // Out of 0–100 %: refused as written, with the reason after the mark.
+        let got = apply(
+            &[Some("150 %"), Some("-5"), Some("0")],
+            Kind::Ratio,
+            rule(|r| r.percent = true),
+            &Defaults::default(),
+        );
+        let why = "not a percentage between 0 and 100 (the profile reads this column as percent)";
+        assert_eq!(
+            got,
+            some(&[
+                &format!("150 %{WHY_MARK}{why}"),
+                &format!("-5{WHY_MARK}{why}"),
+                "0.0"
+            ])
+        );
     }
 
     #[test]
