@@ -298,7 +298,7 @@ fn read_or_explain(
 
 /// How an export of this convention writes numbers, for messages; `None`
 /// for the contract's own form (whose hint is the column's expected form).
-fn convention_form(conv: &NumberConvention) -> Option<String> {
+pub(crate) fn convention_form(conv: &NumberConvention) -> Option<String> {
     if conv.decimal_comma {
         Some(
             "it writes 1.234,50 (`,` is the decimal mark; `.`, a space or `'` group \

@@ -11,6 +11,7 @@ use chrono::format::{Item, StrftimeItems};
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
+use super::numbers::{convention_form, read_number};
 use super::parse::{CONTRACT_DATETIME_FORMATS, CONTRACT_DATE_FORMAT};
 use crate::schema::{self, Kind, TABLES};
 use crate::suggest::{suggestion, with_suggestion};
@@ -535,6 +536,7 @@ impl Profile {
                 check_format(f, at, out);
             }
         }
+        self.check_number_constants(at, kind, rule, out);
         if rule.percent && kind != Kind::Ratio {
             out.push(format!(
                 "{at}: `percent` applies to fraction columns (probability) only"
@@ -544,6 +546,41 @@ impl Profile {
             out.push(format!(
                 "{at}: `discount` applies to price columns (unit_price) only"
             ));
+        }
+    }
+}
+
+impl Profile {
+    /// Refuses a `default` or `value` of a number column that does not read
+    /// in the export's number convention: both go through the column's
+    /// conversion, so under `decimal_comma` a default written `0.00` would
+    /// be refused on every row that takes it instead of once, here.
+    fn check_number_constants(
+        &self,
+        at: &str,
+        kind: Kind,
+        rule: &ColumnSpec,
+        out: &mut Vec<String>,
+    ) {
+        let currency_allowed = match kind {
+            Kind::Money | Kind::Price => true,
+            Kind::Quantity | Kind::Int | Kind::Ratio => false,
+            _ => return,
+        };
+        let conv = self.defaults.numbers();
+        for (key, written) in [("default", &rule.default), ("value", &rule.value)] {
+            let Some(written) = written else { continue };
+            let number = if rule.percent {
+                written.trim().trim_end_matches('%').trim_end()
+            } else {
+                written.as_str()
+            };
+            if read_number(number, &conv, currency_allowed).is_none() {
+                out.push(format!(
+                    "{at}.{key} = \"{written}\": not a number in this export's convention{}; write it as the export writes its numbers",
+                    convention_form(&conv).map(|f| format!(" ({f})")).unwrap_or_default()
+                ));
+            }
         }
     }
 }
@@ -596,6 +633,28 @@ mod tests {
             2
         );
         assert_eq!(p.defaults.date_formats, vec!["%Y-%m-%d"]);
+    }
+
+    #[test]
+    fn a_number_default_is_read_in_the_exports_convention() {
+        let german = |default: &str| {
+            OK.replace(
+                "[files.pipe]",
+                "[defaults]\ndecimal_comma = true\n[files.pipe]",
+            )
+            .replace(
+                "amount = \"close_value\"",
+                &format!("amount = {{ column = \"close_value\", default = \"{default}\" }}"),
+            )
+        };
+        assert!(Profile::parse(&german("0,00"), "de.toml").is_ok());
+        let err = Profile::parse(&german("0.00"), "de.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("tables.opportunities.columns.amount.default = \"0.00\": not a number in this export's convention (it writes 1.234,50"),
+            "{err}"
+        );
     }
 
     #[test]
