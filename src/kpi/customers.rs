@@ -19,42 +19,68 @@ pub(crate) const CUSTOMER_COLUMNS: &[&str] = &["new_customers", "lost_customers"
 /// Money columns of the customer view (Int64 cents).
 pub(crate) const CUSTOMER_VIEW_MONEY: &[&str] = &["sales_t12m"];
 
-/// Sort key of order heads: date, then order_id.
-fn by_date_then_id(e: Expr) -> Expr {
-    e.sort_by(
-        [col("order_date"), col("order_id")],
-        SortMultipleOptions::default(),
-    )
-}
-
 /// Per customer: `__first_date` and `__first_rep` of its first-ever order
 /// (earliest date, then lowest order_id; the head is already the order's
 /// lowest live line).
 fn first_orders(ctx: &KpiContext, heads: LazyFrame) -> LazyFrame {
-    ctx.fact("first_orders", || first_orders_plan(heads))
-}
-
-fn first_orders_plan(heads: LazyFrame) -> LazyFrame {
-    heads.group_by([col("customer_id")]).agg([
-        col("order_date").min().alias("__first_date"),
-        by_date_then_id(col("rep_id")).first().alias("__first_rep"),
-    ])
+    ctx.fact("first_orders", || {
+        extreme_orders(heads, Extreme::First, "__first_date", "__first_rep")
+    })
 }
 
 /// Per customer: `__last_date` and `__last_rep` of its last order dated ≤ PE
 /// (latest date, then highest order_id).
 fn last_orders(ctx: &KpiContext, heads: LazyFrame) -> LazyFrame {
-    ctx.memo("last_orders", || last_orders_plan(ctx, heads))
+    ctx.memo("last_orders", || {
+        extreme_orders(
+            heads.filter(col("order_date").lt_eq(lit(ctx.pe))),
+            Extreme::Last,
+            "__last_date",
+            "__last_rep",
+        )
+    })
 }
 
-fn last_orders_plan(ctx: &KpiContext, heads: LazyFrame) -> LazyFrame {
-    heads
-        .filter(col("order_date").lt_eq(lit(ctx.pe)))
+/// Which order of a customer [`extreme_orders`] picks.
+#[derive(Clone, Copy, PartialEq)]
+enum Extreme {
+    /// Earliest date, then lowest order_id.
+    First,
+    /// Latest date, then highest order_id.
+    Last,
+}
+
+/// Per customer of `heads`: the date (`date_name`) and rep (`rep_name`) of
+/// its first or last order. The extreme date is a plain group-by; only the
+/// orders on that date are then ordered by order_id (about one per
+/// customer), instead of sorting every customer's orders group by group.
+fn extreme_orders(heads: LazyFrame, which: Extreme, date_name: &str, rep_name: &str) -> LazyFrame {
+    let date = match which {
+        Extreme::First => col("order_date").min(),
+        Extreme::Last => col("order_date").max(),
+    };
+    let dates = heads
+        .clone()
         .group_by([col("customer_id")])
-        .agg([
-            col("order_date").max().alias("__last_date"),
-            by_date_then_id(col("rep_id")).last().alias("__last_rep"),
-        ])
+        .agg([date.alias(date_name)]);
+    // Orders without a customer are one group in the group-by: matched
+    // again here (null keys equal), as a group-by over all heads would.
+    let mut args = JoinArgs::new(JoinType::Inner);
+    args.nulls_equal = true;
+    let on_that_date = heads.join(
+        dates,
+        [col("customer_id"), col("order_date")],
+        [col("customer_id"), col(date_name)],
+        args,
+    );
+    let rep = match which {
+        Extreme::First => col("rep_id").get(col("order_id").arg_min(), false),
+        Extreme::Last => col("rep_id").get(col("order_id").arg_max(), false),
+    };
+    on_that_date.group_by([col("customer_id")]).agg([
+        col("order_date").first().alias(date_name),
+        rep.alias(rep_name),
+    ])
 }
 
 fn count_by_group(facts: LazyFrame, rep: &str, groups: LazyFrame, name: &str) -> LazyFrame {
@@ -353,7 +379,7 @@ pub(crate) fn customer_view(ctx: &KpiContext) -> Result<Option<DataFrame>> {
 mod tests {
     use polars::prelude::*;
 
-    use super::customer_view;
+    use super::{customer_view, extreme_orders, Extreme};
     use crate::kpi::scorecard::scorecard;
     use crate::kpi::testing::{context, dataset, texts, REPS};
     use crate::kpi::Grouping;
@@ -408,6 +434,48 @@ V14,R1,C1,2026-10-02 09:00
 
     fn ints(df: &DataFrame, c: &str) -> Vec<Option<i64>> {
         df.column(c).unwrap().i64().unwrap().iter().collect()
+    }
+
+    #[test]
+    fn first_and_last_orders_break_date_ties_by_order_id() {
+        let heads = df!(
+            "order_id" => ["O2", "O1", "O3", "O4", "O9", "O5"],
+            "order_date" => ["2026-10-01", "2026-10-01", "2026-10-05", "2026-10-05", "2026-10-03", "2026-10-02"],
+            "rep_id" => ["R2", "R1", "R3", "R4", "R9", "R5"],
+            "customer_id" => [Some("C1"), Some("C1"), Some("C1"), Some("C1"), Some("C2"), None],
+        )
+        .unwrap();
+        let pick = |which, date: &str, rep: &str| {
+            extreme_orders(heads.clone().lazy(), which, date, rep)
+                .sort(
+                    ["customer_id"],
+                    SortMultipleOptions::default().with_nulls_last(true),
+                )
+                .collect()
+                .unwrap()
+        };
+        let first = pick(Extreme::First, "d", "r");
+        let strs = |df: &DataFrame, c: &str| -> Vec<Option<String>> {
+            df.column(c)
+                .unwrap()
+                .str()
+                .unwrap()
+                .iter()
+                .map(|v| v.map(str::to_string))
+                .collect()
+        };
+        let some = |v: &[&str]| v.iter().map(|s| Some(s.to_string())).collect::<Vec<_>>();
+        assert_eq!(
+            strs(&first, "d"),
+            some(&["2026-10-01", "2026-10-03", "2026-10-02"])
+        );
+        assert_eq!(strs(&first, "r"), some(&["R1", "R9", "R5"]));
+        let last = pick(Extreme::Last, "d", "r");
+        assert_eq!(
+            strs(&last, "d"),
+            some(&["2026-10-05", "2026-10-03", "2026-10-02"])
+        );
+        assert_eq!(strs(&last, "r"), some(&["R4", "R9", "R5"]));
     }
 
     #[test]
