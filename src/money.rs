@@ -15,7 +15,7 @@ pub(crate) const UNIT_DECIMALS: usize = 4;
 /// Decimals the parser reads before deciding whether a value fits 4 decimals:
 /// text with more decimals is rounded to this scale first, so only values
 /// within 5e-11 of a 4-decimal number are taken as that number.
-const PARSE_SCALE: usize = 10;
+pub(crate) const PARSE_SCALE: usize = 10;
 
 /// Parses decimal text (`1234.5`, `-20.00`, `.5`, `1e3`) or a native number
 /// into integer 1/10000 units; null when it is not a number or has more than

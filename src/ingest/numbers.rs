@@ -18,6 +18,8 @@
 
 use polars::prelude::*;
 
+use crate::money::PARSE_SCALE;
+
 /// The number convention of an export (from the profile's `[defaults]`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct NumberConvention {
@@ -266,10 +268,11 @@ fn read_or_explain(
     places: Option<usize>,
 ) -> String {
     if let Some(n) = read_number(text, conv, currency_allowed) {
-        let decimals = n.split_once('.').map_or(0, |(_, f)| f.len());
+        let frac = n.split_once('.').map_or("", |(_, f)| f);
         return match places {
-            Some(0) if decimals > 0 => format!("{text}{WHY_MARK}not a whole number"),
-            Some(max) if decimals > max => {
+            Some(0) if !frac.is_empty() => format!("{text}{WHY_MARK}not a whole number"),
+            Some(max) if !fits_places(frac, max) => {
+                let decimals = frac.trim_end_matches('0').len();
                 format!(
                     "{text}{WHY_MARK}{decimals} decimals, more than the {max} this column takes"
                 )
@@ -290,15 +293,60 @@ fn read_or_explain(
             return format!("{text}{WHY_MARK}not in {wanted}, the currency the profile allows");
         }
     }
+    // Exponent notation (`1.5E+1`) is the contract parser's to read, in
+    // every convention, as it reads it without a profile.
+    let t = text.trim_matches(is_space);
+    if t.contains(['e', 'E']) && t.parse::<f64>().is_ok_and(f64::is_finite) {
+        return text.to_string();
+    }
     match convention_form(conv) {
         Some(form) => format!("{text}{WHY_MARK}not a number in this export's convention: {form}"),
         None => text.to_string(),
     }
 }
 
+/// Whether decimals `frac` (the digits after the point) fit `places` as the
+/// contract's parser reads them: rounded to [`PARSE_SCALE`] decimals first,
+/// so trailing zeros and a spreadsheet's float noise
+/// (`20.186500000000002`) fit 4 places, `1.23456` does not.
+fn fits_places(frac: &str, places: usize) -> bool {
+    if frac.len() <= places {
+        return true;
+    }
+    let tail = &frac[places..];
+    let (kept, rest) = tail.split_at(tail.len().min(PARSE_SCALE.saturating_sub(places)));
+    if rest.bytes().next().is_some_and(|b| b >= b'5') {
+        // Rounding up carries through: only all nines become zeros.
+        kept.bytes().all(|b| b == b'9')
+    } else {
+        kept.bytes().all(|b| b == b'0')
+    }
+}
+
+/// Why a number the profile itself writes (a `default` or `value`) does not
+/// read as its column's cells must (`None` when it does), by the same rules
+/// as the cells: [`read_or_explain`], or not a number at all.
+pub(crate) fn number_refusal(
+    text: &str,
+    conv: &NumberConvention,
+    currency_allowed: bool,
+    places: Option<usize>,
+) -> Option<String> {
+    let read = read_or_explain(text, conv, currency_allowed, places);
+    match split_why(&read) {
+        (_, Some(why)) => Some(why.to_string()),
+        (_, None) if read_number(text, conv, currency_allowed).is_none() => {
+            let t = text.trim_matches(is_space);
+            let exponent = t.contains(['e', 'E']) && t.parse::<f64>().is_ok_and(f64::is_finite);
+            (!exponent).then(|| "not a number".to_string())
+        }
+        _ => None,
+    }
+}
+
 /// How an export of this convention writes numbers, for messages; `None`
 /// for the contract's own form (whose hint is the column's expected form).
-pub(crate) fn convention_form(conv: &NumberConvention) -> Option<String> {
+fn convention_form(conv: &NumberConvention) -> Option<String> {
     if conv.decimal_comma {
         Some(
             "it writes 1.234,50 (`,` is the decimal mark; `.`, a space or `'` group \
@@ -655,6 +703,30 @@ mod tests {
             ("45,5", Some("not a whole number"))
         );
         assert_eq!(read_or_explain("1.045", &de(), false, Some(0)), "1045");
+        // As the contract's parser reads them: trailing zeros and float
+        // noise fit 4 places.
+        assert_eq!(
+            read_or_explain("1.971,994200", &de(), true, Some(4)),
+            "1971.994200"
+        );
+        assert_eq!(
+            read_or_explain("20.186500000000002", &us(), true, Some(4)),
+            "20.186500000000002"
+        );
+        assert_eq!(
+            read_or_explain("1.99999999999", &us(), true, Some(4)),
+            "1.99999999999"
+        );
+        assert!(split_why(&read_or_explain("1.00005", &us(), true, Some(4)))
+            .1
+            .is_some());
+        assert!(
+            split_why(&read_or_explain("1.0000499999", &us(), true, Some(4)))
+                .1
+                .is_some()
+        );
+        // Exponent notation is left to the contract's parser.
+        assert_eq!(read_or_explain("1.5E+1", &us(), true, Some(4)), "1.5E+1");
     }
 
     #[test]

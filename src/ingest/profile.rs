@@ -11,7 +11,8 @@ use chrono::format::{Item, StrftimeItems};
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
-use super::numbers::{convention_form, read_number};
+use super::mapping::number_places;
+use super::numbers::{number_refusal, read_number};
 use super::parse::{CONTRACT_DATETIME_FORMATS, CONTRACT_DATE_FORMAT};
 use crate::schema::{self, Kind, TABLES};
 use crate::suggest::{suggestion, with_suggestion};
@@ -459,7 +460,13 @@ impl Profile {
                     ));
                     continue;
                 };
-                self.check_rule(&format!("{at}.columns.{column}"), c.kind, rule, &mut out);
+                self.check_rule(
+                    &format!("{at}.columns.{column}"),
+                    column,
+                    c.kind,
+                    rule,
+                    &mut out,
+                );
             }
             for (i, row) in spec.rows.iter().enumerate() {
                 for column in row.keys() {
@@ -487,7 +494,14 @@ impl Profile {
         out
     }
 
-    fn check_rule(&self, at: &str, kind: Kind, rule: &ColumnSpec, out: &mut Vec<String>) {
+    fn check_rule(
+        &self,
+        at: &str,
+        column: &str,
+        kind: Kind,
+        rule: &ColumnSpec,
+        out: &mut Vec<String>,
+    ) {
         match (&rule.column, &rule.value) {
             _ if !rule.concat.is_empty()
                 && (rule.column.is_some() || rule.value.is_some() || rule.lookup.is_some()) =>
@@ -536,7 +550,7 @@ impl Profile {
                 check_format(f, at, out);
             }
         }
-        self.check_number_constants(at, kind, rule, out);
+        self.check_number_constants(at, column, kind, rule, out);
         if rule.percent && kind != Kind::Ratio {
             out.push(format!(
                 "{at}: `percent` applies to fraction columns (probability) only"
@@ -551,13 +565,16 @@ impl Profile {
 }
 
 impl Profile {
-    /// Refuses a `default` or `value` of a number column that does not read
-    /// in the export's number convention: both go through the column's
-    /// conversion, so under `decimal_comma` a default written `0.00` would
-    /// be refused on every row that takes it instead of once, here.
+    /// Refuses a `default` or `value` of a number column that its column's
+    /// cells could not hold: not in the export's number convention, more
+    /// decimals than the column takes, or a percent outside 0–100. Both go
+    /// through the column's conversion, so under `decimal_comma` a default
+    /// written `0.00` would be refused on every row that takes it instead
+    /// of once, here.
     fn check_number_constants(
         &self,
         at: &str,
+        column: &str,
         kind: Kind,
         rule: &ColumnSpec,
         out: &mut Vec<String>,
@@ -569,16 +586,27 @@ impl Profile {
         };
         let conv = self.defaults.numbers();
         for (key, written) in [("default", &rule.default), ("value", &rule.value)] {
-            let Some(written) = written else { continue };
-            let number = if rule.percent {
-                written.trim().trim_end_matches('%').trim_end()
-            } else {
-                written.as_str()
+            let Some(written) = written.as_deref().filter(|w| !w.trim().is_empty()) else {
+                continue;
             };
-            if read_number(number, &conv, currency_allowed).is_none() {
+            let why = if rule.percent {
+                let number = written.trim().trim_end_matches('%').trim_end();
+                number_refusal(number, &conv, false, None).or_else(|| {
+                    let percent = read_number(number, &conv, false)?.parse::<f64>().ok()?;
+                    (!(0.0..=100.0).contains(&percent))
+                        .then(|| "not a percentage between 0 and 100".to_string())
+                })
+            } else {
+                number_refusal(
+                    written,
+                    &conv,
+                    currency_allowed,
+                    number_places(kind, column),
+                )
+            };
+            if let Some(why) = why {
                 out.push(format!(
-                    "{at}.{key} = \"{written}\": not a number in this export's convention{}; write it as the export writes its numbers",
-                    convention_form(&conv).map(|f| format!(" ({f})")).unwrap_or_default()
+                    "{at}.{key} = \"{written}\": {why}; write it as the export writes this column's values"
                 ));
             }
         }
@@ -647,14 +675,36 @@ mod tests {
                 &format!("amount = {{ column = \"close_value\", default = \"{default}\" }}"),
             )
         };
-        assert!(Profile::parse(&german("0,00"), "de.toml").is_ok());
-        let err = Profile::parse(&german("0.00"), "de.toml")
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains("tables.opportunities.columns.amount.default = \"0.00\": not a number in this export's convention (it writes 1.234,50"),
-            "{err}"
-        );
+        let percent = |default: &str| {
+            OK.replace(
+                "probability = { column = \"Probability\", percent = true }",
+                &format!("probability = {{ column = \"Probability\", percent = true, default = \"{default}\" }}"),
+            )
+        };
+        // Loads (an empty default is no default), or is refused saying why.
+        for (profile, refusal) in [
+            (german("0,00"), None),
+            (german(""), None),
+            (percent("40 %"), None),
+            (
+                german("0.00"),
+                Some("tables.opportunities.columns.amount.default = \"0.00\": not a number in this export's convention: it writes 1.234,50"),
+            ),
+            (
+                german("0,12345"),
+                Some("amount.default = \"0,12345\": 5 decimals, more than the 4 this column takes"),
+            ),
+            (
+                percent("150"),
+                Some("probability.default = \"150\": not a percentage between 0 and 100"),
+            ),
+        ] {
+            match (Profile::parse(&profile, "p.toml"), refusal) {
+                (Ok(_), None) => {}
+                (Err(e), Some(want)) => assert!(e.to_string().contains(want), "{e}"),
+                (got, _) => panic!("{refusal:?}: {:?}", got.map(|_| ())),
+            }
+        }
     }
 
     #[test]

@@ -455,27 +455,18 @@ V14,R1,C1,2026-10-02 09:00
                 .unwrap()
         };
         let first = pick(Extreme::First, "d", "r");
-        let strs = |df: &DataFrame, c: &str| -> Vec<Option<String>> {
-            df.column(c)
-                .unwrap()
-                .str()
-                .unwrap()
-                .iter()
-                .map(|v| v.map(str::to_string))
-                .collect()
-        };
         let some = |v: &[&str]| v.iter().map(|s| Some(s.to_string())).collect::<Vec<_>>();
         assert_eq!(
-            strs(&first, "d"),
+            texts(&first, "d"),
             some(&["2026-10-01", "2026-10-03", "2026-10-02"])
         );
-        assert_eq!(strs(&first, "r"), some(&["R1", "R9", "R5"]));
+        assert_eq!(texts(&first, "r"), some(&["R1", "R9", "R5"]));
         let last = pick(Extreme::Last, "d", "r");
         assert_eq!(
-            strs(&last, "d"),
+            texts(&last, "d"),
             some(&["2026-10-05", "2026-10-03", "2026-10-02"])
         );
-        assert_eq!(strs(&last, "r"), some(&["R4", "R9", "R5"]));
+        assert_eq!(texts(&last, "r"), some(&["R4", "R9", "R5"]));
     }
 
     #[test]

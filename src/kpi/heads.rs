@@ -169,18 +169,23 @@ impl Runs {
             if first_order.is_some() && first_order == open_order {
                 // The open order went on into this batch: its head is the
                 // open row (its lowest line), its amount both parts' sum.
-                let more = heads.column("order_amount")?.i64()?.get(0).unwrap_or(0);
+                // A part is null only where its Int128 sum overflowed Int64;
+                // the error sends the caller to the group-by.
+                let overflow = || polars_err!(ComputeError: "an order's amount overflows 64 bits");
+                let more = heads
+                    .column("order_amount")?
+                    .i64()?
+                    .get(0)
+                    .ok_or_else(overflow)?;
                 heads = heads.slice(1, heads.height() - 1);
                 let mut merged = open;
                 let total = merged
                     .column("order_amount")?
                     .i64()?
                     .get(0)
-                    .unwrap_or(0)
+                    .ok_or_else(overflow)?
                     .checked_add(more)
-                    .ok_or_else(
-                        || polars_err!(ComputeError: "an order's amount overflows 64 bits"),
-                    )?;
+                    .ok_or_else(overflow)?;
                 merged.with_column(Column::new("order_amount".into(), [total]))?;
                 if heads.height() == 0 {
                     self.open = Some(merged);

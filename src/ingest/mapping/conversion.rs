@@ -158,24 +158,28 @@ pub(super) fn column_expr(
         }
         // A source system's line total (often 4+ decimals: 23190.651792) is
         // the line's amount rounded to the cent (SPEC section 1).
-        Kind::Money if name == "line_amount" => {
-            rounded_expr(number_expr(e, &defaults.numbers(), true, None), 2)
-        }
-        Kind::Money => number_expr(e, &defaults.numbers(), true, Some(UNIT_DECIMALS)),
-        Kind::Quantity => number_expr(e, &defaults.numbers(), false, Some(UNIT_DECIMALS)),
+        Kind::Money if name == "line_amount" => rounded_expr(
+            number_expr(e, &defaults.numbers(), true, number_places(kind, name)),
+            2,
+        ),
+        Kind::Money => number_expr(e, &defaults.numbers(), true, number_places(kind, name)),
+        Kind::Quantity => number_expr(e, &defaults.numbers(), false, number_places(kind, name)),
         Kind::Price => match &rule.discount {
             Some(d) => discounted_price(
-                number_expr(e, &defaults.numbers(), true, Some(UNIT_DECIMALS)),
+                number_expr(e, &defaults.numbers(), true, number_places(kind, name)),
                 percent_number(cell(d, tokens), defaults),
             ),
-            None => number_expr(e, &defaults.numbers(), true, Some(UNIT_DECIMALS)),
+            None => number_expr(e, &defaults.numbers(), true, number_places(kind, name)),
         },
         Kind::Ratio if rule.percent => {
             let n = percent_number(e.clone(), defaults);
             let percent = n.clone().cast(DataType::Float64);
             // Out of 0–100 % the cell is refused as written, not as the
             // fraction it would make (150 % is not "1.5, write 0.4 not 40").
-            let out_of_range = percent.clone().lt(lit(0.0)).or(percent.clone().gt(lit(100.0)));
+            // Compared at the 8 decimals of a percent that make the
+            // fraction's 10, so a spreadsheet's 100.00000000000001 is 100 %.
+            let rounded = percent.clone().round(8, RoundMode::HalfAwayFromZero);
+            let out_of_range = rounded.clone().lt(lit(0.0)).or(rounded.gt(lit(100.0)));
             let refused = concat_str(
                 [
                     e,
@@ -194,8 +198,9 @@ pub(super) fn column_expr(
                     .fill_null(n),
             )
         }
-        Kind::Ratio => number_expr(e, &defaults.numbers(), false, None),
-        Kind::Int => number_expr(e, &defaults.numbers(), false, Some(0)),
+        Kind::Ratio | Kind::Int => {
+            number_expr(e, &defaults.numbers(), false, number_places(kind, name))
+        }
         Kind::Bool => canonical_bool(e, defaults),
         Kind::Period => match rule.to_period {
             Some(of) => period_of_date(e, of, rule, defaults),
@@ -356,6 +361,19 @@ fn period_of_date(text: Expr, of: PeriodOf, rule: &ColumnSpec, defaults: &Defaul
             false,
         ));
     label.fill_null(kept)
+}
+
+/// Decimals a cell of a number column may be written with (`None`: any):
+/// money, prices and quantities 4 (the contract's), whole numbers none,
+/// fractions any, and a line total any, as it is rounded to the cent (SPEC
+/// section 1). `None` too for columns that are not numbers.
+pub(crate) fn number_places(kind: Kind, column: &str) -> Option<usize> {
+    match kind {
+        Kind::Money if column == "line_amount" => None,
+        Kind::Money | Kind::Price | Kind::Quantity => Some(UNIT_DECIMALS),
+        Kind::Int => Some(0),
+        _ => None,
+    }
 }
 
 /// A number written with or without a trailing `%` (40 or 40 %), read in

@@ -11,6 +11,7 @@
 //! and `rows` (which rows are kept: `skip_when`, distinct keys, literal rows).
 
 mod conversion;
+pub(crate) use conversion::number_places;
 mod files;
 mod lookups;
 mod rows;
