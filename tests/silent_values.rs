@@ -417,7 +417,7 @@ fn a_value_in_another_currency_is_refused_naming_the_currency() {
     let o = validate_case(&dir);
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("`$2,400.00`: not in EUR, the currency the profile allows"),
+        stderr(&o).contains("`$2,400.00`: names $, not EUR, the one currency the profile allows"),
         "{}",
         stderr(&o)
     );

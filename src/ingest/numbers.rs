@@ -101,6 +101,16 @@ pub(crate) fn read_number(
     conv: &NumberConvention,
     currency_allowed: bool,
 ) -> Option<String> {
+    read_with_currency(text, conv, currency_allowed).map(|(number, _)| number)
+}
+
+/// [`read_number`], with the currency mark the text carries (`$`, `EUR`,
+/// …; `None` without one).
+fn read_with_currency(
+    text: &str,
+    conv: &NumberConvention,
+    currency_allowed: bool,
+) -> Option<(String, Option<String>)> {
     let mut s = text.trim_matches(is_space);
     let mut negative = false;
     let mut signs = 0;
@@ -155,7 +165,8 @@ pub(crate) fn read_number(
         }
     }
     let body = plain_digits(s, conv)?;
-    Some(if negative { format!("-{body}") } else { body })
+    let number = if negative { format!("-{body}") } else { body };
+    Some((number, currency))
 }
 
 /// The characters that group digits in this convention.
@@ -289,8 +300,11 @@ fn read_or_explain(
             currency: None,
             ..conv.clone()
         };
-        if read_number(text, &other, true).is_some() {
-            return format!("{text}{WHY_MARK}not in {wanted}, the currency the profile allows");
+        if let Some((_, found)) = read_with_currency(text, &other, true) {
+            let found = found.map(|f| format!("names {f}, ")).unwrap_or_default();
+            return format!(
+                "{text}{WHY_MARK}{found}not {wanted}, the one currency the profile allows"
+            );
         }
     }
     // Exponent notation (`1.5E+1`) is the contract parser's to read, in
@@ -675,7 +689,7 @@ mod tests {
             split_why(&read_or_explain("$2,400.00", &eur, true)),
             (
                 "$2,400.00",
-                Some("not in EUR, the currency the profile allows")
+                Some("names $, not EUR, the one currency the profile allows")
             )
         );
     }
