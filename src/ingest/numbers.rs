@@ -337,27 +337,6 @@ fn fits_places(frac: &str, places: usize) -> bool {
     }
 }
 
-/// Why a number the profile itself writes (a `default` or `value`) does not
-/// read as its column's cells must (`None` when it does), by the same rules
-/// as the cells: [`read_or_explain`], or not a number at all.
-pub(crate) fn number_refusal(
-    text: &str,
-    conv: &NumberConvention,
-    currency_allowed: bool,
-    places: Option<usize>,
-) -> Option<String> {
-    let read = read_or_explain(text, conv, currency_allowed, places);
-    match split_why(&read) {
-        (_, Some(why)) => Some(why.to_string()),
-        (_, None) if read_number(text, conv, currency_allowed).is_none() => {
-            let t = text.trim_matches(is_space);
-            let exponent = t.contains(['e', 'E']) && t.parse::<f64>().is_ok_and(f64::is_finite);
-            (!exponent).then(|| "not a number".to_string())
-        }
-        _ => None,
-    }
-}
-
 /// How an export of this convention writes numbers, for messages; `None`
 /// for the contract's own form (whose hint is the column's expected form).
 fn convention_form(conv: &NumberConvention) -> Option<String> {
@@ -399,6 +378,12 @@ pub(crate) fn split_why(value: &str) -> (&str, Option<&str>) {
         Some((written, why)) => (written, Some(why)),
         None => (value, None),
     }
+}
+
+/// `text` refused with the reason `why` after [`WHY_MARK`], for validation
+/// to quote as written (the mapping's own refusals: a period, a percent).
+pub(crate) fn refused_expr(text: Expr, why: &str) -> Expr {
+    concat_str([text, lit(format!("{WHY_MARK}{why}"))], "", false)
 }
 
 /// A text column as written, without the reasons [`WHY_MARK`] appended.

@@ -11,8 +11,7 @@ use chrono::format::{Item, StrftimeItems};
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
-use super::mapping::number_places;
-use super::numbers::{number_refusal, read_number};
+use super::mapping::constant_refusal;
 use super::parse::{CONTRACT_DATETIME_FORMATS, CONTRACT_DATE_FORMAT};
 use crate::schema::{self, Kind, TABLES};
 use crate::suggest::{suggestion, with_suggestion};
@@ -550,7 +549,18 @@ impl Profile {
                 check_format(f, at, out);
             }
         }
-        self.check_number_constants(at, column, kind, rule, out);
+        // A constant every row taking it would be refused for is refused
+        // here, once (`0.00` under `decimal_comma`, `150` as a percent).
+        for (key, constant) in [("default", &rule.default), ("value", &rule.value)] {
+            let refusal = constant
+                .as_deref()
+                .and_then(|c| constant_refusal(column, kind, rule, &self.defaults, c));
+            if let (Some(constant), Some(why)) = (constant, refusal) {
+                out.push(format!(
+                    "{at}.{key} = \"{constant}\": {why}; write it as the export writes this column's values"
+                ));
+            }
+        }
         if rule.percent && kind != Kind::Ratio {
             out.push(format!(
                 "{at}: `percent` applies to fraction columns (probability) only"
@@ -560,55 +570,6 @@ impl Profile {
             out.push(format!(
                 "{at}: `discount` applies to price columns (unit_price) only"
             ));
-        }
-    }
-}
-
-impl Profile {
-    /// Refuses a `default` or `value` of a number column that its column's
-    /// cells could not hold: not in the export's number convention, more
-    /// decimals than the column takes, or a percent outside 0–100. Both go
-    /// through the column's conversion, so under `decimal_comma` a default
-    /// written `0.00` would be refused on every row that takes it instead
-    /// of once, here.
-    fn check_number_constants(
-        &self,
-        at: &str,
-        column: &str,
-        kind: Kind,
-        rule: &ColumnSpec,
-        out: &mut Vec<String>,
-    ) {
-        let currency_allowed = match kind {
-            Kind::Money | Kind::Price => true,
-            Kind::Quantity | Kind::Int | Kind::Ratio => false,
-            _ => return,
-        };
-        let conv = self.defaults.numbers();
-        for (key, written) in [("default", &rule.default), ("value", &rule.value)] {
-            let Some(written) = written.as_deref().filter(|w| !w.trim().is_empty()) else {
-                continue;
-            };
-            let why = if rule.percent {
-                let number = written.trim().trim_end_matches('%').trim_end();
-                number_refusal(number, &conv, false, None).or_else(|| {
-                    let percent = read_number(number, &conv, false)?.parse::<f64>().ok()?;
-                    (!(0.0..=100.0).contains(&percent))
-                        .then(|| "not a percentage between 0 and 100".to_string())
-                })
-            } else {
-                number_refusal(
-                    written,
-                    &conv,
-                    currency_allowed,
-                    number_places(kind, column),
-                )
-            };
-            if let Some(why) = why {
-                out.push(format!(
-                    "{at}.{key} = \"{written}\": {why}; write it as the export writes this column's values"
-                ));
-            }
         }
     }
 }

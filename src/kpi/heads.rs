@@ -96,9 +96,7 @@ fn heads_of_runs(lines: LazyFrame, batch_rows: usize) -> PolarsResult<Option<Dat
         .select(LINE_COLUMNS.map(col))
         .sink_batches(
             PlanCallback::new(move |batch: DataFrame| {
-                let mut runs = sink
-                    .lock()
-                    .map_err(|_| polars_err!(ComputeError: "order heads: a batch failed"))?;
+                let mut runs = locked(&sink)?;
                 runs.add(batch)?;
                 // Stop reading once the lines are known not to run by order.
                 Ok(runs.broken)
@@ -107,27 +105,38 @@ fn heads_of_runs(lines: LazyFrame, batch_rows: usize) -> PolarsResult<Option<Dat
             Some(batch_rows),
         )?
         .collect_with_engine(Engine::Streaming)?;
-    let mut runs = std::mem::take(
-        &mut *runs
-            .lock()
-            .map_err(|_| polars_err!(ComputeError: "order heads: a batch failed"))?,
-    );
-    if runs.broken {
+    let Runs {
+        mut done,
+        open,
+        broken,
+        ..
+    } = std::mem::take(&mut *locked(&runs)?);
+    done.extend(open);
+    if broken {
         return Ok(None);
     }
-    if let Some(open) = runs.open.take() {
-        runs.done.push(open);
-    }
-    let mut heads = match runs.done.split_first() {
-        // No lines: the group-by gives the empty heads with their types.
-        None => return Ok(None),
-        Some((first, rest)) => rest.iter().try_fold(first.clone(), |mut all, part| {
-            all.vstack_mut(part)?;
-            PolarsResult::Ok(all)
-        })?,
+    // No lines: `None`, and the group-by gives the empty heads with their types.
+    stacked(done)
+}
+
+/// `parts` one below the other, in one chunk; `None` without parts.
+fn stacked(parts: Vec<DataFrame>) -> PolarsResult<Option<DataFrame>> {
+    let mut parts = parts.into_iter();
+    let Some(mut all) = parts.next() else {
+        return Ok(None);
     };
-    heads.rechunk_mut();
-    Ok(Some(heads))
+    for part in parts {
+        all.vstack_mut_owned(part)?;
+    }
+    all.rechunk_mut();
+    Ok(Some(all))
+}
+
+/// The batches' state, once no other batch holds it (an error only if a
+/// batch panicked while holding it).
+fn locked(runs: &Mutex<Runs>) -> PolarsResult<std::sync::MutexGuard<'_, Runs>> {
+    runs.lock()
+        .map_err(|_| polars_err!(ComputeError: "order heads: a batch failed"))
 }
 
 /// What the batches of [`heads_of_runs`] have given so far.
@@ -309,10 +318,7 @@ mod tests {
             }
             assert!(!runs.broken, "batches of {size}");
             runs.done.extend(runs.open.take());
-            let mut heads = runs.done[0].clone();
-            for part in &runs.done[1..] {
-                heads.vstack_mut(part).unwrap();
-            }
+            let heads = stacked(runs.done).unwrap().expect("heads");
             assert_eq!(heads, want, "batches of {size}");
         }
         assert_eq!(sorted_heads(heads_by_group(lines().lazy())), want);

@@ -5,8 +5,10 @@
 use polars::prelude::*;
 
 use super::lookups::lookup_value;
-use crate::ingest::numbers::{number_expr, number_or_null, rounded_expr, WHY_MARK};
-use crate::ingest::parse::{strptime, CONTRACT_DATETIME_FORMATS, CONTRACT_DATE_FORMAT};
+use crate::ingest::numbers::{number_expr, number_or_null, refused_expr, rounded_expr, split_why};
+use crate::ingest::parse::{
+    expected_form, strptime, typed_expr, CONTRACT_DATETIME_FORMATS, CONTRACT_DATE_FORMAT,
+};
 use crate::ingest::profile::{has_time, ColumnSpec, Defaults, PeriodOf, TableSpec};
 use crate::ingest::rawfile::serial_column;
 use crate::money::{div_round_half_away, parse_units, units_text, UNITS_PER_ONE, UNIT_DECIMALS};
@@ -180,13 +182,9 @@ pub(super) fn column_expr(
             // fraction's 10, so a spreadsheet's 100.00000000000001 is 100 %.
             let rounded = percent.clone().round(8, RoundMode::HalfAwayFromZero);
             let out_of_range = rounded.clone().lt(lit(0.0)).or(rounded.gt(lit(100.0)));
-            let refused = concat_str(
-                [
-                    e,
-                    lit(format!("{WHY_MARK}not a percentage between 0 and 100 (the profile reads this column as percent)")),
-                ],
-                "",
-                false,
+            let refused = refused_expr(
+                e,
+                "not a percentage between 0 and 100 (the profile reads this column as percent)",
             );
             // The contract reads ratios as floats: rounding the quotient to 10
             // decimals gives the float the fraction's own text would parse to
@@ -209,6 +207,48 @@ pub(super) fn column_expr(
         Kind::Id | Kind::Text => e,
     }
     .alias(name)
+}
+
+/// Why a constant the profile writes for contract column `name` (its
+/// `default` or `value`) could not be that column's value, `None` when it
+/// could (or is blank: no constant). The constant goes through the rule's
+/// `map`, the column's conversion ([`column_expr`]) and the contract's parse
+/// exactly as a cell taking it would, so a profile whose constant every
+/// such row would be refused for is refused once, at load.
+pub(crate) fn constant_refusal(
+    name: &str,
+    kind: Kind,
+    rule: &ColumnSpec,
+    defaults: &Defaults,
+    constant: &str,
+) -> Option<String> {
+    if constant.trim().is_empty() {
+        return None;
+    }
+    // The constant as the rule's only source; how it is read stays the rule's.
+    let as_value = ColumnSpec {
+        value: Some(constant.to_string()),
+        map: rule.map.clone(),
+        format: rule.format.clone(),
+        percent: rule.percent,
+        to_period: rule.to_period,
+        ..ColumnSpec::default()
+    };
+    let row = DataFrame::new(1, vec![Column::new("__one".into(), [1i32])]).ok()?;
+    let out = row
+        .lazy()
+        .select([column_expr(name, kind, &as_value, defaults, 0).alias("text")])
+        .with_column(typed_expr("text", kind, &DataType::String).alias("typed"))
+        .collect()
+        .ok()?;
+    let text = out.column("text").ok()?.str().ok()?.get(0)?.to_string();
+    match split_why(&text) {
+        (_, Some(why)) => Some(why.to_string()),
+        _ if out.column("typed").ok()?.is_null().get(0)? => {
+            Some(format!("expected {}", expected_form(kind)))
+        }
+        _ => None,
+    }
 }
 
 /// Text parsed as a timestamp (ms) with a chrono format; null where it does not parse.
@@ -350,15 +390,9 @@ fn period_of_date(text: Expr, of: PeriodOf, rule: &ColumnSpec, defaults: &Defaul
     };
     let kept = when(text.clone().str().contains(lit(requested), false))
         .then(text.clone())
-        .otherwise(concat_str(
-            [
-                text,
-                lit(format!(
-                    "{WHY_MARK}not a date, and to_period = \"{what}\" takes a date or a {what}"
-                )),
-            ],
-            "",
-            false,
+        .otherwise(refused_expr(
+            text,
+            &format!("not a date, and to_period = \"{what}\" takes a date or a {what}"),
         ));
     label.fill_null(kept)
 }
@@ -367,7 +401,7 @@ fn period_of_date(text: Expr, of: PeriodOf, rule: &ColumnSpec, defaults: &Defaul
 /// money, prices and quantities 4 (the contract's), whole numbers none,
 /// fractions any, and a line total any, as it is rounded to the cent (SPEC
 /// section 1). `None` too for columns that are not numbers.
-pub(crate) fn number_places(kind: Kind, column: &str) -> Option<usize> {
+fn number_places(kind: Kind, column: &str) -> Option<usize> {
     match kind {
         Kind::Money if column == "line_amount" => None,
         Kind::Money | Kind::Price | Kind::Quantity => Some(UNIT_DECIMALS),
@@ -412,6 +446,7 @@ fn canonical_bool(text: Expr, defaults: &Defaults) -> Expr {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::numbers::WHY_MARK;
 
     fn apply(
         values: &[Option<&str>],

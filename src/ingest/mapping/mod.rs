@@ -11,7 +11,7 @@
 //! and `rows` (which rows are kept: `skip_when`, distinct keys, literal rows).
 
 mod conversion;
-pub(crate) use conversion::number_places;
+pub(crate) use conversion::constant_refusal;
 mod files;
 mod lookups;
 mod rows;
