@@ -12,13 +12,10 @@
 //! order straddling two batches is joined up). Lines in any other order
 //! take the group-by; both give the same heads.
 
-use std::num::NonZeroUsize;
-use std::sync::{Arc, Mutex};
-
 use polars::prelude::*;
 
 use super::context::KpiContext;
-use super::sales::live_lines;
+use super::sales::live_lines_of;
 use crate::ingest::strictly_increasing;
 
 /// The columns of the lines a head is made of.
@@ -39,8 +36,10 @@ const LINE_COLUMNS: [&str; 6] = [
 /// product prices (a head needs none). `None` when the orders table is
 /// absent.
 pub(crate) fn order_heads(ctx: &KpiContext) -> Option<LazyFrame> {
-    let lines = live_lines(ctx)?;
-    Some(ctx.fact("order_heads", || heads_of(lines)))
+    let orders = ctx.table("orders", "order and sales KPIs")?;
+    Some(ctx.fact("order_heads", || {
+        heads_of(orders, |rows| live_lines_of(ctx, rows))
+    }))
 }
 
 /// The [`order_heads`] dated in `[start, PE]` (same columns), memoized per
@@ -54,14 +53,15 @@ pub(crate) fn period_order_heads(ctx: &KpiContext) -> Option<LazyFrame> {
     }))
 }
 
-/// The heads of `lines` (columns [`LINE_COLUMNS`] at least), by the rows'
-/// order when each order's lines are one run with ascending `line_no`, by a
-/// group-by otherwise. Should reading the lines fail, the group-by plan is
-/// returned, so the error surfaces where the heads are used.
-fn heads_of(lines: LazyFrame) -> LazyFrame {
-    match heads_of_runs(lines.clone(), RUNS_BATCH_ROWS) {
+/// The heads of the lines `live` makes of the rows of `orders` (columns
+/// [`LINE_COLUMNS`] at least), by the rows' order when each order's lines
+/// are one run with ascending `line_no`, by a group-by otherwise. Should
+/// reading the lines fail, the group-by plan is returned, so the error
+/// surfaces where the heads are used.
+fn heads_of(orders: LazyFrame, live: impl Fn(LazyFrame) -> LazyFrame) -> LazyFrame {
+    match heads_of_runs(&orders, &live, RUNS_BATCH_ROWS) {
         Ok(Some(heads)) => heads.lazy(),
-        _ => heads_by_group(lines.select(LINE_COLUMNS.map(col))),
+        _ => heads_by_group(live(orders).select(LINE_COLUMNS.map(col))),
     }
 }
 
@@ -79,38 +79,38 @@ fn runs_by_order(lines: &DataFrame) -> bool {
     strictly_increasing(lines, &["order_id", "line_no"]).unwrap_or(false)
 }
 
-/// Heads of lines that run by order ([`runs_by_order`]), read in batches of
-/// `batch_rows` lines in the lines' order on the streaming engine, so that
-/// only one batch of lines is held at a time: each batch's heads are its
-/// orders' first rows ([`batch_heads`]), and an order whose lines straddle
-/// two batches is joined up with the head its first batch gave. `None` as
-/// soon as a batch shows the lines do not run by order, and when there are
-/// no lines (the caller then takes the group-by).
+/// Heads of lines that run by order ([`runs_by_order`]), read in batches:
+/// the lines `live` makes of each slice of `batch_rows` rows of `orders`,
+/// in order, so that only one slice is held at a time. A stored table's
+/// scan reads just the slice's row groups; polars' streaming engine, by
+/// contrast, read ahead some 300 MB of lines at scale 100. Each batch's
+/// heads are its orders' first rows ([`batch_heads`]), and an order whose
+/// lines straddle two batches is joined up with the head its first batch
+/// gave. `None` as soon as a batch shows the lines do not run by order,
+/// and when there are no lines (the caller then takes the group-by).
 ///
 /// Errors: the lines cannot be read.
-fn heads_of_runs(lines: LazyFrame, batch_rows: usize) -> PolarsResult<Option<DataFrame>> {
-    let runs = Arc::new(Mutex::new(Runs::default()));
-    let sink = Arc::clone(&runs);
-    let batch_rows = NonZeroUsize::new(batch_rows).unwrap_or(NonZeroUsize::MIN);
-    lines
-        .select(LINE_COLUMNS.map(col))
-        .sink_batches(
-            PlanCallback::new(move |batch: DataFrame| {
-                let mut runs = locked(&sink)?;
-                runs.add(batch)?;
-                // Stop reading once the lines are known not to run by order.
-                Ok(runs.broken)
-            }),
-            true,
-            Some(batch_rows),
-        )?
-        .collect_with_engine(Engine::Streaming)?;
+fn heads_of_runs(
+    orders: &LazyFrame,
+    live: &dyn Fn(LazyFrame) -> LazyFrame,
+    batch_rows: usize,
+) -> PolarsResult<Option<DataFrame>> {
+    let rows = row_count(orders)?;
+    let batch_rows = batch_rows.max(1) as u64;
+    let mut runs = Runs::default();
+    let mut offset = 0;
+    // Stop reading once the lines are known not to run by order.
+    while offset < rows && !runs.broken {
+        let slice = orders.clone().slice(offset as i64, batch_rows as IdxSize);
+        runs.add(live(slice).select(LINE_COLUMNS.map(col)).collect()?)?;
+        offset += batch_rows;
+    }
     let Runs {
         mut done,
         open,
         broken,
         ..
-    } = std::mem::take(&mut *locked(&runs)?);
+    } = runs;
     done.extend(open);
     if broken {
         return Ok(None);
@@ -132,11 +132,13 @@ fn stacked(parts: Vec<DataFrame>) -> PolarsResult<Option<DataFrame>> {
     Ok(Some(all))
 }
 
-/// The batches' state, once no other batch holds it (an error only if a
-/// batch panicked while holding it).
-fn locked(runs: &Mutex<Runs>) -> PolarsResult<std::sync::MutexGuard<'_, Runs>> {
-    runs.lock()
-        .map_err(|_| polars_err!(ComputeError: "order heads: a batch failed"))
+/// Rows of `frame` (a stored table's scan counts them from its metadata).
+fn row_count(frame: &LazyFrame) -> PolarsResult<u64> {
+    let counted = frame
+        .clone()
+        .select([len().cast(DataType::UInt64)])
+        .collect()?;
+    Ok(counted.columns()[0].u64()?.get(0).unwrap_or(0))
 }
 
 /// What the batches of [`heads_of_runs`] have given so far.
@@ -304,46 +306,61 @@ mod tests {
         )
         .expect("frame");
         assert!(runs_by_order(&lines()));
-        let by_runs = heads_of_runs(lines().lazy(), RUNS_BATCH_ROWS).unwrap();
+        let by_runs = heads_of_runs(&lines().lazy(), &|l| l, RUNS_BATCH_ROWS).unwrap();
         assert_eq!(sorted_heads(by_runs.expect("runs").lazy()), want);
         // Fed in batches of every size, orders straddling batches (O1 at
         // 1, O3 at 1, 2, 4 and 5 lines) are joined up into the same heads.
         for size in 1..=7 {
-            let mut runs = Runs::default();
-            let all = lines();
-            let mut offset = 0;
-            while offset < all.height() {
-                runs.add(all.slice(offset as i64, size)).unwrap();
-                offset += size;
-            }
-            assert!(!runs.broken, "batches of {size}");
-            runs.done.extend(runs.open.take());
-            let heads = stacked(runs.done).unwrap().expect("heads");
+            let heads = heads_of_runs(&lines().lazy(), &|l| l, size)
+                .unwrap()
+                .expect("runs");
             assert_eq!(heads, want, "batches of {size}");
         }
         assert_eq!(sorted_heads(heads_by_group(lines().lazy())), want);
-        assert_eq!(sorted_heads(heads_of(lines().lazy())), want);
+        assert_eq!(sorted_heads(heads_of(lines().lazy(), |l| l)), want);
+    }
+
+    #[test]
+    fn lines_dropped_by_the_live_filter_are_dropped_from_every_slice() {
+        // Dropping R1's lines: O1's head becomes its line 2, O2 is gone,
+        // and O3's head its line 2 (R3) with only that line's amount.
+        let live = |rows: LazyFrame| rows.filter(col("rep_id").neq(lit("R1")));
+        let want = sorted_heads(heads_by_group(live(lines().lazy())));
+        assert_eq!(want.height(), 3);
+        for size in 1..=8 {
+            let heads = heads_of_runs(&lines().lazy(), &live, size)
+                .unwrap()
+                .expect("runs");
+            assert_eq!(sorted_heads(heads.lazy()), want, "slices of {size}");
+        }
+        // Nothing live: no heads by runs, the group-by's empty frame.
+        let none = |rows: LazyFrame| rows.filter(lit(false));
+        assert!(heads_of_runs(&lines().lazy(), &none, 3).unwrap().is_none());
+        assert_eq!(
+            heads_of(lines().lazy(), none).collect().unwrap().height(),
+            0
+        );
     }
 
     #[test]
     fn lines_out_of_order_take_the_group_by_and_give_the_same_heads() {
-        let ordered = sorted_heads(heads_of(lines().lazy()));
+        let ordered = sorted_heads(heads_of(lines().lazy(), |l| l));
         // Reversed: every order's lowest line comes last.
         let reversed = lines().reverse();
         assert!(!runs_by_order(&reversed));
-        assert_eq!(sorted_heads(heads_of(reversed.lazy())), ordered);
+        assert_eq!(sorted_heads(heads_of(reversed.lazy(), |l| l)), ordered);
         // O1's lines split by another order's line: O1 is not one run.
         let split = lines()
             .take(&IdxCa::from_vec("i".into(), vec![0, 2, 1, 3, 4, 5, 6]))
             .expect("take");
         assert!(!runs_by_order(&split));
-        assert_eq!(sorted_heads(heads_of(split.lazy())), ordered);
+        assert_eq!(sorted_heads(heads_of(split.lazy(), |l| l)), ordered);
         // A repeated (order_id, line_no) is not a run of ascending lines.
         let repeated = lines()
             .take(&IdxCa::from_vec("i".into(), vec![0, 0, 1, 2, 3, 4, 5, 6]))
             .expect("take");
         assert!(!runs_by_order(&repeated));
-        assert!(heads_of_runs(repeated.lazy(), RUNS_BATCH_ROWS)
+        assert!(heads_of_runs(&repeated.lazy(), &|l| l, RUNS_BATCH_ROWS)
             .unwrap()
             .is_none());
     }

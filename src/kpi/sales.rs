@@ -33,7 +33,15 @@ pub(crate) fn order_lines(ctx: &KpiContext) -> Option<LazyFrame> {
 /// `unit_price` (1/10000 units) filled in from each other (SPEC section 1),
 /// before any product price or cost: what order heads need.
 pub(crate) fn live_lines(ctx: &KpiContext) -> Option<LazyFrame> {
-    let orders = ctx.table("orders", "order and sales KPIs")?;
+    Some(live_lines_of(
+        ctx,
+        ctx.table("orders", "order and sales KPIs")?,
+    ))
+}
+
+/// [`live_lines`] of `orders` (rows of the orders table, all of them or a
+/// slice): the order heads read the table a slice at a time.
+pub(crate) fn live_lines_of(ctx: &KpiContext, orders: LazyFrame) -> LazyFrame {
     let lines = orders.filter(is_live().and(col("order_date").lt_eq(lit(ctx.as_of))));
     // SPEC section 1: a given line amount is the line's amount; its unit
     // price, where a price is needed (discount checks), is line_amount /
@@ -43,16 +51,14 @@ pub(crate) fn live_lines(ctx: &KpiContext) -> Option<LazyFrame> {
         col("quantity"),
         unit_price_of_line_amount,
     );
-    Some(
-        lines.with_columns([
-            col("line_amount")
-                .fill_null(line_cents(col("quantity"), col("unit_price")))
-                .alias("line_amount"),
-            col("unit_price")
-                .fill_null(derived_price.cast(DataType::Int64))
-                .alias("unit_price"),
-        ]),
-    )
+    lines.with_columns([
+        col("line_amount")
+            .fill_null(line_cents(col("quantity"), col("unit_price")))
+            .alias("line_amount"),
+        col("unit_price")
+            .fill_null(derived_price.cast(DataType::Int64))
+            .alias("unit_price"),
+    ])
 }
 
 /// [`order_lines`] dated in `[start, PE]`, computed once a period: what the
