@@ -11,7 +11,7 @@ use crate::kpi::balances::invoice_balances;
 use crate::kpi::context::KpiContext;
 use crate::kpi::discipline::PPM;
 use crate::kpi::heads::period_order_heads;
-use crate::kpi::sales::order_lines;
+use crate::kpi::sales::live_lines;
 use crate::lang::Lang;
 
 /// The days `period_end_stuffing` looks at.
@@ -89,7 +89,8 @@ pub(super) fn period_end_stuffing(
     w: &StuffingWindows,
     lang: Lang,
 ) -> Option<LazyFrame> {
-    let lines = order_lines(ctx)?;
+    // Live lines without product prices: only amounts and dates are read.
+    let lines = live_lines(ctx)?;
     let share = |s: f64| (s * PPM as f64).round() as i64;
     let period_sales = lines
         .clone()
