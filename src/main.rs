@@ -2,7 +2,7 @@
 //! parses the arguments, runs the command and maps errors to exit codes
 //! (README, "Exit codes").
 
-/// jemalloc instead of glibc's malloc, with one arena per CPU
+/// On Linux, jemalloc instead of glibc's malloc, with one arena per CPU
 /// (`percpu_arena:percpu`, set at build time in `.cargo/config.toml`):
 /// polars' plans and the PDF typesetting allocate small objects by the
 /// million from a dozen threads. Measured side by side (warm `salesops
@@ -14,7 +14,7 @@
 ///   pages stay resident, 520 MB at scale 20 against 275 MB here, and
 ///   1.07 GB against 0.83 GB at scale 100;
 /// - jemalloc with its default four arenas per CPU held 320 MB at scale 20.
-#[cfg(not(target_env = "msvc"))]
+#[cfg(target_os = "linux")]
 #[global_allocator]
 static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 

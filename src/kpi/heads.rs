@@ -7,9 +7,9 @@
 //! are found matters: exports are nearly always written order by order
 //! with ascending line numbers, and then each order's head is simply its
 //! first row, found by comparing each row with the one before it instead
-//! of hashing millions of order ids. The lines stream through in batches
-//! of a quarter million, so only one batch is held besides the heads (an
-//! order straddling two batches is joined up). Lines in any other order
+//! of hashing millions of order ids. The orders table is read a slice of
+//! a quarter million rows at a time, so only one slice of lines is held
+//! besides the heads (an order straddling two slices is joined up). Lines in any other order
 //! take the group-by; both give the same heads.
 
 use polars::prelude::*;
@@ -65,8 +65,9 @@ fn heads_of(orders: LazyFrame, live: impl Fn(LazyFrame) -> LazyFrame) -> LazyFra
     }
 }
 
-/// Lines per batch while heads are found by runs: about 20 MB of line
-/// columns, so holding a batch costs little next to the heads themselves.
+/// Rows of the orders table per slice while heads are found by runs (a
+/// stored table's row groups hold as many): about 20 MB of line columns,
+/// so holding a slice costs little next to the heads themselves.
 const RUNS_BATCH_ROWS: usize = 1 << 18;
 
 /// Position of a line in its batch, while heads are found by runs.
@@ -101,7 +102,10 @@ fn heads_of_runs(
     let mut offset = 0;
     // Stop reading once the lines are known not to run by order.
     while offset < rows && !runs.broken {
-        let slice = orders.clone().slice(offset as i64, batch_rows as IdxSize);
+        let slice = orders.clone().slice(
+            offset as i64,
+            IdxSize::try_from(batch_rows).unwrap_or(IdxSize::MAX),
+        );
         runs.add(live(slice).select(LINE_COLUMNS.map(col)).collect()?)?;
         offset += batch_rows;
     }
@@ -271,6 +275,8 @@ fn heads_by_group(lines: LazyFrame) -> LazyFrame {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
 
     /// Lines of four orders: O1 two lines (the head is line 1), O2 one
@@ -340,6 +346,38 @@ mod tests {
             heads_of(lines().lazy(), none).collect().unwrap().height(),
             0
         );
+    }
+
+    #[test]
+    fn a_parquet_scan_read_a_slice_at_a_time_gives_the_same_heads() {
+        // Row groups of 3 lines, sliced by 1 to 8 rows: slices inside a
+        // row group and across two, with and without a filter after them.
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("lines.parquet");
+        let mut out = std::fs::File::create(&path).expect("create");
+        ParquetWriter::new(&mut out)
+            .with_row_group_size(Some(3))
+            .finish(&mut lines())
+            .expect("write");
+        let file = std::fs::File::open(&path).expect("open");
+        let scan = LazyFrame::scan_parquet_sources(
+            ScanSources::Files(Arc::from(vec![file])),
+            // As the validated store scans its files.
+            ScanArgsParquet {
+                hive_options: HiveOptions::new_disabled(),
+                ..ScanArgsParquet::default()
+            },
+        )
+        .expect("scan");
+        let drop_r1 = |rows: LazyFrame| rows.filter(col("rep_id").neq(lit("R1")));
+        let all = sorted_heads(heads_by_group(lines().lazy()));
+        let without_r1 = sorted_heads(heads_by_group(drop_r1(lines().lazy())));
+        for size in 1..=8 {
+            let heads = heads_of_runs(&scan, &|l| l, size).unwrap().expect("runs");
+            assert_eq!(sorted_heads(heads.lazy()), all, "slices of {size}");
+            let heads = heads_of_runs(&scan, &drop_r1, size).unwrap().expect("runs");
+            assert_eq!(sorted_heads(heads.lazy()), without_r1, "slices of {size}");
+        }
     }
 
     #[test]

@@ -31,7 +31,9 @@ pub(crate) fn order_lines(ctx: &KpiContext) -> Option<LazyFrame> {
 
 /// Live order lines dated ≤ as_of with their `line_amount` (cents) and
 /// `unit_price` (1/10000 units) filled in from each other (SPEC section 1),
-/// before any product price or cost: what order heads need.
+/// before any product price or cost: what the customer view's sales and
+/// the period-end-stuffing flag read, and (a slice of the table at a time,
+/// [`live_lines_of`]) the order heads.
 pub(crate) fn live_lines(ctx: &KpiContext) -> Option<LazyFrame> {
     Some(live_lines_of(
         ctx,
