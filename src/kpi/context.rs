@@ -177,10 +177,7 @@ fn memoized(
     }
     let plan = build();
     let collected = match engine {
-        Engine::Streaming => plan
-            .clone()
-            .collect_with_engine(Engine::Streaming)
-            .map(|r| r.unwrap_single()),
+        Engine::Streaming => collect_streaming(plan.clone()),
         _ => plan.clone().collect(),
     };
     match collected {
@@ -190,6 +187,11 @@ fn memoized(
         }
         Err(_) => plan,
     }
+}
+
+/// `plan` collected on polars' streaming engine (one output).
+pub(crate) fn collect_streaming(plan: LazyFrame) -> PolarsResult<DataFrame> {
+    Ok(plan.collect_with_engine(Engine::Streaming)?.unwrap_single())
 }
 
 impl<'a> KpiContext<'a> {

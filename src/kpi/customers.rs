@@ -7,7 +7,7 @@
 use chrono::{Days, Months};
 use polars::prelude::*;
 
-use super::context::{GroupByRep, KpiContext, GROUP};
+use super::context::{collect_streaming, GroupByRep, KpiContext, GROUP};
 use super::heads::order_heads;
 use super::ratio;
 use super::sales::{live_lines, period_order_lines};
@@ -261,10 +261,7 @@ fn recent_visits(ctx: &KpiContext, from: chrono::NaiveDate) -> Option<LazyFrame>
 /// of them at once (at scale 100 the 12 months of order lines, 90 days of
 /// visits and the heads added 180, 70 and 50 MB to the peak).
 fn streamed(plan: LazyFrame) -> Result<LazyFrame> {
-    Ok(plan
-        .collect_with_engine(Engine::Streaming)?
-        .unwrap_single()
-        .lazy())
+    Ok(collect_streaming(plan)?.lazy())
 }
 
 fn left(a: LazyFrame, b: LazyFrame) -> LazyFrame {
@@ -370,7 +367,7 @@ pub(crate) fn customer_view(ctx: &KpiContext) -> Result<Option<DataFrame>> {
     } else {
         view.with_column(lit(NULL).cast(DataType::String).alias("abc_class"))
     };
-    Ok(Some(
+    Ok(Some(collect_streaming(
         view.sort(["customer_id"], SortMultipleOptions::default())
             .select([
                 col("customer_id"),
@@ -383,12 +380,9 @@ pub(crate) fn customer_view(ctx: &KpiContext) -> Result<Option<DataFrame>> {
                 col("abc_class"),
                 col("status"),
                 col("low_conversion"),
-            ])
-            // Streaming: its group-by of the order heads reads every head,
-            // which the in-memory engine holds at once.
-            .collect_with_engine(Engine::Streaming)?
-            .unwrap_single(),
-    ))
+            ]), // Streaming: its group-by of the order heads reads every head,
+                // which the in-memory engine holds at once.
+    )?))
 }
 
 #[cfg(test)]

@@ -97,17 +97,14 @@ fn heads_of_runs(
     batch_rows: usize,
 ) -> PolarsResult<Option<DataFrame>> {
     let rows = row_count(orders)?;
-    let batch_rows = batch_rows.max(1) as u64;
+    let slice_rows = IdxSize::try_from(batch_rows.max(1)).unwrap_or(IdxSize::MAX);
     let mut runs = Runs::default();
     let mut offset = 0;
     // Stop reading once the lines are known not to run by order.
     while offset < rows && !runs.broken {
-        let slice = orders.clone().slice(
-            offset as i64,
-            IdxSize::try_from(batch_rows).unwrap_or(IdxSize::MAX),
-        );
+        let slice = orders.clone().slice(offset as i64, slice_rows);
         runs.add(live(slice).select(LINE_COLUMNS.map(col)).collect()?)?;
-        offset += batch_rows;
+        offset += u64::from(slice_rows);
     }
     let Runs {
         mut done,

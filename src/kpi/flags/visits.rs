@@ -36,6 +36,32 @@ fn visits_in_period(ctx: &KpiContext) -> Option<LazyFrame> {
     )
 }
 
+/// The visits of the groups (by `keys`) whose `measure` (an aggregation
+/// named as `keep` reads it) passes `keep`. Most groups (a rep's minute, a
+/// rep's day) hold few visits and are not flagged: a plain group-by finds
+/// the flagged ones first, so that the caller builds its evidence (sorted
+/// and joined ids, group by group) for those alone, and its own
+/// aggregation over them passes `keep` again without a second filter.
+fn visits_of_flagged_groups(
+    visits: LazyFrame,
+    keys: &[Expr],
+    measure: Expr,
+    keep: Expr,
+) -> LazyFrame {
+    let flagged = visits
+        .clone()
+        .group_by(keys)
+        .agg([measure])
+        .filter(keep)
+        .select(keys);
+    visits.join(
+        flagged,
+        keys.to_vec(),
+        keys.to_vec(),
+        JoinArgs::new(JoinType::Semi),
+    )
+}
+
 /// `duplicate_visit_time`: per rep and start minute, two or more visits at
 /// different customers (a rep is at one place at a time). Evidence: every
 /// visit of that minute; customer_id null (several); amount null.
@@ -60,35 +86,25 @@ pub(super) fn duplicate_visit_time(ctx: &KpiContext, lang: Lang) -> Option<LazyF
         ]),
     };
     let minute = [col("rep_id"), col("__minute")];
-    // Most minutes hold one visit: the minutes with two customers are found
-    // first, so that the evidence (sorted and joined ids, built group by
-    // group) is built for those alone.
-    let shared_minutes = visits
-        .clone()
-        .group_by(minute.clone())
-        .agg([col("customer_id").n_unique().alias("__customers")])
-        .filter(col("__customers").gt_eq(lit(2)))
-        .select(minute.clone());
-    let flagged = visits
-        .join(
-            shared_minutes,
-            minute.clone(),
-            minute.clone(),
-            JoinArgs::new(JoinType::Semi),
-        )
-        .group_by(minute)
-        .agg([
-            col("customer_id").n_unique().alias("__customers"),
-            len().alias("__visits"),
-            col("visit_start").min().alias("__at"),
-            evidence_of("visit_id"),
-        ])
-        .filter(col("__customers").gt_eq(lit(2)))
-        .with_columns([
-            none("customer_id", DataType::String),
-            none("amount", DataType::Int64),
-            detail,
-        ]);
+    let customers = col("customer_id").n_unique().alias("__customers");
+    let flagged = visits_of_flagged_groups(
+        visits,
+        &minute,
+        customers.clone(),
+        col("__customers").gt_eq(lit(2)),
+    )
+    .group_by(minute)
+    .agg([
+        customers,
+        len().alias("__visits"),
+        col("visit_start").min().alias("__at"),
+        evidence_of("visit_id"),
+    ])
+    .with_columns([
+        none("customer_id", DataType::String),
+        none("amount", DataType::Int64),
+        detail,
+    ]);
     Some(as_flags(flagged, ctx, Rule::DuplicateVisitTime))
 }
 
@@ -208,28 +224,16 @@ pub(super) fn too_many_visits_per_day(
         ),
     ]);
     let day = [col("rep_id"), col("__day")];
-    // The busy days first; the evidence is built for those alone.
-    let busy_days = visits
-        .clone()
-        .group_by(day.clone())
-        .agg([len().alias("__visits")])
-        .filter(col("__visits").gt(lit(max)))
-        .select(day.clone());
-    let flagged = visits
-        .join(
-            busy_days,
-            day.clone(),
-            day.clone(),
-            JoinArgs::new(JoinType::Semi),
-        )
-        .group_by(day)
-        .agg([len().alias("__visits"), evidence_of("visit_id")])
-        .filter(col("__visits").gt(lit(max)))
-        .with_columns([
-            none("customer_id", DataType::String),
-            none("amount", DataType::Int64),
-            detail,
-        ]);
+    let count = len().alias("__visits");
+    let flagged =
+        visits_of_flagged_groups(visits, &day, count.clone(), col("__visits").gt(lit(max)))
+            .group_by(day)
+            .agg([count, evidence_of("visit_id")])
+            .with_columns([
+                none("customer_id", DataType::String),
+                none("amount", DataType::Int64),
+                detail,
+            ]);
     Some(as_flags(flagged, ctx, Rule::TooManyVisitsPerDay))
 }
 
