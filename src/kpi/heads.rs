@@ -8,11 +8,13 @@
 //! with ascending line numbers, and then each order's head is simply its
 //! first row, found by comparing each row with the one before it instead
 //! of hashing millions of order ids. The orders table is read a slice of
-//! a quarter million rows at a time, so only one slice of lines is held
-//! besides the heads (an order straddling two slices is joined up). Lines in any other order
+//! a quarter million rows at a time, one slice per core, so only those
+//! slices of lines are held besides the heads (an order straddling two
+//! slices is joined up). Lines in any other order
 //! take the group-by; both give the same heads.
 
 use polars::prelude::*;
+use rayon::prelude::*;
 
 use super::context::KpiContext;
 use super::sales::live_lines_of;
@@ -70,6 +72,12 @@ fn heads_of(orders: LazyFrame, live: impl Fn(LazyFrame) -> LazyFrame) -> LazyFra
 /// so holding a slice costs little next to the heads themselves.
 const RUNS_BATCH_ROWS: usize = 1 << 18;
 
+/// Slices read and made into heads at the same time, one per thread: a
+/// slice alone keeps one core busy, since most of its work (checking the
+/// runs, picking each order's first row) is serial. The cap bounds the
+/// lines held at once on a machine of many cores.
+const MAX_SLICES_AT_ONCE: usize = 4;
+
 /// Position of a line in its batch, while heads are found by runs.
 const LINE_INDEX: &str = "__line";
 
@@ -82,7 +90,8 @@ fn runs_by_order(lines: &DataFrame) -> bool {
 
 /// Heads of lines that run by order ([`runs_by_order`]), read in batches:
 /// the lines `live` makes of each slice of `batch_rows` rows of `orders`,
-/// in order, so that only one slice is held at a time. A stored table's
+/// in order, one slice per thread at a time ([`MAX_SLICES_AT_ONCE`] at
+/// most), so that only those slices are held. A stored table's
 /// scan reads just the slice's row groups; polars' streaming engine, by
 /// contrast, read ahead some 300 MB of lines at scale 100. Each batch's
 /// heads are its orders' first rows ([`batch_heads`]), and an order whose
@@ -98,13 +107,26 @@ fn heads_of_runs(
 ) -> PolarsResult<Option<DataFrame>> {
     let rows = row_count(orders)?;
     let slice_rows = IdxSize::try_from(batch_rows.max(1)).unwrap_or(IdxSize::MAX);
+    let wave = rayon::current_num_threads().clamp(1, MAX_SLICES_AT_ONCE);
     let mut runs = Runs::default();
     let mut offset = 0;
     // Stop reading once the lines are known not to run by order.
     while offset < rows && !runs.broken {
-        let slice = orders.clone().slice(offset as i64, slice_rows);
-        runs.add(live(slice).select(LINE_COLUMNS.map(col)).collect()?)?;
-        offset += u64::from(slice_rows);
+        // The plans are made here (`live` may read the context, which stays
+        // on this thread); only their collection runs in parallel.
+        let mut plans = Vec::with_capacity(wave);
+        while plans.len() < wave && offset < rows {
+            let slice = orders.clone().slice(offset as i64, slice_rows);
+            plans.push(live(slice).select(LINE_COLUMNS.map(col)));
+            offset += u64::from(slice_rows);
+        }
+        let parts: Vec<PolarsResult<SliceHeads>> = plans
+            .into_par_iter()
+            .map(|plan| slice_heads(plan.collect()?))
+            .collect();
+        for part in parts {
+            runs.add(part?)?;
+        }
     }
     let Runs {
         mut done,
@@ -156,25 +178,65 @@ struct Runs {
     broken: bool,
 }
 
+/// One batch of lines made into heads on its own, so that batches can be
+/// worked on in parallel; [`Runs::add`] joins them up in order.
+enum SliceHeads {
+    /// The batch holds no line.
+    Empty,
+    /// The batch's own lines do not run by order.
+    Unordered,
+    /// The batch runs by order: its heads ([`batch_heads`]) and its first
+    /// and last keys (order_id, line_no; one row each).
+    Heads {
+        heads: DataFrame,
+        first_key: DataFrame,
+        last_key: DataFrame,
+    },
+}
+
+/// The heads of one batch of lines, when its lines run by order.
+fn slice_heads(batch: DataFrame) -> PolarsResult<SliceHeads> {
+    if batch.height() == 0 {
+        return Ok(SliceHeads::Empty);
+    }
+    let keys = batch.select(["order_id", "line_no"])?;
+    if !runs_by_order(&keys) {
+        return Ok(SliceHeads::Unordered);
+    }
+    Ok(SliceHeads::Heads {
+        first_key: keys.head(Some(1)),
+        last_key: keys.tail(Some(1)),
+        heads: batch_heads(batch)?,
+    })
+}
+
 impl Runs {
-    /// Takes one batch of lines (in the lines' order).
-    fn add(&mut self, batch: DataFrame) -> PolarsResult<()> {
-        if self.broken || batch.height() == 0 {
+    /// Takes the next batch's heads (batches in the lines' order).
+    fn add(&mut self, part: SliceHeads) -> PolarsResult<()> {
+        if self.broken {
             return Ok(());
         }
-        let keys = batch.select(["order_id", "line_no"])?;
-        // The batch's keys must go on increasing from the last batch's.
-        let mut joined = match &self.last_key {
-            Some(last) => last.clone(),
-            None => keys.clear(),
+        let (mut heads, first_key, last_key) = match part {
+            SliceHeads::Empty => return Ok(()),
+            SliceHeads::Unordered => {
+                self.broken = true;
+                return Ok(());
+            }
+            SliceHeads::Heads {
+                heads,
+                first_key,
+                last_key,
+            } => (heads, first_key, last_key),
         };
-        joined.vstack_mut(&keys)?;
-        if !runs_by_order(&joined) {
-            self.broken = true;
-            return Ok(());
+        // The batch's keys must go on increasing from the last batch's.
+        if let Some(mut joined) = self.last_key.take() {
+            joined.vstack_mut(&first_key)?;
+            if !runs_by_order(&joined) {
+                self.broken = true;
+                return Ok(());
+            }
         }
-        self.last_key = Some(keys.tail(Some(1)));
-        let mut heads = batch_heads(batch)?;
+        self.last_key = Some(last_key);
         if let Some(open) = self.open.take() {
             let first_order = heads.column("order_id")?.str()?.get(0).map(str::to_string);
             let open_order = open.column("order_id")?.str()?.get(0).map(str::to_string);
@@ -404,14 +466,22 @@ mod tests {
     fn a_batch_going_back_to_an_earlier_order_breaks_the_runs() {
         // Each batch runs by order on its own; the second goes back to O1.
         let all = lines();
+        let add = |runs: &mut Runs, batch: DataFrame| {
+            runs.add(slice_heads(batch).unwrap()).unwrap();
+        };
         let mut runs = Runs::default();
-        runs.add(all.slice(0, 3)).unwrap();
-        runs.add(all.slice(0, 2)).unwrap();
+        add(&mut runs, all.slice(0, 3));
+        add(&mut runs, all.slice(0, 2));
         assert!(runs.broken);
         // And a batch repeating the last key of the one before.
         let mut runs = Runs::default();
-        runs.add(all.slice(0, 2)).unwrap();
-        runs.add(all.slice(1, 2)).unwrap();
+        add(&mut runs, all.slice(0, 2));
+        add(&mut runs, all.slice(1, 2));
+        assert!(runs.broken);
+        // A batch whose own lines do not run breaks them too.
+        let mut runs = Runs::default();
+        add(&mut runs, all.slice(0, 2));
+        add(&mut runs, all.slice(2, 3).reverse());
         assert!(runs.broken);
     }
 
