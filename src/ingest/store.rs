@@ -37,6 +37,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use polars::prelude::*;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -148,8 +149,9 @@ pub fn load_with_store(
     let mut key_before = None;
     if dir.is_dir() {
         let sources = sources_of(dir)?;
+        // Files are hashed in parallel (SHA-256 runs on one core per file).
         let hashed = sources
-            .iter()
+            .par_iter()
             .map(|(_, s)| hash_file(&s.path))
             .collect::<Result<Vec<_>>>();
         if let Ok(read_files) = hashed {
@@ -363,6 +365,7 @@ fn read_entry(
         warnings: meta.warnings,
         ..ValidationReport::default()
     };
+    let mut named = Vec::with_capacity(meta.tables.len());
     for t in meta.tables {
         let name = found
             .iter()
@@ -375,9 +378,20 @@ fn read_entry(
                     t.name
                 ))
             })?;
-        let file_path = entry.join(format!("{name}.parquet"));
-        let mut file = File::open(&file_path).map_err(|e| Error::io(&file_path, e))?;
-        let (_, sha256) = hash_open_file(&mut file).map_err(|e| Error::io(&file_path, e))?;
+        named.push((name, t));
+    }
+    // Each stored file is checked through the handle its scan then reads,
+    // the files in parallel.
+    let opened = named
+        .into_par_iter()
+        .map(|(name, t)| {
+            let file_path = entry.join(format!("{name}.parquet"));
+            let mut file = File::open(&file_path).map_err(|e| Error::io(&file_path, e))?;
+            let (_, sha256) = hash_open_file(&mut file).map_err(|e| Error::io(&file_path, e))?;
+            Ok((name, t, file_path, file, sha256))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    for (name, t, file_path, file, sha256) in opened {
         if sha256 != t.sha256 {
             return Err(Error::Internal(format!(
                 "{}: its SHA-256 differs from the one recorded when it was stored",
