@@ -88,6 +88,50 @@ fn join_parts(
     }
 }
 
+/// A family's parts at `grouping`, for a family whose every part is a sum
+/// or count over facts that are each credited to one rep: a group's parts
+/// are then the sums of its reps' parts (rule 11). They are worked out from
+/// the facts once per period, at the rep level (memoized under `key`), and
+/// a roll-up sums those rows instead of reading the facts again (the four
+/// groupings read them four times: 0.35 s of a run at scale 100). `build`
+/// makes the parts from a `rep_id → __group` frame; `None` when the
+/// family's source is absent. The sums are Int64, like the parts.
+///
+/// Not for parts holding a distinct count (visited or active customers: a
+/// customer seen by two reps of a team counts once for the team).
+fn additive_parts(
+    ctx: &KpiContext,
+    grouping: Grouping,
+    key: &'static str,
+    build: impl FnOnce(LazyFrame) -> Result<Option<LazyFrame>>,
+) -> Result<Option<LazyFrame>> {
+    let rep_parts = if ctx.has_memo(key) {
+        // Present: the builder is not called.
+        ctx.memo(key, LazyFrame::default)
+    } else {
+        match build(ctx.rep_groups(Grouping::Rep)?)? {
+            Some(plan) => ctx.memo(key, || plan),
+            None => return Ok(None),
+        }
+    };
+    if grouping == Grouping::Rep {
+        return Ok(Some(rep_parts));
+    }
+    let sums: Vec<Expr> = rep_parts
+        .clone()
+        .collect_schema()?
+        .iter_names()
+        .filter(|name| name.as_str() != GROUP)
+        .map(|name| col(name.clone()).sum().cast(DataType::Int64))
+        .collect();
+    Ok(Some(
+        rep_parts
+            .rename([GROUP], ["rep_id"], true)
+            .join_groups(ctx.rep_groups(grouping)?)
+            .agg(sums),
+    ))
+}
+
 /// Output columns of the scorecard at a grouping level, in order: identity,
 /// then every KPI column of the [catalogue](super::catalog) (aging buckets in
 /// roll-ups only, the workday trailer last).
@@ -134,18 +178,22 @@ fn join_activity_and_sales(
     );
     frame = join_parts(
         frame,
-        order_count_parts(ctx, groups.clone()),
+        additive_parts(ctx, grouping, "rep_order_counts", |g| {
+            Ok(order_count_parts(ctx, g))
+        })?,
         &int_columns(&["orders"]),
     );
-    let discipline = match lines.clone() {
-        Some(l) => Some(discipline_parts(ctx, l, groups.clone())?),
-        None => None,
-    };
+    let discipline = additive_parts(ctx, grouping, "rep_discipline", |g| match lines.clone() {
+        Some(l) => Ok(Some(discipline_parts(ctx, l, g)?)),
+        None => Ok(None),
+    })?;
     frame = join_parts(frame, discipline, &int_columns(DISCIPLINE_COLUMNS));
-    let flagged = period_flags(ctx)?.map(|f| {
-        f.join_groups(groups.clone())
-            .agg([len().cast(DataType::Int64).alias("flags_count")])
-    });
+    let flagged = additive_parts(ctx, grouping, "rep_flag_counts", |g| {
+        Ok(period_flags(ctx)?.map(|f| {
+            f.join_groups(g)
+                .agg([len().cast(DataType::Int64).alias("flags_count")])
+        }))
+    })?;
     frame = join_parts(frame, flagged, &int_columns(&["flags_count"]));
     // Without orders there is no cost to speak of: cost and discount are null.
     Ok(if lines.is_some() {
@@ -170,32 +218,44 @@ fn join_other_families(
 ) -> Result<LazyFrame> {
     let mut frame = join_parts(
         frame,
-        customers::customer_parts(ctx, groups.clone())?,
+        additive_parts(ctx, grouping, "rep_customer_parts", |g| {
+            customers::customer_parts(ctx, g)
+        })?,
         &int_columns(customers::CUSTOMER_COLUMNS),
     );
     frame = join_parts(
         frame,
-        receivables::invoice_parts(ctx, groups.clone())?,
+        additive_parts(ctx, grouping, "rep_invoice_parts", |g| {
+            receivables::invoice_parts(ctx, g)
+        })?,
         &int_columns(receivables::INVOICE_COLUMNS),
     );
     frame = join_parts(
         frame,
-        receivables::payment_parts(ctx, groups.clone())?,
+        additive_parts(ctx, grouping, "rep_payment_parts", |g| {
+            receivables::payment_parts(ctx, g)
+        })?,
         &int_columns(receivables::PAYMENT_COLUMNS),
     );
     frame = join_parts(
         frame,
-        opportunities::pipeline_parts(ctx, groups.clone())?,
+        additive_parts(ctx, grouping, "rep_pipeline_parts", |g| {
+            opportunities::pipeline_parts(ctx, g)
+        })?,
         &int_columns(opportunities::PIPELINE_COLUMNS),
     );
     frame = join_parts(
         frame,
-        opportunities::closing_parts(ctx, groups.clone()),
+        additive_parts(ctx, grouping, "rep_closing_parts", |g| {
+            Ok(opportunities::closing_parts(ctx, g))
+        })?,
         &int_columns(&["__closing_weighted"]),
     );
     frame = join_parts(
         frame,
-        expenses::expense_parts(ctx, groups.clone())?,
+        additive_parts(ctx, grouping, "rep_expense_parts", |g| {
+            expenses::expense_parts(ctx, g)
+        })?,
         &int_columns(expenses::EXPENSE_COLUMNS),
     );
     // Targets are not zero-filled: a group without any target row has no
