@@ -32,7 +32,9 @@ fn authority_ppm(ctx: &KpiContext) -> Expr {
     expr
 }
 
-/// The live order lines with `order_date` in `[start, PE]`, each judged
+/// The live order lines with `order_date` in `[start, PE]` (`lines`, the
+/// period's [`period_order_lines`](super::sales::period_order_lines),
+/// held once a period, so judging them reads no order line again), each judged
 /// against its rep (rule 6), with:
 /// - `__violation`: `list_price_eff > 0` and `unit_price < list_price_eff ×
 ///   (1 − authority(role))` (exactly the authority off is allowed); the
@@ -43,8 +45,8 @@ fn authority_ppm(ctx: &KpiContext) -> Expr {
 /// - `__line_region`, `__rep_region`.
 ///
 /// Lines of reps missing from the reps table are dropped (they have no role
-/// or region to judge by). `lines` must be `sales::order_lines` of the same
-/// context: the result is memoised per period, and both the scorecard
+/// or region to judge by). `lines` must be the period order lines of the
+/// same context: the result is memoised per period, and both the scorecard
 /// counts and the evidence rows of the flags read it.
 pub(crate) fn judged_lines(ctx: &KpiContext, lines: LazyFrame) -> Result<LazyFrame> {
     let reps = ctx.reps()?.select([
@@ -52,7 +54,6 @@ pub(crate) fn judged_lines(ctx: &KpiContext, lines: LazyFrame) -> Result<LazyFra
         col("role").alias("__role"),
         col("region").alias("__rep_region"),
     ]);
-    let lines = lines.filter(ctx.in_period(col("order_date")));
     let lines = match ctx.data.lazy("customers") {
         Some(customers) => lines
             .join(

@@ -183,10 +183,15 @@ fn join_activity_and_sales(
         })?,
         &int_columns(&["orders"]),
     );
-    let discipline = additive_parts(ctx, grouping, "rep_discipline", |g| match lines.clone() {
-        Some(l) => Ok(Some(discipline_parts(ctx, l, g)?)),
-        None => Ok(None),
-    })?;
+    let discipline = additive_parts(
+        ctx,
+        grouping,
+        "rep_discipline",
+        |g| match period_order_lines(ctx) {
+            Some(l) => Ok(Some(discipline_parts(ctx, l, g)?)),
+            None => Ok(None),
+        },
+    )?;
     frame = join_parts(frame, discipline, &int_columns(DISCIPLINE_COLUMNS));
     let flagged = additive_parts(ctx, grouping, "rep_flag_counts", |g| {
         Ok(period_flags(ctx)?.map(|f| {

@@ -9,7 +9,7 @@ use polars::prelude::*;
 use super::{as_flags, say, sentence, text, Rule};
 use crate::kpi::context::KpiContext;
 use crate::kpi::discipline::{judged_lines, PPM};
-use crate::kpi::sales::order_lines;
+use crate::kpi::sales::period_order_lines;
 use crate::lang::Lang;
 use crate::money::UNITS_PER_ONE;
 use crate::Result;
@@ -63,7 +63,7 @@ fn ppm_pct(e: Expr) -> Expr {
 /// the line's; amount: the discount given, `line_list_amount −
 /// line_amount` (cents).
 pub(super) fn discount_violation(ctx: &KpiContext, lang: Lang) -> Result<Option<LazyFrame>> {
-    let Some(lines) = order_lines(ctx) else {
+    let Some(lines) = period_order_lines(ctx) else {
         return Ok(None);
     };
     let off =
@@ -98,7 +98,7 @@ pub(super) fn discount_violation(ctx: &KpiContext, lang: Lang) -> Result<Option<
 /// `order_id#line_no`; customer_id the line's; amount: the line's amount
 /// (cents).
 pub(super) fn cross_region_line(ctx: &KpiContext, lang: Lang) -> Result<Option<LazyFrame>> {
-    let Some(lines) = order_lines(ctx) else {
+    let Some(lines) = period_order_lines(ctx) else {
         return Ok(None);
     };
     if !ctx.data.has("customers") {
