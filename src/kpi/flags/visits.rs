@@ -3,6 +3,7 @@
 //! place at a time, and a day has only so many hours.
 
 use polars::prelude::*;
+use polars_plan::plans::AExprSorted;
 
 use super::{as_flags, evidence_of, none, say, sentence, text, FlagSettings, Rule};
 use crate::kpi::activity::period_visits;
@@ -132,7 +133,14 @@ pub(super) fn overlapping_visits(
     let new_day = col("rep_id")
         .neq_missing(col("rep_id").shift(lit(1)))
         .or(col("__day").neq_missing(col("__day").shift(lit(1))));
-    let run = new_day.cast(DataType::UInt32).cum_sum(false).alias("__run");
+    // The run numbers ascend with the rows: flagged as sorted, each window
+    // below takes its groups as slices of consecutive rows instead of
+    // hashing the run numbers.
+    let run = new_day
+        .cast(DataType::UInt32)
+        .cum_sum(false)
+        .set_sorted_flag(AExprSorted::default().with_desc(Some(false)))
+        .alias("__run");
     let day = [col("__run")];
     // A visit without a duration ends as it starts: it cannot enclose a
     // later visit.
