@@ -8,6 +8,7 @@ use chrono::{Days, Months};
 use polars::prelude::*;
 
 use super::context::{collect_streaming, GroupByRep, KpiContext, GROUP};
+use super::customer_orders::{first_orders, last_orders};
 use super::heads::order_heads;
 use super::ratio;
 use super::sales::{live_lines, period_order_lines};
@@ -18,70 +19,6 @@ pub(crate) const CUSTOMER_COLUMNS: &[&str] = &["new_customers", "lost_customers"
 
 /// Money columns of the customer view (Int64 cents).
 pub(crate) const CUSTOMER_VIEW_MONEY: &[&str] = &["sales_t12m"];
-
-/// Per customer: `__first_date` and `__first_rep` of its first-ever order
-/// (earliest date, then lowest order_id; the head is already the order's
-/// lowest live line).
-fn first_orders(ctx: &KpiContext, heads: LazyFrame) -> LazyFrame {
-    ctx.fact("first_orders", || {
-        extreme_orders(heads, Extreme::First, "__first_date", "__first_rep")
-    })
-}
-
-/// Per customer: `__last_date` and `__last_rep` of its last order dated ≤ PE
-/// (latest date, then highest order_id).
-fn last_orders(ctx: &KpiContext, heads: LazyFrame) -> LazyFrame {
-    ctx.memo("last_orders", || {
-        extreme_orders(
-            heads.filter(col("order_date").lt_eq(lit(ctx.pe))),
-            Extreme::Last,
-            "__last_date",
-            "__last_rep",
-        )
-    })
-}
-
-/// Which order of a customer [`extreme_orders`] picks.
-#[derive(Clone, Copy, PartialEq)]
-enum Extreme {
-    /// Earliest date, then lowest order_id.
-    First,
-    /// Latest date, then highest order_id.
-    Last,
-}
-
-/// Per customer of `heads`: the date (`date_name`) and rep (`rep_name`) of
-/// its first or last order. The extreme date is a plain group-by; only the
-/// orders on that date are then ordered by order_id (about one per
-/// customer), instead of sorting every customer's orders group by group.
-fn extreme_orders(heads: LazyFrame, which: Extreme, date_name: &str, rep_name: &str) -> LazyFrame {
-    let date = match which {
-        Extreme::First => col("order_date").min(),
-        Extreme::Last => col("order_date").max(),
-    };
-    let dates = heads
-        .clone()
-        .group_by([col("customer_id")])
-        .agg([date.alias(date_name)]);
-    // Orders without a customer are one group in the group-by: matched
-    // again here (null keys equal), as a group-by over all heads would.
-    let mut args = JoinArgs::new(JoinType::Inner);
-    args.nulls_equal = true;
-    let on_that_date = heads.join(
-        dates,
-        [col("customer_id"), col("order_date")],
-        [col("customer_id"), col(date_name)],
-        args,
-    );
-    let rep = match which {
-        Extreme::First => col("rep_id").get(col("order_id").arg_min(), false),
-        Extreme::Last => col("rep_id").get(col("order_id").arg_max(), false),
-    };
-    on_that_date.group_by([col("customer_id")]).agg([
-        col("order_date").first().alias(date_name),
-        rep.alias(rep_name),
-    ])
-}
 
 fn count_by_group(facts: LazyFrame, rep: &str, groups: LazyFrame, name: &str) -> LazyFrame {
     facts
@@ -389,7 +326,7 @@ pub(crate) fn customer_view(ctx: &KpiContext) -> Result<Option<DataFrame>> {
 mod tests {
     use polars::prelude::*;
 
-    use super::{customer_view, extreme_orders, Extreme};
+    use super::customer_view;
     use crate::kpi::scorecard::scorecard;
     use crate::kpi::testing::{context, dataset, texts, REPS};
     use crate::kpi::Grouping;
@@ -444,39 +381,6 @@ V14,R1,C1,2026-10-02 09:00
 
     fn ints(df: &DataFrame, c: &str) -> Vec<Option<i64>> {
         df.column(c).unwrap().i64().unwrap().iter().collect()
-    }
-
-    #[test]
-    fn first_and_last_orders_break_date_ties_by_order_id() {
-        let heads = df!(
-            "order_id" => ["O2", "O1", "O3", "O4", "O9", "O5"],
-            "order_date" => ["2026-10-01", "2026-10-01", "2026-10-05", "2026-10-05", "2026-10-03", "2026-10-02"],
-            "rep_id" => ["R2", "R1", "R3", "R4", "R9", "R5"],
-            "customer_id" => [Some("C1"), Some("C1"), Some("C1"), Some("C1"), Some("C2"), None],
-        )
-        .unwrap();
-        let pick = |which, date: &str, rep: &str| {
-            extreme_orders(heads.clone().lazy(), which, date, rep)
-                .sort(
-                    ["customer_id"],
-                    SortMultipleOptions::default().with_nulls_last(true),
-                )
-                .collect()
-                .unwrap()
-        };
-        let first = pick(Extreme::First, "d", "r");
-        let some = |v: &[&str]| v.iter().map(|s| Some(s.to_string())).collect::<Vec<_>>();
-        assert_eq!(
-            texts(&first, "d"),
-            some(&["2026-10-01", "2026-10-03", "2026-10-02"])
-        );
-        assert_eq!(texts(&first, "r"), some(&["R1", "R9", "R5"]));
-        let last = pick(Extreme::Last, "d", "r");
-        assert_eq!(
-            texts(&last, "d"),
-            some(&["2026-10-05", "2026-10-03", "2026-10-02"])
-        );
-        assert_eq!(texts(&last, "r"), some(&["R4", "R9", "R5"]));
     }
 
     #[test]

@@ -14,6 +14,7 @@
 //! take the group-by; both give the same heads.
 
 use polars::prelude::*;
+use polars::series::IsSorted;
 use rayon::prelude::*;
 
 use super::context::KpiContext;
@@ -139,7 +140,30 @@ fn heads_of_runs(
         return Ok(None);
     }
     // No lines: `None`, and the group-by gives the empty heads with their types.
-    stacked(done)
+    let Some(mut heads) = stacked(done)? else {
+        return Ok(None);
+    };
+    // (order_id, line_no) increased from line to line, so each order's head
+    // comes after the one before it: flagged, for readers that pick among
+    // orders by order_id ([`ascend_by_order_id`]).
+    heads.apply("order_id", |ids| {
+        let mut ids = ids.clone();
+        ids.set_sorted_flag(IsSorted::Ascending);
+        ids
+    })?;
+    Ok(Some(heads))
+}
+
+/// Whether `heads` (the [`order_heads`]) are in ascending `order_id`, as
+/// flagged on the column: the heads found by runs are, those found by the
+/// group-by are in no order. False when they cannot be read.
+pub(crate) fn ascend_by_order_id(heads: &LazyFrame) -> bool {
+    heads
+        .clone()
+        .select([col("order_id")])
+        .collect()
+        .map(|ids| ids.columns()[0].is_sorted_flag() == IsSorted::Ascending)
+        .unwrap_or(false)
 }
 
 /// `parts` one below the other, in one chunk; `None` without parts.
@@ -383,6 +407,11 @@ mod tests {
         }
         assert_eq!(sorted_heads(heads_by_group(lines().lazy())), want);
         assert_eq!(sorted_heads(heads_of(lines().lazy(), |l| l)), want);
+        // Heads found by runs say they ascend by order_id, through a
+        // collect as the memo makes; the group-by's do not.
+        let memoized = heads_of(lines().lazy(), |l| l).collect().unwrap();
+        assert!(ascend_by_order_id(&memoized.lazy()));
+        assert!(!ascend_by_order_id(&heads_by_group(lines().lazy())));
     }
 
     #[test]

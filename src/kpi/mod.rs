@@ -10,6 +10,7 @@ pub(crate) mod activity;
 pub(crate) mod balances;
 pub mod catalog;
 pub(crate) mod context;
+pub(crate) mod customer_orders;
 pub(crate) mod customers;
 pub(crate) mod discipline;
 pub(crate) mod engine;
