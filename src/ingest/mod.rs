@@ -33,6 +33,7 @@ pub use mapping::Origin;
 pub use parse::{expected_form, typed_expr};
 pub use problems::{Problem, ProblemKind, ValidationReport};
 pub use profile::Profile;
+pub(crate) use store::STORE_ROW_GROUP_ROWS;
 pub use store::{load_on_disk, load_with_store, refuse_store_over, resolved, StoreUse};
 pub(crate) use validate::strictly_increasing;
 

@@ -50,6 +50,7 @@ use super::{
 use crate::schema::TABLES;
 use crate::{Error, Result};
 use staging::Staging;
+pub(crate) use staging::STORE_ROW_GROUP_ROWS;
 
 mod staging;
 

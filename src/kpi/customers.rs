@@ -251,16 +251,22 @@ pub(crate) fn customer_view(ctx: &KpiContext) -> Result<Option<DataFrame>> {
                     .group_by([col("customer_id")])
                     .agg([col("line_amount").sum().alias("sales_t12m")]),
             )?;
-            let orders = heads.clone().group_by([col("customer_id")]).agg([
-                in_t12m(col("order_date"))
-                    .sum()
-                    .cast(DataType::Int64)
-                    .alias("orders_t12m"),
-                in_90(col("order_date"))
-                    .sum()
-                    .cast(DataType::Int64)
-                    .alias("__orders_90d"),
-            ]);
+            // Each order's counts are worked out row by row first, so the
+            // group-by only sums columns (its fast path) instead of
+            // evaluating the date windows group by group.
+            let orders = heads
+                .clone()
+                .select([
+                    col("customer_id"),
+                    in_t12m(col("order_date"))
+                        .cast(DataType::Int64)
+                        .alias("orders_t12m"),
+                    in_90(col("order_date"))
+                        .cast(DataType::Int64)
+                        .alias("__orders_90d"),
+                ])
+                .group_by([col("customer_id")])
+                .agg([col("orders_t12m").sum(), col("__orders_90d").sum()]);
             let v = left(
                 left(left(base, sales), orders),
                 first_orders(ctx, heads.clone()),

@@ -68,10 +68,10 @@ fn heads_of(orders: LazyFrame, live: impl Fn(LazyFrame) -> LazyFrame) -> LazyFra
     }
 }
 
-/// Rows of the orders table per slice while heads are found by runs (a
-/// stored table's row groups hold as many): about 20 MB of line columns,
-/// so holding a slice costs little next to the heads themselves.
-const RUNS_BATCH_ROWS: usize = 1 << 18;
+/// Rows of the orders table per slice while heads are found by runs: a
+/// stored table's row group (so a slice decodes one group), about 20 MB of
+/// line columns, so holding a slice costs little next to the heads.
+const RUNS_BATCH_ROWS: usize = crate::ingest::STORE_ROW_GROUP_ROWS;
 
 /// Slices read and made into heads at the same time, one per thread: a
 /// slice alone keeps one core busy, since most of its work (checking the

@@ -265,7 +265,7 @@ fn write_received(
                 );
             }
             if let Some(w) = writer.as_mut() {
-                w.write_batch(&frame).map_err(std::io::Error::other)?;
+                write_row_groups(w, &frame)?;
             }
         }
         match writer {
@@ -286,12 +286,39 @@ fn write_parquet(file: &File, mut frame: DataFrame) -> std::io::Result<String> {
         inner: BufWriter::new(file),
         hasher: Sha256::new(),
     };
-    ParquetWriter::new(&mut out)
+    frame.rechunk_mut();
+    let mut writer = ParquetWriter::new(&mut out)
         .with_compression(ParquetCompression::Lz4Raw)
-        .finish(&mut frame)
+        .batched(frame.schema())
         .map_err(std::io::Error::other)?;
+    write_row_groups(&mut writer, &frame)?;
+    writer.finish().map_err(std::io::Error::other)?;
     out.flush()?;
     Ok(format!("{:x}", out.hasher.finalize()))
+}
+
+/// Rows per row group of a stored table. Scans read whole row groups: the
+/// order heads read the orders table a row group at a time
+/// ([`crate::kpi::heads`] slices it by as many rows), streaming scans decode
+/// a row group per thread at a time, and a date filter skips the row groups
+/// whose dates all fall outside it (exports are mostly in date order). A
+/// million rows to a group (a validated chunk) made every slice of the
+/// heads decode a whole million-row group.
+pub(crate) const STORE_ROW_GROUP_ROWS: usize = 1 << 18;
+
+/// Writes `frame` (one chunk) as row groups of [`STORE_ROW_GROUP_ROWS`]
+/// rows: polars writes a row group per chunk of what it is given.
+fn write_row_groups<W: std::io::Write>(
+    writer: &mut polars::io::parquet::write::BatchedWriter<W>,
+    frame: &DataFrame,
+) -> std::io::Result<()> {
+    let mut offset = 0;
+    while offset < frame.height() {
+        let group = frame.slice(offset as i64, STORE_ROW_GROUP_ROWS);
+        writer.write_batch(&group).map_err(std::io::Error::other)?;
+        offset += STORE_ROW_GROUP_ROWS;
+    }
+    Ok(())
 }
 
 /// A writer that hashes every byte it passes on.
@@ -309,5 +336,33 @@ impl<W: Write> Write for HashingWriter<W> {
 
     fn flush(&mut self) -> std::io::Result<()> {
         self.inner.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Row counts of the row groups of the Parquet file `file`.
+    fn row_groups(file: &File) -> Vec<usize> {
+        let mut reader = ParquetReader::new(file.try_clone().expect("clone"));
+        let meta = reader.get_metadata().expect("metadata");
+        meta.row_groups.iter().map(|g| g.num_rows()).collect()
+    }
+
+    #[test]
+    fn stored_tables_are_cut_into_row_groups_of_the_heads_slice() {
+        let rows = STORE_ROW_GROUP_ROWS + 5;
+        let frame = df!("n" => (0..rows as i64).collect::<Vec<_>>()).expect("frame");
+        // A whole table, and one validated in chunks (a chunk of two).
+        let whole = tempfile::tempfile().expect("temp");
+        write_parquet(&whole, frame.clone()).expect("write");
+        assert_eq!(row_groups(&whole), [STORE_ROW_GROUP_ROWS, 5]);
+        let chunked = tempfile::tempfile().expect("temp");
+        let chunks = vec![Ok(frame.slice(0, 2)), Ok(frame.slice(2, rows))];
+        write_chunks(&chunked, Box::new(chunks.into_iter()), Path::new("t")).expect("write");
+        assert_eq!(row_groups(&chunked), [2, STORE_ROW_GROUP_ROWS, 3]);
+        let back = ParquetReader::new(chunked).finish().expect("read");
+        assert!(back.equals(&frame));
     }
 }
