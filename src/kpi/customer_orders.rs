@@ -71,28 +71,28 @@ fn extreme_orders(
     }
 }
 
-/// [`extreme_orders`] of heads in ascending order_id: the first row holding
-/// the customer's earliest date, or the last row holding its latest date
-/// (the rows reversed, so that `arg_max`, which takes the first of equal
-/// maxima, takes the last).
+/// [`extreme_orders`] of heads in ascending order_id: of the rows holding
+/// the customer's earliest (latest) date, the first (last) in row order.
+/// Picked by position, so no sortedness flag on the dates changes which of
+/// equal dates is taken (polars' `arg_min`/`arg_max` read such flags).
 fn extreme_orders_in_row_order(
     heads: LazyFrame,
     which: Extreme,
     date_name: &str,
     rep_name: &str,
 ) -> LazyFrame {
-    let (heads, date, at) = match which {
-        Extreme::First => (heads, col("order_date").min(), col("order_date").arg_min()),
-        Extreme::Last => (
-            heads.reverse(),
-            col("order_date").max(),
-            col("order_date").arg_max(),
-        ),
+    let date = match which {
+        Extreme::First => col("order_date").min(),
+        Extreme::Last => col("order_date").max(),
     };
-    heads.group_by([col("customer_id")]).agg([
-        date.alias(date_name),
-        col("rep_id").get(at, false).alias(rep_name),
-    ])
+    let on_that_date = col("rep_id").filter(col("order_date").eq(date.clone()));
+    let rep = match which {
+        Extreme::First => on_that_date.first(),
+        Extreme::Last => on_that_date.last(),
+    };
+    heads
+        .group_by([col("customer_id")])
+        .agg([date.alias(date_name), rep.alias(rep_name)])
 }
 
 /// [`extreme_orders`] of heads in any order. The extreme date is a plain

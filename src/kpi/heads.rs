@@ -8,8 +8,9 @@
 //! with ascending line numbers, and then each order's head is simply its
 //! first row, found by comparing each row with the one before it instead
 //! of hashing millions of order ids. The orders table is read a slice of
-//! a quarter million rows at a time, one slice per core, so only those
-//! slices of lines are held besides the heads (an order straddling two
+//! a quarter million rows (a stored row group) at a time, a slice per
+//! thread (at most four at once), so only those slices of lines are held
+//! besides the heads (an order straddling two
 //! slices is joined up). Lines in any other order
 //! take the group-by; both give the same heads.
 
@@ -34,8 +35,9 @@ const LINE_COLUMNS: [&str; 6] = [
 /// One row per order (an `order_id` with at least one live line dated ≤
 /// as_of; rule 4): `order_id`, and the `order_date`, `rep_id` and
 /// `customer_id` of its lowest live `line_no`; `order_amount` is Σ
-/// line_amount (cents) of its live lines dated ≤ as_of. Row order is
-/// unspecified. Computed once per engine, from the lines without their
+/// line_amount (cents) of its live lines dated ≤ as_of. Heads found by
+/// runs ascend by order_id and say so ([`ascend_by_order_id`]); otherwise
+/// the row order is unspecified. Computed once per engine, from the lines without their
 /// product prices (a head needs none). `None` when the orders table is
 /// absent.
 pub(crate) fn order_heads(ctx: &KpiContext) -> Option<LazyFrame> {
@@ -97,8 +99,10 @@ fn runs_by_order(lines: &DataFrame) -> bool {
 /// contrast, read ahead some 300 MB of lines at scale 100. Each batch's
 /// heads are its orders' first rows ([`batch_heads`]), and an order whose
 /// lines straddle two batches is joined up with the head its first batch
-/// gave. `None` as soon as a batch shows the lines do not run by order,
-/// and when there are no lines (the caller then takes the group-by).
+/// gave. `None` once a batch shows the lines do not run by order (no
+/// slice after the ones read alongside it is read), and when there are no
+/// lines (the caller then takes the group-by). The heads come in ascending
+/// order_id, flagged so on the column ([`ascend_by_order_id`]).
 ///
 /// Errors: the lines cannot be read.
 fn heads_of_runs(

@@ -97,8 +97,9 @@ fn join_parts(
 /// makes the parts from a `rep_id → __group` frame; `None` when the
 /// family's source is absent. The sums are Int64, like the parts.
 ///
-/// Not for parts holding a distinct count (visited or active customers: a
-/// customer seen by two reps of a team counts once for the team).
+/// Not for parts counting distinct things that several reps can share
+/// (visited or active customers: a customer seen by two reps of a team
+/// counts once for the team); orders are fine, each is credited to one rep.
 fn additive_parts(
     ctx: &KpiContext,
     grouping: Grouping,

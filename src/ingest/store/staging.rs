@@ -8,6 +8,7 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use polars::io::parquet::write::BatchedWriter;
 use polars::prelude::*;
 use sha2::{Digest, Sha256};
 
@@ -253,6 +254,8 @@ fn write_received(
     };
     {
         let mut writer = None;
+        // Rows of the chunks so far that did not fill a row group.
+        let mut pending: Option<DataFrame> = None;
         for mut frame in frames {
             // A batch is written as row groups of aligned columns.
             frame.rechunk_mut();
@@ -265,11 +268,14 @@ fn write_received(
                 );
             }
             if let Some(w) = writer.as_mut() {
-                write_row_groups(w, &frame)?;
+                pending = Some(write_full_row_groups(w, pending.take(), &frame)?);
             }
         }
         match writer {
-            Some(w) => {
+            Some(mut w) => {
+                if let Some(rest) = pending {
+                    write_last_row_group(&mut w, rest)?;
+                }
                 w.finish().map_err(std::io::Error::other)?;
             }
             None => return Err(std::io::Error::other("a validated table without chunks")),
@@ -291,7 +297,8 @@ fn write_parquet(file: &File, mut frame: DataFrame) -> std::io::Result<String> {
         .with_compression(ParquetCompression::Lz4Raw)
         .batched(frame.schema())
         .map_err(std::io::Error::other)?;
-    write_row_groups(&mut writer, &frame)?;
+    let rest = write_full_row_groups(&mut writer, None, &frame)?;
+    write_last_row_group(&mut writer, rest)?;
     writer.finish().map_err(std::io::Error::other)?;
     out.flush()?;
     Ok(format!("{:x}", out.hasher.finalize()))
@@ -306,19 +313,44 @@ fn write_parquet(file: &File, mut frame: DataFrame) -> std::io::Result<String> {
 /// heads decode a whole million-row group.
 pub(crate) const STORE_ROW_GROUP_ROWS: usize = 1 << 18;
 
-/// Writes `frame` (one chunk) as row groups of [`STORE_ROW_GROUP_ROWS`]
-/// rows: polars writes a row group per chunk of what it is given.
-fn write_row_groups<W: std::io::Write>(
-    writer: &mut polars::io::parquet::write::BatchedWriter<W>,
+/// Writes the rows of `pending` (fewer than a row group's, left over from
+/// the chunks before) and then of `frame` (one chunk) as full row groups of
+/// [`STORE_ROW_GROUP_ROWS`] rows, so that every group but the file's last
+/// is full whatever the chunks' lengths (polars writes a row group per
+/// chunk of what it is given); returns the rows left over.
+fn write_full_row_groups<W: std::io::Write>(
+    writer: &mut BatchedWriter<W>,
+    pending: Option<DataFrame>,
     frame: &DataFrame,
-) -> std::io::Result<()> {
+) -> std::io::Result<DataFrame> {
     let mut offset = 0;
-    while offset < frame.height() {
+    if let Some(mut group) = pending {
+        offset = (STORE_ROW_GROUP_ROWS - group.height()).min(frame.height());
+        group
+            .vstack_mut(&frame.slice(0, offset))
+            .map_err(std::io::Error::other)?;
+        if group.height() < STORE_ROW_GROUP_ROWS {
+            return Ok(group);
+        }
+        group.rechunk_mut();
+        writer.write_batch(&group).map_err(std::io::Error::other)?;
+    }
+    while frame.height() - offset >= STORE_ROW_GROUP_ROWS {
         let group = frame.slice(offset as i64, STORE_ROW_GROUP_ROWS);
         writer.write_batch(&group).map_err(std::io::Error::other)?;
         offset += STORE_ROW_GROUP_ROWS;
     }
-    Ok(())
+    Ok(frame.slice(offset as i64, frame.height() - offset))
+}
+
+/// Writes the rows left over by [`write_full_row_groups`] as the file's
+/// last row group (none when there are none).
+fn write_last_row_group<W: std::io::Write>(
+    writer: &mut BatchedWriter<W>,
+    mut rest: DataFrame,
+) -> std::io::Result<()> {
+    rest.rechunk_mut();
+    writer.write_batch(&rest).map_err(std::io::Error::other)
 }
 
 /// A writer that hashes every byte it passes on.
@@ -354,14 +386,25 @@ mod tests {
     fn stored_tables_are_cut_into_row_groups_of_the_heads_slice() {
         let rows = STORE_ROW_GROUP_ROWS + 5;
         let frame = df!("n" => (0..rows as i64).collect::<Vec<_>>()).expect("frame");
-        // A whole table, and one validated in chunks (a chunk of two).
+        // A whole table, and one validated in chunks (a first chunk of two).
         let whole = tempfile::tempfile().expect("temp");
         write_parquet(&whole, frame.clone()).expect("write");
         assert_eq!(row_groups(&whole), [STORE_ROW_GROUP_ROWS, 5]);
         let chunked = tempfile::tempfile().expect("temp");
         let chunks = vec![Ok(frame.slice(0, 2)), Ok(frame.slice(2, rows))];
         write_chunks(&chunked, Box::new(chunks.into_iter()), Path::new("t")).expect("write");
-        assert_eq!(row_groups(&chunked), [2, STORE_ROW_GROUP_ROWS, 3]);
+        assert_eq!(row_groups(&chunked), [STORE_ROW_GROUP_ROWS, 5]);
+        // Chunks of odd lengths still give full groups.
+        let odd = tempfile::tempfile().expect("temp");
+        let cut = [0, 7, 100_000, 200_001, rows];
+        let chunks: Vec<Result<DataFrame>> = cut
+            .windows(2)
+            .map(|w| Ok(frame.slice(w[0] as i64, w[1] - w[0])))
+            .collect();
+        write_chunks(&odd, Box::new(chunks.into_iter()), Path::new("t")).expect("write");
+        assert_eq!(row_groups(&odd), [STORE_ROW_GROUP_ROWS, 5]);
+        let back = ParquetReader::new(odd).finish().expect("read");
+        assert!(back.equals(&frame));
         let back = ParquetReader::new(chunked).finish().expect("read");
         assert!(back.equals(&frame));
     }
