@@ -64,7 +64,8 @@ pub(crate) fn live_lines_of(ctx: &KpiContext, orders: LazyFrame) -> LazyFrame {
 }
 
 /// [`order_lines`] dated in `[start, PE]`, computed once a period: what the
-/// scorecard's sales parts at every level, the targets and commission read.
+/// scorecard's sales parts at every level, the discount and region
+/// judgement (its counts and flags), the targets and commission read.
 pub(crate) fn period_order_lines(ctx: &KpiContext) -> Option<LazyFrame> {
     let lines = order_lines(ctx)?;
     Some(ctx.memo("period_order_lines", || {
