@@ -53,6 +53,16 @@ enum Extreme {
     Last,
 }
 
+impl Extreme {
+    /// The customer's extreme `order_date`: the earliest or the latest.
+    fn date(self) -> Expr {
+        match self {
+            Extreme::First => col("order_date").min(),
+            Extreme::Last => col("order_date").max(),
+        }
+    }
+}
+
 /// Per customer of `heads` (orders without a customer are one group): the
 /// date (`date_name`) and rep (`rep_name`) of its first or last order.
 /// `in_order_id_order`: the heads' rows ascend by order_id
@@ -81,10 +91,7 @@ fn extreme_orders_in_row_order(
     date_name: &str,
     rep_name: &str,
 ) -> LazyFrame {
-    let date = match which {
-        Extreme::First => col("order_date").min(),
-        Extreme::Last => col("order_date").max(),
-    };
+    let date = which.date();
     let on_that_date = col("rep_id").filter(col("order_date").eq(date.clone()));
     let rep = match which {
         Extreme::First => on_that_date.first(),
@@ -105,10 +112,7 @@ fn extreme_orders_by_date_then_id(
     date_name: &str,
     rep_name: &str,
 ) -> LazyFrame {
-    let date = match which {
-        Extreme::First => col("order_date").min(),
-        Extreme::Last => col("order_date").max(),
-    };
+    let date = which.date();
     let dates = heads
         .clone()
         .group_by([col("customer_id")])
