@@ -34,7 +34,7 @@ pub use parse::{expected_form, typed_expr};
 pub use problems::{Problem, ProblemKind, ValidationReport};
 pub use profile::Profile;
 pub(crate) use store::STORE_ROW_GROUP_ROWS;
-pub use store::{load_on_disk, load_with_store, refuse_store_over, resolved, StoreUse};
+pub use store::{load_on_disk, load_with_store, refuse_store_over, resolved, FactsOf, StoreUse};
 pub(crate) use validate::strictly_increasing;
 
 /// Name of the row-number column added while ingesting (1-based data row).
@@ -91,6 +91,9 @@ impl std::fmt::Debug for TypedTable {
 #[derive(Debug, Clone, Default)]
 pub struct Dataset {
     tables: BTreeMap<&'static str, TypedTable>,
+    /// Facts of the tables stored with a validated load, by name
+    /// ([`store::load_with_store`]).
+    facts: BTreeMap<String, TypedTable>,
     sources: BTreeMap<&'static str, Source>,
     files_read: Vec<PathBuf>,
     /// Every file read, with the size and SHA-256 of the bytes read.
@@ -116,6 +119,24 @@ impl Dataset {
             Some(TypedTable::Frame(df)) => Some(df.clone()),
             Some(TypedTable::Stored(scan)) => Some((**scan).clone().collect()?),
         })
+    }
+
+    /// A lazy frame over the fact `name` stored with this load's tables
+    /// ([`load_with_store`]'s `facts_of`), or `None` when the load has no
+    /// such fact (it was not loaded through the store, or the fact could
+    /// not be worked out or written).
+    pub fn stored_fact(&self, name: &str) -> Option<LazyFrame> {
+        self.facts.get(name).map(|t| match t {
+            TypedTable::Frame(df) => df.clone().lazy(),
+            TypedTable::Stored(scan) => (**scan).clone(),
+        })
+    }
+
+    /// Adds the fact `name`, as a load through the store would serve it.
+    #[cfg(test)]
+    pub(crate) fn insert_fact(&mut self, name: &str, frame: DataFrame) {
+        self.facts
+            .insert(name.to_string(), TypedTable::Frame(frame));
     }
 
     /// Whether the table was present in the input.

@@ -56,7 +56,16 @@ mod staging;
 
 /// Bumped whenever what an entry holds, or how validation types a table,
 /// changes in a way the salesops version does not show.
-const STORE_FORMAT: &str = "salesops-validated-store-1";
+const STORE_FORMAT: &str = "salesops-validated-store-2";
+/// The file of a stored fact named `name`.
+fn fact_file(name: &str) -> String {
+    format!("fact-{name}.parquet")
+}
+
+/// Works out facts of a clean load's tables (the caller's: salesops' KPI
+/// engine stores its order heads), each a name and a frame.
+pub type FactsOf<'a> = &'a dyn Fn(&Dataset) -> Vec<(&'static str, DataFrame)>;
+
 /// The file that marks an entry complete; written last.
 const META: &str = "meta.json";
 
@@ -111,6 +120,9 @@ struct Meta {
     format: String,
     /// Per table: the stored file's digest and the data rows read.
     tables: Vec<StoredTable>,
+    /// Per fact of the tables (see [`load_with_store`]): its file's digest
+    /// and rows.
+    facts: Vec<StoredTable>,
     /// Validation's warnings (unknown columns, absent optional tables).
     warnings: Vec<String>,
     /// SHA-256 of this record with `digest` empty: row counts and warnings
@@ -121,7 +133,7 @@ struct Meta {
 impl Meta {
     /// SHA-256 of everything but `digest` itself.
     fn computed_digest(&self) -> Result<String> {
-        let json = serde_json::to_vec(&(&self.format, &self.tables, &self.warnings))
+        let json = serde_json::to_vec(&(&self.format, &self.tables, &self.facts, &self.warnings))
             .map_err(|e| Error::Internal(format!("store: {e}")))?;
         Ok(sha256_hex(&json))
     }
@@ -140,10 +152,18 @@ struct StoredTable {
 /// unchanged inputs the typed tables are read from the store, otherwise the
 /// inputs are validated and a clean load is stored. Errors are [`load`]'s
 /// (a damaged or unwritable store is never one: see [`StoreUse`]).
+///
+/// `facts_of` works out facts of a clean load's tables that depend on
+/// nothing else (no run's as_of or period): they are stored with the entry,
+/// checked like its tables and served with them
+/// ([`Dataset::stored_fact`]), so a run on unchanged inputs reads them
+/// instead of working them out again. A fact that cannot be written is
+/// left out.
 pub fn load_with_store(
     dir: &Path,
     opts: &LoadOptions,
     store: &Path,
+    facts_of: FactsOf<'_>,
 ) -> Result<(Dataset, ValidationReport, StoreUse)> {
     refuse_store_over(store, dir, "the data folder")?;
     let mut problem = None;
@@ -181,13 +201,22 @@ pub fn load_with_store(
     // Each table goes to the entry's staging folder as it is validated.
     let mut staging = Staging::create(store, key_before.as_deref().unwrap_or(&"0".repeat(64)))
         .map_err(|e| format!("{} could not be written: {e}", store.display()));
-    let (dataset, report) = match &mut staging {
+    let (mut dataset, report) = match &mut staging {
         Ok(staging) => load_keeping(dir, opts, &mut |name, table| staging.keep(name, table))?,
         Err(_) => load(dir, opts)?,
     };
     let clean = report.problems.is_empty()
         && report.problem_counts.is_empty()
         && report.rejects.values().all(|r| r.height() == 0);
+    if let (true, Ok(staging)) = (clean, &mut staging) {
+        for (name, frame) in facts_of(&dataset) {
+            if let Some(scan) = staging.keep_fact(name, frame) {
+                dataset
+                    .facts
+                    .insert(name.to_string(), TypedTable::Stored(Box::new(scan)));
+            }
+        }
+    }
     let outcome = match staging {
         // Dropped: the folder goes, the dataset's open files stay readable.
         _ if !clean => StoreUse::NotClean,
@@ -383,33 +412,47 @@ fn read_entry(
     }
     // Each stored file is checked through the handle its scan then reads,
     // the files in parallel.
-    let opened = named
+    let files: Vec<(Stored, StoredTable)> = named
+        .into_iter()
+        .map(|(name, t)| (Stored::Table(name), t))
+        .chain(meta.facts.into_iter().map(|f| (Stored::Fact, f)))
+        .collect();
+    let opened = files
         .into_par_iter()
-        .map(|(name, t)| {
-            let file_path = entry.join(format!("{name}.parquet"));
+        .map(|(stored, t)| {
+            let file_path = entry.join(match stored {
+                Stored::Table(name) => format!("{name}.parquet"),
+                Stored::Fact => fact_file(&t.name),
+            });
             let mut file = File::open(&file_path).map_err(|e| Error::io(&file_path, e))?;
             let (_, sha256) = hash_open_file(&mut file).map_err(|e| Error::io(&file_path, e))?;
-            Ok((name, t, file_path, file, sha256))
+            Ok((stored, t, file_path, file, sha256))
         })
         .collect::<Result<Vec<_>>>()?;
-    for (name, t, file_path, file, sha256) in opened {
+    let mut facts = BTreeMap::new();
+    for (stored, t, file_path, file, sha256) in opened {
         if sha256 != t.sha256 {
             return Err(Error::Internal(format!(
                 "{}: its SHA-256 differs from the one recorded when it was stored",
                 file_path.display()
             )));
         }
-        tables.insert(
-            name,
-            TypedTable::Stored(Box::new(scan_of(file, &file_path)?)),
-        );
-        report.counts.insert(
-            name,
-            TableCounts {
-                rows: t.rows,
-                bad_rows: 0,
-            },
-        );
+        let scan = TypedTable::Stored(Box::new(scan_of(file, &file_path)?));
+        match stored {
+            Stored::Table(name) => {
+                tables.insert(name, scan);
+                report.counts.insert(
+                    name,
+                    TableCounts {
+                        rows: t.rows,
+                        bad_rows: 0,
+                    },
+                );
+            }
+            Stored::Fact => {
+                facts.insert(t.name, scan);
+            }
+        }
     }
     if tables.len() != found.len() {
         return Err(Error::Internal(format!(
@@ -423,6 +466,7 @@ fn read_entry(
     let sources = found.iter().map(|(n, s)| (*n, s.clone())).collect();
     let dataset = Dataset {
         tables,
+        facts,
         sources,
         files_read: Vec::new(),
         read_files,
@@ -430,294 +474,13 @@ fn read_entry(
     Ok((dataset, report))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn copy_sample(to: &Path) {
-        let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data");
-        for e in std::fs::read_dir(from).unwrap().flatten() {
-            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-        }
-    }
-
-    #[test]
-    fn unchanged_inputs_are_read_from_the_store_and_equal_a_validation() {
-        let data = tempfile::tempdir().unwrap();
-        copy_sample(data.path());
-        let store = tempfile::tempdir().unwrap();
-        let opts = LoadOptions::default();
-        let (validated, report, first) = load_with_store(data.path(), &opts, store.path()).unwrap();
-        let StoreUse::Stored { key } = first else {
-            panic!("a clean load is stored, got {first:?}");
-        };
-        let (stored, stored_report, second) =
-            load_with_store(data.path(), &opts, store.path()).unwrap();
-        assert_eq!(second, StoreUse::Hit { key: key.clone() });
-        // Both loads scan the stored files now; each equals a validation
-        // held in memory.
-        let (in_memory, _) = load(data.path(), &opts).unwrap();
-        for (table, loaded) in TABLES.iter().flat_map(|t| [(t, &validated), (t, &stored)]) {
-            match (
-                in_memory.frame(table.name).unwrap(),
-                loaded.frame(table.name).unwrap(),
-            ) {
-                (Some(a), Some(b)) => {
-                    assert!(a.equals_missing(&b), "{}", table.name);
-                    assert_eq!(a.schema(), b.schema(), "{}", table.name);
-                }
-                (None, None) => {}
-                _ => panic!("{}: present in one load only", table.name),
-            }
-        }
-        assert_eq!(report.rows_read(), stored_report.rows_read());
-        assert_eq!(report.warnings, stored_report.warnings);
-        let orders = data.path().join("orders.csv");
-        assert_eq!(stored.read_file(&orders), validated.read_file(&orders));
-
-        // One changed name in one file validates everything again.
-        let reps = data.path().join("reps.csv");
-        let text = std::fs::read_to_string(&reps).unwrap();
-        let renamed = text.replacen("张伟", "张玮", 1);
-        assert_ne!(renamed, text);
-        std::fs::write(&reps, renamed).unwrap();
-        let (_, _, third) = load_with_store(data.path(), &opts, store.path()).unwrap();
-        let StoreUse::Stored { key: new_key } = third else {
-            panic!("a changed input is validated again, got {third:?}");
-        };
-        assert_ne!(new_key, key);
-        // The store keeps the newest entry only.
-        let entries: Vec<_> = std::fs::read_dir(store.path()).unwrap().flatten().collect();
-        assert_eq!(entries.len(), 1);
-    }
-
-    #[test]
-    fn a_damaged_entry_is_validated_again_with_a_warning() {
-        let data = tempfile::tempdir().unwrap();
-        copy_sample(data.path());
-        let store = tempfile::tempdir().unwrap();
-        let opts = LoadOptions::default();
-        let (_, _, first) = load_with_store(data.path(), &opts, store.path()).unwrap();
-        let StoreUse::Stored { key } = first else {
-            panic!("{first:?}");
-        };
-        std::fs::write(
-            store.path().join(&key).join("orders.parquet"),
-            b"not parquet",
-        )
-        .unwrap();
-        let (dataset, report, second) = load_with_store(data.path(), &opts, store.path()).unwrap();
-        assert_eq!(second, StoreUse::Stored { key });
-        assert!(dataset.has("orders"));
-        assert!(
-            report
-                .warnings
-                .iter()
-                .any(|w| w.contains("could not be read")),
-            "{:?}",
-            report.warnings
-        );
-    }
-
-    #[test]
-    fn a_stored_file_damaged_yet_readable_is_never_served() {
-        let data = tempfile::tempdir().unwrap();
-        copy_sample(data.path());
-        let store = tempfile::tempdir().unwrap();
-        let opts = LoadOptions::default();
-        let (_, _, first) = load_with_store(data.path(), &opts, store.path()).unwrap();
-        let StoreUse::Stored { key } = first else {
-            panic!("{first:?}");
-        };
-        // One flipped bit inside the stored orders, rewritten in place (the
-        // store itself never does that: the first load's dataset, which
-        // scans that very file, would read the damage): the digest catches
-        // it on the next load.
-        let orders = store.path().join(&key).join("orders.parquet");
-        let mut bytes = std::fs::read(&orders).unwrap();
-        let middle = bytes.len() / 2;
-        bytes[middle] ^= 1;
-        std::fs::write(&orders, bytes).unwrap();
-        let (dataset, report, second) = load_with_store(data.path(), &opts, store.path()).unwrap();
-        assert_eq!(second, StoreUse::Stored { key });
-        let orders = |d: &Dataset| d.frame("orders").unwrap().unwrap();
-        let (validated, _) = load(data.path(), &opts).unwrap();
-        assert!(orders(&dataset).equals_missing(&orders(&validated)));
-        assert!(
-            report
-                .warnings
-                .iter()
-                .any(|w| w.starts_with("validated store:") && w.contains("SHA-256")),
-            "{:?}",
-            report.warnings
-        );
-    }
-
-    #[test]
-    fn a_damaged_record_of_row_counts_is_never_served() {
-        let data = tempfile::tempdir().unwrap();
-        copy_sample(data.path());
-        let store = tempfile::tempdir().unwrap();
-        let opts = LoadOptions::default();
-        let (_, report, first) = load_with_store(data.path(), &opts, store.path()).unwrap();
-        let StoreUse::Stored { key } = first else {
-            panic!("{first:?}");
-        };
-        let meta = store.path().join(&key).join(META);
-        let text = std::fs::read_to_string(&meta).unwrap();
-        let rows = report.counts["calendar"].rows;
-        let damaged = text.replacen(
-            &format!("\"rows\": {rows}"),
-            &format!("\"rows\": {}", rows + 1),
-            1,
-        );
-        assert_ne!(damaged, text);
-        std::fs::write(&meta, damaged).unwrap();
-        let (_, again, second) = load_with_store(data.path(), &opts, store.path()).unwrap();
-        assert_eq!(second, StoreUse::Stored { key });
-        assert_eq!(again.counts["calendar"].rows, rows);
-        assert!(
-            again.warnings.iter().any(|w| w.contains("digest")),
-            "{:?}",
-            again.warnings
-        );
-    }
-
-    #[test]
-    fn only_the_stores_own_entries_are_replaced_and_a_store_over_the_data_is_refused() {
-        let data = tempfile::tempdir().unwrap();
-        copy_sample(data.path());
-        let store = tempfile::tempdir().unwrap();
-        // A user's folders in the store folder stay.
-        std::fs::create_dir_all(store.path().join("reports/q3")).unwrap();
-        std::fs::write(store.path().join("reports/q3/a.xlsx"), "x").unwrap();
-        let opts = LoadOptions::default();
-        load_with_store(data.path(), &opts, store.path()).unwrap();
-        assert!(store.path().join("reports/q3/a.xlsx").is_file());
-        assert!(is_store_entry(&"ab".repeat(32)));
-        assert!(is_store_entry(&format!(".tmp-{}-123", "0f".repeat(32))));
-        assert!(!is_store_entry("reports"));
-        // The data folder itself, or a folder holding it, is refused, however
-        // it is spelled.
-        let dotdot = data.path().join("..");
-        for over in [data.path(), data.path().parent().unwrap(), dotdot.as_path()] {
-            let err = load_with_store(data.path(), &opts, over).unwrap_err();
-            assert!(
-                err.to_string()
-                    .contains("give the store a folder of its own"),
-                "{err}"
-            );
-        }
-    }
-
-    #[test]
-    fn a_moved_data_folder_is_validated_again_and_reads_its_own_files() {
-        let parent = tempfile::tempdir().unwrap();
-        let (a, b) = (parent.path().join("a"), parent.path().join("b"));
-        std::fs::create_dir(&a).unwrap();
-        copy_sample(&a);
-        let store = tempfile::tempdir().unwrap();
-        let opts = LoadOptions::default();
-        load_with_store(&a, &opts, store.path()).unwrap();
-        std::fs::rename(&a, &b).unwrap();
-        let (dataset, _, used) = load_with_store(&b, &opts, store.path()).unwrap();
-        assert!(matches!(used, StoreUse::Stored { .. }), "{used:?}");
-        let (dataset2, _, used) = load_with_store(&b, &opts, store.path()).unwrap();
-        assert!(matches!(used, StoreUse::Hit { .. }), "{used:?}");
-        let orders = b.join("orders.csv");
-        assert_eq!(dataset2.sources()["orders"].path, orders);
-        assert_eq!(dataset2.read_file(&orders), dataset.read_file(&orders));
-    }
-
-    #[test]
-    fn a_load_with_quarantined_rows_is_not_stored() {
-        let data = tempfile::tempdir().unwrap();
-        copy_sample(data.path());
-        let visits = data.path().join("visits.csv");
-        let text = std::fs::read_to_string(&visits).unwrap();
-        let mut lines: Vec<String> = text.lines().map(String::from).collect();
-        // A visit of a rep that does not exist: quarantined, not stored.
-        let fields: Vec<&str> = lines[1].split(',').collect();
-        let header: Vec<&str> = lines[0].split(',').collect();
-        let rep = header.iter().position(|h| *h == "rep_id").unwrap();
-        let mut bad: Vec<String> = fields.iter().map(|s| s.to_string()).collect();
-        bad[rep] = "R_NOBODY".into();
-        bad[0] = format!("{}X", bad[0]);
-        lines.push(bad.join(","));
-        std::fs::write(&visits, lines.join("\n") + "\n").unwrap();
-        let store = tempfile::tempdir().unwrap();
-        let opts = LoadOptions {
-            max_reject_share: Some(0.5),
-        };
-        let (dataset, report, outcome) = load_with_store(data.path(), &opts, store.path()).unwrap();
-        assert!(report.rejects.values().any(|r| r.height() == 1));
-        assert_eq!(outcome, StoreUse::NotClean);
-        assert_eq!(std::fs::read_dir(store.path()).unwrap().count(), 0);
-        // The staging folder is gone; the dataset still reads the files it
-        // scans (kept open), and holds the good rows only.
-        let good = report.counts["visits"].rows - report.counts["visits"].bad_rows;
-        let visits = dataset.frame("visits").unwrap().unwrap();
-        assert_eq!(visits.height(), good);
-        let (in_memory, _) = load(data.path(), &opts).unwrap();
-        assert!(visits.equals_missing(&in_memory.frame("visits").unwrap().unwrap()));
-
-        // Strict, the same rows fail the load: nothing is left behind either.
-        let strict = load_with_store(data.path(), &LoadOptions::default(), store.path());
-        assert!(strict.is_err());
-        assert_eq!(std::fs::read_dir(store.path()).unwrap().count(), 0);
-    }
-
-    #[test]
-    fn a_load_on_disk_scans_its_tables_and_equals_a_load_in_memory() {
-        let data = tempfile::tempdir().unwrap();
-        copy_sample(data.path());
-        let opts = LoadOptions::default();
-        let (on_disk, report) = load_on_disk(data.path(), &opts).unwrap();
-        let (in_memory, memory_report) = load(data.path(), &opts).unwrap();
-        assert_eq!(report.rows_read(), memory_report.rows_read());
-        assert_same_tables(&in_memory, &on_disk);
-        for table in TABLES {
-            let stored = on_disk
-                .tables
-                .get(table.name)
-                .is_none_or(|t| matches!(t, TypedTable::Stored(_)));
-            assert!(stored, "{} is held in memory", table.name);
-        }
-    }
-
-    #[test]
-    fn a_store_that_cannot_be_written_leaves_the_load_in_memory() {
-        let data = tempfile::tempdir().unwrap();
-        copy_sample(data.path());
-        let dir = tempfile::tempdir().unwrap();
-        // A file where the store's folder should be.
-        let store = dir.path().join("store");
-        std::fs::write(&store, "not a folder").unwrap();
-        let opts = LoadOptions::default();
-        let (dataset, report, outcome) = load_with_store(data.path(), &opts, &store).unwrap();
-        let StoreUse::NotStored { reason } = &outcome else {
-            panic!("{outcome:?}");
-        };
-        assert!(reason.contains("could not be written"), "{reason}");
-        assert!(outcome.warning().is_some());
-        assert!(report.problems.is_empty());
-        let (in_memory, _) = load(data.path(), &opts).unwrap();
-        assert_same_tables(&in_memory, &dataset);
-    }
-
-    /// Every table of the contract present in both or neither, with the
-    /// same rows and types.
-    fn assert_same_tables(expected: &Dataset, got: &Dataset) {
-        for table in TABLES {
-            let (a, b) = (
-                expected.frame(table.name).unwrap(),
-                got.frame(table.name).unwrap(),
-            );
-            assert_eq!(a.is_some(), b.is_some(), "{}", table.name);
-            if let (Some(a), Some(b)) = (a, b) {
-                assert!(a.equals_missing(&b), "{}", table.name);
-                assert_eq!(a.schema(), b.schema(), "{}", table.name);
-            }
-        }
-    }
+/// What a file of an entry holds.
+enum Stored {
+    /// A validated table.
+    Table(&'static str),
+    /// A fact of the tables, named by its record.
+    Fact,
 }
+
+#[cfg(test)]
+mod tests;

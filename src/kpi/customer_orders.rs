@@ -13,20 +13,29 @@ use polars::prelude::*;
 
 use super::context::KpiContext;
 use super::heads::ascend_by_order_id;
+use super::stored_facts::stored_first_orders;
 
 /// Per customer: `__first_date` and `__first_rep` of its first-ever order
 /// (earliest date, then lowest order_id).
+/// Read from the validated store when it holds them
+/// ([`super::stored_facts`]).
 pub(crate) fn first_orders(ctx: &KpiContext, heads: LazyFrame) -> LazyFrame {
     ctx.fact("first_orders", || {
-        let in_order = ascend_by_order_id(&heads);
-        extreme_orders(
-            heads,
-            Extreme::First,
-            "__first_date",
-            "__first_rep",
-            in_order,
-        )
+        stored_first_orders(ctx).unwrap_or_else(|| first_orders_of(heads))
     })
+}
+
+/// [`first_orders`] of `heads` (any [`super::heads::order_heads`]-shaped
+/// frame: the heads as of a day, or of all the data).
+pub(crate) fn first_orders_of(heads: LazyFrame) -> LazyFrame {
+    let in_order = ascend_by_order_id(&heads);
+    extreme_orders(
+        heads,
+        Extreme::First,
+        "__first_date",
+        "__first_rep",
+        in_order,
+    )
 }
 
 /// Per customer: `__last_date` and `__last_rep` of its last order dated ≤ PE

@@ -19,7 +19,8 @@ use polars::series::IsSorted;
 use rayon::prelude::*;
 
 use super::context::KpiContext;
-use super::sales::live_lines_of;
+use super::sales::{every_live_line, live_lines_of};
+use super::stored_facts::stored_order_heads;
 use crate::ingest::strictly_increasing;
 
 /// The columns of the lines a head is made of.
@@ -38,12 +39,13 @@ const LINE_COLUMNS: [&str; 6] = [
 /// line_amount (cents) of its live lines dated ≤ as_of. Heads found by
 /// runs ascend by order_id and say so ([`ascend_by_order_id`]); otherwise
 /// the row order is unspecified. Computed once per engine, from the lines without their
-/// product prices (a head needs none). `None` when the orders table is
-/// absent.
+/// product prices (a head needs none), or read from the validated store
+/// when it holds them ([`super::stored_facts`]). `None` when the orders
+/// table is absent.
 pub(crate) fn order_heads(ctx: &KpiContext) -> Option<LazyFrame> {
     let orders = ctx.table("orders", "order and sales KPIs")?;
     Some(ctx.fact("order_heads", || {
-        heads_of(orders, |rows| live_lines_of(ctx, rows))
+        stored_order_heads(ctx).unwrap_or_else(|| heads_of(orders, |rows| live_lines_of(ctx, rows)))
     }))
 }
 
@@ -65,9 +67,40 @@ pub(crate) fn period_order_heads(ctx: &KpiContext) -> Option<LazyFrame> {
 /// surfaces where the heads are used.
 fn heads_of(orders: LazyFrame, live: impl Fn(LazyFrame) -> LazyFrame) -> LazyFrame {
     match heads_of_runs(&orders, &live, RUNS_BATCH_ROWS) {
-        Ok(Some(heads)) => heads.lazy(),
+        Ok(Some(runs)) => runs.heads.lazy(),
         _ => heads_by_group(live(orders).select(LINE_COLUMNS.map(col))),
     }
+}
+
+/// The heads of every live line of `orders`, whatever its date, when they
+/// are a fact of the data alone: the lines run by order and every order's
+/// live lines share one date. Then the heads as of any day are these
+/// heads dated ≤ that day (an order's lines are all in or all out), with
+/// the same amounts ([`super::stored_facts`]). `None` otherwise (the lines
+/// do not run by order, an order's lines differ in date, the table holds
+/// no line, or an amount overflows). In ascending order_id.
+///
+/// Errors: the lines cannot be read.
+pub(crate) fn heads_of_every_live_line(orders: LazyFrame) -> PolarsResult<Option<DataFrame>> {
+    let heads = heads_of_runs(&orders, &every_live_line, RUNS_BATCH_ROWS);
+    Ok(match heads {
+        Ok(Some(runs)) if !runs.dates_vary => Some(runs.heads),
+        Ok(_) => None,
+        Err(e) if e.to_string().contains(AMOUNT_OVERFLOW) => None,
+        Err(e) => return Err(e),
+    })
+}
+
+/// The message of an order amount past 64 bits, found by runs (the
+/// group-by then gives the order a null amount).
+const AMOUNT_OVERFLOW: &str = "an order's amount overflows 64 bits";
+
+/// Heads found by runs ([`heads_of_runs`]).
+struct RunHeads {
+    /// In ascending order_id, flagged so.
+    heads: DataFrame,
+    /// Some order's lines are not all of one date.
+    dates_vary: bool,
 }
 
 /// Rows of the orders table per slice while heads are found by runs: a
@@ -102,14 +135,15 @@ fn runs_by_order(lines: &DataFrame) -> bool {
 /// gave. `None` once a batch shows the lines do not run by order (no
 /// slice after the ones read alongside it is read), and when there are no
 /// lines (the caller then takes the group-by). The heads come in ascending
-/// order_id, flagged so on the column ([`ascend_by_order_id`]).
+/// order_id, flagged so on the column ([`ascend_by_order_id`]), and say
+/// whether some order's lines differ in date.
 ///
 /// Errors: the lines cannot be read.
 fn heads_of_runs(
     orders: &LazyFrame,
     live: &dyn Fn(LazyFrame) -> LazyFrame,
     batch_rows: usize,
-) -> PolarsResult<Option<DataFrame>> {
+) -> PolarsResult<Option<RunHeads>> {
     let rows = row_count(orders)?;
     let slice_rows = IdxSize::try_from(batch_rows.max(1)).unwrap_or(IdxSize::MAX);
     let wave = rayon::current_num_threads().clamp(1, MAX_SLICES_AT_ONCE);
@@ -137,6 +171,7 @@ fn heads_of_runs(
         mut done,
         open,
         broken,
+        dates_vary,
         ..
     } = runs;
     done.extend(open);
@@ -150,12 +185,21 @@ fn heads_of_runs(
     // (order_id, line_no) increased from line to line, so each order's head
     // comes after the one before it: flagged, for readers that pick among
     // orders by order_id ([`ascend_by_order_id`]).
+    flag_ascending_order_id(&mut heads)?;
+    Ok(Some(RunHeads { heads, dates_vary }))
+}
+
+/// Flags `heads`' order_id column ascending, for [`ascend_by_order_id`]:
+/// only for heads known to be in that order (found by runs, or stored so).
+///
+/// Errors: `heads` has no order_id column.
+pub(crate) fn flag_ascending_order_id(heads: &mut DataFrame) -> PolarsResult<()> {
     heads.apply("order_id", |ids| {
         let mut ids = ids.clone();
         ids.set_sorted_flag(IsSorted::Ascending);
         ids
     })?;
-    Ok(Some(heads))
+    Ok(())
 }
 
 /// Whether `heads` (the [`order_heads`]) are in ascending `order_id`, as
@@ -204,6 +248,8 @@ struct Runs {
     last_key: Option<DataFrame>,
     /// The lines were found not to run by order.
     broken: bool,
+    /// Some order's lines differ in date.
+    dates_vary: bool,
 }
 
 /// One batch of lines made into heads on its own, so that batches can be
@@ -219,6 +265,8 @@ enum SliceHeads {
         heads: DataFrame,
         first_key: DataFrame,
         last_key: DataFrame,
+        /// Some order's lines in the batch differ in date.
+        dates_vary: bool,
     },
 }
 
@@ -231,10 +279,12 @@ fn slice_heads(batch: DataFrame) -> PolarsResult<SliceHeads> {
     if !runs_by_order(&keys) {
         return Ok(SliceHeads::Unordered);
     }
+    let (heads, dates_vary) = batch_heads(batch)?;
     Ok(SliceHeads::Heads {
         first_key: keys.head(Some(1)),
         last_key: keys.tail(Some(1)),
-        heads: batch_heads(batch)?,
+        heads,
+        dates_vary,
     })
 }
 
@@ -254,7 +304,11 @@ impl Runs {
                 heads,
                 first_key,
                 last_key,
-            } => (heads, first_key, last_key),
+                dates_vary,
+            } => {
+                self.dates_vary |= dates_vary;
+                (heads, first_key, last_key)
+            }
         };
         // The batch's keys must go on increasing from the last batch's.
         if let Some(mut joined) = self.last_key.take() {
@@ -273,7 +327,11 @@ impl Runs {
                 // open row (its lowest line), its amount both parts' sum.
                 // A part is null only where its Int128 sum overflowed Int64;
                 // the error sends the caller to the group-by.
-                let overflow = || polars_err!(ComputeError: "an order's amount overflows 64 bits");
+                let overflow = || polars_err!(ComputeError: "{AMOUNT_OVERFLOW}");
+                // Its head's date is its first line's, and each batch's lines
+                // of one order share a date unless `dates_vary` says so.
+                let (date, open_date) = (heads.column("order_date")?, open.column("order_date")?);
+                self.dates_vary |= date.get(0)? != open_date.get(0)?;
                 let more = heads
                     .column("order_amount")?
                     .i64()?
@@ -308,15 +366,19 @@ impl Runs {
 /// Heads of one batch of lines that runs by order: each order's first row,
 /// with Σ line_amount taken from a running total as the total at its last
 /// row less the total before its first (nulls add nothing, as in a group
-/// sum; Int128, so no Int64 sum can overflow it).
-fn batch_heads(batch: DataFrame) -> PolarsResult<DataFrame> {
+/// sum; Int128, so no Int64 sum can overflow it); and whether some order's
+/// lines in the batch differ in date (a line dated unlike the one before
+/// it in the same order).
+fn batch_heads(batch: DataFrame) -> PolarsResult<(DataFrame, bool)> {
     let amount = col("line_amount")
         .fill_null(lit(0i64))
         .cast(DataType::Int128);
     let first = col("order_id").neq_missing(col("order_id").shift(lit(1)));
     let last = col("order_id").neq_missing(col("order_id").shift(lit(-1)));
+    let date_changes = col("order_date").neq_missing(col("order_date").shift(lit(1)));
+    let dates_vary = first.clone().not().and(date_changes).any(true);
     let firsts = batch
-        .select(["order_id", "line_amount"])?
+        .select(["order_id", "line_amount", "order_date"])?
         .lazy()
         .with_row_index(LINE_INDEX, None)
         .with_columns([
@@ -324,6 +386,7 @@ fn batch_heads(batch: DataFrame) -> PolarsResult<DataFrame> {
             last.alias("__last"),
             amount.clone().alias("__amount"),
             amount.cum_sum(false).alias("__running"),
+            dates_vary.alias("__vary"),
         ])
         // An order's first and last rows are adjacent once the rows between
         // them are gone (a one-line order's first row is also its last).
@@ -337,14 +400,15 @@ fn batch_heads(batch: DataFrame) -> PolarsResult<DataFrame> {
             .alias("order_amount"),
         )
         .filter(col("__first"))
-        .select([col(LINE_INDEX), col("order_amount")])
+        .select([col(LINE_INDEX), col("order_amount"), col("__vary")])
         .collect()?;
+    let dates_vary = firsts.column("__vary")?.bool()?.any();
     let first_rows = firsts.column(LINE_INDEX)?.idx()?;
     let mut heads = batch
         .select(["order_id", "order_date", "rep_id", "customer_id"])?
         .take(first_rows)?;
     heads.with_column(firsts.column("order_amount")?.clone())?;
-    Ok(heads)
+    Ok((heads, dates_vary))
 }
 
 /// Heads of lines in any order: per order_id, the row of the lowest
@@ -361,179 +425,4 @@ fn heads_by_group(lines: LazyFrame) -> LazyFrame {
 }
 
 #[cfg(test)]
-mod tests {
-    use std::sync::Arc;
-
-    use super::*;
-
-    /// Lines of four orders: O1 two lines (the head is line 1), O2 one
-    /// line with no amount, O3 three lines whose lowest line is dated and
-    /// credited differently, O4 one line.
-    fn lines() -> DataFrame {
-        df!(
-            "order_id" => ["O1", "O1", "O2", "O3", "O3", "O3", "O4"],
-            "line_no" => [1i64, 2, 1, 2, 3, 5, 7],
-            "order_date" => ["2026-10-01", "2026-10-02", "2026-10-03", "2026-09-30", "2026-10-04", "2026-10-05", "2026-10-06"],
-            "rep_id" => ["R1", "R2", "R1", "R3", "R1", "R1", "R2"],
-            "customer_id" => ["C1", "C1", "C2", "C3", "C4", "C3", "C5"],
-            "line_amount" => [Some(100i64), Some(250), None, Some(-40), Some(1), Some(2), Some(9_000_000_000_000_000)],
-        )
-        .expect("frame")
-    }
-
-    fn sorted_heads(heads: LazyFrame) -> DataFrame {
-        heads
-            .sort(["order_id"], SortMultipleOptions::default())
-            .collect()
-            .expect("heads")
-    }
-
-    #[test]
-    fn heads_are_the_lowest_line_with_the_order_total() {
-        let want = df!(
-            "order_id" => ["O1", "O2", "O3", "O4"],
-            "order_date" => ["2026-10-01", "2026-10-03", "2026-09-30", "2026-10-06"],
-            "rep_id" => ["R1", "R1", "R3", "R2"],
-            "customer_id" => ["C1", "C2", "C3", "C5"],
-            "order_amount" => [350i64, 0, -37, 9_000_000_000_000_000],
-        )
-        .expect("frame");
-        assert!(runs_by_order(&lines()));
-        let by_runs = heads_of_runs(&lines().lazy(), &|l| l, RUNS_BATCH_ROWS).unwrap();
-        assert_eq!(sorted_heads(by_runs.expect("runs").lazy()), want);
-        // Fed in batches of every size, orders straddling batches (O1 at
-        // 1, O3 at 1, 2, 4 and 5 lines) are joined up into the same heads.
-        for size in 1..=7 {
-            let heads = heads_of_runs(&lines().lazy(), &|l| l, size)
-                .unwrap()
-                .expect("runs");
-            assert_eq!(heads, want, "batches of {size}");
-        }
-        assert_eq!(sorted_heads(heads_by_group(lines().lazy())), want);
-        assert_eq!(sorted_heads(heads_of(lines().lazy(), |l| l)), want);
-        // Heads found by runs say they ascend by order_id, through a
-        // collect as the memo makes; the group-by's do not.
-        let memoized = heads_of(lines().lazy(), |l| l).collect().unwrap();
-        assert!(ascend_by_order_id(&memoized.lazy()));
-        assert!(!ascend_by_order_id(&heads_by_group(lines().lazy())));
-    }
-
-    #[test]
-    fn lines_dropped_by_the_live_filter_are_dropped_from_every_slice() {
-        // Dropping R1's lines: O1's head becomes its line 2, O2 is gone,
-        // and O3's head its line 2 (R3) with only that line's amount.
-        let live = |rows: LazyFrame| rows.filter(col("rep_id").neq(lit("R1")));
-        let want = sorted_heads(heads_by_group(live(lines().lazy())));
-        assert_eq!(want.height(), 3);
-        for size in 1..=8 {
-            let heads = heads_of_runs(&lines().lazy(), &live, size)
-                .unwrap()
-                .expect("runs");
-            assert_eq!(sorted_heads(heads.lazy()), want, "slices of {size}");
-        }
-        // Nothing live: no heads by runs, the group-by's empty frame.
-        let none = |rows: LazyFrame| rows.filter(lit(false));
-        assert!(heads_of_runs(&lines().lazy(), &none, 3).unwrap().is_none());
-        assert_eq!(
-            heads_of(lines().lazy(), none).collect().unwrap().height(),
-            0
-        );
-    }
-
-    #[test]
-    fn a_parquet_scan_read_a_slice_at_a_time_gives_the_same_heads() {
-        // Row groups of 3 lines, sliced by 1 to 8 rows: slices inside a
-        // row group and across two, with and without a filter after them.
-        let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join("lines.parquet");
-        let mut out = std::fs::File::create(&path).expect("create");
-        ParquetWriter::new(&mut out)
-            .with_row_group_size(Some(3))
-            .finish(&mut lines())
-            .expect("write");
-        let file = std::fs::File::open(&path).expect("open");
-        let scan = LazyFrame::scan_parquet_sources(
-            ScanSources::Files(Arc::from(vec![file])),
-            // As the validated store scans its files.
-            ScanArgsParquet {
-                hive_options: HiveOptions::new_disabled(),
-                ..ScanArgsParquet::default()
-            },
-        )
-        .expect("scan");
-        let drop_r1 = |rows: LazyFrame| rows.filter(col("rep_id").neq(lit("R1")));
-        let all = sorted_heads(heads_by_group(lines().lazy()));
-        let without_r1 = sorted_heads(heads_by_group(drop_r1(lines().lazy())));
-        for size in 1..=8 {
-            let heads = heads_of_runs(&scan, &|l| l, size).unwrap().expect("runs");
-            assert_eq!(sorted_heads(heads.lazy()), all, "slices of {size}");
-            let heads = heads_of_runs(&scan, &drop_r1, size).unwrap().expect("runs");
-            assert_eq!(sorted_heads(heads.lazy()), without_r1, "slices of {size}");
-        }
-    }
-
-    #[test]
-    fn lines_out_of_order_take_the_group_by_and_give_the_same_heads() {
-        let ordered = sorted_heads(heads_of(lines().lazy(), |l| l));
-        // Reversed: every order's lowest line comes last.
-        let reversed = lines().reverse();
-        assert!(!runs_by_order(&reversed));
-        assert_eq!(sorted_heads(heads_of(reversed.lazy(), |l| l)), ordered);
-        // O1's lines split by another order's line: O1 is not one run.
-        let split = lines()
-            .take(&IdxCa::from_vec("i".into(), vec![0, 2, 1, 3, 4, 5, 6]))
-            .expect("take");
-        assert!(!runs_by_order(&split));
-        assert_eq!(sorted_heads(heads_of(split.lazy(), |l| l)), ordered);
-        // A repeated (order_id, line_no) is not a run of ascending lines.
-        let repeated = lines()
-            .take(&IdxCa::from_vec("i".into(), vec![0, 0, 1, 2, 3, 4, 5, 6]))
-            .expect("take");
-        assert!(!runs_by_order(&repeated));
-        assert!(heads_of_runs(&repeated.lazy(), &|l| l, RUNS_BATCH_ROWS)
-            .unwrap()
-            .is_none());
-    }
-
-    #[test]
-    fn a_batch_going_back_to_an_earlier_order_breaks_the_runs() {
-        // Each batch runs by order on its own; the second goes back to O1.
-        let all = lines();
-        let add = |runs: &mut Runs, batch: DataFrame| {
-            runs.add(slice_heads(batch).unwrap()).unwrap();
-        };
-        let mut runs = Runs::default();
-        add(&mut runs, all.slice(0, 3));
-        add(&mut runs, all.slice(0, 2));
-        assert!(runs.broken);
-        // And a batch repeating the last key of the one before.
-        let mut runs = Runs::default();
-        add(&mut runs, all.slice(0, 2));
-        add(&mut runs, all.slice(1, 2));
-        assert!(runs.broken);
-        // A batch whose own lines do not run breaks them too.
-        let mut runs = Runs::default();
-        add(&mut runs, all.slice(0, 2));
-        add(&mut runs, all.slice(2, 3).reverse());
-        assert!(runs.broken);
-    }
-
-    #[test]
-    fn a_null_key_is_not_a_run() {
-        let mut df = lines();
-        df.with_column(Column::new(
-            "line_no".into(),
-            [
-                Some(1i64),
-                None,
-                Some(1),
-                Some(2),
-                Some(3),
-                Some(5),
-                Some(7),
-            ],
-        ))
-        .expect("column");
-        assert!(!runs_by_order(&df));
-    }
-}
+mod tests;

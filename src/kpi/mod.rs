@@ -23,6 +23,7 @@ pub(crate) mod opportunities;
 pub(crate) mod receivables;
 pub(crate) mod sales;
 pub(crate) mod scorecard;
+pub(crate) mod stored_facts;
 pub(crate) mod tables;
 pub(crate) mod targets;
 #[cfg(test)]
@@ -33,6 +34,7 @@ pub(crate) mod view;
 pub use context::{Grouping, KpiContext, Settings};
 pub use engine::Engine;
 pub use scorecard::scorecard;
+pub use stored_facts::facts_of;
 
 use polars::prelude::*;
 

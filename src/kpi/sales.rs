@@ -44,7 +44,19 @@ pub(crate) fn live_lines(ctx: &KpiContext) -> Option<LazyFrame> {
 /// [`live_lines`] of `orders` (rows of the orders table, all of them or a
 /// slice): the order heads read the table a slice at a time.
 pub(crate) fn live_lines_of(ctx: &KpiContext, orders: LazyFrame) -> LazyFrame {
-    let lines = orders.filter(is_live().and(col("order_date").lt_eq(lit(ctx.as_of))));
+    with_line_money(orders.filter(is_live().and(col("order_date").lt_eq(lit(ctx.as_of)))))
+}
+
+/// Every live line of `orders` whatever its date, with [`live_lines_of`]'s
+/// money: what the order heads stored with a validated load are made of
+/// (a fact of the data alone, cut at each run's as_of when read).
+pub(crate) fn every_live_line(orders: LazyFrame) -> LazyFrame {
+    with_line_money(orders.filter(is_live()))
+}
+
+/// `lines` with `line_amount` (cents) and `unit_price` (1/10000 units)
+/// filled in from each other (SPEC section 1).
+fn with_line_money(lines: LazyFrame) -> LazyFrame {
     // SPEC section 1: a given line amount is the line's amount; its unit
     // price, where a price is needed (discount checks), is line_amount /
     // quantity in 1/10000 units, rounded half away from zero.

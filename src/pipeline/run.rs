@@ -216,7 +216,8 @@ pub(crate) fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
                     root.join(STORE_DIR).display()
                 )));
             }
-            ingest::load_with_store(&data_dir, &opts, &store_dir).map(|(d, r, u)| (d, r, Some(u)))
+            ingest::load_with_store(&data_dir, &opts, &store_dir, &crate::kpi::facts_of)
+                .map(|(d, r, u)| (d, r, Some(u)))
         }
         None => ingest::load_on_disk(&data_dir, &opts).map(|(d, r)| (d, r, None)),
     };

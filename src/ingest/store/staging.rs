@@ -12,7 +12,7 @@ use polars::io::parquet::write::BatchedWriter;
 use polars::prelude::*;
 use sha2::{Digest, Sha256};
 
-use super::{is_store_entry, scan_of, Meta, StoredTable, META, STORE_FORMAT};
+use super::{fact_file, is_store_entry, scan_of, Meta, StoredTable, META, STORE_FORMAT};
 use crate::ingest::{TypedTable, Validated, ValidationReport};
 use crate::{Error, Result};
 
@@ -21,6 +21,8 @@ pub(super) struct Staging {
     dir: PathBuf,
     /// Name and SHA-256 of each table written, in validation order.
     written: Vec<(&'static str, String)>,
+    /// Name, SHA-256 and rows of each fact written ([`Self::keep_fact`]).
+    facts: Vec<StoredTable>,
     /// Why the entry cannot be stored, once a write failed (the tables
     /// validated after it stay in memory).
     failed: Option<String>,
@@ -39,6 +41,7 @@ impl Staging {
         Ok(Staging {
             dir,
             written: Vec::new(),
+            facts: Vec::new(),
             failed: None,
             committed: false,
         })
@@ -83,6 +86,24 @@ impl Staging {
         }
     }
 
+    /// Writes `frame`, a fact of the tables kept (see
+    /// [`super::load_with_store`]), to the entry as `fact-<name>.parquet`
+    /// and returns a scan of the file written; `None` when it cannot be
+    /// written (the entry is then stored without it, and runs work the
+    /// fact out themselves).
+    pub(super) fn keep_fact(&mut self, name: &str, frame: DataFrame) -> Option<LazyFrame> {
+        let path = self.dir.join(fact_file(name));
+        let rows = frame.height();
+        let (sha256, file) = write_table(&path, frame).ok()?;
+        let scan = scan_of(file, &path).ok()?;
+        self.facts.push(StoredTable {
+            name: name.to_string(),
+            sha256,
+            rows,
+        });
+        Some(scan)
+    }
+
     /// Writes the entry's record (row counts and warnings from `report`)
     /// and renames the folder to `store/<key>`; other entries go. Errors:
     /// why the entry could not be stored.
@@ -107,6 +128,7 @@ impl Staging {
         let mut meta = Meta {
             format: STORE_FORMAT.into(),
             tables,
+            facts: std::mem::take(&mut self.facts),
             warnings: report.warnings.clone(),
             digest: String::new(),
         };

@@ -1,0 +1,186 @@
+//! Facts of the data alone, stored with a validated load: the order heads
+//! of every live line (rule 4) and each customer's first-ever order
+//! (rule 7). A run on unchanged inputs (the next night's rerun, an
+//! analyst's scorecard after the nightly run) reads them from the store
+//! instead of working them out from every order line of the history
+//! again: at scale 100 (4.2 M lines) that was 0.4 s of a 4 s run.
+//!
+//! Rules:
+//! - They are stored only when the heads depend on as_of through a cut
+//!   alone: the lines run by order (as exports are written, see
+//!   [`super::heads`]) and every order's live lines share one date. Then
+//!   an order's lines are all dated ≤ as_of or none is, so the heads as of
+//!   a day are the stored heads dated ≤ that day, with the same amounts.
+//! - The first orders as of a day are the stored first orders dated ≤ that
+//!   day: a customer's first-ever order is the first of every set of its
+//!   orders that holds it, and one dated after the day means the customer
+//!   had no order by then.
+//! - Otherwise nothing is stored and every run works the heads out.
+
+use polars::prelude::*;
+
+use super::context::KpiContext;
+use super::customer_orders::first_orders_of;
+use super::heads::{flag_ascending_order_id, heads_of_every_live_line};
+use crate::ingest::Dataset;
+
+/// The stored fact of the order heads of every live line.
+const ORDER_HEADS: &str = "order_heads";
+/// The stored fact of each customer's first-ever order.
+const FIRST_ORDERS: &str = "first_orders";
+
+/// The facts of `data` to store with its validated load
+/// ([`crate::ingest::load_with_store`]): `order_heads` (the columns of
+/// [`super::heads::order_heads`], every live line whatever its date, in
+/// ascending order_id) and `first_orders` (those of
+/// [`super::customer_orders::first_orders`] over them). Empty when the
+/// heads are not a fact of the data alone (see the module doc), when there
+/// is no orders table or no line, and when the lines cannot be read (the
+/// runs then work the heads out and meet the error there).
+pub fn facts_of(data: &Dataset) -> Vec<(&'static str, DataFrame)> {
+    let Some(orders) = data.lazy("orders") else {
+        return Vec::new();
+    };
+    let Ok(Some(heads)) = heads_of_every_live_line(orders) else {
+        return Vec::new();
+    };
+    let Ok(first) = first_orders_of(heads.clone().lazy()).collect() else {
+        return Vec::new();
+    };
+    vec![(ORDER_HEADS, heads), (FIRST_ORDERS, first)]
+}
+
+/// The order heads as of `ctx.as_of` from the validated store: the stored
+/// heads dated ≤ as_of, in ascending order_id and flagged so. `None` when
+/// the store holds none or they cannot be read (the caller works them out).
+pub(crate) fn stored_order_heads(ctx: &KpiContext) -> Option<LazyFrame> {
+    let stored = ctx.data.stored_fact(ORDER_HEADS)?;
+    let mut heads = stored
+        .filter(col("order_date").lt_eq(lit(ctx.as_of)))
+        .collect()
+        .ok()?;
+    heads.rechunk_mut_par();
+    // Stored in ascending order_id; Parquet does not keep polars' flag.
+    flag_ascending_order_id(&mut heads).ok()?;
+    Some(heads.lazy())
+}
+
+/// Each customer's first order as of `ctx.as_of` from the validated store:
+/// the stored first orders dated ≤ as_of. `None` when the store holds none.
+pub(crate) fn stored_first_orders(ctx: &KpiContext) -> Option<LazyFrame> {
+    let stored = ctx.data.stored_fact(FIRST_ORDERS)?;
+    Some(stored.filter(col("__first_date").lt_eq(lit(ctx.as_of))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kpi::customer_orders::first_orders;
+    use crate::kpi::heads::order_heads;
+    use crate::kpi::testing::{context, dataset, CUSTOMERS, REPS};
+
+    const HEADER: &str = "order_id,line_no,order_date,rep_id,customer_id,product_id,quantity,unit_price,line_amount,status\n";
+
+    /// Orders over September and October 2026, by runs, one date each: O1
+    /// (C1, two lines), O2 (C1, its line 1 cancelled, so line 2 heads it),
+    /// O3 (C2, dated after the October cut), O4 (all cancelled).
+    const ORDERS: &str = "O1,1,2026-09-03,R1,C1,P1,2,10.00,,\n\
+        O1,2,2026-09-03,R1,C1,P1,1,5.00,,\n\
+        O2,1,2026-09-20,R2,C1,P1,1,7.00,,cancelled\n\
+        O2,2,2026-09-20,R1,C2,P1,1,8.00,,\n\
+        O3,1,2026-10-25,R2,C2,P1,3,1.00,,\n\
+        O4,1,2026-10-02,R2,C3,P1,1,9.00,,Cancelled\n";
+
+    fn orders_data(lines: &str) -> Dataset {
+        dataset(&[
+            ("reps", REPS),
+            ("customers", CUSTOMERS),
+            ("orders", &format!("{HEADER}{lines}")),
+        ])
+    }
+
+    fn sorted(frame: LazyFrame, by: &str) -> DataFrame {
+        frame
+            .sort([by], SortMultipleOptions::default().with_nulls_last(true))
+            .collect()
+            .unwrap()
+    }
+
+    /// `data` with its facts, as a load through the store serves them.
+    fn with_facts(data: &Dataset) -> Dataset {
+        let mut stored = data.clone();
+        for (name, frame) in facts_of(data) {
+            stored.insert_fact(name, frame);
+        }
+        stored
+    }
+
+    #[test]
+    fn stored_heads_cut_at_any_as_of_equal_the_heads_worked_out() {
+        let data = orders_data(ORDERS);
+        let stored = with_facts(&data);
+        let facts = facts_of(&data);
+        assert_eq!(facts.len(), 2);
+        assert_eq!(facts[0].1.height(), 3, "O4 has no live line");
+        for (period, as_of) in [
+            ("2026-09", "2026-09-10"),
+            ("2026-10", "2026-10-10"),
+            ("2026-10", "2026-10-31"),
+            ("2026-08", "2026-08-01"),
+        ] {
+            let plain = context(&data, period, as_of);
+            let from_store = context(&stored, period, as_of);
+            assert!(stored_order_heads(&from_store).is_some());
+            let worked_out = sorted(order_heads(&plain).unwrap(), "order_id");
+            assert_eq!(
+                sorted(order_heads(&from_store).unwrap(), "order_id"),
+                worked_out,
+                "{as_of}"
+            );
+            let heads = order_heads(&plain).unwrap();
+            assert_eq!(
+                sorted(
+                    first_orders(&from_store, order_heads(&from_store).unwrap()),
+                    "customer_id"
+                ),
+                sorted(first_orders(&plain, heads), "customer_id"),
+                "{as_of}"
+            );
+        }
+        // By hand, as of 10 Oct: O1 25.00 (R1, C1), O2 8.00 (R1, C2).
+        let ctx = context(&stored, "2026-10", "2026-10-10");
+        let heads = sorted(order_heads(&ctx).unwrap(), "order_id");
+        assert_eq!(
+            heads
+                .column("order_amount")
+                .unwrap()
+                .i64()
+                .unwrap()
+                .to_vec(),
+            vec![Some(2500), Some(800)]
+        );
+        let first = sorted(
+            first_orders(&ctx, order_heads(&ctx).unwrap()),
+            "customer_id",
+        );
+        assert_eq!(first.height(), 2, "C2's first order is O2 of 20 Sep");
+    }
+
+    #[test]
+    fn no_fact_is_stored_when_an_orders_lines_differ_in_date() {
+        // O1's second line a day later: as of 3 Sep only its first counts.
+        let lines = ORDERS.replacen("O1,2,2026-09-03", "O1,2,2026-09-04", 1);
+        assert!(facts_of(&orders_data(&lines)).is_empty());
+        // The difference on a cancelled line does not matter.
+        let lines = ORDERS.replacen("O2,1,2026-09-20", "O2,1,2026-09-19", 1);
+        assert_eq!(facts_of(&orders_data(&lines)).len(), 2);
+    }
+
+    #[test]
+    fn no_fact_is_stored_when_the_lines_do_not_run_by_order() {
+        let mut rows: Vec<&str> = ORDERS.lines().collect();
+        rows.swap(0, 3);
+        let lines = rows.join("\n") + "\n";
+        assert!(facts_of(&orders_data(&lines)).is_empty());
+    }
+}
