@@ -407,7 +407,7 @@ pub(crate) fn load_data(input: &DataArgs) -> anyhow::Result<(Dataset, Validation
         None => match &input.store {
             Some(store) => {
                 let (data, report, used) =
-                    ingest::load_with_store(&input.data, &opts, store, &crate::kpi::facts_of)?;
+                    ingest::load_with_store(&input.data, &opts, store, crate::kpi::stored_facts())?;
                 if let Some(line) = used.hit_line(store) {
                     note!("{line}");
                 }

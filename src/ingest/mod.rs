@@ -34,7 +34,7 @@ pub use parse::{expected_form, typed_expr};
 pub use problems::{Problem, ProblemKind, ValidationReport};
 pub use profile::Profile;
 pub(crate) use store::STORE_ROW_GROUP_ROWS;
-pub use store::{load_on_disk, load_with_store, refuse_store_over, resolved, FactsOf, StoreUse};
+pub use store::{load_on_disk, load_with_store, refuse_store_over, resolved, Facts, StoreUse};
 pub(crate) use validate::strictly_increasing;
 
 /// Name of the row-number column added while ingesting (1-based data row).
@@ -122,7 +122,7 @@ impl Dataset {
     }
 
     /// A lazy frame over the fact `name` stored with this load's tables
-    /// ([`load_with_store`]'s `facts_of`), or `None` when the load has no
+    /// ([`load_with_store`]'s `facts`), or `None` when the load has no
     /// such fact (it was not loaded through the store, or the fact could
     /// not be worked out or written).
     pub fn stored_fact(&self, name: &str) -> Option<LazyFrame> {

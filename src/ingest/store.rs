@@ -62,9 +62,17 @@ fn fact_file(name: &str) -> String {
     format!("fact-{name}.parquet")
 }
 
-/// Works out facts of a clean load's tables (the caller's: salesops' KPI
-/// engine stores its order heads), each a name and a frame.
-pub type FactsOf<'a> = &'a dyn Fn(&Dataset) -> Vec<(&'static str, DataFrame)>;
+/// Facts of a clean load's tables that the caller works out and stores
+/// with them (salesops' KPI engine stores its order heads:
+/// `kpi::stored_facts`).
+#[derive(Clone, Copy)]
+pub struct Facts<'a> {
+    /// Names the facts and their layout; part of the entry key, so facts
+    /// worked out another way are never read from an older entry.
+    pub version: &'a str,
+    /// The facts of a dataset, each a name and a frame.
+    pub of: &'a dyn Fn(&Dataset) -> Vec<(&'static str, DataFrame)>,
+}
 
 /// The file that marks an entry complete; written last.
 const META: &str = "meta.json";
@@ -153,7 +161,7 @@ struct StoredTable {
 /// inputs are validated and a clean load is stored. Errors are [`load`]'s
 /// (a damaged or unwritable store is never one: see [`StoreUse`]).
 ///
-/// `facts_of` works out facts of a clean load's tables that depend on
+/// `facts` works out facts of a clean load's tables that depend on
 /// nothing else (no run's as_of or period): they are stored with the entry,
 /// checked like its tables and served with them
 /// ([`Dataset::stored_fact`]), so a run on unchanged inputs reads them
@@ -163,7 +171,7 @@ pub fn load_with_store(
     dir: &Path,
     opts: &LoadOptions,
     store: &Path,
-    facts_of: FactsOf<'_>,
+    facts: Facts<'_>,
 ) -> Result<(Dataset, ValidationReport, StoreUse)> {
     refuse_store_over(store, dir, "the data folder")?;
     let mut problem = None;
@@ -176,7 +184,7 @@ pub fn load_with_store(
             .map(|(_, s)| hash_file(&s.path))
             .collect::<Result<Vec<_>>>();
         if let Ok(read_files) = hashed {
-            let key = key_of(&sources, &read_files, opts);
+            let key = key_of(&sources, &read_files, opts, facts.version);
             key_before = Some(key.clone());
             let entry = store.join(&key);
             if entry.join(META).is_file() {
@@ -209,7 +217,7 @@ pub fn load_with_store(
         && report.problem_counts.is_empty()
         && report.rejects.values().all(|r| r.height() == 0);
     if let (true, Ok(staging)) = (clean, &mut staging) {
-        for (name, frame) in facts_of(&dataset) {
+        for (name, frame) in (facts.of)(&dataset) {
             if let Some(scan) = staging.keep_fact(name, frame) {
                 dataset
                     .facts
@@ -231,7 +239,7 @@ pub fn load_with_store(
                 .iter()
                 .filter_map(|(_, s)| dataset.read_file(&s.path).cloned())
                 .collect();
-            let key = key_of(&sources, &read_files, opts);
+            let key = key_of(&sources, &read_files, opts, facts.version);
             match staging.commit(store, &key, &report) {
                 Ok(()) => StoreUse::Stored { key },
                 Err(reason) => StoreUse::NotStored { reason },
@@ -317,7 +325,12 @@ fn format_name(format: FileFormat) -> &'static str {
 
 /// The entry key: SHA-256 over the store format, the version, the load
 /// options and every table's name, format and file digest.
-fn key_of(sources: &[(&'static str, Source)], files: &[ReadFile], opts: &LoadOptions) -> String {
+fn key_of(
+    sources: &[(&'static str, Source)],
+    files: &[ReadFile],
+    opts: &LoadOptions,
+    facts_version: &str,
+) -> String {
     let mut hasher = Sha256::new();
     let mut line = |s: &str| {
         hasher.update(s.as_bytes());
@@ -326,6 +339,7 @@ fn key_of(sources: &[(&'static str, Source)], files: &[ReadFile], opts: &LoadOpt
     line(STORE_FORMAT);
     line(env!("CARGO_PKG_VERSION"));
     line(&format!("max_reject_share={:?}", opts.max_reject_share));
+    line(&format!("facts={facts_version}"));
     // The folder too: warnings name it, so a moved copy is validated again.
     if let Some((_, first)) = sources.first() {
         let folder = first.path.parent().unwrap_or(Path::new(""));

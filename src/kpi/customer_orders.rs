@@ -13,7 +13,7 @@ use polars::prelude::*;
 
 use super::context::KpiContext;
 use super::heads::ascend_by_order_id;
-use super::stored_facts::stored_first_orders;
+use super::stored_facts::{stored_first_orders, stored_last_orders};
 
 /// Per customer: `__first_date` and `__first_rep` of its first-ever order
 /// (earliest date, then lowest order_id).
@@ -39,8 +39,14 @@ pub(crate) fn first_orders_of(heads: LazyFrame) -> LazyFrame {
 }
 
 /// Per customer: `__last_date` and `__last_rep` of its last order dated ≤ PE
-/// (latest date, then highest order_id).
+/// (latest date, then highest order_id). Taken from the validated store's
+/// heads when it holds them ([`super::stored_facts`]).
 pub(crate) fn last_orders(ctx: &KpiContext, heads: LazyFrame) -> LazyFrame {
+    if let Some(last) = stored_last_orders(ctx) {
+        // A filter of a stored file, row by row: streamed, it holds a row
+        // group at a time.
+        return ctx.memo_streaming("last_orders", || last);
+    }
     ctx.memo("last_orders", || {
         let in_order = ascend_by_order_id(&heads);
         extreme_orders(

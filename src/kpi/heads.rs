@@ -185,19 +185,19 @@ fn heads_of_runs(
     // (order_id, line_no) increased from line to line, so each order's head
     // comes after the one before it: flagged, for readers that pick among
     // orders by order_id ([`ascend_by_order_id`]).
-    flag_ascending_order_id(&mut heads)?;
+    flag_ascending(&mut heads, "order_id")?;
     Ok(Some(RunHeads { heads, dates_vary }))
 }
 
-/// Flags `heads`' order_id column ascending, for [`ascend_by_order_id`]:
-/// only for heads known to be in that order (found by runs, or stored so).
+/// Flags the column `name` of `frame` ascending (for
+/// [`ascend_by_order_id`]): only for a column known to be in that order.
 ///
-/// Errors: `heads` has no order_id column.
-pub(crate) fn flag_ascending_order_id(heads: &mut DataFrame) -> PolarsResult<()> {
-    heads.apply("order_id", |ids| {
-        let mut ids = ids.clone();
-        ids.set_sorted_flag(IsSorted::Ascending);
-        ids
+/// Errors: `frame` has no such column.
+pub(crate) fn flag_ascending(frame: &mut DataFrame, name: &str) -> PolarsResult<()> {
+    frame.apply(name, |values| {
+        let mut values = values.clone();
+        values.set_sorted_flag(IsSorted::Ascending);
+        values
     })?;
     Ok(())
 }

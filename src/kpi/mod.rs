@@ -34,7 +34,7 @@ pub(crate) mod view;
 pub use context::{Grouping, KpiContext, Settings};
 pub use engine::Engine;
 pub use scorecard::scorecard;
-pub use stored_facts::facts_of;
+pub use stored_facts::stored_facts;
 
 use polars::prelude::*;
 

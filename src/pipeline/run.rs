@@ -216,7 +216,7 @@ pub(crate) fn run(config_path: &Path, as_of: NaiveDate) -> Result<RunSummary> {
                     root.join(STORE_DIR).display()
                 )));
             }
-            ingest::load_with_store(&data_dir, &opts, &store_dir, &crate::kpi::facts_of)
+            ingest::load_with_store(&data_dir, &opts, &store_dir, crate::kpi::stored_facts())
                 .map(|(d, r, u)| (d, r, Some(u)))
         }
         None => ingest::load_on_disk(&data_dir, &opts).map(|(d, r)| (d, r, None)),

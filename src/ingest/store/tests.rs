@@ -24,7 +24,7 @@ fn load_storing_facts(
     opts: &LoadOptions,
     store: &Path,
 ) -> Result<(Dataset, ValidationReport, StoreUse)> {
-    load_with_store(dir, opts, store, &crate::kpi::facts_of)
+    load_with_store(dir, opts, store, crate::kpi::stored_facts())
 }
 
 fn copy_sample(to: &Path) {
