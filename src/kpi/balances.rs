@@ -22,6 +22,7 @@
 use polars::prelude::*;
 
 use super::context::KpiContext;
+use super::stored_facts::{stored_payment_invoice_rows, INVOICE_ROW};
 
 /// Per invoice dated ≤ PE that can matter in the period (see the module
 /// doc), memoized per period: `invoice_id`, `customer_id`, `invoice_date`,
@@ -38,13 +39,24 @@ pub(crate) fn invoice_balances(ctx: &KpiContext) -> Option<LazyFrame> {
     let payments = ctx.data.lazy("payments")?;
     let start = lit(ctx.period.start);
     let pe = lit(ctx.pe);
+    // Each payment's invoice: by the invoice's row in the stored table when
+    // the store holds that fact (an integer key, grouped and joined far
+    // faster than the invoice_id text), else by invoice_id.
+    let (payments, invoices, key) = match stored_payment_invoice_rows(ctx) {
+        Some(keyed) => (
+            keyed,
+            invoices.with_row_index(INVOICE_ROW, None),
+            INVOICE_ROW,
+        ),
+        None => (payments, invoices, "invoice_id"),
+    };
     Some(ctx.memo_streaming("invoice_balances", || {
         // Plain sums only: a filter inside the aggregation would take
         // polars' per-group path, several times slower over every invoice.
         let paid = payments
             .filter(col("payment_date").lt_eq(pe.clone()))
             .select([
-                col("invoice_id"),
+                col(key),
                 col("payment_date"),
                 col("amount"),
                 when(col("payment_date").lt(start.clone()))
@@ -52,7 +64,7 @@ pub(crate) fn invoice_balances(ctx: &KpiContext) -> Option<LazyFrame> {
                     .otherwise(lit(0i64))
                     .alias("__before"),
             ])
-            .group_by([col("invoice_id")])
+            .group_by([col(key)])
             .agg([
                 col("amount").sum().alias("__paid_pe"),
                 col("__before").sum().alias("__paid_before"),
@@ -60,21 +72,21 @@ pub(crate) fn invoice_balances(ctx: &KpiContext) -> Option<LazyFrame> {
             ]);
         // The columns its readers use: order_id and the invoice's own
         // rep_id are not among them (receivables attribute the rep).
+        let columns = [
+            col("invoice_id"),
+            col("customer_id"),
+            col("invoice_date"),
+            col("due_date"),
+            col("amount"),
+        ];
+        let mut keyed = columns.to_vec();
+        if key != "invoice_id" {
+            keyed.push(col(key));
+        }
         invoices
             .filter(col("invoice_date").lt_eq(pe))
-            .select([
-                col("invoice_id"),
-                col("customer_id"),
-                col("invoice_date"),
-                col("due_date"),
-                col("amount"),
-            ])
-            .join(
-                paid,
-                [col("invoice_id")],
-                [col("invoice_id")],
-                JoinArgs::new(JoinType::Left),
-            )
+            .select(keyed)
+            .join(paid, [col(key)], [col(key)], JoinArgs::new(JoinType::Left))
             .filter(
                 (col("amount") - col("__paid_before").fill_null(lit(0i64)))
                     .gt(lit(0i64))
@@ -82,6 +94,12 @@ pub(crate) fn invoice_balances(ctx: &KpiContext) -> Option<LazyFrame> {
                         .gt_eq(start.clone())
                         .fill_null(lit(false)))
                     .or(col("invoice_date").gt_eq(start)),
+            )
+            .select(
+                columns
+                    .into_iter()
+                    .chain([col("__paid_pe"), col("__paid_before"), col("__last_paid")])
+                    .collect::<Vec<_>>(),
             )
     }))
 }
@@ -93,7 +111,9 @@ mod tests {
     use super::*;
     use crate::kpi::testing::{context, dataset, day, texts, CUSTOMERS, REPS};
 
-    /// Invoice balances of October 2026 (PE = as_of = 31 Oct).
+    /// Invoice balances of October 2026 (PE = as_of = 31 Oct), the same
+    /// whether payments name their invoice by invoice_id or, as with the
+    /// validated store's facts, by its row.
     fn balances(invoices: &str, payments: &str) -> DataFrame {
         let data = dataset(&[
             ("reps", REPS),
@@ -101,12 +121,23 @@ mod tests {
             ("invoices", invoices),
             ("payments", payments),
         ]);
-        let ctx = context(&data, "2026-10", "2026-10-31");
-        invoice_balances(&ctx)
-            .expect("both tables present")
-            .sort(["invoice_id"], SortMultipleOptions::default())
-            .collect()
-            .expect("plan runs")
+        let mut stored = data.clone();
+        for (name, frame) in crate::kpi::stored_facts::facts_of(&data) {
+            stored.insert_fact(name, frame);
+        }
+        let of = |data: &crate::ingest::Dataset| {
+            let ctx = context(data, "2026-10", "2026-10-31");
+            invoice_balances(&ctx)
+                .expect("both tables present")
+                .sort(["invoice_id"], SortMultipleOptions::default())
+                .collect()
+                .expect("plan runs")
+        };
+        let by_id = of(&data);
+        let ctx = context(&stored, "2026-10", "2026-10-31");
+        assert!(stored_payment_invoice_rows(&ctx).is_some());
+        assert_eq!(of(&stored), by_id);
+        by_id
     }
 
     #[test]

@@ -22,7 +22,11 @@
 //!   then order_id; null for the last): the last order dated ≤ PE is the
 //!   one dated ≤ PE whose next order is not, a filter row by row instead
 //!   of grouping every head by customer.
-//! - Otherwise nothing is stored and every run works the heads out.
+//! - Otherwise no order fact is stored and every run works the heads out.
+//! - Each payment's invoice is also stored as the invoice's row in the
+//!   stored invoices table: the invoice balances group and join payments
+//!   by that integer instead of the invoice_id text (1.7 M payments and
+//!   invoices at scale 100).
 
 use polars::prelude::*;
 use polars::series::IsSorted;
@@ -38,6 +42,11 @@ const ORDER_HEADS: &str = "order_heads";
 const FIRST_ORDERS: &str = "first_orders";
 /// The stored fact of each customer's orders, ranked.
 const CUSTOMER_ORDERS: &str = "customer_orders";
+/// The stored fact of each payment's invoice by row.
+const PAYMENT_INVOICE_ROWS: &str = "payment_invoice_rows";
+/// An invoice's row in the stored invoices table (0 first): the key by
+/// which [`stored_payment_invoice_rows`] name their invoice.
+pub(crate) const INVOICE_ROW: &str = "__invoice_row";
 /// The order of the customers' orders: each customer's by rule 7's ranking
 /// (date, then order_id).
 const BY_CUSTOMER: [&str; 3] = ["customer_id", "order_date", "order_id"];
@@ -47,7 +56,7 @@ const BY_CUSTOMER: [&str; 3] = ["customer_id", "order_date", "order_id"];
 /// differently (it is part of the entry's key).
 pub fn stored_facts() -> Facts<'static> {
     Facts {
-        version: "order_heads by order_id; first_orders; customer_orders with __next_date (3)",
+        version: "order_heads by order_id; first_orders; customer_orders with __next_date; payment_invoice_rows (4)",
         of: &facts_of,
     }
 }
@@ -61,13 +70,47 @@ pub fn stored_facts() -> Facts<'static> {
 /// - `customer_orders`: their `customer_id`, `order_date`, `rep_id` and
 ///   `__next_date`, the order_date of the customer's next order by
 ///   order_date then order_id (null for its last; orders without a
-///   customer are one customer).
+///   customer are one customer);
+/// - `payment_invoice_rows`: [`stored_payment_invoice_rows`].
 ///
-/// Empty when the heads are not a fact of the data alone (see the module
-/// doc), when there is no orders table or no line, and when the lines
-/// cannot be read (the runs then work the heads out and meet the error
-/// there).
+/// The order facts are left out when the heads are not a fact of the data
+/// alone (see the module doc), when there is no orders table or no line,
+/// and when the lines cannot be read (the runs then work the heads out
+/// and meet the error there); a fact whose tables are absent is left out.
 pub(crate) fn facts_of(data: &Dataset) -> Vec<(&'static str, DataFrame)> {
+    let mut facts = order_facts(data);
+    if let Some(rows) = payment_invoice_rows(data) {
+        facts.push((PAYMENT_INVOICE_ROWS, rows));
+    }
+    facts
+}
+
+/// Each payment's `payment_date` and `amount` (cents) with its invoice's
+/// row in the invoices table ([`INVOICE_ROW`], UInt32), for every payment
+/// whose invoice is there (in a clean load, every payment with an
+/// invoice_id); in no particular order. `None` without invoices or
+/// payments, or when they cannot be read.
+fn payment_invoice_rows(data: &Dataset) -> Option<DataFrame> {
+    let rows = data
+        .lazy("invoices")?
+        .select([col("invoice_id")])
+        .with_row_index(INVOICE_ROW, None);
+    data.lazy("payments")?
+        .select([col("invoice_id"), col("payment_date"), col("amount")])
+        .join(
+            rows,
+            [col("invoice_id")],
+            [col("invoice_id")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .select([col(INVOICE_ROW), col("payment_date"), col("amount")])
+        .collect()
+        .ok()
+}
+
+/// The order facts of [`facts_of`] (heads, first orders, customers'
+/// orders), or none of them.
+fn order_facts(data: &Dataset) -> Vec<(&'static str, DataFrame)> {
     let Some(orders) = data.lazy("orders") else {
         return Vec::new();
     };
@@ -154,6 +197,14 @@ pub(crate) fn stored_last_orders(ctx: &KpiContext) -> Option<LazyFrame> {
                 col("rep_id").alias("__last_rep"),
             ]),
     )
+}
+
+/// Each payment's `payment_date`, `amount` and its invoice's row
+/// ([`INVOICE_ROW`]) in the stored invoices table, whose scan numbers its
+/// rows the same way (`with_row_index`), from the validated store. `None`
+/// when the store holds none.
+pub(crate) fn stored_payment_invoice_rows(ctx: &KpiContext) -> Option<LazyFrame> {
+    ctx.data.stored_fact(PAYMENT_INVOICE_ROWS)
 }
 
 /// Each customer's first order as of `ctx.as_of` from the validated store:
