@@ -5,7 +5,8 @@
 //!
 //! Rules:
 //! - The key is the SHA-256 of the store format, the salesops version, the
-//!   load options, the data folder's absolute path and, per table, its name,
+//!   load options, the version of the facts stored with the tables, the
+//!   data folder's absolute path and, per table, its name,
 //!   file format and the SHA-256 of its file. Validation checks references across tables (an order's
 //!   customer must exist), so the key covers every file: one changed file
 //!   validates everything again.
@@ -63,8 +64,8 @@ fn fact_file(name: &str) -> String {
 }
 
 /// Facts of a clean load's tables that the caller works out and stores
-/// with them (salesops' KPI engine stores its order heads:
-/// `kpi::stored_facts`).
+/// with them (salesops' KPI engine stores its order heads, first orders,
+/// customers' orders and payments' invoice rows: `kpi::stored_facts`).
 #[derive(Clone, Copy)]
 pub struct Facts<'a> {
     /// Names the facts and their layout; part of the entry key, so facts
@@ -217,6 +218,7 @@ pub fn load_with_store(
         && report.problem_counts.is_empty()
         && report.rejects.values().all(|r| r.height() == 0);
     if let (true, Ok(staging)) = (clean, &mut staging) {
+        // (An entry that will not be stored gets none: see `keep_fact`.)
         for (name, frame) in (facts.of)(&dataset) {
             if let Some(scan) = staging.keep_fact(name, frame) {
                 dataset
@@ -324,7 +326,8 @@ fn format_name(format: FileFormat) -> &'static str {
 }
 
 /// The entry key: SHA-256 over the store format, the version, the load
-/// options and every table's name, format and file digest.
+/// options, the facts' version, the data folder and every table's name,
+/// format and file digest.
 fn key_of(
     sources: &[(&'static str, Source)],
     files: &[ReadFile],

@@ -40,7 +40,7 @@ pub(crate) fn first_orders_of(heads: LazyFrame) -> LazyFrame {
 
 /// Per customer: `__last_date` and `__last_rep` of its last order dated ≤ PE
 /// (latest date, then highest order_id). Taken from the validated store's
-/// heads when it holds them ([`super::stored_facts`]).
+/// customers' orders when it holds them ([`super::stored_facts`]).
 pub(crate) fn last_orders(ctx: &KpiContext, heads: LazyFrame) -> LazyFrame {
     if let Some(last) = stored_last_orders(ctx) {
         // A filter of a stored file, row by row: streamed, it holds a row

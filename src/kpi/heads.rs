@@ -77,8 +77,9 @@ fn heads_of(orders: LazyFrame, live: impl Fn(LazyFrame) -> LazyFrame) -> LazyFra
 /// live lines share one date. Then the heads as of any day are these
 /// heads dated ≤ that day (an order's lines are all in or all out), with
 /// the same amounts ([`super::stored_facts`]). `None` otherwise (the lines
-/// do not run by order, an order's lines differ in date, the table holds
-/// no line, or an amount overflows). In ascending order_id.
+/// do not run by order, an order's live lines differ in date, the table
+/// holds no line, or an order's amount overflows 64 bits where it is
+/// joined up across two slices). In ascending order_id.
 ///
 /// Errors: the lines cannot be read.
 pub(crate) fn heads_of_every_live_line(orders: LazyFrame) -> PolarsResult<Option<DataFrame>> {

@@ -92,10 +92,21 @@ impl Staging {
     /// written (the entry is then stored without it, and runs work the
     /// fact out themselves).
     pub(super) fn keep_fact(&mut self, name: &str, frame: DataFrame) -> Option<LazyFrame> {
+        // A table could not be written: the entry will not be stored.
+        if self.failed.is_some() {
+            return None;
+        }
         let path = self.dir.join(fact_file(name));
         let rows = frame.height();
-        let (sha256, file) = write_table(&path, frame).ok()?;
-        let scan = scan_of(file, &path).ok()?;
+        let written = write_table(&path, frame).and_then(|(sha256, file)| {
+            let scan = scan_of(file, &path)?;
+            Ok((sha256, scan))
+        });
+        let Ok((sha256, scan)) = written else {
+            // A half-written file would go into the entry unlisted.
+            let _ = std::fs::remove_file(&path);
+            return None;
+        };
         self.facts.push(StoredTable {
             name: name.to_string(),
             sha256,
