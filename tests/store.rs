@@ -149,7 +149,11 @@ fn stored_order_heads_cut_at_as_of_give_the_tables_a_validation_gives() {
         .map(|e| e.unwrap().path())
         .find(|p| p.is_dir())
         .unwrap();
-    for fact in ["fact-order_heads.parquet", "fact-first_orders.parquet"] {
+    for fact in [
+        "fact-order_heads.parquet",
+        "fact-first_orders.parquet",
+        "fact-customer_orders.parquet",
+    ] {
         assert!(entry.join(fact).is_file(), "{fact}");
     }
 }

@@ -34,7 +34,9 @@ pub use parse::{expected_form, typed_expr};
 pub use problems::{Problem, ProblemKind, ValidationReport};
 pub use profile::Profile;
 pub(crate) use store::STORE_ROW_GROUP_ROWS;
-pub use store::{load_on_disk, load_with_store, refuse_store_over, resolved, Facts, StoreUse};
+pub use store::{
+    load_on_disk, load_with_store, refuse_store_over, resolved, Facts, KeepFact, StoreUse,
+};
 pub(crate) use validate::strictly_increasing;
 
 /// Name of the row-number column added while ingesting (1-based data row).

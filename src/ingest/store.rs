@@ -71,9 +71,14 @@ pub struct Facts<'a> {
     /// Names the facts and their layout; part of the entry key, so facts
     /// worked out another way are never read from an older entry.
     pub version: &'a str,
-    /// The facts of a dataset, each a name and a frame.
-    pub of: &'a dyn Fn(&Dataset) -> Vec<(&'static str, DataFrame)>,
+    /// Works out the facts of a dataset and hands each, a name and a
+    /// frame, to the callback as soon as it is worked out (the store writes
+    /// it and the frame goes, so the facts are not held all at once).
+    pub of: &'a dyn Fn(&Dataset, &mut KeepFact<'_>),
 }
+
+/// Takes a fact worked out by [`Facts::of`]: its name and its frame.
+pub type KeepFact<'k> = dyn FnMut(&'static str, DataFrame) + 'k;
 
 /// The file that marks an entry complete; written last.
 const META: &str = "meta.json";
@@ -219,12 +224,16 @@ pub fn load_with_store(
         && report.rejects.values().all(|r| r.height() == 0);
     if let (true, Ok(staging)) = (clean, &mut staging) {
         // (An entry that will not be stored gets none: see `keep_fact`.)
-        for (name, frame) in (facts.of)(&dataset) {
+        let mut kept = Vec::new();
+        (facts.of)(&dataset, &mut |name, frame| {
             if let Some(scan) = staging.keep_fact(name, frame) {
-                dataset
-                    .facts
-                    .insert(name.to_string(), TypedTable::Stored(Box::new(scan)));
+                kept.push((name, scan));
             }
+        });
+        for (name, scan) in kept {
+            dataset
+                .facts
+                .insert(name.to_string(), TypedTable::Stored(Box::new(scan)));
         }
     }
     let outcome = match staging {

@@ -122,7 +122,7 @@ mod tests {
             ("payments", payments),
         ]);
         let mut stored = data.clone();
-        for (name, frame) in crate::kpi::stored_facts::facts_of(&data) {
+        for (name, frame) in crate::kpi::stored_facts::all_facts_of(&data) {
             stored.insert_fact(name, frame);
         }
         let of = |data: &crate::ingest::Dataset| {

@@ -33,7 +33,7 @@ use polars::prelude::*;
 use super::context::KpiContext;
 use super::customer_orders::first_orders_of;
 use super::heads::{flag_ascending, heads_of_every_live_line};
-use crate::ingest::{Dataset, Facts};
+use crate::ingest::{Dataset, Facts, KeepFact};
 
 /// The stored fact of the order heads of every live line.
 const ORDER_HEADS: &str = "order_heads";
@@ -76,11 +76,18 @@ pub fn stored_facts() -> Facts<'static> {
 /// alone (see the module doc), when there is no orders table or no line,
 /// and when the lines cannot be read (the runs then work the heads out
 /// and meet the error there); a fact whose tables are absent is left out.
-pub(crate) fn facts_of(data: &Dataset) -> Vec<(&'static str, DataFrame)> {
-    let mut facts = order_facts(data);
+pub(crate) fn facts_of(data: &Dataset, keep: &mut KeepFact<'_>) {
+    order_facts(data, keep);
     if let Some(rows) = payment_invoice_rows(data) {
-        facts.push((PAYMENT_INVOICE_ROWS, rows));
+        keep(PAYMENT_INVOICE_ROWS, rows);
     }
+}
+
+/// [`facts_of`] collected, in the order they are worked out.
+#[cfg(test)]
+pub(crate) fn all_facts_of(data: &Dataset) -> Vec<(&'static str, DataFrame)> {
+    let mut facts = Vec::new();
+    facts_of(data, &mut |name, frame| facts.push((name, frame)));
     facts
 }
 
@@ -107,16 +114,20 @@ fn payment_invoice_rows(data: &Dataset) -> Option<DataFrame> {
         .ok()
 }
 
-/// The order facts of [`facts_of`] (heads, first orders, customers'
-/// orders), or none of them.
-fn order_facts(data: &Dataset) -> Vec<(&'static str, DataFrame)> {
+/// The order facts of [`facts_of`] (first orders, customers' orders,
+/// heads), each handed to `keep` as soon as it is worked out; none when the
+/// heads are not a fact of the data alone. Each is right on its own, so
+/// one that fails to be worked out leaves the others.
+fn order_facts(data: &Dataset, keep: &mut KeepFact<'_>) {
     let Some(orders) = data.lazy("orders") else {
-        return Vec::new();
+        return;
     };
     let Ok(Some(heads)) = heads_of_every_live_line(orders) else {
-        return Vec::new();
+        return;
     };
-    let first = first_orders_of(heads.clone().lazy()).collect();
+    if let Ok(first) = first_orders_of(heads.clone().lazy()).collect() {
+        keep(FIRST_ORDERS, first);
+    }
     let customer = col("customer_id");
     let next_date = when(customer.clone().eq_missing(customer.shift(lit(-1))))
         .then(col("order_date").shift(lit(-1)))
@@ -132,14 +143,10 @@ fn order_facts(data: &Dataset) -> Vec<(&'static str, DataFrame)> {
             next_date.alias("__next_date"),
         ])
         .collect();
-    let (Ok(first), Ok(ranked)) = (first, ranked) else {
-        return Vec::new();
-    };
-    vec![
-        (ORDER_HEADS, heads),
-        (FIRST_ORDERS, first),
-        (CUSTOMER_ORDERS, ranked),
-    ]
+    if let Ok(ranked) = ranked {
+        keep(CUSTOMER_ORDERS, ranked);
+    }
+    keep(ORDER_HEADS, heads);
 }
 
 /// The order heads as of `ctx.as_of` from the validated store: the stored
@@ -240,7 +247,7 @@ mod tests {
     /// `data` with its facts, as a load through the store serves them.
     fn with_facts(data: &Dataset) -> Dataset {
         let mut stored = data.clone();
-        for (name, frame) in facts_of(data) {
+        for (name, frame) in all_facts_of(data) {
             stored.insert_fact(name, frame);
         }
         stored
@@ -250,9 +257,10 @@ mod tests {
     fn stored_heads_cut_at_any_as_of_equal_the_heads_worked_out() {
         let data = orders_data(ORDERS);
         let stored = with_facts(&data);
-        let facts = facts_of(&data);
+        let facts = all_facts_of(&data);
         assert_eq!(facts.len(), 3);
-        assert_eq!(facts[0].1.height(), 4, "O4 has no live line");
+        let heads = facts.iter().find(|(name, _)| *name == ORDER_HEADS).unwrap();
+        assert_eq!(heads.1.height(), 4, "O4 has no live line");
         for (period, as_of) in [
             ("2026-09", "2026-09-10"),
             ("2026-10", "2026-10-10"),
@@ -366,10 +374,10 @@ mod tests {
     fn no_fact_is_stored_when_an_orders_lines_differ_in_date() {
         // O1's second line a day later: as of 3 Sep only its first counts.
         let lines = ORDERS.replacen("O1,2,2026-09-03", "O1,2,2026-09-04", 1);
-        assert!(facts_of(&orders_data(&lines)).is_empty());
+        assert!(all_facts_of(&orders_data(&lines)).is_empty());
         // The difference on a cancelled line does not matter.
         let lines = ORDERS.replacen("O2,1,2026-09-20", "O2,1,2026-09-19", 1);
-        assert_eq!(facts_of(&orders_data(&lines)).len(), 3);
+        assert_eq!(all_facts_of(&orders_data(&lines)).len(), 3);
     }
 
     #[test]
@@ -377,6 +385,6 @@ mod tests {
         let mut rows: Vec<&str> = ORDERS.lines().collect();
         rows.swap(0, 3);
         let lines = rows.join("\n") + "\n";
-        assert!(facts_of(&orders_data(&lines)).is_empty());
+        assert!(all_facts_of(&orders_data(&lines)).is_empty());
     }
 }
