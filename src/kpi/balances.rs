@@ -109,7 +109,7 @@ mod tests {
     use chrono::NaiveDate;
 
     use super::*;
-    use crate::kpi::testing::{context, dataset, day, texts, CUSTOMERS, REPS};
+    use crate::kpi::testing::{context, dataset, day, owned_texts, texts, CUSTOMERS, REPS};
 
     /// Invoice balances of October 2026 (PE = as_of = 31 Oct), the same
     /// whether payments name their invoice by invoice_id or, as with the
@@ -166,7 +166,7 @@ mod tests {
         // PAID: covered in September, nothing in October. AFTER: dated after
         // PE. CREDIT: nothing to cover.
         let want = ["LATE", "OPEN", "PART", "PREPAID", "REFUND"];
-        assert_eq!(ids, want.map(|s| Some(s.to_string())));
+        assert_eq!(ids, owned_texts(&want));
         let int =
             |c: &str| -> Vec<Option<i64>> { df.column(c).unwrap().i64().unwrap().iter().collect() };
         // P8 is after PE, so PART has paid 40.00 of 100.00.

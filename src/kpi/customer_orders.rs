@@ -157,7 +157,7 @@ mod tests {
     use polars::prelude::*;
 
     use super::{extreme_orders, Extreme};
-    use crate::kpi::testing::texts;
+    use crate::kpi::testing::{owned_texts, texts};
 
     /// C1 has two orders on its first date (O1 and O2, R1 and R2) and two
     /// on its last (O3 and O4, R3 and R4); C2 one order; O5 no customer.
@@ -186,10 +186,6 @@ mod tests {
             .unwrap()
     }
 
-    fn some(v: &[&str]) -> Vec<Option<String>> {
-        v.iter().map(|s| Some(s.to_string())).collect()
-    }
-
     #[test]
     fn first_and_last_orders_break_date_ties_by_order_id() {
         let shuffled = heads();
@@ -202,15 +198,23 @@ mod tests {
             let first = pick(rows, Extreme::First, in_order);
             assert_eq!(
                 texts(&first, "d"),
-                some(&["2026-10-01", "2026-10-03", "2026-10-02"])
+                owned_texts(&["2026-10-01", "2026-10-03", "2026-10-02"])
             );
-            assert_eq!(texts(&first, "r"), some(&["R1", "R9", "R5"]), "{in_order}");
+            assert_eq!(
+                texts(&first, "r"),
+                owned_texts(&["R1", "R9", "R5"]),
+                "{in_order}"
+            );
             let last = pick(rows, Extreme::Last, in_order);
             assert_eq!(
                 texts(&last, "d"),
-                some(&["2026-10-05", "2026-10-03", "2026-10-02"])
+                owned_texts(&["2026-10-05", "2026-10-03", "2026-10-02"])
             );
-            assert_eq!(texts(&last, "r"), some(&["R4", "R9", "R5"]), "{in_order}");
+            assert_eq!(
+                texts(&last, "r"),
+                owned_texts(&["R4", "R9", "R5"]),
+                "{in_order}"
+            );
         }
     }
 }

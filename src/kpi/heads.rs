@@ -78,23 +78,15 @@ fn heads_of(orders: LazyFrame, live: impl Fn(LazyFrame) -> LazyFrame) -> LazyFra
 /// heads dated ≤ that day (an order's lines are all in or all out), with
 /// the same amounts ([`super::stored_facts`]). `None` otherwise (the lines
 /// do not run by order, an order's live lines differ in date, the table
-/// holds no line, or an order's amount overflows 64 bits where it is
-/// joined up across two slices). In ascending order_id.
-///
-/// Errors: the lines cannot be read.
-pub(crate) fn heads_of_every_live_line(orders: LazyFrame) -> PolarsResult<Option<DataFrame>> {
-    let heads = heads_of_runs(&orders, &every_live_line, RUNS_BATCH_ROWS);
-    Ok(match heads {
+/// holds no line, an order's amount overflows 64 bits where it is joined
+/// up across two slices, or the lines cannot be read: a run then works
+/// the heads out, and meets the error itself). In ascending order_id.
+pub(crate) fn heads_of_every_live_line(orders: LazyFrame) -> Option<DataFrame> {
+    match heads_of_runs(&orders, &every_live_line, RUNS_BATCH_ROWS) {
         Ok(Some(runs)) if !runs.dates_vary => Some(runs.heads),
-        Ok(_) => None,
-        Err(e) if e.to_string().contains(AMOUNT_OVERFLOW) => None,
-        Err(e) => return Err(e),
-    })
+        _ => None,
+    }
 }
-
-/// The message of an order amount past 64 bits, found by runs (the
-/// group-by then gives the order a null amount).
-const AMOUNT_OVERFLOW: &str = "an order's amount overflows 64 bits";
 
 /// Heads found by runs ([`heads_of_runs`]).
 struct RunHeads {
@@ -328,7 +320,7 @@ impl Runs {
                 // open row (its lowest line), its amount both parts' sum.
                 // A part is null only where its Int128 sum overflowed Int64;
                 // the error sends the caller to the group-by.
-                let overflow = || polars_err!(ComputeError: "{AMOUNT_OVERFLOW}");
+                let overflow = || polars_err!(ComputeError: "an order's amount overflows 64 bits");
                 // Its head's date is its first line's, and each batch's lines
                 // of one order share a date unless `dates_vary` says so.
                 let (date, open_date) = (heads.column("order_date")?, open.column("order_date")?);

@@ -122,7 +122,7 @@ fn order_facts(data: &Dataset, keep: &mut KeepFact<'_>) {
     let Some(orders) = data.lazy("orders") else {
         return;
     };
-    let Ok(Some(heads)) = heads_of_every_live_line(orders) else {
+    let Some(heads) = heads_of_every_live_line(orders) else {
         return;
     };
     if let Ok(first) = first_orders_of(heads.clone().lazy()).collect() {
@@ -209,11 +209,7 @@ mod tests {
     use super::*;
     use crate::kpi::customer_orders::{first_orders, last_orders};
     use crate::kpi::heads::order_heads;
-    use crate::kpi::testing::{context, dataset, texts, CUSTOMERS, REPS};
-
-    fn texts_of(values: &[&str]) -> Vec<Option<String>> {
-        values.iter().map(|v| Some(v.to_string())).collect()
-    }
+    use crate::kpi::testing::{context, dataset, owned_texts, texts, CUSTOMERS, REPS};
 
     const HEADER: &str = "order_id,line_no,order_date,rep_id,customer_id,product_id,quantity,unit_price,line_amount,status\n";
 
@@ -312,9 +308,9 @@ mod tests {
             first_orders(&ctx, order_heads(&ctx).unwrap()),
             "customer_id",
         );
-        assert_eq!(texts(&first, "__first_rep"), texts_of(&["R1", "R1"]));
+        assert_eq!(texts(&first, "__first_rep"), owned_texts(&["R1", "R1"]));
         let last = sorted(last_orders(&ctx, order_heads(&ctx).unwrap()), "customer_id");
-        assert_eq!(texts(&last, "__last_rep"), texts_of(&["R1", "R3"]));
+        assert_eq!(texts(&last, "__last_rep"), owned_texts(&["R1", "R3"]));
     }
 
     #[test]

@@ -61,6 +61,11 @@ O8,1,2026-10-02,R1,C1,P1,1,44,50,,
 O9,1,2026-10-20,R1,C2,P1,1,1,,S,
 ";
 
+/// `values` as [`texts`] gives them, to compare with.
+pub(crate) fn owned_texts(values: &[&str]) -> Vec<Option<String>> {
+    values.iter().map(|v| Some(v.to_string())).collect()
+}
+
 /// The text column `c` of `df` as owned values.
 pub(crate) fn texts(df: &polars::prelude::DataFrame, c: &str) -> Vec<Option<String>> {
     df.column(c)

@@ -27,29 +27,66 @@ fn load_storing_facts(
     load_with_store(dir, opts, store, crate::kpi::stored_facts())
 }
 
-fn copy_sample(to: &Path) {
-    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data");
+/// Copies the files of the repository's folder `from` into `to`.
+fn copy_folder(from: &str, to: &Path) {
+    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join(from);
     for e in std::fs::read_dir(from).unwrap().flatten() {
         std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
     }
 }
 
+fn copy_sample(to: &Path) {
+    copy_folder("sample_data", to);
+}
+
+/// A data folder holding a copy of the repository's folder `from`, a
+/// store, and the first load of the one through the other (a clean load,
+/// stored under `key`).
+struct Stored {
+    data: tempfile::TempDir,
+    store: tempfile::TempDir,
+    opts: LoadOptions,
+    key: String,
+}
+
+impl Stored {
+    /// The fixture and its first load's dataset and report.
+    fn first_load(from: &str) -> (Stored, Dataset, ValidationReport) {
+        let data = tempfile::tempdir().unwrap();
+        copy_folder(from, data.path());
+        let store = tempfile::tempdir().unwrap();
+        let opts = LoadOptions::default();
+        let (dataset, report, first) =
+            load_storing_facts(data.path(), &opts, store.path()).unwrap();
+        let fixture = Stored {
+            data,
+            store,
+            opts,
+            key: stored_key(first),
+        };
+        (fixture, dataset, report)
+    }
+
+    /// Loads the data folder through the store again.
+    fn load_again(&self) -> (Dataset, ValidationReport, StoreUse) {
+        load_storing_facts(self.data.path(), &self.opts, self.store.path()).unwrap()
+    }
+
+    /// The path of `file` in the stored entry.
+    fn entry_file(&self, file: &str) -> std::path::PathBuf {
+        self.store.path().join(&self.key).join(file)
+    }
+}
+
 #[test]
 fn unchanged_inputs_are_read_from_the_store_and_equal_a_validation() {
-    let data = tempfile::tempdir().unwrap();
-    copy_sample(data.path());
-    let store = tempfile::tempdir().unwrap();
-    let opts = LoadOptions::default();
-    let (validated, report, first) = load_storing_facts(data.path(), &opts, store.path()).unwrap();
-    let StoreUse::Stored { key } = first else {
-        panic!("a clean load is stored, got {first:?}");
-    };
-    let (stored, stored_report, second) =
-        load_storing_facts(data.path(), &opts, store.path()).unwrap();
+    let (fixture, validated, report) = Stored::first_load("sample_data");
+    let (data, store, opts, key) = (&fixture.data, &fixture.store, &fixture.opts, &fixture.key);
+    let (stored, stored_report, second) = fixture.load_again();
     assert_eq!(second, StoreUse::Hit { key: key.clone() });
     // Both loads scan the stored files now; each equals a validation
     // held in memory.
-    let (in_memory, _) = load(data.path(), &opts).unwrap();
+    let (in_memory, _) = load(data.path(), opts).unwrap();
     for (table, loaded) in TABLES.iter().flat_map(|t| [(t, &validated), (t, &stored)]) {
         match (
             in_memory.frame(table.name).unwrap(),
@@ -74,11 +111,11 @@ fn unchanged_inputs_are_read_from_the_store_and_equal_a_validation() {
     let renamed = text.replacen("张伟", "张玮", 1);
     assert_ne!(renamed, text);
     std::fs::write(&reps, renamed).unwrap();
-    let (_, _, third) = load_storing_facts(data.path(), &opts, store.path()).unwrap();
+    let (_, _, third) = fixture.load_again();
     let StoreUse::Stored { key: new_key } = third else {
         panic!("a changed input is validated again, got {third:?}");
     };
-    assert_ne!(new_key, key);
+    assert_ne!(&new_key, key);
     // The store keeps the newest entry only.
     let entries: Vec<_> = std::fs::read_dir(store.path()).unwrap().flatten().collect();
     assert_eq!(entries.len(), 1);
@@ -86,19 +123,10 @@ fn unchanged_inputs_are_read_from_the_store_and_equal_a_validation() {
 
 #[test]
 fn a_damaged_entry_is_validated_again_with_a_warning() {
-    let data = tempfile::tempdir().unwrap();
-    copy_sample(data.path());
-    let store = tempfile::tempdir().unwrap();
-    let opts = LoadOptions::default();
-    let (_, _, first) = load_storing_facts(data.path(), &opts, store.path()).unwrap();
-    let key = stored_key(first);
-    std::fs::write(
-        store.path().join(&key).join("orders.parquet"),
-        b"not parquet",
-    )
-    .unwrap();
-    let (dataset, report, second) = load_storing_facts(data.path(), &opts, store.path()).unwrap();
-    assert_eq!(second, StoreUse::Stored { key });
+    let (stored, _, _) = Stored::first_load("sample_data");
+    std::fs::write(stored.entry_file("orders.parquet"), b"not parquet").unwrap();
+    let (dataset, report, second) = stored.load_again();
+    assert_eq!(second, StoreUse::Stored { key: stored.key });
     assert!(dataset.has("orders"));
     assert!(
         report
@@ -112,30 +140,26 @@ fn a_damaged_entry_is_validated_again_with_a_warning() {
 
 #[test]
 fn facts_are_stored_served_and_checked_like_the_tables() {
-    let data = tempfile::tempdir().unwrap();
-    let tiny = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny");
-    for file in std::fs::read_dir(&tiny).unwrap() {
-        let file = file.unwrap().path();
-        std::fs::copy(&file, data.path().join(file.file_name().unwrap())).unwrap();
-    }
-    let store = tempfile::tempdir().unwrap();
-    let opts = LoadOptions::default();
     let heads = |d: &Dataset| d.stored_fact("order_heads").unwrap().collect().unwrap();
-    let (validated, _, first) = load_storing_facts(data.path(), &opts, store.path()).unwrap();
-    let key = stored_key(first);
+    let (stored, validated, _) = Stored::first_load("tests/fixtures/tiny");
     // O1, O2, O4, O5, O6: O3's one line is cancelled.
     assert_eq!(heads(&validated).height(), 5);
-    let (read, _, second) = load_storing_facts(data.path(), &opts, store.path()).unwrap();
-    assert_eq!(second, StoreUse::Hit { key: key.clone() });
+    let (read, _, second) = stored.load_again();
+    assert_eq!(
+        second,
+        StoreUse::Hit {
+            key: stored.key.clone()
+        }
+    );
     assert!(heads(&read).equals_missing(&heads(&validated)));
     assert!(read.stored_fact("first_orders").is_some());
     // Without the store there is no fact: runs work the heads out.
-    let (on_disk, _) = load_on_disk(data.path(), &opts).unwrap();
+    let (on_disk, _) = load_on_disk(stored.data.path(), &stored.opts).unwrap();
     assert!(on_disk.stored_fact("order_heads").is_none());
     // A damaged fact is caught like a damaged table.
-    flip_a_bit(&store.path().join(&key).join(fact_file("order_heads")));
-    let (again, report, third) = load_storing_facts(data.path(), &opts, store.path()).unwrap();
-    assert_eq!(third, StoreUse::Stored { key });
+    flip_a_bit(&stored.entry_file(&fact_file("order_heads")));
+    let (again, report, third) = stored.load_again();
+    assert_eq!(third, StoreUse::Stored { key: stored.key });
     assert!(heads(&again).equals_missing(&heads(&validated)));
     assert!(
         report.warnings.iter().any(|w| w.contains("SHA-256")),
@@ -146,19 +170,14 @@ fn facts_are_stored_served_and_checked_like_the_tables() {
 
 #[test]
 fn a_stored_file_damaged_yet_readable_is_never_served() {
-    let data = tempfile::tempdir().unwrap();
-    copy_sample(data.path());
-    let store = tempfile::tempdir().unwrap();
-    let opts = LoadOptions::default();
-    let (_, _, first) = load_storing_facts(data.path(), &opts, store.path()).unwrap();
-    let key = stored_key(first);
+    let (stored, _, _) = Stored::first_load("sample_data");
     // One flipped bit inside the stored orders: the digest catches it on
     // the next load.
-    flip_a_bit(&store.path().join(&key).join("orders.parquet"));
-    let (dataset, report, second) = load_storing_facts(data.path(), &opts, store.path()).unwrap();
-    assert_eq!(second, StoreUse::Stored { key });
+    flip_a_bit(&stored.entry_file("orders.parquet"));
+    let (dataset, report, second) = stored.load_again();
+    assert_eq!(second, StoreUse::Stored { key: stored.key });
     let orders = |d: &Dataset| d.frame("orders").unwrap().unwrap();
-    let (validated, _) = load(data.path(), &opts).unwrap();
+    let (validated, _) = load(stored.data.path(), &stored.opts).unwrap();
     assert!(orders(&dataset).equals_missing(&orders(&validated)));
     assert!(
         report
@@ -172,13 +191,8 @@ fn a_stored_file_damaged_yet_readable_is_never_served() {
 
 #[test]
 fn a_damaged_record_of_row_counts_is_never_served() {
-    let data = tempfile::tempdir().unwrap();
-    copy_sample(data.path());
-    let store = tempfile::tempdir().unwrap();
-    let opts = LoadOptions::default();
-    let (_, report, first) = load_storing_facts(data.path(), &opts, store.path()).unwrap();
-    let key = stored_key(first);
-    let meta = store.path().join(&key).join(META);
+    let (stored, _, report) = Stored::first_load("sample_data");
+    let meta = stored.entry_file(META);
     let text = std::fs::read_to_string(&meta).unwrap();
     let rows = report.counts["calendar"].rows;
     let damaged = text.replacen(
@@ -188,8 +202,8 @@ fn a_damaged_record_of_row_counts_is_never_served() {
     );
     assert_ne!(damaged, text);
     std::fs::write(&meta, damaged).unwrap();
-    let (_, again, second) = load_storing_facts(data.path(), &opts, store.path()).unwrap();
-    assert_eq!(second, StoreUse::Stored { key });
+    let (_, again, second) = stored.load_again();
+    assert_eq!(second, StoreUse::Stored { key: stored.key });
     assert_eq!(again.counts["calendar"].rows, rows);
     assert!(
         again.warnings.iter().any(|w| w.contains("digest")),
