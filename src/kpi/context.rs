@@ -269,6 +269,16 @@ impl<'a> KpiContext<'a> {
         memoized(&self.shared.facts, key, Engine::InMemory, build)
     }
 
+    /// [`Self::fact`], collected on polars' streaming engine (see
+    /// [`Self::memo_streaming`]).
+    pub fn fact_streaming(
+        &self,
+        key: &'static str,
+        build: impl FnOnce() -> LazyFrame,
+    ) -> LazyFrame {
+        memoized(&self.shared.facts, key, Engine::Streaming, build)
+    }
+
     /// A table, or `None` with one warning naming it when absent.
     pub fn table(&self, name: &str, used_for: &str) -> Option<LazyFrame> {
         let lf = self.data.lazy(name);

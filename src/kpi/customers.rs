@@ -12,6 +12,7 @@ use super::customer_orders::{first_orders, last_orders};
 use super::heads::order_heads;
 use super::ratio;
 use super::sales::{live_lines, period_order_lines};
+use super::stored_facts::heads_hold_their_lines;
 use crate::Result;
 
 /// Columns of [`customer_parts`] besides `__group`, all Int64.
@@ -245,32 +246,50 @@ pub(crate) fn customer_view(ctx: &KpiContext) -> Result<Option<DataFrame>> {
     // need only each line's amount.
     let view = match (live_lines(ctx), order_heads(ctx)) {
         (Some(lines), Some(heads)) => {
-            let sales = streamed(
-                lines
-                    .filter(in_t12m(col("order_date")))
-                    .group_by([col("customer_id")])
-                    .agg([col("line_amount").sum().alias("sales_t12m")]),
-            )?;
             // Each order's counts are worked out row by row first, so the
             // group-by only sums columns (its fast path) instead of
             // evaluating the date windows group by group.
+            let mut per_order = vec![
+                col("customer_id"),
+                in_t12m(col("order_date"))
+                    .cast(DataType::Int64)
+                    .alias("orders_t12m"),
+                in_90(col("order_date"))
+                    .cast(DataType::Int64)
+                    .alias("__orders_90d"),
+            ];
+            let mut sums = vec![col("orders_t12m").sum(), col("__orders_90d").sum()];
+            // When every order's live lines share its head's date and
+            // customer, the sales are the heads' amounts (at scale 100,
+            // 1.7 M heads summed with the counts instead of 2 M lines
+            // priced and grouped on their own: 0.17 s).
+            let sales = if heads_hold_their_lines(ctx) {
+                per_order.push(
+                    when(in_t12m(col("order_date")))
+                        .then(col("order_amount"))
+                        .otherwise(lit(0i64))
+                        .alias("sales_t12m"),
+                );
+                sums.push(col("sales_t12m").sum());
+                None
+            } else {
+                Some(streamed(
+                    lines
+                        .filter(in_t12m(col("order_date")))
+                        .group_by([col("customer_id")])
+                        .agg([col("line_amount").sum().alias("sales_t12m")]),
+                )?)
+            };
             let orders = heads
                 .clone()
-                .select([
-                    col("customer_id"),
-                    in_t12m(col("order_date"))
-                        .cast(DataType::Int64)
-                        .alias("orders_t12m"),
-                    in_90(col("order_date"))
-                        .cast(DataType::Int64)
-                        .alias("__orders_90d"),
-                ])
+                .select(per_order)
                 .group_by([col("customer_id")])
-                .agg([col("orders_t12m").sum(), col("__orders_90d").sum()]);
-            let v = left(
-                left(left(base, sales), orders),
-                first_orders(ctx, heads.clone()),
-            );
+                .agg(sums);
+            let base = match sales {
+                Some(sales) => left(base, sales),
+                None => base,
+            };
+            let v = left(left(base, orders), first_orders(ctx, heads.clone()));
             left(v, last_orders(ctx, heads))
                 .with_columns([
                     col("sales_t12m").fill_null(lit(0i64)),
@@ -332,7 +351,7 @@ pub(crate) fn customer_view(ctx: &KpiContext) -> Result<Option<DataFrame>> {
 mod tests {
     use polars::prelude::*;
 
-    use super::customer_view;
+    use super::{customer_view, heads_hold_their_lines};
     use crate::kpi::scorecard::scorecard;
     use crate::kpi::testing::{context, dataset, texts, REPS};
     use crate::kpi::Grouping;
@@ -413,6 +432,42 @@ V14,R1,C1,2026-10-02 09:00
         let team = scorecard(&ctx, Grouping::Team).unwrap();
         assert_eq!(ints(&team, "new_customers"), [Some(0), Some(1)]);
         assert_eq!(ints(&team, "lost_customers"), [Some(1), Some(0)]);
+    }
+
+    #[test]
+    fn twelve_month_sales_from_stored_heads_are_those_of_the_lines() {
+        // O1 two lines; O2 its line 1 cancelled; O3 before the 12 months;
+        // O4 a return; O5 after as_of.
+        let orders = "order_id,line_no,order_date,rep_id,customer_id,product_id,quantity,unit_price,unit_cost,status
+O1,1,2026-10-03,R1,C1,P1,1,10.00,0,
+O1,2,2026-10-03,R1,C1,P1,2,2.50,0,
+O2,1,2026-09-03,R1,C1,P1,1,7.00,0,cancelled
+O2,2,2026-09-03,R1,C1,P1,1,3.00,0,
+O3,1,2025-10-15,R2,C2,P1,1,50.00,0,
+O4,1,2026-10-05,R2,C2,P1,-1,2.00,0,
+O5,1,2026-10-16,R2,C2,P1,1,9.00,0,
+";
+        let data = dataset(&[
+            ("reps", REPS),
+            ("customers", CUSTOMERS),
+            ("products", "product_id,product_name\nP1,Bolt\n"),
+            ("orders", orders),
+        ]);
+        let mut stored = data.clone();
+        for (name, frame) in crate::kpi::stored_facts::all_facts_of(&data) {
+            stored.insert_fact(name, frame);
+        }
+        let view = |data: &crate::ingest::Dataset, stored: bool| {
+            let ctx = context(data, "2026-10", "2026-10-15");
+            assert_eq!(heads_hold_their_lines(&ctx), stored);
+            customer_view(&ctx).unwrap().unwrap()
+        };
+        let from_lines = view(&data, false);
+        assert_eq!(
+            ints(&from_lines, "sales_t12m"),
+            [Some(1_800), Some(-200), Some(0), Some(0), Some(0), Some(0)]
+        );
+        assert_eq!(view(&stored, true), from_lines);
     }
 
     #[test]

@@ -74,16 +74,18 @@ fn heads_of(orders: LazyFrame, live: impl Fn(LazyFrame) -> LazyFrame) -> LazyFra
 
 /// The heads of every live line of `orders`, whatever its date, when they
 /// are a fact of the data alone: the lines run by order and every order's
-/// live lines share one date. Then the heads as of any day are these
+/// live lines share one date (and one customer, so that a customer's
+/// sales over dates are its heads' amounts, see [`super::stored_facts`]).
+/// Then the heads as of any day are these
 /// heads dated ≤ that day (an order's lines are all in or all out), with
-/// the same amounts ([`super::stored_facts`]). `None` otherwise (the lines
-/// do not run by order, an order's live lines differ in date, the table
+/// the same amounts. `None` otherwise (the lines
+/// do not run by order, an order's live lines differ in date or customer, the table
 /// holds no line, an order's amount overflows 64 bits where it is joined
 /// up across two slices, or the lines cannot be read: a run then works
 /// the heads out, and meets the error itself). In ascending order_id.
 pub(crate) fn heads_of_every_live_line(orders: LazyFrame) -> Option<DataFrame> {
     match heads_of_runs(&orders, &every_live_line, RUNS_BATCH_ROWS) {
-        Ok(Some(runs)) if !runs.dates_vary => Some(runs.heads),
+        Ok(Some(runs)) if !runs.lines_vary => Some(runs.heads),
         _ => None,
     }
 }
@@ -93,7 +95,7 @@ struct RunHeads {
     /// In ascending order_id, flagged so.
     heads: DataFrame,
     /// Some order's lines are not all of one date.
-    dates_vary: bool,
+    lines_vary: bool,
 }
 
 /// Rows of the orders table per slice while heads are found by runs: a
@@ -164,7 +166,7 @@ fn heads_of_runs(
         mut done,
         open,
         broken,
-        dates_vary,
+        lines_vary,
         ..
     } = runs;
     done.extend(open);
@@ -179,7 +181,7 @@ fn heads_of_runs(
     // comes after the one before it: flagged, for readers that pick among
     // orders by order_id ([`ascend_by_order_id`]).
     flag_ascending(&mut heads, "order_id")?;
-    Ok(Some(RunHeads { heads, dates_vary }))
+    Ok(Some(RunHeads { heads, lines_vary }))
 }
 
 /// Flags the column `name` of `frame` ascending (for
@@ -241,8 +243,8 @@ struct Runs {
     last_key: Option<DataFrame>,
     /// The lines were found not to run by order.
     broken: bool,
-    /// Some order's lines differ in date.
-    dates_vary: bool,
+    /// Some order's lines differ in date or customer.
+    lines_vary: bool,
 }
 
 /// One batch of lines made into heads on its own, so that batches can be
@@ -258,8 +260,8 @@ enum SliceHeads {
         heads: DataFrame,
         first_key: DataFrame,
         last_key: DataFrame,
-        /// Some order's lines in the batch differ in date.
-        dates_vary: bool,
+        /// Some order's lines in the batch differ in date or customer.
+        lines_vary: bool,
     },
 }
 
@@ -272,12 +274,12 @@ fn slice_heads(batch: DataFrame) -> PolarsResult<SliceHeads> {
     if !runs_by_order(&keys) {
         return Ok(SliceHeads::Unordered);
     }
-    let (heads, dates_vary) = batch_heads(batch)?;
+    let (heads, lines_vary) = batch_heads(batch)?;
     Ok(SliceHeads::Heads {
         first_key: keys.head(Some(1)),
         last_key: keys.tail(Some(1)),
         heads,
-        dates_vary,
+        lines_vary,
     })
 }
 
@@ -297,9 +299,9 @@ impl Runs {
                 heads,
                 first_key,
                 last_key,
-                dates_vary,
+                lines_vary,
             } => {
-                self.dates_vary |= dates_vary;
+                self.lines_vary |= lines_vary;
                 (heads, first_key, last_key)
             }
         };
@@ -321,10 +323,12 @@ impl Runs {
                 // A part is null only where its Int128 sum overflowed Int64;
                 // the error sends the caller to the group-by.
                 let overflow = || polars_err!(ComputeError: "an order's amount overflows 64 bits");
-                // Its head's date is its first line's, and each batch's lines
-                // of one order share a date unless `dates_vary` says so.
-                let (date, open_date) = (heads.column("order_date")?, open.column("order_date")?);
-                self.dates_vary |= date.get(0)? != open_date.get(0)?;
+                // Its head's date and customer are its first line's, and
+                // each batch's lines of one order share them unless
+                // `lines_vary` says so.
+                for name in ["order_date", "customer_id"] {
+                    self.lines_vary |= heads.column(name)?.get(0)? != open.column(name)?.get(0)?;
+                }
                 let more = heads
                     .column("order_amount")?
                     .i64()?
@@ -360,18 +364,22 @@ impl Runs {
 /// with Σ line_amount taken from a running total as the total at its last
 /// row less the total before its first (nulls add nothing, as in a group
 /// sum; Int128, so no Int64 sum can overflow it); and whether some order's
-/// lines in the batch differ in date (a line dated unlike the one before
-/// it in the same order).
+/// lines in the batch differ in date or customer (a line dated or
+/// addressed unlike the one before it in the same order).
 fn batch_heads(batch: DataFrame) -> PolarsResult<(DataFrame, bool)> {
     let amount = col("line_amount")
         .fill_null(lit(0i64))
         .cast(DataType::Int128);
     let first = col("order_id").neq_missing(col("order_id").shift(lit(1)));
     let last = col("order_id").neq_missing(col("order_id").shift(lit(-1)));
-    let date_changes = col("order_date").neq_missing(col("order_date").shift(lit(1)));
-    let dates_vary = first.clone().not().and(date_changes).any(true);
+    let changes = |name: &str| col(name).neq_missing(col(name).shift(lit(1)));
+    let lines_vary = first
+        .clone()
+        .not()
+        .and(changes("order_date").or(changes("customer_id")))
+        .any(true);
     let firsts = batch
-        .select(["order_id", "line_amount", "order_date"])?
+        .select(["order_id", "line_amount", "order_date", "customer_id"])?
         .lazy()
         .with_row_index(LINE_INDEX, None)
         .with_columns([
@@ -379,7 +387,7 @@ fn batch_heads(batch: DataFrame) -> PolarsResult<(DataFrame, bool)> {
             last.alias("__last"),
             amount.clone().alias("__amount"),
             amount.cum_sum(false).alias("__running"),
-            dates_vary.alias("__vary"),
+            lines_vary.alias("__vary"),
         ])
         // An order's first and last rows are adjacent once the rows between
         // them are gone (a one-line order's first row is also its last).
@@ -395,13 +403,13 @@ fn batch_heads(batch: DataFrame) -> PolarsResult<(DataFrame, bool)> {
         .filter(col("__first"))
         .select([col(LINE_INDEX), col("order_amount"), col("__vary")])
         .collect()?;
-    let dates_vary = firsts.column("__vary")?.bool()?.any();
+    let lines_vary = firsts.column("__vary")?.bool()?.any();
     let first_rows = firsts.column(LINE_INDEX)?.idx()?;
     let mut heads = batch
         .select(["order_id", "order_date", "rep_id", "customer_id"])?
         .take(first_rows)?;
     heads.with_column(firsts.column("order_amount")?.clone())?;
-    Ok((heads, dates_vary))
+    Ok((heads, lines_vary))
 }
 
 /// Heads of lines in any order: per order_id, the row of the lowest

@@ -66,9 +66,11 @@ fn null_str() -> Expr {
 /// dated ≤ as_of. Only what the readers of this fact use: it is held for
 /// the whole run and has a row per invoice of the history, so
 /// [`attribute_plan`]'s `rep_source`, which no KPI reads, is dropped (60
-/// → 49 MB at scale 100).
+/// → 49 MB at scale 100). Streamed: at scale 100 0.13 s against 0.2 s
+/// on the in-memory engine, which holds every invoice read before it
+/// splits them.
 fn attribute(ctx: &KpiContext, invoices: LazyFrame) -> LazyFrame {
-    ctx.fact("attributed_invoices", || {
+    ctx.fact_streaming("attributed_invoices", || {
         attribute_plan(ctx, invoices).drop(cols(["rep_source"]))
     })
 }

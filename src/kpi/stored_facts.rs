@@ -13,6 +13,9 @@
 //!   [`super::heads`]) and every order's live lines share one date. Then
 //!   an order's lines are all dated ≤ as_of or none is, so the heads as of
 //!   a day are the stored heads dated ≤ that day, with the same amounts.
+//!   The lines must also share one customer, so that whenever the heads
+//!   are stored a customer's sales over any dates are its heads' amounts
+//!   ([`heads_hold_their_lines`]; the customer view's 12 months).
 //! - The first orders as of a day are the stored first orders dated ≤ that
 //!   day: a customer's first-ever order is the first of every set of its
 //!   orders that holds it, and one dated after the day means the customer
@@ -55,7 +58,7 @@ const BY_CUSTOMER: [&str; 3] = ["customer_id", "order_date", "order_id"];
 /// differently (it is part of the entry's key).
 pub fn stored_facts() -> Facts<'static> {
     Facts {
-        version: "order_heads by order_id; first_orders; customer_orders with __next_date; payment_invoice_rows (4)",
+        version: "order_heads by order_id, lines of one date and customer; first_orders; customer_orders with __next_date; payment_invoice_rows (5)",
         of: &facts_of,
     }
 }
@@ -162,6 +165,14 @@ pub(crate) fn stored_order_heads(ctx: &KpiContext) -> Option<LazyFrame> {
     heads.rechunk_mut_par();
     flag_ascending(&mut heads, "order_id").ok()?;
     Some(heads.lazy())
+}
+
+/// Whether the validated store holds the order heads: then every order's
+/// live lines share its head's date and customer (see the module doc), so
+/// a customer's Σ line_amount over lines dated in any window is the Σ
+/// order_amount of its heads dated in it.
+pub(crate) fn heads_hold_their_lines(ctx: &KpiContext) -> bool {
+    ctx.data.stored_fact(ORDER_HEADS).is_some()
 }
 
 /// Each customer's last order dated ≤ PE from the validated store

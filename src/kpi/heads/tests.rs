@@ -56,40 +56,50 @@ fn heads_are_the_lowest_line_with_the_order_total() {
 }
 
 #[test]
-fn an_order_whose_lines_differ_in_date_is_seen_in_any_batches() {
-    let one_date = lines()
+fn an_order_whose_lines_differ_in_date_or_customer_is_seen_in_any_batches() {
+    // Every order's lines of one date and one customer.
+    let uniform = lines()
         .lazy()
-        .with_column(
+        .with_columns([
             when(col("order_id").eq(lit("O1")))
                 .then(lit("2026-10-01"))
                 .when(col("order_id").eq(lit("O3")))
                 .then(lit("2026-09-30"))
                 .otherwise(col("order_date"))
                 .alias("order_date"),
-        )
+            when(col("order_id").eq(lit("O3")))
+                .then(lit("C3"))
+                .otherwise(col("customer_id"))
+                .alias("customer_id"),
+        ])
         .collect()
         .unwrap();
     // O3's last line alone differs: inside a batch, or first in its own.
-    let o3_last_differs = one_date
-        .clone()
-        .lazy()
-        .with_column(
-            when(col("line_no").eq(lit(5i64)))
-                .then(lit("2026-10-05"))
-                .otherwise(col("order_date"))
-                .alias("order_date"),
-        )
-        .collect()
-        .unwrap();
+    let o3_last_differs = |name: &str, value: &str| {
+        uniform
+            .clone()
+            .lazy()
+            .with_column(
+                when(col("line_no").eq(lit(5i64)))
+                    .then(lit(value.to_string()))
+                    .otherwise(col(name))
+                    .alias(name),
+            )
+            .collect()
+            .unwrap()
+    };
+    let o3_date_differs = o3_last_differs("order_date", "2026-10-05");
+    let o3_customer_differs = o3_last_differs("customer_id", "C9");
     for size in 1..=8 {
         let runs = |lines: &DataFrame| {
             heads_of_runs(&lines.clone().lazy(), &|l| l, size)
                 .unwrap()
                 .expect("runs")
         };
-        assert!(runs(&lines()).dates_vary, "batches of {size}");
-        assert!(!runs(&one_date).dates_vary, "batches of {size}");
-        assert!(runs(&o3_last_differs).dates_vary, "batches of {size}");
+        assert!(runs(&lines()).lines_vary, "batches of {size}");
+        assert!(!runs(&uniform).lines_vary, "batches of {size}");
+        assert!(runs(&o3_date_differs).lines_vary, "batches of {size}");
+        assert!(runs(&o3_customer_differs).lines_vary, "batches of {size}");
     }
 }
 
