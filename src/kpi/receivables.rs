@@ -331,9 +331,8 @@ fn receivable_invoices(ctx: &KpiContext) -> Result<Option<LazyFrame>> {
     let may_settle = positive
         .clone()
         .filter(
-            ctx.in_period(col("invoice_date")).or(col("__last_paid")
-                .gt_eq(lit(ctx.period.start))
-                .fill_null(lit(false))),
+            ctx.in_period(col("invoice_date"))
+                .or(col("__paid_in_period")),
         )
         .select([col("invoice_id"), col("amount").alias("__inv_amount")]);
     // The running total of each invoice's payments, by date, without a
@@ -373,7 +372,7 @@ fn receivable_invoices(ctx: &KpiContext) -> Result<Option<LazyFrame>> {
         .agg([col("payment_date").min().alias("__crossed")]);
 
     let past_due = lit(day_number_of(ctx.pe)) - day_number(col("due_date"));
-    let remaining = col("amount") - col("__paid_pe").fill_null(lit(0i64));
+    let remaining = col("amount") - col("__paid_pe");
     // Streaming: it joins the period's balances to every attributed
     // invoice and groups every payment to PE (at scale 100, 220 ms against
     // 320 ms on the in-memory engine, with 160 MB less at its peak).

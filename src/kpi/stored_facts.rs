@@ -30,6 +30,11 @@
 //!   stored invoices table: the invoice balances group and join payments
 //!   by that integer instead of the invoice_id text (1.7 M payments and
 //!   invoices at scale 100).
+//! - The invoice ledger holds each invoice's columns that the balances
+//!   read, with the sum and the latest date of all its payments: the
+//!   payments of a period's balances are then only those dated on or
+//!   after its start, and every invoice paid before it is settled from
+//!   the ledger alone ([`super::balances`]).
 
 use polars::prelude::*;
 
@@ -46,6 +51,9 @@ const FIRST_ORDERS: &str = "first_orders";
 const CUSTOMER_ORDERS: &str = "customer_orders";
 /// The stored fact of each payment's invoice by row.
 const PAYMENT_INVOICE_ROWS: &str = "payment_invoice_rows";
+/// The stored fact of each invoice with the sum and latest date of its
+/// payments.
+const INVOICE_LEDGER: &str = "invoice_ledger";
 /// An invoice's row in the stored invoices table (0 first): the key by
 /// which [`stored_payment_invoice_rows`] name their invoice.
 pub(crate) const INVOICE_ROW: &str = "__invoice_row";
@@ -58,7 +66,7 @@ const BY_CUSTOMER: [&str; 3] = ["customer_id", "order_date", "order_id"];
 /// differently (it is part of the entry's key).
 pub fn stored_facts() -> Facts<'static> {
     Facts {
-        version: "order_heads by order_id, lines of one date and customer; first_orders; customer_orders with __next_date; payment_invoice_rows (5)",
+        version: "order_heads by order_id, lines of one date and customer; first_orders; customer_orders with __next_date; payment_invoice_rows; invoice_ledger (6)",
         of: &facts_of,
     }
 }
@@ -73,7 +81,8 @@ pub fn stored_facts() -> Facts<'static> {
 ///   `__next_date`, the order_date of the customer's next order by
 ///   order_date then order_id (null for its last; orders without a
 ///   customer are one customer);
-/// - `payment_invoice_rows`: [`stored_payment_invoice_rows`].
+/// - `payment_invoice_rows`: [`stored_payment_invoice_rows`];
+/// - `invoice_ledger`: [`stored_invoice_ledger`].
 ///
 /// The order facts are left out when the heads are not a fact of the data
 /// alone (see the module doc), when there is no orders table or no line,
@@ -82,8 +91,42 @@ pub fn stored_facts() -> Facts<'static> {
 pub(crate) fn facts_of(data: &Dataset, keep: &mut KeepFact<'_>) {
     order_facts(data, keep);
     if let Some(rows) = payment_invoice_rows(data) {
+        if let Some(ledger) = invoice_ledger(data, &rows) {
+            keep(INVOICE_LEDGER, ledger);
+        }
         keep(PAYMENT_INVOICE_ROWS, rows);
     }
+}
+
+/// Each invoice's row ([`INVOICE_ROW`]), `invoice_id`, `customer_id`,
+/// `invoice_date`, `due_date` and `amount` (cents), with over all its
+/// `rows` (payments by invoice row, whatever their date) `__paid` (Σ
+/// amount, cents; 0 without payments) and `__last_paid` (the latest
+/// payment_date; null without). `None` without invoices, or when they
+/// cannot be read.
+fn invoice_ledger(data: &Dataset, rows: &DataFrame) -> Option<DataFrame> {
+    let paid = rows.clone().lazy().group_by([col(INVOICE_ROW)]).agg([
+        col("amount").sum().alias("__paid"),
+        col("payment_date").max().alias("__last_paid"),
+    ]);
+    data.lazy("invoices")?
+        .select([
+            col("invoice_id"),
+            col("customer_id"),
+            col("invoice_date"),
+            col("due_date"),
+            col("amount"),
+        ])
+        .with_row_index(INVOICE_ROW, None)
+        .join(
+            paid,
+            [col(INVOICE_ROW)],
+            [col(INVOICE_ROW)],
+            JoinArgs::new(JoinType::Left),
+        )
+        .with_column(col("__paid").fill_null(lit(0i64)))
+        .collect()
+        .ok()
 }
 
 /// [`facts_of`] collected, in the order they are worked out.
@@ -206,6 +249,13 @@ pub(crate) fn stored_last_orders(ctx: &KpiContext) -> Option<LazyFrame> {
 /// when the store holds none.
 pub(crate) fn stored_payment_invoice_rows(ctx: &KpiContext) -> Option<LazyFrame> {
     ctx.data.stored_fact(PAYMENT_INVOICE_ROWS)
+}
+
+/// The invoice ledger from the validated store (see [`facts_of`]): every
+/// invoice with the sum and latest date of all its payments. `None` when
+/// the store holds none.
+pub(crate) fn stored_invoice_ledger(ctx: &KpiContext) -> Option<LazyFrame> {
+    ctx.data.stored_fact(INVOICE_LEDGER)
 }
 
 /// Each customer's first order as of `ctx.as_of` from the validated store:

@@ -205,16 +205,11 @@ pub(super) fn period_end_stuffing(
 /// its first day, so the rest can never be open on an order's date and are
 /// left out before the join by customer (most of a long history is paid).
 /// Read from the period's [`invoice_balances`], shared with the receivables.
-fn still_open_in_period(balances: LazyFrame, start: NaiveDate, due_by: NaiveDate) -> LazyFrame {
+fn still_open_in_period(balances: LazyFrame, due_by: NaiveDate) -> LazyFrame {
     balances
         .filter(col("due_date").lt(lit(due_by)))
-        .filter(
-            col("__last_paid")
-                .gt_eq(lit(start))
-                .fill_null(lit(false))
-                .or((col("amount") - col("__paid_before").fill_null(lit(0i64))).gt(lit(0i64))),
-        )
-        .drop(cols(["__paid_pe", "__paid_before", "__last_paid"]))
+        .filter(col("__paid_in_period").or((col("amount") - col("__paid_before")).gt(lit(0i64))))
+        .drop(cols(["__paid_pe", "__paid_before", "__paid_in_period"]))
 }
 
 /// `orders_while_overdue`: a live order with positive sales (not a return)
@@ -244,7 +239,7 @@ pub(super) fn orders_while_overdue(
         .unwrap_or(chrono::NaiveDate::MIN);
     let payments = ctx.data.lazy("payments");
     let invoices = match invoice_balances(ctx) {
-        Some(balances) => still_open_in_period(balances, ctx.period.start, due_by),
+        Some(balances) => still_open_in_period(balances, due_by),
         None => invoices.filter(
             col("invoice_date")
                 .lt_eq(lit(ctx.pe))
