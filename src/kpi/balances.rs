@@ -34,7 +34,9 @@
 use polars::prelude::*;
 
 use super::context::KpiContext;
-use super::stored_facts::{stored_invoice_ledger, stored_payment_invoice_rows, INVOICE_ROW};
+use super::stored_facts::{
+    ledger_rep, stored_invoice_ledger, stored_payment_invoice_rows, INVOICE_ROW,
+};
 
 /// The columns of an invoice that the readers of [`invoice_balances`] use:
 /// order_id and the invoice's own rep_id are not among them (receivables
@@ -54,7 +56,11 @@ const INVOICE_COLUMNS: [&str; 5] = [
 /// before `start`, cents), both 0 without such a payment, and
 /// `__paid_in_period` (Boolean: one is dated in `[start, PE]`). Refunds
 /// (negative amounts) count in the sums. Every invoice of the table,
-/// attributed to a rep or not.
+/// attributed to a rep or not. Read from the invoice ledger
+/// ([`balances_carry_reps`]), they also carry `__rep`, the rep SPEC
+/// section 2 attributes the invoice to as of as_of (null when none
+/// resolves), and the invoice's row ([`INVOICE_ROW`]) by which
+/// [`stored_payment_invoice_rows`] name it.
 ///
 /// `None` when the invoices or the payments table is absent (the caller
 /// warns, as it knows what the tables feed).
@@ -67,6 +73,12 @@ pub(crate) fn invoice_balances(ctx: &KpiContext) -> Option<LazyFrame> {
             _ => balances_from_payments(ctx, invoices, payments),
         }
     }))
+}
+
+/// Whether [`invoice_balances`] come from the store's invoice ledger, with
+/// each invoice's attributed `__rep` and its [`INVOICE_ROW`].
+pub(crate) fn balances_carry_reps(ctx: &KpiContext) -> bool {
+    stored_invoice_ledger(ctx).is_some() && stored_payment_invoice_rows(ctx).is_some()
 }
 
 /// The balances' columns, in order.
@@ -198,7 +210,12 @@ fn balances_from_ledger(ctx: &KpiContext, ledger: LazyFrame, rows: LazyFrame) ->
                 .alias("__paid_in_period"),
         ])
         .filter(can_matter(ctx.period.start))
-        .select(balance_columns())
+        .select(
+            balance_columns()
+                .into_iter()
+                .chain([ledger_rep(ctx.as_of).alias("__rep"), col(INVOICE_ROW)])
+                .collect::<Vec<_>>(),
+        )
 }
 
 #[cfg(test)]
@@ -238,8 +255,17 @@ mod tests {
         assert!(stored_invoice_ledger(&ctx).is_none());
         assert_eq!(of(&by_rows), by_id, "by invoice row");
         let ctx = context(&by_ledger, "2026-10", as_of);
-        assert!(stored_invoice_ledger(&ctx).is_some());
-        assert_eq!(of(&by_ledger), by_id, "from the ledger");
+        assert!(balances_carry_reps(&ctx));
+        let from_ledger = of(&by_ledger);
+        // Every invoice carries R1, its own rep.
+        let reps = texts(&from_ledger, "__rep");
+        assert!(reps.iter().all(|r| r.as_deref() == Some("R1")), "{reps:?}");
+        let same: Vec<String> = by_id
+            .get_column_names()
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        assert_eq!(from_ledger.select(same).unwrap(), by_id, "from the ledger");
         by_id
     }
 

@@ -16,10 +16,13 @@
 use chrono::{Days, NaiveDate};
 use polars::prelude::*;
 
-use super::balances::invoice_balances;
+use super::balances::{balances_carry_reps, invoice_balances};
 use super::context::{GroupByRep, KpiContext, GROUP};
 use super::heads::order_heads;
 use super::ratio;
+use super::stored_facts::{
+    ledger_rep, stored_invoice_ledger, stored_payment_invoice_rows, INVOICE_ROW,
+};
 use crate::Result;
 
 /// What the invoices table feeds, for the absent-table warning.
@@ -69,7 +72,20 @@ fn null_str() -> Expr {
 /// → 49 MB at scale 100). Streamed: at scale 100 0.13 s against 0.2 s
 /// on the in-memory engine, which holds every invoice read before it
 /// splits them.
+///
+/// From the validated store's invoice ledger, which holds what attributes
+/// each invoice, the rep is each row's own choice ([`ledger_rep`]): the
+/// ledger is scanned where it is read (a window's invoices read only that
+/// window) instead of held for the run.
 fn attribute(ctx: &KpiContext, invoices: LazyFrame) -> LazyFrame {
+    if let Some(ledger) = stored_invoice_ledger(ctx) {
+        return ledger.select([
+            col("invoice_id"),
+            col("invoice_date"),
+            col("amount"),
+            ledger_rep(ctx.as_of).alias("rep_id"),
+        ]);
+    }
     ctx.fact_streaming("attributed_invoices", || {
         attribute_plan(ctx, invoices).drop(cols(["rep_source"]))
     })
@@ -112,15 +128,7 @@ fn attribute_plan(ctx: &KpiContext, invoices: LazyFrame) -> LazyFrame {
         ),
         None => others.with_column(null_str().alias("__order_rep")),
     };
-    others = match ctx.data.lazy("customers") {
-        Some(customers) => others.join(
-            customers.select([col("customer_id"), col("owner_rep_id").alias("__owner_rep")]),
-            [col("customer_id")],
-            [col("customer_id")],
-            JoinArgs::new(JoinType::Left),
-        ),
-        None => others.with_column(null_str().alias("__owner_rep")),
-    };
+    others = with_owner_rep(ctx.data, others);
     // The invoice's own columns (the contract's), then the two looked up.
     let columns: Vec<Expr> = crate::ingest::contract("invoices")
         .columns
@@ -152,6 +160,21 @@ fn attribute_plan(ctx: &KpiContext, invoices: LazyFrame) -> LazyFrame {
         col("__rep").alias("rep_id"),
         col("rep_source"),
     ])
+}
+
+/// `invoices` (with `customer_id`) with `__owner_rep`, their customer's
+/// owner_rep_id (null when the customer or the customers table is absent):
+/// the last rule of SPEC section 2's attribution.
+pub(crate) fn with_owner_rep(data: &crate::ingest::Dataset, invoices: LazyFrame) -> LazyFrame {
+    match data.lazy("customers") {
+        Some(customers) => invoices.join(
+            customers.select([col("customer_id"), col("owner_rep_id").alias("__owner_rep")]),
+            [col("customer_id")],
+            [col("customer_id")],
+            JoinArgs::new(JoinType::Left),
+        ),
+        None => invoices.with_column(null_str().alias("__owner_rep")),
+    }
 }
 
 /// Invoices dated ≤ as_of whose rep resolves (SPEC section 2 attribution:
@@ -317,12 +340,29 @@ fn receivable_invoices(ctx: &KpiContext) -> Result<Option<LazyFrame>> {
         return Ok(None);
     };
     let pe = lit(ctx.pe);
-    let positive = balances.filter(col("amount").gt(lit(0i64))).join(
-        reps,
-        [col("invoice_id")],
-        [col("invoice_id")],
-        JoinArgs::new(JoinType::Inner),
-    );
+    // Each invoice's rep and the key its payments name it by: from the
+    // store's invoice ledger the balances carry both (an integer key, no
+    // join over every invoice), else the rep is joined on by invoice_id.
+    let (positive, payments, key) = match stored_payment_invoice_rows(ctx) {
+        Some(rows) if balances_carry_reps(ctx) => (
+            balances
+                .filter(col("amount").gt(lit(0i64)))
+                .filter(col("__rep").is_not_null())
+                .rename(["__rep"], ["rep_id"], true),
+            rows.filter(col("payment_date").lt_eq(lit(ctx.as_of))),
+            INVOICE_ROW,
+        ),
+        _ => (
+            balances.filter(col("amount").gt(lit(0i64))).join(
+                reps,
+                [col("invoice_id")],
+                [col("invoice_id")],
+                JoinArgs::new(JoinType::Inner),
+            ),
+            payments,
+            "invoice_id",
+        ),
+    };
     // Only an invoice dated in the period, or paid in it, can settle in it:
     // settle_date = max(crossing, invoice_date) lies in [start, PE] only if
     // the invoice is dated there or its crossing day (a day of net positive
@@ -334,14 +374,14 @@ fn receivable_invoices(ctx: &KpiContext) -> Result<Option<LazyFrame>> {
             ctx.in_period(col("invoice_date"))
                 .or(col("__paid_in_period")),
         )
-        .select([col("invoice_id"), col("amount").alias("__inv_amount")]);
+        .select([col(key), col("amount").alias("__inv_amount")]);
     // The running total of each invoice's payments, by date, without a
     // window over 10^5 small groups (that was most of this memo's time):
     // rows sorted by invoice and date, a running total over all rows, less
     // the total before the invoice's first row. In Int128, so no sum of
     // Int64 cents can overflow.
     let running = col("__day_amount").cast(DataType::Int128).cum_sum(false);
-    let first_of_invoice = col("invoice_id").neq_missing(col("invoice_id").shift(lit(1)));
+    let first_of_invoice = col(key).neq_missing(col(key).shift(lit(1)));
     let before_invoice = when(first_of_invoice)
         .then(running.clone() - col("__day_amount").cast(DataType::Int128))
         .otherwise(lit(NULL).cast(DataType::Int128))
@@ -349,26 +389,23 @@ fn receivable_invoices(ctx: &KpiContext) -> Result<Option<LazyFrame>> {
     let settled = payments
         .filter(col("payment_date").lt_eq(pe.clone()))
         .join(
-            may_settle.clone().select([col("invoice_id")]),
-            [col("invoice_id")],
-            [col("invoice_id")],
+            may_settle.clone().select([col(key)]),
+            [col(key)],
+            [col(key)],
             JoinArgs::new(JoinType::Semi),
         )
-        .group_by([col("invoice_id"), col("payment_date")])
+        .group_by([col(key), col("payment_date")])
         .agg([col("amount").sum().alias("__day_amount")])
-        .sort(
-            ["invoice_id", "payment_date"],
-            SortMultipleOptions::default(),
-        )
+        .sort([key, "payment_date"], SortMultipleOptions::default())
         .with_column((running - before_invoice).alias("__cum_paid"))
         .join(
             may_settle,
-            [col("invoice_id")],
-            [col("invoice_id")],
+            [col(key)],
+            [col(key)],
             JoinArgs::new(JoinType::Inner),
         )
         .filter(col("__cum_paid").gt_eq(col("__inv_amount").cast(DataType::Int128)))
-        .group_by([col("invoice_id")])
+        .group_by([col(key)])
         .agg([col("payment_date").min().alias("__crossed")]);
 
     let past_due = lit(day_number_of(ctx.pe)) - day_number(col("due_date"));
@@ -380,8 +417,8 @@ fn receivable_invoices(ctx: &KpiContext) -> Result<Option<LazyFrame>> {
         positive
             .join(
                 settled,
-                [col("invoice_id")],
-                [col("invoice_id")],
+                [col(key)],
+                [col(key)],
                 JoinArgs::new(JoinType::Left),
             )
             .with_columns([
@@ -452,6 +489,32 @@ pub(crate) fn overdue_by_customer(ctx: &KpiContext) -> Result<Option<DataFrame>>
     Ok(Some(overdue))
 }
 
+/// The payments dated in `[start, PE]`, each credited to its invoice's
+/// rep (payments of invoices whose rep does not resolve are left out),
+/// memoized per period: `rep_id`, `payment_date`, `amount` (cents), and
+/// `invoice_id` and `payment_id` unless read from the store's invoice
+/// ledger, where a payment names its invoice by row and the ledger gives
+/// the rep ([`ledger_rep`]) without a join over every invoice_id.
+/// `payments` are those dated ≤ as_of, `reps` [`invoice_reps`].
+fn period_collections(ctx: &KpiContext, payments: LazyFrame, reps: LazyFrame) -> LazyFrame {
+    ctx.memo("period_collections", || {
+        match (stored_payment_invoice_rows(ctx), stored_invoice_ledger(ctx)) {
+            (Some(rows), Some(ledger)) => rows
+                .filter(ctx.in_period(col("payment_date")))
+                .join(
+                    ledger
+                        .select([col(INVOICE_ROW), ledger_rep(ctx.as_of).alias("rep_id")])
+                        .filter(col("rep_id").is_not_null()),
+                    [col(INVOICE_ROW)],
+                    [col(INVOICE_ROW)],
+                    JoinArgs::new(JoinType::Inner),
+                )
+                .select([col("rep_id"), col("payment_date"), col("amount")]),
+            _ => credited(payments.filter(ctx.in_period(col("payment_date"))), reps),
+        }
+    })
+}
+
 /// Per group, from attributed invoices and payments (both dated ≤ as_of;
 /// rule 8), all Int64:
 /// - `collected_amount = Σ amount` of payments with `payment_date` in
@@ -485,10 +548,7 @@ pub(crate) fn payment_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Optio
     };
     // Only the period's payments are credited here: the whole history's
     // (attributed_payments) is for the reports' trends.
-    let collected = ctx
-        .memo("period_collections", || {
-            credited(payments.filter(ctx.in_period(col("payment_date"))), reps)
-        })
+    let collected = period_collections(ctx, payments, reps)
         .join_groups(groups.clone())
         .agg([col("amount").sum().alias("collected_amount")]);
 
@@ -799,6 +859,69 @@ P9,I10,2026-10-08,77.00\n";
             .flatten()
             .collect();
         assert_eq!(reps, ["R1", "R1", "R1", "R1", "R2", "R2", "R3"]);
+    }
+
+    #[test]
+    fn the_stored_invoice_ledger_gives_what_the_tables_give() {
+        // I12 is dated before its order O1 (2026-09-20): as of 2026-09-19
+        // the order does not count yet and the owner R1 takes it, from the
+        // 20th R2 does.
+        let invoices = format!("{INVOICES}I12,C1,2026-09-18,2026-09-30,60.00,O1,\n");
+        let payments = format!("{PAYMENTS}P10,I12,2026-09-25,60.00\n");
+        let data = testing::dataset(&[
+            ("reps", REPS),
+            ("customers", CUSTOMERS),
+            ("products", PRODUCTS),
+            ("orders", ORDERS),
+            ("invoices", &invoices),
+            ("payments", &payments),
+        ]);
+        let mut stored = data.clone();
+        for (name, frame) in crate::kpi::stored_facts::all_facts_of(&data) {
+            stored.insert_fact(name, frame);
+        }
+        let by_group = |ctx: &KpiContext, grouping| {
+            compute(ctx, grouping)
+                .sort([GROUP], SortMultipleOptions::default())
+                .unwrap()
+        };
+        let attributed = |ctx: &KpiContext| {
+            attributed_invoices(ctx)
+                .unwrap()
+                .sort(["invoice_id"], SortMultipleOptions::default())
+                .collect()
+                .unwrap()
+        };
+        for (period, as_of) in [
+            ("2026-09", "2026-09-19"),
+            ("2026-09", "2026-09-30"),
+            ("2026-10", "2026-10-20"),
+            ("2026-10", "2026-10-31"),
+            ("2026-Q4", "2026-11-30"),
+        ] {
+            let from_tables = testing::context(&data, period, as_of);
+            let from_store = testing::context(&stored, period, as_of);
+            assert!(!balances_carry_reps(&from_tables));
+            assert!(balances_carry_reps(&from_store));
+            for grouping in [Grouping::Rep, Grouping::Team] {
+                assert_eq!(
+                    by_group(&from_store, grouping),
+                    by_group(&from_tables, grouping),
+                    "{period} as of {as_of}"
+                );
+            }
+            let want = attributed(&from_tables);
+            assert_eq!(attributed(&from_store), want, "{period} as of {as_of}");
+            let i12 = want
+                .lazy()
+                .filter(col("invoice_id").eq(lit("I12")))
+                .collect()
+                .unwrap();
+            let rep = i12.column("rep_id").unwrap().str().unwrap().get(0);
+            let owner_then = as_of == "2026-09-19";
+            assert_eq!(rep, Some(if owner_then { "R1" } else { "R2" }), "{as_of}");
+            assert_eq!(from_store.warnings(), from_tables.warnings());
+        }
     }
 
     #[test]

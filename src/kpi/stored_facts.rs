@@ -34,13 +34,18 @@
 //!   read, with the sum and the latest date of all its payments: the
 //!   payments of a period's balances are then only those dated on or
 //!   after its start, and every invoice paid before it is settled from
-//!   the ledger alone ([`super::balances`]).
+//!   the ledger alone ([`super::balances`]). It also holds what attributes
+//!   an invoice without its own rep (its order head's rep and date, its
+//!   customer's owner), so the rep as of any day is a row's own choice
+//!   ([`ledger_rep`]) instead of joins over every invoice; so it is stored
+//!   only with the order heads, or without an orders table.
 
 use polars::prelude::*;
 
 use super::context::KpiContext;
 use super::customer_orders::first_orders_of;
 use super::heads::{flag_ascending, heads_of_every_live_line};
+use super::receivables::with_owner_rep;
 use crate::ingest::{Dataset, Facts, KeepFact};
 
 /// The stored fact of the order heads of every live line.
@@ -66,7 +71,7 @@ const BY_CUSTOMER: [&str; 3] = ["customer_id", "order_date", "order_id"];
 /// differently (it is part of the entry's key).
 pub fn stored_facts() -> Facts<'static> {
     Facts {
-        version: "order_heads by order_id, lines of one date and customer; first_orders; customer_orders with __next_date; payment_invoice_rows; invoice_ledger (6)",
+        version: "order_heads by order_id, lines of one date and customer; first_orders; customer_orders with __next_date; payment_invoice_rows; invoice_ledger with attribution (7)",
         of: &facts_of,
     }
 }
@@ -89,37 +94,93 @@ pub fn stored_facts() -> Facts<'static> {
 /// and when the lines cannot be read (the runs then work the heads out
 /// and meet the error there); a fact whose tables are absent is left out.
 pub(crate) fn facts_of(data: &Dataset, keep: &mut KeepFact<'_>) {
-    order_facts(data, keep);
+    let heads = order_facts(data, keep);
     if let Some(rows) = payment_invoice_rows(data) {
-        if let Some(ledger) = invoice_ledger(data, &rows) {
-            keep(INVOICE_LEDGER, ledger);
+        // The ledger attributes invoices through the heads: without them
+        // (an orders table whose heads are not a fact of the data alone)
+        // the runs attribute invoices themselves.
+        if heads.is_some() || !data.has("orders") {
+            if let Some(ledger) = invoice_ledger(data, &rows, heads.as_ref()) {
+                keep(INVOICE_LEDGER, ledger);
+            }
         }
         keep(PAYMENT_INVOICE_ROWS, rows);
     }
 }
 
 /// Each invoice's row ([`INVOICE_ROW`]), `invoice_id`, `customer_id`,
-/// `invoice_date`, `due_date` and `amount` (cents), with over all its
-/// `rows` (payments by invoice row, whatever their date) `__paid` (Σ
-/// amount, cents; 0 without payments) and `__last_paid` (the latest
-/// payment_date; null without). `None` without invoices, or when they
-/// cannot be read.
-fn invoice_ledger(data: &Dataset, rows: &DataFrame) -> Option<DataFrame> {
+/// `invoice_date`, `due_date`, `amount` (cents) and its own `rep_id`,
+/// with:
+/// - over all its `rows` (payments by invoice row, whatever their date)
+///   `__paid` (Σ amount, cents; 0 without payments) and `__last_paid`
+///   (the latest payment_date; null without);
+/// - for an invoice without its own rep_id, what SPEC section 2 attributes
+///   it by: `__order_rep` and `__order_date`, the rep and date of its
+///   order's head among `heads` (of every live line, whatever its date),
+///   and `__owner_rep`, its customer's owner_rep_id (all null otherwise);
+///   [`ledger_rep`] picks the rep as of a day.
+///
+/// `None` without invoices, or when they cannot be read.
+fn invoice_ledger(
+    data: &Dataset,
+    rows: &DataFrame,
+    heads: Option<&DataFrame>,
+) -> Option<DataFrame> {
     let paid = rows.clone().lazy().group_by([col(INVOICE_ROW)]).agg([
         col("amount").sum().alias("__paid"),
         col("payment_date").max().alias("__last_paid"),
     ]);
-    data.lazy("invoices")?
+    let invoices = data
+        .lazy("invoices")?
         .select([
             col("invoice_id"),
             col("customer_id"),
             col("invoice_date"),
             col("due_date"),
             col("amount"),
+            col("rep_id"),
+            col("order_id"),
         ])
-        .with_row_index(INVOICE_ROW, None)
+        .with_row_index(INVOICE_ROW, None);
+    let null_rep = || lit(NULL).cast(DataType::String);
+    // Only invoices without their own rep look up an order and an owner.
+    let mut others = invoices.clone().filter(col("rep_id").is_null()).select([
+        col(INVOICE_ROW),
+        col("order_id"),
+        col("customer_id"),
+    ]);
+    others = match heads {
+        Some(heads) => others.join(
+            heads.clone().lazy().select([
+                col("order_id"),
+                col("rep_id").alias("__order_rep"),
+                col("order_date").alias("__order_date"),
+            ]),
+            [col("order_id")],
+            [col("order_id")],
+            JoinArgs::new(JoinType::Left),
+        ),
+        None => others.with_columns([
+            null_rep().alias("__order_rep"),
+            lit(NULL).cast(DataType::Date).alias("__order_date"),
+        ]),
+    };
+    let others = with_owner_rep(data, others).select([
+        col(INVOICE_ROW),
+        col("__order_rep"),
+        col("__order_date"),
+        col("__owner_rep"),
+    ]);
+    invoices
+        .drop(cols(["order_id"]))
         .join(
             paid,
+            [col(INVOICE_ROW)],
+            [col(INVOICE_ROW)],
+            JoinArgs::new(JoinType::Left),
+        )
+        .join(
+            others,
             [col(INVOICE_ROW)],
             [col(INVOICE_ROW)],
             JoinArgs::new(JoinType::Left),
@@ -127,6 +188,21 @@ fn invoice_ledger(data: &Dataset, rows: &DataFrame) -> Option<DataFrame> {
         .with_column(col("__paid").fill_null(lit(0i64)))
         .collect()
         .ok()
+}
+
+/// The rep SPEC section 2 attributes a row of the invoice ledger to as of
+/// `as_of`: its own rep_id, else the rep of its order's head when the
+/// head is dated ≤ as_of (an order counts only with a live line by then,
+/// and a stored head's lines all share its date), else its customer's
+/// owner; null when none resolves.
+pub(crate) fn ledger_rep(as_of: chrono::NaiveDate) -> Expr {
+    coalesce(&[
+        col("rep_id"),
+        when(col("__order_date").lt_eq(lit(as_of)))
+            .then(col("__order_rep"))
+            .otherwise(lit(NULL).cast(DataType::String)),
+        col("__owner_rep"),
+    ])
 }
 
 /// [`facts_of`] collected, in the order they are worked out.
@@ -163,14 +239,11 @@ fn payment_invoice_rows(data: &Dataset) -> Option<DataFrame> {
 /// The order facts of [`facts_of`] (first orders, customers' orders,
 /// heads), each handed to `keep` as soon as it is worked out; none when the
 /// heads are not a fact of the data alone. Each is right on its own, so
-/// one that fails to be worked out leaves the others.
-fn order_facts(data: &Dataset, keep: &mut KeepFact<'_>) {
-    let Some(orders) = data.lazy("orders") else {
-        return;
-    };
-    let Some(heads) = heads_of_every_live_line(orders) else {
-        return;
-    };
+/// one that fails to be worked out leaves the others. Gives the heads
+/// (for the invoice ledger's attribution), `None` when there are none.
+fn order_facts(data: &Dataset, keep: &mut KeepFact<'_>) -> Option<DataFrame> {
+    let orders = data.lazy("orders")?;
+    let heads = heads_of_every_live_line(orders)?;
     if let Ok(first) = first_orders_of(heads.clone().lazy()).collect() {
         keep(FIRST_ORDERS, first);
     }
@@ -192,7 +265,8 @@ fn order_facts(data: &Dataset, keep: &mut KeepFact<'_>) {
     if let Ok(ranked) = ranked {
         keep(CUSTOMER_ORDERS, ranked);
     }
-    keep(ORDER_HEADS, heads);
+    keep(ORDER_HEADS, heads.clone());
+    Some(heads)
 }
 
 /// The order heads as of `ctx.as_of` from the validated store: the stored
