@@ -204,12 +204,13 @@ pub(super) fn period_end_stuffing(
 /// the period is covered on every day of it exactly when it is covered on
 /// its first day, so the rest can never be open on an order's date and are
 /// left out before the join by customer (most of a long history is paid).
-/// Read from the period's [`invoice_balances`], shared with the receivables.
+/// Read from the period's [`invoice_balances`], shared with the receivables;
+/// each keeps `__paid_before`, the sum of its payments dated before
+/// `start` (cents), so only the period's payments are joined to orders.
 fn still_open_in_period(balances: LazyFrame, due_by: NaiveDate) -> LazyFrame {
     balances
         .filter(col("due_date").lt(lit(due_by)))
         .filter(col("__paid_in_period").or((col("amount") - col("__paid_before")).gt(lit(0i64))))
-        .drop(cols(["__paid_pe", "__paid_before", "__paid_in_period"]))
 }
 
 /// `orders_while_overdue`: a live order with positive sales (not a return)
@@ -237,13 +238,23 @@ pub(super) fn orders_while_overdue(
     let due_by = chrono::TimeDelta::try_days(settings.overdue_days)
         .and_then(|d| ctx.pe.checked_sub_signed(d))
         .unwrap_or(chrono::NaiveDate::MIN);
-    let payments = ctx.data.lazy("payments");
-    let invoices = match invoice_balances(ctx) {
-        Some(balances) => still_open_in_period(balances, due_by),
-        None => invoices.filter(
-            col("invoice_date")
-                .lt_eq(lit(ctx.pe))
-                .and(col("due_date").lt(lit(due_by))),
+    // With payments, each invoice's payments dated before `start` are
+    // summed in the balances already (an order is dated on or after it), so
+    // only the period's payments are joined to the pairs, not the history.
+    let (invoices, period_payments) = match (invoice_balances(ctx), ctx.data.lazy("payments")) {
+        (Some(balances), Some(payments)) => (
+            still_open_in_period(balances, due_by),
+            Some(payments.filter(ctx.in_period(col("payment_date")))),
+        ),
+        _ => (
+            invoices
+                .filter(
+                    col("invoice_date")
+                        .lt_eq(lit(ctx.pe))
+                        .and(col("due_date").lt(lit(due_by))),
+                )
+                .with_column(lit(0i64).alias("__paid_before")),
+            None,
         ),
     };
     let pairs = orders
@@ -253,7 +264,8 @@ pub(super) fn orders_while_overdue(
                 col("customer_id"),
                 col("invoice_date"),
                 col("due_date"),
-                col("amount").alias("__invoiced"),
+                // Still open at the period's start.
+                (col("amount") - col("__paid_before")).alias("__invoiced"),
             ]),
             [col("customer_id")],
             [col("customer_id")],
@@ -264,7 +276,9 @@ pub(super) fn orders_while_overdue(
                 .lt_eq(col("order_date"))
                 .and((days("order_date") - days("due_date")).gt(lit(settings.overdue_days))),
         );
-    let with_paid = match payments {
+    // Paid by the order date: in the period up to that day (what was paid
+    // before it is off `__invoiced` already).
+    let with_paid = match period_payments {
         Some(payments) => {
             let paid = pairs
                 .clone()
