@@ -55,12 +55,24 @@ pub(crate) fn hash_file(path: &Path) -> Result<ReadFile> {
 }
 
 /// Size and SHA-256 (lower-case hex) of an open file read from its current
-/// position to its end, streamed: the store checks a stored file through
-/// the very handle its scan then reads.
+/// position to its end, streamed: an input file hashed through the very
+/// handle it is then parsed from.
 pub(crate) fn hash_open_file(file: &mut std::fs::File) -> std::io::Result<(u64, String)> {
     let mut hasher = Sha256::new();
-    let bytes = std::io::copy(file, &mut hasher)?;
+    // A megabyte at a time, not `io::copy`'s own 8 KB.
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+    let bytes = std::io::copy(&mut reader, &mut hasher)?;
     Ok((bytes, format!("{:x}", hasher.finalize())))
+}
+
+/// BLAKE3 checksum (lower-case hex) of an open file read from its current
+/// position to its end, streamed a megabyte at a time: the validated store
+/// checks a stored file through the very handle its scan then reads.
+pub(crate) fn blake3_open_file(file: &mut std::fs::File) -> std::io::Result<String> {
+    let mut hasher = blake3::Hasher::new();
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+    std::io::copy(&mut reader, &mut hasher)?;
+    Ok(hasher.finalize().to_hex().to_string())
 }
 
 /// SHA-256 of bytes, lower-case hex.

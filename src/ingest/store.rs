@@ -22,8 +22,10 @@
 //!   other entries (folders named by a key, nothing else), so the store
 //!   holds one dataset. A store that is, or holds, the data folder or the
 //!   output folder is refused.
-//! - Each stored file's SHA-256 is recorded and checked on read, so a file
-//!   damaged in a way that still parses is never served. A dataset read
+//! - Each stored file's BLAKE3 checksum is recorded and checked on read,
+//!   so a file damaged in a way that still parses is never served (BLAKE3
+//!   rather than SHA-256: the check reads the whole store on every run,
+//!   and BLAKE3 reads it about three times as fast). A dataset read
 //!   from the store holds no table: it keeps each checked file open and
 //!   every plan scans it for the columns and rows it needs. Files are never
 //!   rewritten in place, so an open file's bytes are the ones checked.
@@ -42,7 +44,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::digest::{hash_file, hash_open_file, sha256_hex, ReadFile};
+use super::digest::{blake3_open_file, hash_file, sha256_hex, ReadFile};
 use super::problems::TableCounts;
 use super::{
     find_source, load, load_keeping, Dataset, FileFormat, LoadOptions, Source, TypedTable,
@@ -57,7 +59,7 @@ mod staging;
 
 /// Bumped whenever what an entry holds, or how validation types a table,
 /// changes in a way the salesops version does not show.
-const STORE_FORMAT: &str = "salesops-validated-store-2";
+const STORE_FORMAT: &str = "salesops-validated-store-3";
 /// The file of a stored fact named `name`.
 fn fact_file(name: &str) -> String {
     format!("fact-{name}.parquet")
@@ -156,9 +158,10 @@ impl Meta {
 #[derive(Debug, Serialize, Deserialize)]
 struct StoredTable {
     name: String,
-    /// SHA-256 of the stored Parquet file, checked on every read: a file
-    /// damaged in a way that still parses is never served.
-    sha256: String,
+    /// BLAKE3 checksum of the stored Parquet file (lower-case hex),
+    /// checked on every read: a file damaged in a way that still parses is
+    /// never served.
+    blake3: String,
     rows: usize,
 }
 
@@ -451,15 +454,15 @@ fn read_entry(
                 Stored::Fact => fact_file(&t.name),
             });
             let mut file = File::open(&file_path).map_err(|e| Error::io(&file_path, e))?;
-            let (_, sha256) = hash_open_file(&mut file).map_err(|e| Error::io(&file_path, e))?;
-            Ok((stored, t, file_path, file, sha256))
+            let checksum = blake3_open_file(&mut file).map_err(|e| Error::io(&file_path, e))?;
+            Ok((stored, t, file_path, file, checksum))
         })
         .collect::<Result<Vec<_>>>()?;
     let mut facts = BTreeMap::new();
-    for (stored, t, file_path, file, sha256) in opened {
-        if sha256 != t.sha256 {
+    for (stored, t, file_path, file, checksum) in opened {
+        if checksum != t.blake3 {
             return Err(Error::Internal(format!(
-                "{}: its SHA-256 differs from the one recorded when it was stored",
+                "{}: its BLAKE3 checksum differs from the one recorded when it was stored",
                 file_path.display()
             )));
         }

@@ -10,7 +10,6 @@ use std::path::{Path, PathBuf};
 
 use polars::io::parquet::write::BatchedWriter;
 use polars::prelude::*;
-use sha2::{Digest, Sha256};
 
 use super::{fact_file, is_store_entry, scan_of, Meta, StoredTable, META, STORE_FORMAT};
 use crate::ingest::{TypedTable, Validated, ValidationReport};
@@ -19,9 +18,9 @@ use crate::{Error, Result};
 /// The temporary folder of an entry being written.
 pub(super) struct Staging {
     dir: PathBuf,
-    /// Name and SHA-256 of each table written, in validation order.
+    /// Name and BLAKE3 checksum of each table written, in validation order.
     written: Vec<(&'static str, String)>,
-    /// Name, SHA-256 and rows of each fact written ([`Self::keep_fact`]).
+    /// Name, BLAKE3 checksum and rows of each fact written ([`Self::keep_fact`]).
     facts: Vec<StoredTable>,
     /// Why the entry cannot be stored, once a write failed (the tables
     /// validated after it stay in memory).
@@ -61,12 +60,12 @@ impl Staging {
         let path = self.dir.join(format!("{name}.parquet"));
         match table {
             Validated::Whole(frame) => Ok(
-                match write_table(&path, frame.clone()).and_then(|(sha256, file)| {
+                match write_table(&path, frame.clone()).and_then(|(checksum, file)| {
                     let scan = scan_of(file, &path)?;
-                    Ok((sha256, scan))
+                    Ok((checksum, scan))
                 }) {
-                    Ok((sha256, scan)) => {
-                        self.written.push((name, sha256));
+                    Ok((checksum, scan)) => {
+                        self.written.push((name, checksum));
                         TypedTable::Stored(Box::new(scan))
                     }
                     Err(e) => {
@@ -77,10 +76,10 @@ impl Staging {
             ),
             Validated::Chunks(chunks) => {
                 let file = File::create(&path).map_err(|e| Error::io(&path, e))?;
-                let sha256 = write_chunks(&file, chunks, &path)?;
+                let checksum = write_chunks(&file, chunks, &path)?;
                 let file = File::open(&path).map_err(|e| Error::io(&path, e))?;
                 let scan = scan_of(file, &path)?;
-                self.written.push((name, sha256));
+                self.written.push((name, checksum));
                 Ok(TypedTable::Stored(Box::new(scan)))
             }
         }
@@ -98,18 +97,18 @@ impl Staging {
         }
         let path = self.dir.join(fact_file(name));
         let rows = frame.height();
-        let written = write_table(&path, frame).and_then(|(sha256, file)| {
+        let written = write_table(&path, frame).and_then(|(checksum, file)| {
             let scan = scan_of(file, &path)?;
-            Ok((sha256, scan))
+            Ok((checksum, scan))
         });
-        let Ok((sha256, scan)) = written else {
+        let Ok((checksum, scan)) = written else {
             // A half-written file would go into the entry unlisted.
             let _ = std::fs::remove_file(&path);
             return None;
         };
         self.facts.push(StoredTable {
             name: name.to_string(),
-            sha256,
+            blake3: checksum,
             rows,
         });
         Some(scan)
@@ -130,9 +129,9 @@ impl Staging {
         let tables = self
             .written
             .iter()
-            .map(|(name, sha256)| StoredTable {
+            .map(|(name, checksum)| StoredTable {
                 name: name.to_string(),
-                sha256: sha256.clone(),
+                blake3: checksum.clone(),
                 rows: report.counts.get(name).map_or(0, |c| c.rows),
             })
             .collect();
@@ -197,12 +196,12 @@ impl Drop for Staging {
 }
 
 /// Writes `frame` as Parquet to `path`, hashing the bytes as they are
-/// written; returns their SHA-256 and the file opened for reading.
+/// written; returns their BLAKE3 checksum and the file opened for reading.
 fn write_table(path: &Path, frame: DataFrame) -> Result<(String, File)> {
     let file = File::create(path).map_err(|e| Error::io(path, e))?;
-    let sha256 = write_parquet(&file, frame).map_err(|e| Error::io(path, e))?;
+    let checksum = write_parquet(&file, frame).map_err(|e| Error::io(path, e))?;
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    Ok((sha256, file))
+    Ok((checksum, file))
 }
 
 /// A validated table kept without a store: written to an unnamed
@@ -236,7 +235,7 @@ pub(super) fn keep_in_temporary_file(table: Validated<'_>) -> Result<TypedTable>
 }
 
 /// Writes validated chunks as they come into `file` as one LZ4 Parquet
-/// file (a row group or more per chunk); returns the SHA-256 of the bytes
+/// file (a row group or more per chunk); returns the BLAKE3 checksum of the bytes
 /// written. A chunk is encoded and written by a second thread while the
 /// next one is validated (at most one waits between them, so memory holds
 /// about two chunks). Errors: a chunk's own error, or a write error naming
@@ -276,14 +275,14 @@ fn write_chunks(
 }
 
 /// Writes every frame received into `file` as one LZ4 Parquet file until
-/// the sender hangs up; returns the SHA-256 of the bytes written.
+/// the sender hangs up; returns the BLAKE3 checksum of the bytes written.
 fn write_received(
     file: &File,
     frames: std::sync::mpsc::Receiver<DataFrame>,
 ) -> std::io::Result<String> {
     let mut out = HashingWriter {
         inner: BufWriter::new(file),
-        hasher: Sha256::new(),
+        hasher: blake3::Hasher::new(),
     };
     {
         let mut writer = None;
@@ -315,15 +314,15 @@ fn write_received(
         }
     }
     out.flush()?;
-    Ok(format!("{:x}", out.hasher.finalize()))
+    Ok(out.hasher.finalize().to_hex().to_string())
 }
 
-/// Writes `frame` as LZ4 Parquet into `file`; returns the SHA-256 of the
+/// Writes `frame` as LZ4 Parquet into `file`; returns the BLAKE3 checksum of the
 /// bytes written.
 fn write_parquet(file: &File, mut frame: DataFrame) -> std::io::Result<String> {
     let mut out = HashingWriter {
         inner: BufWriter::new(file),
-        hasher: Sha256::new(),
+        hasher: blake3::Hasher::new(),
     };
     frame.rechunk_mut();
     let mut writer = ParquetWriter::new(&mut out)
@@ -334,7 +333,7 @@ fn write_parquet(file: &File, mut frame: DataFrame) -> std::io::Result<String> {
     write_last_row_group(&mut writer, rest)?;
     writer.finish().map_err(std::io::Error::other)?;
     out.flush()?;
-    Ok(format!("{:x}", out.hasher.finalize()))
+    Ok(out.hasher.finalize().to_hex().to_string())
 }
 
 /// Rows per row group of a stored table. Scans read whole row groups: the
@@ -389,7 +388,7 @@ fn write_last_row_group<W: std::io::Write>(
 /// A writer that hashes every byte it passes on.
 struct HashingWriter<W> {
     inner: W,
-    hasher: Sha256,
+    hasher: blake3::Hasher,
 }
 
 impl<W: Write> Write for HashingWriter<W> {

@@ -162,7 +162,7 @@ fn facts_are_stored_served_and_checked_like_the_tables() {
     assert_eq!(third, StoreUse::Stored { key: stored.key });
     assert!(heads(&again).equals_missing(&heads(&validated)));
     assert!(
-        report.warnings.iter().any(|w| w.contains("SHA-256")),
+        report.warnings.iter().any(|w| w.contains("BLAKE3")),
         "{:?}",
         report.warnings
     );
@@ -183,7 +183,7 @@ fn a_stored_file_damaged_yet_readable_is_never_served() {
         report
             .warnings
             .iter()
-            .any(|w| w.starts_with("validated store:") && w.contains("SHA-256")),
+            .any(|w| w.starts_with("validated store:") && w.contains("BLAKE3")),
         "{:?}",
         report.warnings
     );
