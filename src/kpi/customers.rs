@@ -280,8 +280,11 @@ pub(crate) fn customer_view(ctx: &KpiContext) -> Result<Option<DataFrame>> {
                         .agg([col("line_amount").sum().alias("sales_t12m")]),
                 )?)
             };
+            // Only the heads of the 12 months count (the 90 days are among
+            // them); a customer without one is filled with zeros below.
             let orders = heads
                 .clone()
+                .filter(in_t12m(col("order_date")))
                 .select(per_order)
                 .group_by([col("customer_id")])
                 .agg(sums);

@@ -21,7 +21,8 @@ use super::context::{GroupByRep, KpiContext, GROUP};
 use super::heads::order_heads;
 use super::ratio;
 use super::stored_facts::{
-    ledger_rep, stored_invoice_ledger, stored_payment_invoice_rows, INVOICE_ROW,
+    ledger_rep, payments_carry_reps, stored_invoice_ledger, stored_payment_invoice_rows,
+    INVOICE_ROW,
 };
 use crate::Result;
 
@@ -492,24 +493,21 @@ pub(crate) fn overdue_by_customer(ctx: &KpiContext) -> Result<Option<DataFrame>>
 /// The payments dated in `[start, PE]`, each credited to its invoice's
 /// rep (payments of invoices whose rep does not resolve are left out),
 /// memoized per period: `rep_id`, `payment_date`, `amount` (cents), and
-/// `invoice_id` and `payment_id` unless read from the store's invoice
-/// ledger, where a payment names its invoice by row and the ledger gives
-/// the rep ([`ledger_rep`]) without a join over every invoice_id.
+/// `invoice_id` and `payment_id` unless the store's payments carry their
+/// invoice's attribution ([`payments_carry_reps`]): then the rep is each
+/// row's own choice ([`ledger_rep`]), without a join over every invoice.
 /// `payments` are those dated ≤ as_of, `reps` [`invoice_reps`].
 fn period_collections(ctx: &KpiContext, payments: LazyFrame, reps: LazyFrame) -> LazyFrame {
     ctx.memo("period_collections", || {
-        match (stored_payment_invoice_rows(ctx), stored_invoice_ledger(ctx)) {
-            (Some(rows), Some(ledger)) => rows
+        match stored_payment_invoice_rows(ctx) {
+            Some(rows) if payments_carry_reps(ctx) => rows
                 .filter(ctx.in_period(col("payment_date")))
-                .join(
-                    ledger
-                        .select([col(INVOICE_ROW), ledger_rep(ctx.as_of).alias("rep_id")])
-                        .filter(col("rep_id").is_not_null()),
-                    [col(INVOICE_ROW)],
-                    [col(INVOICE_ROW)],
-                    JoinArgs::new(JoinType::Inner),
-                )
-                .select([col("rep_id"), col("payment_date"), col("amount")]),
+                .select([
+                    ledger_rep(ctx.as_of).alias("rep_id"),
+                    col("payment_date"),
+                    col("amount"),
+                ])
+                .filter(col("rep_id").is_not_null()),
             _ => credited(payments.filter(ctx.in_period(col("payment_date"))), reps),
         }
     })
@@ -903,6 +901,7 @@ P9,I10,2026-10-08,77.00\n";
             let from_store = testing::context(&stored, period, as_of);
             assert!(!balances_carry_reps(&from_tables));
             assert!(balances_carry_reps(&from_store));
+            assert!(payments_carry_reps(&from_store));
             for grouping in [Grouping::Rep, Grouping::Team] {
                 assert_eq!(
                     by_group(&from_store, grouping),

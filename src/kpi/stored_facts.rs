@@ -71,7 +71,7 @@ const BY_CUSTOMER: [&str; 3] = ["customer_id", "order_date", "order_id"];
 /// differently (it is part of the entry's key).
 pub fn stored_facts() -> Facts<'static> {
     Facts {
-        version: "order_heads by order_id, lines of one date and customer; first_orders; customer_orders with __next_date; payment_invoice_rows; invoice_ledger with attribution (7)",
+        version: "order_heads by order_id, lines of one date and customer; first_orders; customer_orders with __next_date; payment_invoice_rows and invoice_ledger with attribution (8)",
         of: &facts_of,
     }
 }
@@ -95,17 +95,53 @@ pub fn stored_facts() -> Facts<'static> {
 /// and meet the error there); a fact whose tables are absent is left out.
 pub(crate) fn facts_of(data: &Dataset, keep: &mut KeepFact<'_>) {
     let heads = order_facts(data, keep);
-    if let Some(rows) = payment_invoice_rows(data) {
+    if let Some(mut rows) = payment_invoice_rows(data) {
         // The ledger attributes invoices through the heads: without them
         // (an orders table whose heads are not a fact of the data alone)
         // the runs attribute invoices themselves.
         if heads.is_some() || !data.has("orders") {
             if let Some(ledger) = invoice_ledger(data, &rows, heads.as_ref()) {
+                // Each payment carries its invoice's attribution too, so a
+                // period's collections are credited without a join.
+                if let Ok(attributed) = with_attribution(&rows, &ledger) {
+                    rows = attributed;
+                }
                 keep(INVOICE_LEDGER, ledger);
             }
         }
         keep(PAYMENT_INVOICE_ROWS, rows);
     }
+}
+
+/// The attribution columns of the invoice ledger ([`ledger_rep`] reads).
+const ATTRIBUTION: [&str; 4] = ["rep_id", "__order_rep", "__order_date", "__owner_rep"];
+
+/// `rows` (payments by invoice row) with their invoice's attribution
+/// columns from `ledger` ([`ATTRIBUTION`]), in no particular order.
+fn with_attribution(rows: &DataFrame, ledger: &DataFrame) -> PolarsResult<DataFrame> {
+    let attribution = ledger.clone().lazy().select(
+        std::iter::once(col(INVOICE_ROW))
+            .chain(ATTRIBUTION.map(col))
+            .collect::<Vec<_>>(),
+    );
+    rows.clone()
+        .lazy()
+        .join(
+            attribution,
+            [col(INVOICE_ROW)],
+            [col(INVOICE_ROW)],
+            JoinArgs::new(JoinType::Left),
+        )
+        .collect()
+}
+
+/// Whether the stored payments carry their invoice's attribution
+/// ([`ledger_rep`] can read them): stored with the invoice ledger.
+pub(crate) fn payments_carry_reps(ctx: &KpiContext) -> bool {
+    stored_payment_invoice_rows(ctx).is_some_and(|mut rows| {
+        rows.collect_schema()
+            .is_ok_and(|schema| ATTRIBUTION.iter().all(|c| schema.contains(c)))
+    })
 }
 
 /// Each invoice's row ([`INVOICE_ROW`]), `invoice_id`, `customer_id`,
@@ -214,7 +250,8 @@ pub(crate) fn all_facts_of(data: &Dataset) -> Vec<(&'static str, DataFrame)> {
 }
 
 /// Each payment's `payment_date` and `amount` (cents) with its invoice's
-/// row in the invoices table ([`INVOICE_ROW`], UInt32), for every payment
+/// row in the invoices table ([`INVOICE_ROW`], UInt32) (and, stored with
+/// the invoice ledger, its invoice's attribution: [`payments_carry_reps`]), for every payment
 /// whose invoice is there (in a clean load, every payment with an
 /// invoice_id); in no particular order. `None` without invoices or
 /// payments, or when they cannot be read.
