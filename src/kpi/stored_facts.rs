@@ -44,7 +44,7 @@ use polars::prelude::*;
 
 use super::context::KpiContext;
 use super::customer_orders::first_orders_of;
-use super::heads::{flag_ascending, heads_of_every_live_line};
+use super::heads::heads_of_every_live_line;
 use super::receivables::with_owner_rep;
 use crate::ingest::{Dataset, Facts, KeepFact};
 
@@ -306,19 +306,15 @@ fn order_facts(data: &Dataset, keep: &mut KeepFact<'_>) -> Option<DataFrame> {
     Some(heads)
 }
 
-/// The order heads as of `ctx.as_of` from the validated store: the stored
-/// heads dated ≤ as_of, in one chunk, in ascending order_id and flagged
-/// so (Parquet does not keep polars' flag). `None` when the store holds
-/// none or they cannot be read (the caller works them out).
+/// The order heads as of `ctx.as_of` from the validated store: a scan of
+/// the stored heads dated ≤ as_of, in no order a reader may count on
+/// (Parquet does not keep polars' sorted flag, so readers that pick among
+/// orders by order_id take their general plan; in a run from the store
+/// those readers take the stored first and last orders instead). `None`
+/// when the store holds none.
 pub(crate) fn stored_order_heads(ctx: &KpiContext) -> Option<LazyFrame> {
     let stored = ctx.data.stored_fact(ORDER_HEADS)?;
-    let mut heads = stored
-        .filter(col("order_date").lt_eq(lit(ctx.as_of)))
-        .collect()
-        .ok()?;
-    heads.rechunk_mut_par();
-    flag_ascending(&mut heads, "order_id").ok()?;
-    Some(heads.lazy())
+    Some(stored.filter(col("order_date").lt_eq(lit(ctx.as_of))))
 }
 
 /// Whether the validated store holds the order heads: then every order's
