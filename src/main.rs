@@ -2,10 +2,11 @@
 //! parses the arguments, runs the command and maps errors to exit codes
 //! (README, "Exit codes").
 
-/// On Linux, jemalloc instead of glibc's malloc, with one arena per CPU,
-/// transparent huge pages and no eagerly purged arena for large buffers
-/// (`percpu_arena:percpu,thp:always,oversize_threshold:0`, set at build
-/// time in `.cargo/config.toml`, which gives the figures): polars' plans and the PDF typesetting
+/// On Linux, jemalloc instead of glibc's malloc, with one arena per CPU
+/// and no eagerly purged arena for large buffers
+/// (`percpu_arena:percpu,oversize_threshold:0`, set at build time in
+/// `.cargo/config.toml`, which gives the figures and why transparent huge
+/// pages are off): polars' plans and the PDF typesetting
 /// allocate small objects by the million from a dozen threads. Measured
 /// side by side (`salesops kpi` for one month; `run pipelines/nightly.toml`;
 /// scale 20 and 100):
