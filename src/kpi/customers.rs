@@ -356,7 +356,7 @@ mod tests {
 
     use super::{customer_view, heads_hold_their_lines};
     use crate::kpi::scorecard::scorecard;
-    use crate::kpi::testing::{context, dataset, texts, REPS};
+    use crate::kpi::testing::{context, dataset, texts, with_stored_facts, REPS};
     use crate::kpi::Grouping;
 
     const CUSTOMERS: &str = "customer_id,customer_name,region,owner_rep_id
@@ -456,10 +456,7 @@ O5,1,2026-10-16,R2,C2,P1,1,9.00,0,
             ("products", "product_id,product_name\nP1,Bolt\n"),
             ("orders", orders),
         ]);
-        let mut stored = data.clone();
-        for (name, frame) in crate::kpi::stored_facts::all_facts_of(&data) {
-            stored.insert_fact(name, frame);
-        }
+        let stored = with_stored_facts(&data);
         let view = |data: &crate::ingest::Dataset, stored: bool| {
             let ctx = context(data, "2026-10", "2026-10-15");
             assert_eq!(heads_hold_their_lines(&ctx), stored);

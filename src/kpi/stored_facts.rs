@@ -377,7 +377,9 @@ mod tests {
     use super::*;
     use crate::kpi::customer_orders::{first_orders, last_orders};
     use crate::kpi::heads::order_heads;
-    use crate::kpi::testing::{context, dataset, owned_texts, texts, CUSTOMERS, REPS};
+    use crate::kpi::testing::{
+        context, dataset, owned_texts, texts, with_stored_facts, CUSTOMERS, REPS,
+    };
 
     const HEADER: &str = "order_id,line_no,order_date,rep_id,customer_id,product_id,quantity,unit_price,line_amount,status\n";
 
@@ -408,19 +410,10 @@ mod tests {
             .unwrap()
     }
 
-    /// `data` with its facts, as a load through the store serves them.
-    fn with_facts(data: &Dataset) -> Dataset {
-        let mut stored = data.clone();
-        for (name, frame) in all_facts_of(data) {
-            stored.insert_fact(name, frame);
-        }
-        stored
-    }
-
     #[test]
     fn stored_heads_cut_at_any_as_of_equal_the_heads_worked_out() {
         let data = orders_data(ORDERS);
-        let stored = with_facts(&data);
+        let stored = with_stored_facts(&data);
         let facts = all_facts_of(&data);
         assert_eq!(facts.len(), 3);
         let heads = facts.iter().find(|(name, _)| *name == ORDER_HEADS).unwrap();

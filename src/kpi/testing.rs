@@ -76,3 +76,13 @@ pub(crate) fn texts(df: &polars::prelude::DataFrame, c: &str) -> Vec<Option<Stri
         .map(|v| v.map(String::from))
         .collect()
 }
+
+/// `data` with the facts a load through the validated store serves with
+/// it ([`crate::kpi::stored_facts`]), as a warm run reads them.
+pub(crate) fn with_stored_facts(data: &Dataset) -> Dataset {
+    let mut stored = data.clone();
+    for (name, frame) in crate::kpi::stored_facts::all_facts_of(data) {
+        stored.insert_fact(name, frame);
+    }
+    stored
+}

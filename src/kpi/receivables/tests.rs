@@ -249,10 +249,7 @@ fn the_stored_invoice_ledger_gives_what_the_tables_give() {
         ("invoices", &invoices),
         ("payments", &payments),
     ]);
-    let mut stored = data.clone();
-    for (name, frame) in crate::kpi::stored_facts::all_facts_of(&data) {
-        stored.insert_fact(name, frame);
-    }
+    let stored = testing::with_stored_facts(&data);
     let by_group = |ctx: &KpiContext, grouping| {
         compute(ctx, grouping)
             .sort([GROUP], SortMultipleOptions::default())
