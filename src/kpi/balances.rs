@@ -38,10 +38,11 @@ use super::stored_facts::{
     ledger_rep, stored_invoice_ledger, stored_payment_invoice_rows, INVOICE_ROW,
 };
 
-/// The columns of an invoice that the readers of [`invoice_balances`] use:
-/// order_id and the invoice's own rep_id are not among them (receivables
-/// attribute the rep).
-const INVOICE_COLUMNS: [&str; 5] = [
+/// The columns of an invoice that the readers of [`invoice_balances`] use
+/// (the store's invoice ledger holds them too): order_id and the
+/// invoice's own rep_id are not among them (receivables attribute the
+/// rep).
+pub(crate) const INVOICE_COLUMNS: [&str; 5] = [
     "invoice_id",
     "customer_id",
     "invoice_date",

@@ -42,6 +42,7 @@
 
 use polars::prelude::*;
 
+use super::balances::INVOICE_COLUMNS as BALANCE_INVOICE_COLUMNS;
 use super::context::KpiContext;
 use super::customer_orders::first_orders_of;
 use super::heads::heads_of_every_live_line;
@@ -166,17 +167,15 @@ fn invoice_ledger(
         col("amount").sum().alias("__paid"),
         col("payment_date").max().alias("__last_paid"),
     ]);
+    // The columns the balances read, and what attributes the invoice.
+    let columns: Vec<Expr> = BALANCE_INVOICE_COLUMNS
+        .iter()
+        .chain(&["rep_id", "order_id"])
+        .map(|c| col(*c))
+        .collect();
     let invoices = data
         .lazy("invoices")?
-        .select([
-            col("invoice_id"),
-            col("customer_id"),
-            col("invoice_date"),
-            col("due_date"),
-            col("amount"),
-            col("rep_id"),
-            col("order_id"),
-        ])
+        .select(columns)
         .with_row_index(INVOICE_ROW, None);
     let null_rep = || lit(NULL).cast(DataType::String);
     // Only invoices without their own rep look up an order and an owner.
