@@ -174,6 +174,34 @@ pub(crate) fn scaled_text(value: Expr, decimals: u32) -> Expr {
     )
 }
 
+/// Digits of the Decimal columns salesops writes (money Decimal(18,2),
+/// prices and quantities Decimal(18,4)).
+pub(crate) const DECIMAL_DIGITS: usize = 18;
+
+/// An integer column counting 10^-`decimals` (cents with 2, 1/10000 units
+/// with 4) as Decimal(18, `decimals`) of exactly the same value: the
+/// integer becomes the decimal's unscaled value, with no text or float in
+/// between. Nulls stay null. An error names the column when a value needs
+/// more than 18 digits (above 10^16 with 2 decimals), which Parquet's
+/// Decimal(18, ·) cannot hold.
+pub(crate) fn scaled_decimal(values: &Column, decimals: usize) -> crate::Result<Column> {
+    let unscaled = values.as_materialized_series().cast(&DataType::Int128)?;
+    let decimal = unscaled
+        .i128()?
+        .clone()
+        .into_decimal(DECIMAL_DIGITS, decimals)
+        .map_err(|_| {
+            crate::Error::Invalid(format!(
+                "{}: a value needs more than {DECIMAL_DIGITS} digits, so it cannot be written as Decimal({DECIMAL_DIGITS},{decimals})",
+                values.name()
+            ))
+        })?;
+    Ok(decimal
+        .into_series()
+        .with_name(values.name().clone())
+        .into())
+}
+
 /// Integer 1/10000 units as decimal text with 4 decimals (`-12.3400`).
 pub(crate) fn units_text(units: Expr) -> Expr {
     scaled_text(units, 4)
@@ -211,6 +239,43 @@ pub(crate) fn cents_text(cents: Expr) -> Expr {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scaled_decimals_hold_the_integers_exactly_and_refuse_19_digits() {
+        let cents = Column::new(
+            "amount".into(),
+            [
+                Some(-5i64),
+                Some(123_450),
+                None,
+                Some(0),
+                Some(99_999_999_999_999_999),
+            ],
+        );
+        let decimal = scaled_decimal(&cents, 2).unwrap();
+        assert_eq!(decimal.dtype(), &DataType::Decimal(18, 2));
+        assert_eq!(decimal.name().as_str(), "amount");
+        let text: Vec<Option<String>> = decimal
+            .cast(&DataType::String)
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .map(|v| v.map(str::to_string))
+            .collect();
+        let expected = ["-0.05", "1234.50", "", "0.00", "999999999999999.99"];
+        let expected: Vec<Option<String>> = expected
+            .iter()
+            .map(|t| (!t.is_empty()).then(|| t.to_string()))
+            .collect();
+        assert_eq!(text, expected);
+        let units = Column::new("unit_price".into(), [12_3400i64]);
+        let price = scaled_decimal(&units, UNIT_DECIMALS).unwrap();
+        assert_eq!(price.dtype(), &DataType::Decimal(18, 4));
+        let wide = Column::new("amount".into(), [1_000_000_000_000_000_000i64]);
+        let err = scaled_decimal(&wide, 2).unwrap_err().to_string();
+        assert!(err.contains("amount") && err.contains("18 digits"), "{err}");
+    }
 
     #[test]
     fn line_cents_agree_with_128_bit_arithmetic_everywhere() {

@@ -244,16 +244,22 @@ pub(crate) fn money_for_output(
     types: &[(&str, ColumnType)],
     format: TableFormat,
 ) -> Result<DataFrame> {
-    let exprs: Vec<Expr> = types
+    let money: Vec<&str> = types
         .iter()
         .filter(|(n, t)| *t == ColumnType::Money && df.schema().contains(n))
-        .map(|(n, _)| {
-            let text = crate::money::cents_text(col(*n));
-            match format {
-                TableFormat::Parquet => text.cast(DataType::Decimal(18, 2)).alias(*n),
-                _ => text.alias(*n),
-            }
-        })
+        .map(|(n, _)| *n)
+        .collect();
+    if format == TableFormat::Parquet {
+        let mut out = df.clone();
+        for name in money {
+            let decimal = crate::money::scaled_decimal(df.column(name)?, 2)?;
+            out.replace(name, decimal)?;
+        }
+        return Ok(out);
+    }
+    let exprs: Vec<Expr> = money
+        .into_iter()
+        .map(|n| crate::money::cents_text(col(n)).alias(n))
         .collect();
     Ok(df.clone().lazy().with_columns(exprs).collect()?)
 }

@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
+use rayon::prelude::*;
 
 use crate::generate::{generate, GenFormat, GenerateOptions};
 use crate::ingest::{self, Dataset, LoadOptions, ValidationReport};
@@ -565,16 +566,23 @@ fn run_kpi(args: KpiArgs) -> anyhow::Result<()> {
     // leaves the folder as it was.
     let tables = engine.tables(&period)?;
     print_warnings(&engine.all_warnings());
-    for table in tables.iter() {
-        for format in &args.format {
+    // Rendered in parallel (the customer view and the flags take most of
+    // it), all before the first file is written.
+    let rendered = tables
+        .par_iter()
+        .flat_map_iter(|table| args.format.iter().map(move |format| (table, *format)))
+        .map(|(table, format)| {
             let path = args
                 .out
                 .join(format!("{}.{}", table.name, format.extension()));
-            let bytes = crate::output::render_kpi_table(table, *format, args.excel)?;
-            write_atomic(&path, |f| {
-                f.write_all(&bytes).map_err(|e| Error::io(&path, e))
-            })?;
-        }
+            let bytes = crate::output::render_kpi_table(table, format, args.excel)?;
+            Ok((path, bytes))
+        })
+        .collect::<crate::Result<Vec<_>>>()?;
+    for (path, bytes) in rendered {
+        write_atomic(&path, |f| {
+            f.write_all(&bytes).map_err(|e| Error::io(&path, e))
+        })?;
     }
     for table in tables.iter() {
         note!("{}: {} row(s)", table.name, table.frame.height());

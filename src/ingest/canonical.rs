@@ -5,31 +5,44 @@
 
 use polars::prelude::*;
 
-use crate::money::cents_text;
-use crate::money::units_text;
+use crate::money::{cents_text, scaled_decimal, units_text, UNIT_DECIMALS};
 use crate::schema::{Kind, Table};
 use crate::Result;
 
 /// The typed table `df` of `table` in the form written to a contract file.
+/// Parquet's money and prices are Decimal(18,2) and Decimal(18,4) made
+/// from the integers themselves ([`scaled_decimal`]); an error names a
+/// column whose value needs more than 18 digits.
 pub(crate) fn contract_form(table: &Table, df: &DataFrame, parquet: bool) -> Result<DataFrame> {
-    let exprs: Vec<Expr> = table
-        .columns
-        .iter()
-        .filter(|c| df.schema().contains(c.name))
+    let present = || {
+        table
+            .columns
+            .iter()
+            .filter(|c| df.schema().contains(c.name))
+    };
+    let exprs: Vec<Expr> = present()
         .map(|c| {
             let v = col(c.name);
             match (c.kind, parquet) {
                 (Kind::Money, false) => cents_text(v),
-                (Kind::Money, true) => cents_text(v).cast(DataType::Decimal(18, 2)),
                 (Kind::Price | Kind::Quantity, false) => units_text(v),
-                (Kind::Price | Kind::Quantity, true) => {
-                    units_text(v).cast(DataType::Decimal(18, 4))
-                }
                 (Kind::Datetime, false) => v.dt().to_string("%Y-%m-%d %H:%M:%S"),
                 _ => v,
             }
             .alias(c.name)
         })
         .collect();
-    Ok(df.clone().lazy().select(exprs).collect()?)
+    let mut out = df.clone().lazy().select(exprs).collect()?;
+    if parquet {
+        for c in present() {
+            let decimals = match c.kind {
+                Kind::Money => 2,
+                Kind::Price | Kind::Quantity => UNIT_DECIMALS,
+                _ => continue,
+            };
+            let decimal = scaled_decimal(out.column(c.name)?, decimals)?;
+            out.replace(c.name, decimal)?;
+        }
+    }
+    Ok(out)
 }
