@@ -278,7 +278,11 @@ fn join_other_families(
     if grouping == Grouping::Rep {
         return Ok(frame);
     }
-    Ok(match targets::targeted_parts(ctx, groups.clone())? {
+    // Worked out once per period for the reps with a target, and summed.
+    let targeted = additive_parts(ctx, grouping, "rep_targeted_parts", |g| {
+        targets::targeted_parts(ctx, g)
+    })?;
+    Ok(match targeted {
         Some(t) => left_join(frame, t),
         None => frame.with_columns([
             lit(NULL).cast(DataType::Int64).alias("__targeted_sales"),

@@ -329,8 +329,11 @@ fn targeted_members(groups: LazyFrame, targets: LazyFrame, column: &str) -> Lazy
 /// members with a sales target (the forecast's pipeline part). A group none of whose members has that target gets no
 /// row (its attainment is null, its target being null too).
 ///
-/// `None` when the targets table is absent. Not needed at rep level, where
-/// a rep's own sales are the numerator ([`derived`]).
+/// Each part is a sum over reps, so the scorecard works it out once per
+/// period with `groups` at rep level (a row per rep with that target) and a
+/// roll-up sums its members' rows. `None` when the targets table is
+/// absent. Not needed for a rep's own row, where its sales are the
+/// numerator ([`derived`]).
 pub(crate) fn targeted_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Option<LazyFrame>> {
     let Some(targets) = ctx.data.lazy("targets") else {
         return Ok(None);
