@@ -10,6 +10,8 @@ use std::collections::BTreeMap;
 
 use polars::prelude::*;
 
+use crate::kpi::date_lit;
+
 use crate::column_type::ColumnType;
 use crate::kpi::{Engine, Grouping, KpiContext};
 use crate::output::{render_file, FileFormat};
@@ -168,11 +170,11 @@ fn employment(ctx: &KpiContext) -> Result<BTreeMap<String, Employment>> {
             col("leave_date"),
             col("hire_date")
                 .is_null()
-                .or(col("hire_date").lt_eq(lit(ctx.pe)))
+                .or(col("hire_date").lt_eq(date_lit(ctx.pe)))
                 .and(
                     col("leave_date")
                         .is_null()
-                        .or(col("leave_date").gt_eq(lit(ctx.period.start))),
+                        .or(col("leave_date").gt_eq(date_lit(ctx.period.start))),
                 )
                 .alias("employed"),
         ])

@@ -33,6 +33,8 @@
 
 use polars::prelude::*;
 
+use crate::kpi::date_lit;
+
 use super::context::KpiContext;
 use super::stored_facts::{
     ledger_rep, stored_invoice_ledger, stored_payment_invoice_rows, INVOICE_ROW,
@@ -101,14 +103,14 @@ fn can_matter(start: chrono::NaiveDate) -> Expr {
     (col("amount") - col("__paid_before"))
         .gt(lit(0i64))
         .or(col("__paid_in_period"))
-        .or(col("invoice_date").gt_eq(lit(start)))
+        .or(col("invoice_date").gt_eq(date_lit(start)))
 }
 
 /// [`invoice_balances`] from the payments: every payment dated ≤ PE
 /// grouped by its invoice, joined to the invoices dated ≤ PE.
 fn balances_from_payments(ctx: &KpiContext, invoices: LazyFrame, payments: LazyFrame) -> LazyFrame {
-    let start = lit(ctx.period.start);
-    let pe = lit(ctx.pe);
+    let start = date_lit(ctx.period.start);
+    let pe = date_lit(ctx.pe);
     // Each payment's invoice: by the invoice's row in the stored table when
     // the store holds that fact (an integer key, grouped and joined far
     // faster than the invoice_id text), else by invoice_id.
@@ -169,8 +171,8 @@ fn balances_from_payments(ctx: &KpiContext, invoices: LazyFrame, payments: LazyF
 /// after `start`, and keeps every invoice with a later payment for the
 /// exact test once they are summed.
 fn balances_from_ledger(ctx: &KpiContext, ledger: LazyFrame, rows: LazyFrame) -> LazyFrame {
-    let start = lit(ctx.period.start);
-    let pe = lit(ctx.pe);
+    let start = date_lit(ctx.period.start);
+    let pe = date_lit(ctx.pe);
     let zero_unless = |cond: Expr| when(cond).then(col("amount")).otherwise(lit(0i64));
     let late = rows
         .filter(col("payment_date").gt_eq(start.clone()))

@@ -8,6 +8,8 @@ use std::rc::Rc;
 use chrono::NaiveDate;
 use polars::prelude::*;
 
+use crate::kpi::date_lit;
+
 use crate::ingest::Dataset;
 use crate::period::{Period, WorkCalendar};
 use crate::{Error, Result};
@@ -305,8 +307,8 @@ impl<'a> KpiContext<'a> {
     /// Filter: a date column within `[start, PE]`.
     pub fn in_period(&self, date: Expr) -> Expr {
         date.clone()
-            .gt_eq(lit(self.period.start))
-            .and(date.lt_eq(lit(self.pe)))
+            .gt_eq(date_lit(self.period.start))
+            .and(date.lt_eq(date_lit(self.pe)))
     }
 
     /// Calendar workdays of the period in `[start, PE]` (rule 2).

@@ -11,6 +11,8 @@
 
 use polars::prelude::*;
 
+use crate::kpi::date_lit;
+
 use super::context::KpiContext;
 use super::heads::ascend_by_order_id;
 use super::stored_facts::{stored_first_orders, stored_last_orders};
@@ -50,7 +52,7 @@ pub(crate) fn last_orders(ctx: &KpiContext, heads: LazyFrame) -> LazyFrame {
     ctx.memo("last_orders", || {
         let in_order = ascend_by_order_id(&heads);
         extreme_orders(
-            heads.filter(col("order_date").lt_eq(lit(ctx.pe))),
+            heads.filter(col("order_date").lt_eq(date_lit(ctx.pe))),
             Extreme::Last,
             "__last_date",
             "__last_rep",

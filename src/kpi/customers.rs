@@ -7,6 +7,8 @@
 use chrono::{Days, Months};
 use polars::prelude::*;
 
+use crate::kpi::date_lit;
+
 use super::context::{collect_streaming, GroupByRep, KpiContext, GROUP};
 use super::customer_orders::{first_orders, last_orders};
 use super::heads::order_heads;
@@ -51,8 +53,8 @@ fn lost_in_period_plan(ctx: &KpiContext, heads: LazyFrame) -> LazyFrame {
     let last = col("__last_date");
     last_orders(ctx, heads).filter(
         last.clone()
-            .gt_eq(lit(lost_from))
-            .and(last.lt_eq(lit(lost_to))),
+            .gt_eq(date_lit(lost_from))
+            .and(last.lt_eq(date_lit(lost_to))),
     )
 }
 
@@ -106,7 +108,7 @@ pub(crate) fn customer_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Opti
     let legacy = lines
         .filter(ctx.in_period(col("order_date")))
         .join(
-            first.filter(col("__first_date").lt_eq(lit(legacy_cut))),
+            first.filter(col("__first_date").lt_eq(date_lit(legacy_cut))),
             [col("customer_id")],
             [col("customer_id")],
             JoinArgs::new(JoinType::Inner),
@@ -186,7 +188,11 @@ fn recent_visits(ctx: &KpiContext, from: chrono::NaiveDate) -> Option<LazyFrame>
     let day = col("visit_start").cast(DataType::Date);
     Some(
         visits
-            .filter(day.clone().gt_eq(lit(from)).and(day.lt_eq(lit(ctx.pe))))
+            .filter(
+                day.clone()
+                    .gt_eq(date_lit(from))
+                    .and(day.lt_eq(date_lit(ctx.pe))),
+            )
             .group_by([col("customer_id")])
             .agg([len().cast(DataType::Int64).alias("__visits_90d")]),
     )
@@ -236,8 +242,16 @@ pub(crate) fn customer_view(ctx: &KpiContext) -> Result<Option<DataFrame>> {
         .checked_sub_months(Months::new(12))
         .unwrap_or(chrono::NaiveDate::MIN);
     let from_90 = ctx.pe - Days::new(89);
-    let in_t12m = |d: Expr| d.clone().gt(lit(t12m_from)).and(d.lt_eq(lit(ctx.pe)));
-    let in_90 = |d: Expr| d.clone().gt_eq(lit(from_90)).and(d.lt_eq(lit(ctx.pe)));
+    let in_t12m = |d: Expr| {
+        d.clone()
+            .gt(date_lit(t12m_from))
+            .and(d.lt_eq(date_lit(ctx.pe)))
+    };
+    let in_90 = |d: Expr| {
+        d.clone()
+            .gt_eq(date_lit(from_90))
+            .and(d.lt_eq(date_lit(ctx.pe)))
+    };
     let null_i64 = || lit(NULL).cast(DataType::Int64);
     // Days since 1970-01-01, the unit of a Date cast to Int32.
     let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch");

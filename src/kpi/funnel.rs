@@ -4,6 +4,8 @@
 
 use polars::prelude::*;
 
+use crate::kpi::date_lit;
+
 use super::context::{KpiContext, Settings};
 use super::ratio;
 use crate::Result;
@@ -44,7 +46,11 @@ pub(crate) fn funnel(ctx: &KpiContext) -> Result<Option<DataFrame>> {
     // Only the cohort's stage history is read: a semi join first, so the
     // group-by runs over one period's opportunities, not all history.
     let furthest = history
-        .filter(col("entered_at").cast(DataType::Date).lt_eq(lit(ctx.pe)))
+        .filter(
+            col("entered_at")
+                .cast(DataType::Date)
+                .lt_eq(date_lit(ctx.pe)),
+        )
         .join(
             created_in_period,
             [col("opportunity_id")],

@@ -7,6 +7,8 @@
 
 use polars::prelude::*;
 
+use crate::kpi::date_lit;
+
 use super::context::{GroupByRep, KpiContext};
 use super::ratio;
 use crate::money::div_round_half_away;
@@ -65,10 +67,10 @@ fn opportunities(ctx: &KpiContext) -> Option<LazyFrame> {
             lit(Series::new("s".into(), ["won", "lost"])).implode(false),
             false,
         )
-        .and(col("close_date").lt_eq(lit(ctx.pe)))
+        .and(col("close_date").lt_eq(date_lit(ctx.pe)))
         .fill_null(lit(false));
     Some(ctx.memo("period_opportunities", || {
-        opps.filter(col("created_date").lt_eq(lit(ctx.as_of)))
+        opps.filter(col("created_date").lt_eq(date_lit(ctx.as_of)))
             .with_column(stage_norm().alias(STAGE))
             .with_column(closed.alias("__closed_by_pe"))
     }))
@@ -78,7 +80,7 @@ fn opportunities(ctx: &KpiContext) -> Option<LazyFrame> {
 /// closed by PE (the pipeline's set).
 fn open_by_pe(ctx: &KpiContext) -> Expr {
     col("created_date")
-        .lt_eq(lit(ctx.pe))
+        .lt_eq(date_lit(ctx.pe))
         .and(col("__closed_by_pe").not())
 }
 
@@ -208,8 +210,8 @@ fn weighted_amount(ctx: &KpiContext) -> Expr {
 /// without such an opportunity once joined.
 pub(crate) fn closing_parts(ctx: &KpiContext, groups: LazyFrame) -> Option<LazyFrame> {
     let closing = col("close_date")
-        .gt(lit(ctx.pe))
-        .and(col("close_date").lt_eq(lit(ctx.period.end)))
+        .gt(date_lit(ctx.pe))
+        .and(col("close_date").lt_eq(date_lit(ctx.period.end)))
         .fill_null(lit(false));
     Some(
         open_at_pe(ctx)?

@@ -16,6 +16,8 @@
 use chrono::{Days, NaiveDate};
 use polars::prelude::*;
 
+use crate::kpi::date_lit;
+
 use super::balances::{balances_carry_reps, invoice_balances};
 use super::context::{GroupByRep, KpiContext, GROUP};
 use super::heads::order_heads;
@@ -189,7 +191,7 @@ pub(crate) fn attributed_invoices(ctx: &KpiContext) -> Option<LazyFrame> {
     let invoices = ctx.table("invoices", INVOICES_USED_FOR)?;
     Some(
         attribute(ctx, invoices)
-            .filter(col("invoice_date").lt_eq(lit(ctx.as_of)))
+            .filter(col("invoice_date").lt_eq(date_lit(ctx.as_of)))
             .filter(col("rep_id").is_not_null()),
     )
 }
@@ -214,7 +216,7 @@ pub(crate) fn attributed_payments(ctx: &KpiContext) -> Option<LazyFrame> {
 fn payments_to_as_of(ctx: &KpiContext) -> Option<LazyFrame> {
     let _ = ctx.table("invoices", INVOICES_USED_FOR)?;
     let payments = ctx.table("payments", PAYMENTS_USED_FOR)?;
-    Some(payments.filter(col("payment_date").lt_eq(lit(ctx.as_of))))
+    Some(payments.filter(col("payment_date").lt_eq(date_lit(ctx.as_of))))
 }
 
 /// `invoice_id` → attributed `rep_id` of every invoice whose rep resolves,
@@ -255,7 +257,7 @@ fn warn_unattributed(ctx: &KpiContext) -> Result<()> {
     let df = attribute(ctx, invoices)
         .filter(
             col("invoice_date")
-                .lt_eq(lit(ctx.as_of))
+                .lt_eq(date_lit(ctx.as_of))
                 .and(col("rep_id").is_null()),
         )
         .select([col("invoice_id")])
@@ -302,8 +304,8 @@ pub(crate) fn invoice_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Optio
         invoices
             .filter(
                 col("invoice_date")
-                    .gt_eq(lit(from))
-                    .and(col("invoice_date").lt_eq(lit(ctx.pe))),
+                    .gt_eq(date_lit(from))
+                    .and(col("invoice_date").lt_eq(date_lit(ctx.pe))),
             )
             .select([col("rep_id"), col("invoice_date"), col("amount")])
     });
@@ -313,7 +315,7 @@ pub(crate) fn invoice_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Optio
             .sum()
             .alias("invoiced_amount"),
         col("amount")
-            .filter(col("invoice_date").gt_eq(lit(window_start)))
+            .filter(col("invoice_date").gt_eq(date_lit(window_start)))
             .sum()
             .alias("__invoiced_90d"),
     ]);
@@ -340,7 +342,7 @@ fn receivable_invoices(ctx: &KpiContext) -> Result<Option<LazyFrame>> {
     ) else {
         return Ok(None);
     };
-    let pe = lit(ctx.pe);
+    let pe = date_lit(ctx.pe);
     // Each invoice's rep and the key its payments name it by: from the
     // store's invoice ledger the balances carry both (an integer key, no
     // join over every invoice), else the rep is joined on by invoice_id.
@@ -350,7 +352,7 @@ fn receivable_invoices(ctx: &KpiContext) -> Result<Option<LazyFrame>> {
                 .filter(col("amount").gt(lit(0i64)))
                 .filter(col("__rep").is_not_null())
                 .rename(["__rep"], ["rep_id"], true),
-            rows.filter(col("payment_date").lt_eq(lit(ctx.as_of))),
+            rows.filter(col("payment_date").lt_eq(date_lit(ctx.as_of))),
             INVOICE_ROW,
         ),
         _ => (

@@ -2,6 +2,8 @@
 
 use polars::prelude::*;
 
+use crate::kpi::date_lit;
+
 use super::context::{GroupByRep, KpiContext};
 use super::ratio;
 use crate::money::{div_round_half_away_i128, line_cents};
@@ -44,7 +46,7 @@ pub(crate) fn live_lines(ctx: &KpiContext) -> Option<LazyFrame> {
 /// [`live_lines`] of `orders` (rows of the orders table, all of them or a
 /// slice): the order heads read the table a slice at a time.
 pub(crate) fn live_lines_of(ctx: &KpiContext, orders: LazyFrame) -> LazyFrame {
-    with_line_money(orders.filter(is_live().and(col("order_date").lt_eq(lit(ctx.as_of)))))
+    with_line_money(orders.filter(is_live().and(col("order_date").lt_eq(date_lit(ctx.as_of)))))
 }
 
 /// Every live line of `orders` whatever its date, with [`live_lines_of`]'s

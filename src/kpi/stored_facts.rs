@@ -42,6 +42,8 @@
 
 use polars::prelude::*;
 
+use crate::kpi::date_lit;
+
 use super::balances::INVOICE_COLUMNS as BALANCE_INVOICE_COLUMNS;
 use super::context::KpiContext;
 use super::customer_orders::first_orders_of;
@@ -233,7 +235,7 @@ fn invoice_ledger(
 pub(crate) fn ledger_rep(as_of: chrono::NaiveDate) -> Expr {
     coalesce(&[
         col("rep_id"),
-        when(col("__order_date").lt_eq(lit(as_of)))
+        when(col("__order_date").lt_eq(date_lit(as_of)))
             .then(col("__order_rep"))
             .otherwise(lit(NULL).cast(DataType::String)),
         col("__owner_rep"),
@@ -313,7 +315,7 @@ fn order_facts(data: &Dataset, keep: &mut KeepFact<'_>) -> Option<DataFrame> {
 /// when the store holds none.
 pub(crate) fn stored_order_heads(ctx: &KpiContext) -> Option<LazyFrame> {
     let stored = ctx.data.stored_fact(ORDER_HEADS)?;
-    Some(stored.filter(col("order_date").lt_eq(lit(ctx.as_of))))
+    Some(stored.filter(col("order_date").lt_eq(date_lit(ctx.as_of))))
 }
 
 /// Whether the validated store holds the order heads: then every order's
@@ -332,7 +334,7 @@ pub(crate) fn heads_hold_their_lines(ctx: &KpiContext) -> bool {
 /// none.
 pub(crate) fn stored_last_orders(ctx: &KpiContext) -> Option<LazyFrame> {
     let stored = ctx.data.stored_fact(CUSTOMER_ORDERS)?;
-    let pe = lit(ctx.pe);
+    let pe = date_lit(ctx.pe);
     let next = col("__next_date");
     Some(
         stored
@@ -368,7 +370,7 @@ pub(crate) fn stored_invoice_ledger(ctx: &KpiContext) -> Option<LazyFrame> {
 /// the stored first orders dated ≤ as_of. `None` when the store holds none.
 pub(crate) fn stored_first_orders(ctx: &KpiContext) -> Option<LazyFrame> {
     let stored = ctx.data.stored_fact(FIRST_ORDERS)?;
-    Some(stored.filter(col("__first_date").lt_eq(lit(ctx.as_of))))
+    Some(stored.filter(col("__first_date").lt_eq(date_lit(ctx.as_of))))
 }
 
 #[cfg(test)]

@@ -8,6 +8,8 @@
 
 use polars::prelude::*;
 
+use crate::kpi::date_lit;
+
 use super::context::{Grouping, KpiContext};
 use super::receivables::attributed_payments;
 use super::sales::order_lines;
@@ -30,7 +32,7 @@ pub(crate) fn monthly_trend(
         return Ok(DataFrame::empty());
     };
     let (from, to) = (first.start, last.end.min(ctx.as_of));
-    let within = |c: &str| col(c).gt_eq(lit(from)).and(col(c).lt_eq(lit(to)));
+    let within = |c: &str| col(c).gt_eq(date_lit(from)).and(col(c).lt_eq(date_lit(to)));
     let month = |c: &str| col(c).dt().to_string("%Y-%m").alias("month");
     let key = grouping.key();
     let group = grouping.group_of_rep().alias(key);

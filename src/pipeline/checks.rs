@@ -89,6 +89,8 @@ pub(super) fn commission_quarantine_warning(
 /// invoices, payments, opportunities, stage history, expenses), if any.
 pub(super) fn newest_event(data: &ingest::Dataset, as_of: NaiveDate) -> Result<Option<NaiveDate>> {
     use polars::prelude::*;
+
+    use crate::kpi::date_lit;
     const EVENTS: &[(&str, &str)] = &[
         ("visits", "visit_start"),
         ("orders", "order_date"),
@@ -105,7 +107,11 @@ pub(super) fn newest_event(data: &ingest::Dataset, as_of: NaiveDate) -> Result<O
         };
         let day = col(*column).cast(DataType::Date);
         let max = lf
-            .select([day.clone().filter(day.lt_eq(lit(as_of))).max().alias("m")])
+            .select([day
+                .clone()
+                .filter(day.lt_eq(date_lit(as_of)))
+                .max()
+                .alias("m")])
             .collect()?;
         if let AnyValue::Date(d) = max.column("m")?.get(0)? {
             let date = NaiveDate::from_num_days_from_ce_opt(d + 719_163);

@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, Months, NaiveDate};
 use polars::prelude::*;
 
+use crate::kpi::date_lit;
+
 use crate::kpi::Engine;
 use crate::period::{Period, PeriodKind};
 use crate::{Error, Result};
@@ -123,8 +125,8 @@ pub(crate) fn read_history(engine: &Engine<'_>) -> Result<History> {
     let (first_order, last_order) = (day("first")?, day("last")?);
     let in_base = lines.filter(
         col("order_date")
-            .gt_eq(lit(base.start))
-            .and(col("order_date").lt_eq(lit(base.end))),
+            .gt_eq(date_lit(base.start))
+            .and(col("order_date").lt_eq(date_lit(base.end))),
     );
     // One pass over the base year's lines: sales per rep and calendar
     // month, summed both ways below (a few thousand rows at most).

@@ -6,6 +6,8 @@
 use chrono::NaiveDate;
 use polars::prelude::*;
 
+use crate::kpi::date_lit;
+
 use super::{as_flags, days, money_text, pct_text, say, sentence, text, FlagSettings, Rule};
 use crate::kpi::balances::invoice_balances;
 use crate::kpi::context::KpiContext;
@@ -97,7 +99,8 @@ pub(super) fn period_end_stuffing(
         .filter(ctx.in_period(col("order_date")))
         .group_by([col("rep_id")])
         .agg([col("line_amount").sum().alias("__period_sales")]);
-    let in_end = col("order_date").is_between(lit(w.end_from), lit(w.end), ClosedInterval::Both);
+    let in_end =
+        col("order_date").is_between(date_lit(w.end_from), date_lit(w.end), ClosedInterval::Both);
     let end_sales = lines
         .clone()
         .filter(in_end.clone())
@@ -111,8 +114,8 @@ pub(super) fn period_end_stuffing(
     );
     let return_lines = lines.filter(
         col("order_date")
-            .gt(lit(w.end))
-            .and(col("order_date").lt_eq(lit(w.returns_to)))
+            .gt(date_lit(w.end))
+            .and(col("order_date").lt_eq(date_lit(w.returns_to)))
             .and(col("quantity").lt(lit(0))),
     );
     let returned = return_lines
@@ -209,7 +212,7 @@ pub(super) fn period_end_stuffing(
 /// `start` (cents), so only the period's payments are joined to orders.
 fn still_open_in_period(balances: LazyFrame, due_by: NaiveDate) -> LazyFrame {
     balances
-        .filter(col("due_date").lt(lit(due_by)))
+        .filter(col("due_date").lt(date_lit(due_by)))
         .filter(col("__paid_in_period").or((col("amount") - col("__paid_before")).gt(lit(0i64))))
 }
 
@@ -250,8 +253,8 @@ pub(super) fn orders_while_overdue(
             invoices
                 .filter(
                     col("invoice_date")
-                        .lt_eq(lit(ctx.pe))
-                        .and(col("due_date").lt(lit(due_by))),
+                        .lt_eq(date_lit(ctx.pe))
+                        .and(col("due_date").lt(date_lit(due_by))),
                 )
                 .with_column(lit(0i64).alias("__paid_before")),
             None,

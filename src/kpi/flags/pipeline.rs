@@ -4,6 +4,8 @@
 use chrono::Duration;
 use polars::prelude::*;
 
+use crate::kpi::date_lit;
+
 use super::{as_flags, days, days_since_epoch, sentence, text, FlagSettings, Rule};
 use crate::kpi::context::KpiContext;
 use crate::kpi::opportunities::open_at_pe;
@@ -46,7 +48,7 @@ pub(super) fn stale_opportunity(
         ]),
     };
     let flagged = open
-        .filter(col("close_date").lt(lit(cutoff)).fill_null(lit(false)))
+        .filter(col("close_date").lt(date_lit(cutoff)).fill_null(lit(false)))
         .with_columns([
             col("opportunity_id").alias("evidence"),
             col("amount").alias("amount"),

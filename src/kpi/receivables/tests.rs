@@ -182,7 +182,7 @@ fn attribution_by_invoice_order_and_owner() {
     assert_eq!(reps, ["R1", "R3", "R1", "R1", "R2", "R2", "R3", "R3", "R1"]);
     // The rule that gave each of those reps.
     let sources = attribute_plan(&ctx, data.lazy("invoices").unwrap())
-        .filter(col("invoice_date").lt_eq(lit(ctx.as_of)))
+        .filter(col("invoice_date").lt_eq(date_lit(ctx.as_of)))
         .filter(col("rep_id").is_not_null())
         .sort(["invoice_id"], SortMultipleOptions::default())
         .collect()
