@@ -41,7 +41,7 @@ pub(crate) fn visit_parts(ctx: &KpiContext, groups: LazyFrame) -> Result<Option<
 pub(crate) fn period_visits(ctx: &KpiContext) -> Option<LazyFrame> {
     let visits = ctx.data.lazy("visits")?;
     Some(ctx.memo("period_visits", || {
-        visits.filter(ctx.in_period(col("visit_start").cast(DataType::Date)))
+        visits.filter(super::on_days(col("visit_start"), ctx.period.start, ctx.pe))
     }))
 }
 

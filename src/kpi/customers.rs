@@ -185,14 +185,9 @@ fn status(ctx: &KpiContext) -> Expr {
 /// Per customer of `customers` with visits in `[PE − 89, PE]`: `__visits_90d`.
 fn recent_visits(ctx: &KpiContext, from: chrono::NaiveDate) -> Option<LazyFrame> {
     let visits = ctx.table("visits", "low_conversion flags")?;
-    let day = col("visit_start").cast(DataType::Date);
     Some(
         visits
-            .filter(
-                day.clone()
-                    .gt_eq(date_lit(from))
-                    .and(day.lt_eq(date_lit(ctx.pe))),
-            )
+            .filter(super::on_days(col("visit_start"), from, ctx.pe))
             .group_by([col("customer_id")])
             .agg([len().cast(DataType::Int64).alias("__visits_90d")]),
     )

@@ -4,8 +4,6 @@
 
 use polars::prelude::*;
 
-use crate::kpi::date_lit;
-
 use super::context::{KpiContext, Settings};
 use super::ratio;
 use crate::Result;
@@ -46,11 +44,11 @@ pub(crate) fn funnel(ctx: &KpiContext) -> Result<Option<DataFrame>> {
     // Only the cohort's stage history is read: a semi join first, so the
     // group-by runs over one period's opportunities, not all history.
     let furthest = history
-        .filter(
-            col("entered_at")
-                .cast(DataType::Date)
-                .lt_eq(date_lit(ctx.pe)),
-        )
+        .filter(super::on_days(
+            col("entered_at"),
+            chrono::NaiveDate::MIN,
+            ctx.pe,
+        ))
         .join(
             created_in_period,
             [col("opportunity_id")],
