@@ -181,25 +181,40 @@ pub(crate) const DECIMAL_DIGITS: usize = 18;
 /// An integer column counting 10^-`decimals` (cents with 2, 1/10000 units
 /// with 4) as Decimal(18, `decimals`) of exactly the same value: the
 /// integer becomes the decimal's unscaled value, with no text or float in
-/// between. Nulls stay null. An error names the column when a value needs
-/// more than 18 digits (above 10^16 with 2 decimals), which Parquet's
-/// Decimal(18, ·) cannot hold.
+/// between. Nulls stay null. A value of 19 digits or more (10^16 and up
+/// with 2 decimals), which Parquet's Decimal(18, ·) cannot hold, is a
+/// usage error (exit 3) naming the column and the value, and saying that
+/// CSV holds it; the caller adds the table's name.
 pub(crate) fn scaled_decimal(values: &Column, decimals: usize) -> crate::Result<Column> {
     let unscaled = values.as_materialized_series().cast(&DataType::Int128)?;
-    let decimal = unscaled
-        .i128()?
-        .clone()
-        .into_decimal(DECIMAL_DIGITS, decimals)
-        .map_err(|_| {
-            crate::Error::Invalid(format!(
-                "{}: a value needs more than {DECIMAL_DIGITS} digits, so it cannot be written as Decimal({DECIMAL_DIGITS},{decimals})",
-                values.name()
-            ))
-        })?;
+    let unscaled = unscaled.i128()?;
+    let limit = 10i128.pow(DECIMAL_DIGITS as u32);
+    if let Some(wide) = unscaled.iter().flatten().find(|v| v.abs() >= limit) {
+        return Err(crate::Error::Usage(format!(
+            "column {}: {} has more than {DECIMAL_DIGITS} digits, so Parquet's Decimal({DECIMAL_DIGITS},{decimals}) cannot hold it; write this table as CSV (--format csv), which holds any amount",
+            values.name(),
+            scaled_text_of(wide, decimals as u32)
+        )));
+    }
+    let decimal = unscaled.clone().into_decimal(DECIMAL_DIGITS, decimals)?;
     Ok(decimal
         .into_series()
         .with_name(values.name().clone())
         .into())
+}
+
+/// An integer count of 10^-`decimals` as decimal text (`-1234` with 2 →
+/// `-12.34`), for messages.
+fn scaled_text_of(value: i128, decimals: u32) -> String {
+    let per_one = 10u128.pow(decimals);
+    let sign = if value < 0 { "-" } else { "" };
+    let abs = value.unsigned_abs();
+    format!(
+        "{sign}{}.{:0width$}",
+        abs / per_one,
+        abs % per_one,
+        width = decimals as usize
+    )
 }
 
 /// Integer 1/10000 units as decimal text with 4 decimals (`-12.3400`).
@@ -272,9 +287,19 @@ mod tests {
         let units = Column::new("unit_price".into(), [12_3400i64]);
         let price = scaled_decimal(&units, UNIT_DECIMALS).unwrap();
         assert_eq!(price.dtype(), &DataType::Decimal(18, 4));
-        let wide = Column::new("amount".into(), [1_000_000_000_000_000_000i64]);
-        let err = scaled_decimal(&wide, 2).unwrap_err().to_string();
-        assert!(err.contains("amount") && err.contains("18 digits"), "{err}");
+        // 10^16.00 is the first amount of 19 digits.
+        let wide = Column::new(
+            "amount".into(),
+            [Some(5i64), None, Some(-1_000_000_000_000_000_000)],
+        );
+        let err = scaled_decimal(&wide, 2).unwrap_err();
+        assert!(matches!(err, crate::Error::Usage(_)));
+        let err = err.to_string();
+        assert!(
+            err.contains("column amount: -10000000000000000.00 has more than 18 digits")
+                && err.contains("--format csv"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -238,11 +238,13 @@ pub(crate) fn render_kpi_table(
 }
 
 /// Converts money columns for writing: text with 2 decimals for CSV, JSON and
-/// the terminal; Decimal(18,2) for Parquet.
+/// the terminal; Decimal(18,2) for Parquet, where an amount of 19 digits
+/// is a usage error naming `table` (see [`crate::money::scaled_decimal`]).
 pub(crate) fn money_for_output(
     df: &DataFrame,
     types: &[(&str, ColumnType)],
     format: TableFormat,
+    table: &str,
 ) -> Result<DataFrame> {
     let money: Vec<&str> = types
         .iter()
@@ -252,7 +254,11 @@ pub(crate) fn money_for_output(
     if format == TableFormat::Parquet {
         let mut out = df.clone();
         for name in money {
-            let decimal = crate::money::scaled_decimal(df.column(name)?, 2)?;
+            let decimal =
+                crate::money::scaled_decimal(df.column(name)?, 2).map_err(|e| match e {
+                    Error::Usage(m) => Error::Usage(format!("{table}: {m}")),
+                    other => other,
+                })?;
             out.replace(name, decimal)?;
         }
         return Ok(out);
@@ -297,7 +303,7 @@ pub(crate) fn render_table(
     if format == TableFormat::Xlsx {
         return render_xlsx(df, types, sheet, &[]);
     }
-    let mut out = money_for_output(df, types, format)?;
+    let mut out = money_for_output(df, types, format, sheet)?;
     let mut buf = Vec::new();
     match format {
         TableFormat::Csv => {

@@ -74,3 +74,60 @@ fn sums_that_floats_get_wrong_are_exact() {
     assert_eq!(v("collected_amount"), "10000000000010.00");
     assert_eq!(v("receivables_end"), "9999999999990.00");
 }
+
+/// An amount of 19 digits (here 12 invoices of 900,000,000,000,000.00: a
+/// month invoiced of 10,800,000,000,000,000.00) is exact in CSV, but
+/// Parquet's Decimal(18,2) cannot hold it: `kpi --format parquet` refuses
+/// with exit 3, naming the first such table (in table order, every run)
+/// and column, the value, and CSV as the way out, and writes no file.
+#[test]
+fn an_amount_parquet_cannot_hold_is_refused_by_name_and_csv_keeps_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    w("reps.csv", "rep_id,rep_name,region,team\nR1,Ann,N,T1\n");
+    let mut invoices = String::from("invoice_id,customer_id,invoice_date,due_date,amount,rep_id\n");
+    for i in 1..=12 {
+        writeln!(
+            invoices,
+            "I{i},C1,2026-10-{i:02},2026-12-31,900000000000000.00,R1"
+        )
+        .unwrap();
+    }
+    w("invoices.csv", &invoices);
+    let data = dir.path().to_str().unwrap();
+    let out = dir.path().join("out");
+    let kpi = |format: &str| {
+        run(&[
+            "kpi",
+            "--data",
+            data,
+            "--period",
+            "2026-10",
+            "--as-of",
+            "2026-10-31",
+            "--out",
+            out.to_str().unwrap(),
+            "--format",
+            format,
+        ])
+    };
+    for _ in 0..3 {
+        let refused = kpi("csv,parquet");
+        assert_eq!(refused.status.code(), Some(3), "{}", stderr(&refused));
+        let message = stderr(&refused);
+        assert!(
+            message.contains(
+                "scorecard: column invoiced_amount: 10800000000000000.00 has more than 18 digits"
+            ) && message.contains("--format csv"),
+            "{message}"
+        );
+        assert!(!out.exists(), "nothing is written, the CSV tables neither");
+    }
+    let written = kpi("csv");
+    assert!(written.status.success(), "{}", stderr(&written));
+    let rows = csv_rows(&std::fs::read_to_string(out.join("scorecard.csv")).unwrap());
+    assert_eq!(
+        cell(&rows, "rep_id", "R1", "invoiced_amount"),
+        "10800000000000000.00"
+    );
+}

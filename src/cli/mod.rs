@@ -575,9 +575,14 @@ fn run_kpi(args: KpiArgs) -> anyhow::Result<()> {
             let path = args
                 .out
                 .join(format!("{}.{}", table.name, format.extension()));
-            let bytes = crate::output::render_kpi_table(table, format, args.excel)?;
-            Ok((path, bytes))
+            let bytes = crate::output::render_kpi_table(table, format, args.excel);
+            (path, bytes)
         })
+        .collect::<Vec<_>>();
+    // The first failure in table order, whichever thread met it first.
+    let rendered = rendered
+        .into_iter()
+        .map(|(path, bytes)| Ok((path, bytes?)))
         .collect::<crate::Result<Vec<_>>>()?;
     for (path, bytes) in rendered {
         write_atomic(&path, |f| {

@@ -11,8 +11,8 @@ use crate::Result;
 
 /// The typed table `df` of `table` in the form written to a contract file.
 /// Parquet's money and prices are Decimal(18,2) and Decimal(18,4) made
-/// from the integers themselves ([`scaled_decimal`]); an error names a
-/// column whose value needs more than 18 digits.
+/// from the integers themselves ([`scaled_decimal`]); a value of 19 digits
+/// is a usage error naming the table, column and value.
 pub(crate) fn contract_form(table: &Table, df: &DataFrame, parquet: bool) -> Result<DataFrame> {
     let present = || {
         table
@@ -40,7 +40,10 @@ pub(crate) fn contract_form(table: &Table, df: &DataFrame, parquet: bool) -> Res
                 Kind::Price | Kind::Quantity => UNIT_DECIMALS,
                 _ => continue,
             };
-            let decimal = scaled_decimal(out.column(c.name)?, decimals)?;
+            let decimal = scaled_decimal(out.column(c.name)?, decimals).map_err(|e| match e {
+                crate::Error::Usage(m) => crate::Error::Usage(format!("{}: {m}", table.name)),
+                other => other,
+            })?;
             out.replace(c.name, decimal)?;
         }
     }

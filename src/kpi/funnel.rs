@@ -44,11 +44,7 @@ pub(crate) fn funnel(ctx: &KpiContext) -> Result<Option<DataFrame>> {
     // Only the cohort's stage history is read: a semi join first, so the
     // group-by runs over one period's opportunities, not all history.
     let furthest = history
-        .filter(super::on_days(
-            col("entered_at"),
-            chrono::NaiveDate::MIN,
-            ctx.pe,
-        ))
+        .filter(super::up_to_day(col("entered_at"), ctx.pe))
         .join(
             created_in_period,
             [col("opportunity_id")],

@@ -71,18 +71,25 @@ pub fn date_lit(d: chrono::NaiveDate) -> Expr {
 /// period's visits read 3 of the stored visits' 25 row groups at scale 100).
 /// Same rows as `value.cast(Date)` within `[from, to]`.
 pub fn on_days(datetime: Expr, from: chrono::NaiveDate, to: chrono::NaiveDate) -> Expr {
-    let midnight_ms = |d: chrono::NaiveDate| {
-        let ms = d
-            .and_time(chrono::NaiveTime::MIN)
-            .and_utc()
-            .timestamp_millis();
-        Expr::Literal(Scalar::new_datetime(ms, TimeUnit::Milliseconds, None).into())
-    };
-    let after = to.succ_opt().unwrap_or(chrono::NaiveDate::MAX);
     datetime
         .clone()
         .gt_eq(midnight_ms(from))
-        .and(datetime.lt(midnight_ms(after)))
+        .and(up_to_day(datetime, to))
+}
+
+/// Filter: a Datetime column's day on or before `to`, written as `value <
+/// (to + 1 day) 00:00` (see [`on_days`]). Same rows as `value.cast(Date) ≤ to`.
+pub fn up_to_day(datetime: Expr, to: chrono::NaiveDate) -> Expr {
+    datetime.lt(midnight_ms(to.succ_opt().unwrap_or(chrono::NaiveDate::MAX)))
+}
+
+/// A Datetime(ms) literal at 00:00 of `day`.
+fn midnight_ms(day: chrono::NaiveDate) -> Expr {
+    let ms = day
+        .and_time(chrono::NaiveTime::MIN)
+        .and_utc()
+        .timestamp_millis();
+    Expr::Literal(Scalar::new_datetime(ms, TimeUnit::Milliseconds, None).into())
 }
 
 #[cfg(test)]
@@ -142,7 +149,10 @@ mod tests {
         )
         .unwrap();
         let day = |d: u32| chrono::NaiveDate::from_ymd_opt(2026, 10, d).unwrap();
-        let plan = df.lazy().filter(super::on_days(col("t"), day(2), day(3)));
+        let plan = df
+            .clone()
+            .lazy()
+            .filter(super::on_days(col("t"), day(2), day(3)));
         let explained = plan.clone().explain(true).unwrap();
         assert!(!explained.contains("cast"), "{explained}");
         let kept: Vec<_> = plan
@@ -156,5 +166,12 @@ mod tests {
             .collect();
         let expected = [at(2, 0, 0, 0, 0), at(3, 0, 0, 0, 0), at(3, 23, 59, 59, 999)];
         assert_eq!(kept, expected.map(Some));
+        let up_to = df
+            .clone()
+            .lazy()
+            .filter(super::up_to_day(col("t"), day(3)))
+            .collect()
+            .unwrap();
+        assert_eq!(up_to.height(), 5, "every instant of the 1st to the 3rd");
     }
 }

@@ -326,8 +326,9 @@ fn targeted_members(groups: LazyFrame, targets: LazyFrame, column: &str) -> Lazy
 /// `__targeted_sales` = Σ sales_amount of the members with a sales target,
 /// `__targeted_collected` = Σ collected_amount of the members with a
 /// collection target, `__targeted_closing` = Σ `__closing_weighted` of the
-/// members with a sales target (the forecast's pipeline part). A group none of whose members has that target gets no
-/// row (its attainment is null, its target being null too).
+/// members with a sales target (the forecast's pipeline part). A group none
+/// of whose members has that target gets no row or a sum of 0; either way
+/// [`derived`] makes its attainment null, its target being null.
 ///
 /// Each part is a sum over reps, so the scorecard works it out once per
 /// period with `groups` at rep level (a row per rep with that target) and a

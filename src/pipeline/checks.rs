@@ -90,7 +90,7 @@ pub(super) fn commission_quarantine_warning(
 pub(super) fn newest_event(data: &ingest::Dataset, as_of: NaiveDate) -> Result<Option<NaiveDate>> {
     use polars::prelude::*;
 
-    use crate::kpi::date_lit;
+    use crate::kpi::{date_lit, up_to_day};
     const EVENTS: &[(&str, &str)] = &[
         ("visits", "visit_start"),
         ("orders", "order_date"),
@@ -105,12 +105,18 @@ pub(super) fn newest_event(data: &ingest::Dataset, as_of: NaiveDate) -> Result<O
         let Some(lf) = data.lazy(table) else {
             continue;
         };
-        let day = col(*column).cast(DataType::Date);
+        // Compared as it is typed, so a stored table's scan skips the row
+        // groups after as_of by their statistics.
+        let value = col(*column);
+        let on_or_before = match lf.clone().collect_schema()?.get(column) {
+            Some(DataType::Datetime(..)) => up_to_day(value.clone(), as_of),
+            _ => value.clone().lt_eq(date_lit(as_of)),
+        };
         let max = lf
-            .select([day
-                .clone()
-                .filter(day.lt_eq(date_lit(as_of)))
+            .select([value
+                .filter(on_or_before)
                 .max()
+                .cast(DataType::Date)
                 .alias("m")])
             .collect()?;
         if let AnyValue::Date(d) = max.column("m")?.get(0)? {
