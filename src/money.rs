@@ -183,15 +183,19 @@ pub(crate) const DECIMAL_DIGITS: usize = 18;
 /// integer becomes the decimal's unscaled value, with no text or float in
 /// between. Nulls stay null. A value of 19 digits or more (10^16 and up
 /// with 2 decimals), which Parquet's Decimal(18, ·) cannot hold, is a
-/// usage error (exit 3) naming the column and the value, and saying that
-/// CSV holds it; the caller adds the table's name.
-pub(crate) fn scaled_decimal(values: &Column, decimals: usize) -> crate::Result<Column> {
+/// usage error (exit 3) naming `table`, the column and the value, and
+/// saying that CSV holds it.
+pub(crate) fn scaled_decimal(
+    values: &Column,
+    decimals: usize,
+    table: &str,
+) -> crate::Result<Column> {
     let unscaled = values.as_materialized_series().cast(&DataType::Int128)?;
     let unscaled = unscaled.i128()?;
     let limit = 10i128.pow(DECIMAL_DIGITS as u32);
     if let Some(wide) = unscaled.iter().flatten().find(|v| v.abs() >= limit) {
         return Err(crate::Error::Usage(format!(
-            "column {}: {} has more than {DECIMAL_DIGITS} digits, so Parquet's Decimal({DECIMAL_DIGITS},{decimals}) cannot hold it; write this table as CSV (--format csv), which holds any amount",
+            "{table}: column {}: {} has more than {DECIMAL_DIGITS} digits, so Parquet's Decimal({DECIMAL_DIGITS},{decimals}) cannot hold it; write this table as CSV (--format csv), which holds any amount",
             values.name(),
             scaled_text_of(wide, decimals as u32)
         )));
@@ -204,7 +208,8 @@ pub(crate) fn scaled_decimal(values: &Column, decimals: usize) -> crate::Result<
 }
 
 /// An integer count of 10^-`decimals` as decimal text (`-1234` with 2 →
-/// `-12.34`), for messages.
+/// `-12.34`): [`format_cents`] and messages; [`scaled_text`] is the same
+/// for a column.
 fn scaled_text_of(value: i128, decimals: u32) -> String {
     let per_one = 10u128.pow(decimals);
     let sign = if value < 0 { "-" } else { "" };
@@ -224,9 +229,7 @@ pub(crate) fn units_text(units: Expr) -> Expr {
 
 /// Formats integer cents as decimal text with exactly 2 decimals.
 pub(crate) fn format_cents(cents: i64) -> String {
-    let sign = if cents < 0 { "-" } else { "" };
-    let abs = cents.unsigned_abs();
-    format!("{sign}{}.{:02}", abs / 100, abs % 100)
+    scaled_text_of(i128::from(cents), 2)
 }
 
 /// Formats integer cents with thousands separators (`1,234,567.89`).
@@ -267,7 +270,7 @@ mod tests {
                 Some(99_999_999_999_999_999),
             ],
         );
-        let decimal = scaled_decimal(&cents, 2).unwrap();
+        let decimal = scaled_decimal(&cents, 2, "t").unwrap();
         assert_eq!(decimal.dtype(), &DataType::Decimal(18, 2));
         assert_eq!(decimal.name().as_str(), "amount");
         let text: Vec<Option<String>> = decimal
@@ -285,14 +288,14 @@ mod tests {
             .collect();
         assert_eq!(text, expected);
         let units = Column::new("unit_price".into(), [12_3400i64]);
-        let price = scaled_decimal(&units, UNIT_DECIMALS).unwrap();
+        let price = scaled_decimal(&units, UNIT_DECIMALS, "t").unwrap();
         assert_eq!(price.dtype(), &DataType::Decimal(18, 4));
         // 10^16.00 is the first amount of 19 digits.
         let wide = Column::new(
             "amount".into(),
             [Some(5i64), None, Some(-1_000_000_000_000_000_000)],
         );
-        let err = scaled_decimal(&wide, 2).unwrap_err();
+        let err = scaled_decimal(&wide, 2, "invoices").unwrap_err();
         assert!(matches!(err, crate::Error::Usage(_)));
         let err = err.to_string();
         assert!(
@@ -300,6 +303,7 @@ mod tests {
                 && err.contains("--format csv"),
             "{err}"
         );
+        assert!(err.starts_with("invoices: "), "{err}");
     }
 
     #[test]

@@ -254,11 +254,7 @@ pub(crate) fn money_for_output(
     if format == TableFormat::Parquet {
         let mut out = df.clone();
         for name in money {
-            let decimal =
-                crate::money::scaled_decimal(df.column(name)?, 2).map_err(|e| match e {
-                    Error::Usage(m) => Error::Usage(format!("{table}: {m}")),
-                    other => other,
-                })?;
+            let decimal = crate::money::scaled_decimal(df.column(name)?, 2, table)?;
             out.replace(name, decimal)?;
         }
         return Ok(out);

@@ -132,6 +132,28 @@ fn kpi_tables(
     (files_of(out), stderr(&o))
 }
 
+/// The tables `kpi` writes for `period` cut at `as_of` on `data`: without
+/// a store, filling `store`, and reading it back (with what that last run
+/// said), each into its own folder under `out`.
+fn kpi_tables_three_ways(
+    data: &std::path::Path,
+    period: &str,
+    as_of: &str,
+    out: &std::path::Path,
+    store: &std::path::Path,
+) -> [(std::collections::BTreeMap<String, String>, String); 3] {
+    let with_store = ["--store", store.to_str().unwrap()];
+    let kpi = |name: &str, store_args: &[&str]| {
+        let dir = out.join(format!("{period}-{as_of}-{name}"));
+        kpi_tables(data, period, as_of, &dir, store_args)
+    };
+    [
+        kpi("plain", &[]),
+        kpi("first", &with_store),
+        kpi("again", &with_store),
+    ]
+}
+
 /// The entry folder of a store holding one dataset.
 fn store_entry(store: &std::path::Path) -> std::path::PathBuf {
     std::fs::read_dir(store)
@@ -152,14 +174,8 @@ fn stored_order_heads_cut_at_as_of_give_the_tables_a_validation_gives() {
     let store = tempfile::tempdir().unwrap();
     let out = tempfile::tempdir().unwrap();
     for as_of in ["2026-10-12", "2026-10-31"] {
-        let kpi = |name: &str, store_args: &[&str]| {
-            let dir = out.path().join(format!("{as_of}-{name}"));
-            kpi_tables(data.path(), "2026-10", as_of, &dir, store_args)
-        };
-        let with_store = ["--store", store.path().to_str().unwrap()];
-        let (plain, _) = kpi("plain", &[]);
-        let (first, _) = kpi("first", &with_store);
-        let (again, said) = kpi("again", &with_store);
+        let [(plain, _), (first, _), (again, said)] =
+            kpi_tables_three_ways(data.path(), "2026-10", as_of, out.path(), store.path());
         assert!(said.contains(HIT), "{said}");
         assert_eq!(first, plain, "{as_of}");
         assert_eq!(again, plain, "{as_of}");
@@ -183,12 +199,8 @@ fn stored_order_heads_cut_at_as_of_give_the_tables_a_validation_gives() {
 /// months, a quarter and a week, whole and cut at as_of.
 #[test]
 fn every_stored_fact_gives_the_tables_a_validation_gives() {
-    let data = tempfile::tempdir().unwrap();
     let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data");
-    for entry in std::fs::read_dir(&sample).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), data.path().join(entry.file_name())).unwrap();
-    }
+    let data = copy_dir(&sample);
     let orders = std::fs::read_to_string(sample.join("orders.csv")).unwrap();
     let mut lines: Vec<&str> = orders.lines().collect();
     let header = lines.remove(0);
@@ -213,14 +225,8 @@ fn every_stored_fact_gives_the_tables_a_validation_gives() {
         ("2026-Q3", "2026-10-31"),
         ("2026-W42", "2026-10-31"),
     ] {
-        let kpi = |name: &str, store_args: &[&str]| {
-            let dir = out.path().join(format!("{period}-{as_of}-{name}"));
-            kpi_tables(data.path(), period, as_of, &dir, store_args)
-        };
-        let with_store = ["--store", store.path().to_str().unwrap()];
-        let (plain, _) = kpi("plain", &[]);
-        let (first, _) = kpi("first", &with_store);
-        let (again, said) = kpi("again", &with_store);
+        let [(plain, _), (first, _), (again, said)] =
+            kpi_tables_three_ways(data.path(), period, as_of, out.path(), store.path());
         assert!(said.contains(HIT), "{said}");
         assert_eq!(first, plain, "{period} as of {as_of}");
         assert_eq!(again, plain, "{period} as of {as_of}");

@@ -183,7 +183,7 @@ fn employment(ctx: &KpiContext) -> Result<BTreeMap<String, Employment>> {
     let employed = reps.column("employed")?.bool()?;
     let date = |c: &str, row: usize| -> Result<Option<chrono::NaiveDate>> {
         Ok(match reps.column(c)?.get(row)? {
-            AnyValue::Date(d) => chrono::NaiveDate::from_num_days_from_ce_opt(d + 719_163),
+            AnyValue::Date(d) => crate::kpi::date_of_days(d),
             _ => None,
         })
     };

@@ -40,10 +40,7 @@ pub(crate) fn contract_form(table: &Table, df: &DataFrame, parquet: bool) -> Res
                 Kind::Price | Kind::Quantity => UNIT_DECIMALS,
                 _ => continue,
             };
-            let decimal = scaled_decimal(out.column(c.name)?, decimals).map_err(|e| match e {
-                crate::Error::Usage(m) => crate::Error::Usage(format!("{}: {m}", table.name)),
-                other => other,
-            })?;
+            let decimal = scaled_decimal(out.column(c.name)?, decimals, table.name)?;
             out.replace(c.name, decimal)?;
         }
     }

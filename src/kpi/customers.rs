@@ -7,7 +7,7 @@
 use chrono::{Days, Months};
 use polars::prelude::*;
 
-use crate::kpi::date_lit;
+use crate::kpi::{date_lit, day_number, days_since_epoch};
 
 use super::context::{collect_streaming, GroupByRep, KpiContext, GROUP};
 use super::customer_orders::{first_orders, last_orders};
@@ -248,9 +248,7 @@ pub(crate) fn customer_view(ctx: &KpiContext) -> Result<Option<DataFrame>> {
             .and(d.lt_eq(date_lit(ctx.pe)))
     };
     let null_i64 = || lit(NULL).cast(DataType::Int64);
-    // Days since 1970-01-01, the unit of a Date cast to Int32.
-    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch");
-    let pe_day = (ctx.pe - epoch).num_days();
+    let pe_day = days_since_epoch(ctx.pe);
     // Live lines without product prices (no join with products): sales
     // need only each line's amount.
     let view = match (live_lines(ctx), order_heads(ctx)) {
@@ -308,11 +306,7 @@ pub(crate) fn customer_view(ctx: &KpiContext) -> Result<Option<DataFrame>> {
                     col("orders_t12m").fill_null(lit(0i64)),
                     col("__orders_90d").fill_null(lit(0i64)),
                     col("__last_date").alias("last_order_date"),
-                    (lit(pe_day)
-                        - col("__last_date")
-                            .cast(DataType::Int32)
-                            .cast(DataType::Int64))
-                    .alias("days_since_last_order"),
+                    (lit(pe_day) - day_number(col("__last_date"))).alias("days_since_last_order"),
                 ])
                 .with_column(status(ctx).alias("status"))
         }

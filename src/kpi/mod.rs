@@ -59,9 +59,29 @@ pub fn ratio(numerator: Expr, denominator: Expr) -> Expr {
 /// scale 100 instead of the last 2). Every date compared in a plan is one
 /// of these.
 pub fn date_lit(d: chrono::NaiveDate) -> Expr {
-    let days = (d - chrono::DateTime::UNIX_EPOCH.date_naive()).num_days();
-    let days = i32::try_from(days).expect("chrono dates are within ±2^31 days of 1970");
+    let days =
+        i32::try_from(days_since_epoch(d)).expect("chrono dates are within ±2^31 days of 1970");
     Expr::Literal(Scalar::new_date(days).into())
+}
+
+/// Days since 1970-01-01 of a date: the number a Date column holds, and
+/// what [`day_number`] gives for a column (day arithmetic against PE).
+pub(crate) fn days_since_epoch(d: chrono::NaiveDate) -> i64 {
+    (d - chrono::DateTime::UNIX_EPOCH.date_naive()).num_days()
+}
+
+/// Days since 1970-01-01 of a Date expression, as Int64 (day arithmetic:
+/// days past due, days since the last order, a settlement's days).
+pub(crate) fn day_number(date: Expr) -> Expr {
+    date.cast(DataType::Int32).cast(DataType::Int64)
+}
+
+/// The date a Date value holds (days since 1970-01-01); `None` out of
+/// chrono's range.
+pub(crate) fn date_of_days(days: i32) -> Option<chrono::NaiveDate> {
+    chrono::DateTime::UNIX_EPOCH
+        .date_naive()
+        .checked_add_signed(chrono::TimeDelta::days(i64::from(days)))
 }
 
 /// Filter: a Datetime column's day within `[from, to]`, written as

@@ -120,7 +120,7 @@ pub(super) fn newest_event(data: &ingest::Dataset, as_of: NaiveDate) -> Result<O
                 .alias("m")])
             .collect()?;
         if let AnyValue::Date(d) = max.column("m")?.get(0)? {
-            let date = NaiveDate::from_num_days_from_ce_opt(d + 719_163);
+            let date = crate::kpi::date_of_days(d);
             newest = newest.max(date);
         }
     }

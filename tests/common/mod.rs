@@ -16,8 +16,13 @@ pub(crate) fn fixture(name: &str) -> PathBuf {
 
 /// Copies a fixture into a fresh temporary directory so a test may alter it.
 pub(crate) fn copy_fixture(name: &str) -> tempfile::TempDir {
+    copy_dir(&fixture(name))
+}
+
+/// Copies the files of `from` into a fresh temporary directory.
+pub(crate) fn copy_dir(from: &Path) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir(fixture(name)).unwrap() {
+    for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
         std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
     }

@@ -233,16 +233,6 @@ fn none(name: &str, dtype: DataType) -> Expr {
     lit(NULL).cast(dtype).alias(name)
 }
 
-/// Days since 1970-01-01 of a Date column, as Int64 (for day arithmetic).
-fn days(c: &str) -> Expr {
-    col(c).cast(DataType::Int32).cast(DataType::Int64)
-}
-
-/// Days since 1970-01-01 of a date, the integer [`days`] gives for a column.
-fn days_since_epoch(d: chrono::NaiveDate) -> i64 {
-    (d - chrono::DateTime::UNIX_EPOCH.date_naive()).num_days()
-}
-
 /// The plan of one rule, or why it cannot be judged: its table is absent,
 /// or (period_end_stuffing) its return window has not passed as_of.
 fn rule_plan(

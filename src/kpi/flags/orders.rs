@@ -6,9 +6,9 @@
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use crate::kpi::date_lit;
+use crate::kpi::{date_lit, day_number};
 
-use super::{as_flags, days, money_text, pct_text, say, sentence, text, FlagSettings, Rule};
+use super::{as_flags, money_text, pct_text, say, sentence, text, FlagSettings, Rule};
 use crate::kpi::balances::invoice_balances;
 use crate::kpi::context::KpiContext;
 use crate::kpi::discipline::PPM;
@@ -275,9 +275,10 @@ pub(super) fn orders_while_overdue(
             JoinArgs::new(JoinType::Inner),
         )
         .filter(
-            col("invoice_date")
-                .lt_eq(col("order_date"))
-                .and((days("order_date") - days("due_date")).gt(lit(settings.overdue_days))),
+            col("invoice_date").lt_eq(col("order_date")).and(
+                (day_number(col("order_date")) - day_number(col("due_date")))
+                    .gt(lit(settings.overdue_days)),
+            ),
         );
     // Paid by the order date: in the period up to that day (what was paid
     // before it is off `__invoiced` already).

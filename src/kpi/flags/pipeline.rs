@@ -6,9 +6,10 @@ use polars::prelude::*;
 
 use crate::kpi::date_lit;
 
-use super::{as_flags, days, days_since_epoch, sentence, text, FlagSettings, Rule};
+use super::{as_flags, sentence, text, FlagSettings, Rule};
 use crate::kpi::context::KpiContext;
 use crate::kpi::opportunities::open_at_pe;
+use crate::kpi::{day_number, days_since_epoch};
 use crate::lang::Lang;
 
 /// `stale_opportunity`: an opportunity open at PE (the pipeline's open set)
@@ -21,7 +22,7 @@ pub(super) fn stale_opportunity(
 ) -> Option<LazyFrame> {
     let open = open_at_pe(ctx)?;
     let cutoff = ctx.pe - Duration::days(settings.stale_days);
-    let days_late = text(lit(days_since_epoch(ctx.pe)) - days("close_date"));
+    let days_late = text(lit(days_since_epoch(ctx.pe)) - day_number(col("close_date")));
     let pe = lit(ctx.pe.to_string());
     let detail = match lang {
         Lang::En => sentence([
