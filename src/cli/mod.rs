@@ -575,15 +575,14 @@ fn run_kpi(args: KpiArgs) -> anyhow::Result<()> {
             let path = args
                 .out
                 .join(format!("{}.{}", table.name, format.extension()));
-            let bytes = crate::output::render_kpi_table(table, format, args.excel);
-            (path, bytes)
+            Ok((
+                path,
+                crate::output::render_kpi_table(table, format, args.excel)?,
+            ))
         })
-        .collect::<Vec<_>>();
+        .collect::<Vec<crate::Result<_>>>();
     // The first failure in table order, whichever thread met it first.
-    let rendered = rendered
-        .into_iter()
-        .map(|(path, bytes)| Ok((path, bytes?)))
-        .collect::<crate::Result<Vec<_>>>()?;
+    let rendered = rendered.into_iter().collect::<crate::Result<Vec<_>>>()?;
     for (path, bytes) in rendered {
         write_atomic(&path, |f| {
             f.write_all(&bytes).map_err(|e| Error::io(&path, e))

@@ -59,9 +59,7 @@ pub(crate) fn hash_file(path: &Path) -> Result<ReadFile> {
 /// handle it is then parsed from.
 pub(crate) fn hash_open_file(file: &mut std::fs::File) -> std::io::Result<(u64, String)> {
     let mut hasher = Sha256::new();
-    // A megabyte at a time, not `io::copy`'s own 8 KB.
-    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
-    let bytes = std::io::copy(&mut reader, &mut hasher)?;
+    let bytes = copy_by_megabyte(file, &mut hasher)?;
     Ok((bytes, format!("{:x}", hasher.finalize())))
 }
 
@@ -70,9 +68,18 @@ pub(crate) fn hash_open_file(file: &mut std::fs::File) -> std::io::Result<(u64, 
 /// checks a stored file through the very handle its scan then reads.
 pub(crate) fn blake3_open_file(file: &mut std::fs::File) -> std::io::Result<String> {
     let mut hasher = blake3::Hasher::new();
-    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
-    std::io::copy(&mut reader, &mut hasher)?;
+    copy_by_megabyte(file, &mut hasher)?;
     Ok(hasher.finalize().to_hex().to_string())
+}
+
+/// Copies `file` from its position to its end into `hasher` a megabyte at
+/// a time (not `io::copy`'s own 8 KB); returns the bytes copied.
+fn copy_by_megabyte(
+    file: &mut std::fs::File,
+    hasher: &mut impl std::io::Write,
+) -> std::io::Result<u64> {
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+    std::io::copy(&mut reader, hasher)
 }
 
 /// SHA-256 of bytes, lower-case hex.
